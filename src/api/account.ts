@@ -1,0 +1,81 @@
+import type { FollowUpEvidence } from '../types.js';
+import { Api, SHAPES } from './api.js';
+
+/** A proxy key as GET /api/keys lists it. */
+export interface KeyRecord {
+  id: number;
+  name?: string;
+  prefix: string;
+  active: boolean;
+  createdAt?: string;
+  expiresAt?: string;
+}
+
+/** Normalises a key list defensively: unknown fields ignored, missing ones left out. */
+export function toKeyRecords(data: unknown): KeyRecord[] {
+  const keys = (data as { keys?: unknown[] })?.keys ?? [];
+  return keys.flatMap((k) => {
+    const r = k as Record<string, unknown>;
+    if (!r || (typeof r.id !== 'number' && typeof r.id !== 'string')) return [];
+    const expires = r.expiresAt ?? r.expires_at;
+    const created = r.createdAt ?? r.created_at;
+    return [{
+      id: Number(r.id),
+      name: typeof r.name === 'string' ? r.name : undefined,
+      prefix: typeof r.prefix === 'string' ? r.prefix : '',
+      active: r.active !== false,
+      createdAt: typeof created === 'string' ? created : undefined,
+      expiresAt: typeof expires === 'string' ? expires : undefined,
+    }];
+  });
+}
+
+/**
+ * Finds the record of a key by its prefix. The documented prefixes differ in length
+ * ("ms-abc1xxxx", "ms-abc1"), so an exact prefix wins, then one with its padding (x, *, …) removed.
+ */
+export function matchKeyRecord(records: KeyRecord[], key: string | undefined): KeyRecord | null {
+  if (!key) return null;
+  const k = key.trim();
+  const exact = records.filter((r) => r.prefix.length >= 5 && k.startsWith(r.prefix)).sort((a, b) => b.prefix.length - a.prefix.length);
+  if (exact[0]) return exact[0];
+  const loose = records
+    .map((r) => ({ r, p: r.prefix.replace(/[x*…\u2026.]+$/i, '') }))
+    .filter(({ p }) => p.length >= 5 && k.startsWith(p))
+    .sort((a, b) => b.p.length - a.p.length);
+  return loose[0]?.r ?? null;
+}
+
+/** Days from now until an ISO date (negative when past); undefined without a readable date. */
+export function daysUntil(iso: string | undefined, nowMs = Date.now()): number | undefined {
+  if (!iso) return undefined;
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return undefined;
+  return (t - nowMs) / 86_400_000;
+}
+
+/**
+ * The 402/403 follow-up: asks GET /api/balance and GET /api/keys together (billing key) and
+ * returns what they say about the proxy key that was refused.
+ */
+export async function followUp(api: Api, usedKey: string | undefined): Promise<FollowUpEvidence> {
+  const [bal, keys] = await Promise.all([
+    api.json<{ balance: number }>('GET', '/api/balance', SHAPES.balance),
+    api.json<unknown>('GET', '/api/keys', SHAPES.keys),
+  ]);
+  const ev: FollowUpEvidence = {};
+  if (bal.ok) ev.balance = bal.data.balance;
+  else ev.balanceError = describeFailure(bal.failure);
+  if (keys.ok) {
+    const rec = matchKeyRecord(toKeyRecords(keys.data), usedKey);
+    ev.keyRecord = rec ? { id: rec.id, name: rec.name, prefix: rec.prefix, active: rec.active, expiresAt: rec.expiresAt } : null;
+  } else ev.keysError = describeFailure(keys.failure);
+  return ev;
+}
+
+/** One line about a failure, for evidence ("HTTP 401", "ECONNREFUSED"). */
+export function describeFailure(f: { status?: number; networkCode?: string; unexpectedBody?: string }): string {
+  if (f.status !== undefined && !f.unexpectedBody) return `HTTP ${f.status}`;
+  if (f.unexpectedBody) return `unexpected body (${f.unexpectedBody})`;
+  return f.networkCode ?? 'no answer';
+}

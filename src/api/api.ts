@@ -1,0 +1,103 @@
+import type { Failure } from '../types.js';
+import type { ResolvedConfig } from '../config/resolve.js';
+import { send, type ClientDeps, type HttpRequest, type HttpSuccess } from '../http/client.js';
+
+/** Which key a path needs: /v1 → proxy key, /api → billing key, anything else → none. */
+export function keyRoleFor(path: string): 'apiKey' | 'billingKey' | undefined {
+  if (path === '/v1' || path.startsWith('/v1/')) return 'apiKey';
+  if (path === '/api' || path.startsWith('/api/')) return 'billingKey';
+  return undefined;
+}
+
+/** A JSON answer, or the failure that stands for it. */
+export type JsonOutcome<T> = { ok: true; data: T; res: HttpSuccess } | { ok: false; failure: Failure };
+
+/** A thin API client: base URL, timeout and keys from the config; every failure normalised. */
+export class Api {
+  constructor(
+    readonly config: ResolvedConfig,
+    readonly deps: ClientDeps,
+  ) {}
+
+  /** The full URL of an API path. */
+  url(path: string): string {
+    return this.config.baseUrl.value + path;
+  }
+
+  /** Headers for a path: the key of its kind, JSON content type when there is a body. */
+  headers(path: string, hasBody: boolean, extra: Record<string, string> = {}): Record<string, string> {
+    const h: Record<string, string> = { 'user-agent': 'apidoctor', accept: 'application/json', ...extra };
+    const role = keyRoleFor(path);
+    const key = role ? this.config[role].value?.trim() : undefined;
+    if (key && !Object.keys(extra).some((k) => k.toLowerCase() === 'authorization')) h.authorization = `Bearer ${key}`;
+    if (hasBody && !Object.keys(h).some((k) => k.toLowerCase() === 'content-type')) h['content-type'] = 'application/json';
+    return h;
+  }
+
+  /** Sends a request to an API path with the right key. */
+  request(method: string, path: string, opts: Partial<HttpRequest> = {}) {
+    return send(
+      {
+        method,
+        url: this.url(path),
+        headers: this.headers(path, opts.body !== undefined, opts.headers),
+        timeoutMs: this.config.timeout.value ?? 15_000,
+        ...opts,
+      },
+      this.deps,
+    );
+  }
+
+  /**
+   * Sends a request and parses a JSON answer, checking its shape with `check` (which names what is missing).
+   * A success status with a body that is not JSON, or not of the promised shape, becomes a failure.
+   */
+  async json<T>(method: string, path: string, check: (v: unknown) => string | undefined, opts: Partial<HttpRequest> = {}): Promise<JsonOutcome<T>> {
+    const out = await this.request(method, path, opts);
+    if (!out.ok) return out;
+    return parseJsonSuccess<T>(out, method, this.url(path), check);
+  }
+}
+
+/** Turns a success response into data, or into a response.not-json / response.bad-shape failure. */
+export function parseJsonSuccess<T>(res: HttpSuccess, method: string, url: string, check: (v: unknown) => string | undefined): JsonOutcome<T> {
+  const u = new URL(url);
+  const base: Failure = { kind: 'http', status: res.status, headers: res.headers, body: res.body.slice(0, 1024 * 1024), bodyBytes: res.bytes, attempts: res.attempts, method, endpoint: u.pathname + u.search, host: u.host };
+  if (res.status === 204 || res.body.trim() === '') {
+    const problem = check(undefined);
+    if (!problem) return { ok: true, data: undefined as T, res };
+    return { ok: false, failure: { ...base, unexpectedBody: 'not-json', expected: problem } };
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(res.body);
+  } catch {
+    return { ok: false, failure: { ...base, unexpectedBody: 'not-json', expected: 'a JSON body' } };
+  }
+  const problem = check(data);
+  if (problem) return { ok: false, failure: { ...base, unexpectedBody: 'bad-shape', expected: problem } };
+  return { ok: true, data: data as T, res };
+}
+
+/** Shape checks for the documented answers; each returns what is missing, or undefined when fine. */
+export const SHAPES = {
+  models: (v: unknown) => (Array.isArray(v) || Array.isArray((v as { data?: unknown })?.data) ? undefined : 'a model list ({"data": [...]})'),
+  balance: (v: unknown) => (typeof (v as { balance?: unknown })?.balance === 'number' ? undefined : 'a balance ({"balance": <number>})'),
+  keys: (v: unknown) => (Array.isArray((v as { keys?: unknown })?.keys) ? undefined : 'a key list ({"keys": [...]})'),
+  chat: (v: unknown) => (Array.isArray((v as { choices?: unknown })?.choices) ? undefined : 'a chat completion ({"choices": [...]})'),
+  embeddings: (v: unknown) => (Array.isArray((v as { data?: unknown })?.data) ? undefined : 'an embedding list ({"data": [...]})'),
+  anyJson: (v: unknown) => (v === undefined ? 'a JSON body' : undefined),
+  anything: () => undefined,
+};
+
+/** The shape a documented path promises, for `call`. */
+export function shapeFor(method: string, path: string): (v: unknown) => string | undefined {
+  const p = path.split('?')[0]!;
+  if (method === 'GET' && p === '/v1/models') return SHAPES.models;
+  if (method === 'GET' && p === '/api/balance') return SHAPES.balance;
+  if (method === 'GET' && p === '/api/keys') return SHAPES.keys;
+  if (method === 'POST' && p === '/v1/chat/completions') return SHAPES.chat;
+  if (method === 'POST' && p === '/v1/embeddings') return SHAPES.embeddings;
+  if (method === 'DELETE' || method === 'PUT') return SHAPES.anything;
+  return SHAPES.anyJson;
+}

@@ -1,0 +1,251 @@
+import { Command, CommanderError, Option } from 'commander';
+import type { Diagnosis, ExitReason } from './types.js';
+import type { CommandResult, CommonOptions, Context, Deps } from './context.js';
+import { EXIT_CODES } from './exit.js';
+import { CliError, InterruptedError, UsageError } from './errors.js';
+import { Output } from './render/output.js';
+import { createStyle, wantsColor } from './render/style.js';
+import { renderDiagnosis } from './render/diagnosis.js';
+import { redactor } from './redact.js';
+import { VERSION } from './version.js';
+import type { SettingName } from './config/settings.js';
+
+/** A command module: registers itself on the program and returns its result through `run`. */
+export type Register = (program: Command, run: Runner) => void;
+
+/** Runs a command body with a prepared context; main() renders what it returns. */
+export type Runner = (
+  command: string,
+  cmd: Command,
+  needs: readonly SettingName[],
+  body: (ctx: Context) => Promise<CommandResult>,
+) => Promise<void>;
+
+/** Flags that mean "JSON on stdout", known before commander has parsed anything. */
+function jsonRequested(argv: string[]): boolean {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') break;
+    if (a === '--json' || a === '--format=json') return true;
+    if (a === '--format' && argv[i + 1] === 'json') return true;
+  }
+  return false;
+}
+
+/** Builds the program with every command; commands are imported only when they run. */
+export function buildProgram(run: Runner): Command {
+  const program = new Command('apidoctor')
+    .description('A doctor for the ModelSwitch API: checks keys, balance, network and explains any error response.')
+    .version(VERSION, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .addOption(new Option('--api-key <key>', 'proxy key (ms-) for /v1 inference [env MODELSWITCH_API_KEY]'))
+    .addOption(new Option('--billing-key <key>', 'billing key (mk-) for /api account endpoints [env MODELSWITCH_BILLING_KEY]'))
+    .addOption(new Option('--base-url <url>', 'API root; /v1 and /api are appended [env MODELSWITCH_BASE_URL] (default: https://modelswitch.io)'))
+    .addOption(new Option('--timeout <ms>', 'per-request timeout in ms [env APIDOCTOR_TIMEOUT] (default: 15000)'))
+    .addOption(new Option('--model <id>', 'model for checks [env APIDOCTOR_MODEL]'))
+    .addOption(new Option('--config <path>', 'config file [env APIDOCTOR_CONFIG] (default: search for .apidoctorrc*, apidoctor.config.*, package.json "apidoctor")'))
+    .option('--json', 'print exactly one JSON document on stdout')
+    .option('-q, --quiet', 'print only the result or the verdict')
+    .option('-v, --verbose', 'add timings and a redacted trace of each HTTP exchange')
+    .option('--no-color', 'no colour (also NO_COLOR=1)')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false });
+
+  program.addHelpText(
+    'after',
+    `
+Exit codes: 0 ok · 1 failed · 2 usage · 3 config · 4 auth · 5 balance · 6 rate_limit
+            7 network · 8 timeout · 9 server · 10 unexpected_response · 130 interrupted
+
+Examples:
+  apidoctor doctor                         check everything, one report
+  apidoctor balance --min 5                exit 5 when the balance is below 5 USD
+  apidoctor call /v1/models                one request, diagnosed on failure
+  apidoctor explain saved-response.txt     diagnose a saved error, no network`,
+  );
+
+  return program;
+}
+
+/** The commands, each in its own module, imported on demand. */
+const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
+  doctor: () => import('./commands/doctor.js'),
+  balance: () => import('./commands/balance.js'),
+  keys: () => import('./commands/keys.js'),
+  call: () => import('./commands/call.js'),
+  explain: () => import('./commands/explain.js'),
+};
+
+/** One-line descriptions for help, so that `--help` need not import every command. */
+const SUMMARIES: Record<string, string> = {
+  doctor: 'run every health check and print one report',
+  balance: 'print the account balance; --min guards it for cron and CI',
+  keys: 'list and manage proxy keys (show, create, activate, deactivate, delete, rotate)',
+  call: 'send one request to the API, diagnosed on failure: call [METHOD] <path>',
+  explain: 'diagnose a saved response (JSON body, curl -i output) with no network',
+};
+
+/** Registers a placeholder per command so that help lists them all without loading them. */
+function registerSummaries(program: Command, except?: string): void {
+  for (const [name, summary] of Object.entries(SUMMARIES)) {
+    if (name === except) continue;
+    program.command(name).description(summary).allowUnknownOption().allowExcessArguments().helpOption(false);
+  }
+}
+
+/** Finds the subcommand named on the command line (the first word that is not an option or its value). */
+function commandName(argv: string[]): string | undefined {
+  const takesValue = new Set(['--api-key', '--billing-key', '--base-url', '--timeout', '--model', '--config']);
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') return argv[i + 1];
+    if (takesValue.has(a)) {
+      i++;
+      continue;
+    }
+    if (a.startsWith('-')) continue;
+    return a;
+  }
+  return undefined;
+}
+
+/**
+ * The only error boundary: parses argv, runs one command, renders its result or error,
+ * and returns the exit code. Never throws, never calls process.exit.
+ */
+export async function main(argv: string[], deps: Deps): Promise<number> {
+  const started = performance.now();
+  const json = jsonRequested(argv);
+  const colorFlag = argv.includes('--no-color') ? false : undefined;
+  const color = wantsColor({ flag: colorFlag, isTTY: !!deps.stderr.isTTY, env: deps.env, json });
+  const style = await createStyle(color);
+  let out = new Output(deps.stdout, deps.stderr, {
+    json,
+    quiet: argv.includes('-q') || argv.includes('--quiet'),
+    verbose: argv.includes('-v') || argv.includes('--verbose'),
+    style,
+    spinner: !deps.env.CI,
+  });
+  let result: CommandResult | undefined;
+  let commandLabel = commandName(argv) ?? 'apidoctor';
+
+  const run: Runner = async (command, cmd, needs, body) => {
+    commandLabel = command;
+    const opts = cmd.optsWithGlobals() as CommonOptions;
+    out = new Output(deps.stdout, deps.stderr, {
+      json: out.json,
+      quiet: !!opts.quiet,
+      verbose: !!opts.verbose,
+      style,
+      spinner: !deps.env.CI,
+    });
+    const { makeContext } = await import('./make-context.js');
+    const ctx = await makeContext(opts, deps, out, needs);
+    result = await body(ctx);
+  };
+
+  const program = buildProgram(run);
+  const name = commandName(argv);
+  const load = name ? COMMANDS[name] : undefined;
+  if (load) {
+    const mod = await load();
+    mod.register(program, run);
+  }
+  registerSummaries(program, load ? name : undefined);
+
+  let helpText = '';
+  program.exitOverride();
+  program.configureOutput({
+    writeOut: (s) => {
+      helpText += s;
+    },
+    writeErr: (s) => {
+      helpText += s;
+    },
+    outputError: () => {},
+  });
+  for (const sub of program.commands) {
+    sub.exitOverride();
+    sub.configureOutput({ writeOut: (s) => (helpText += s), writeErr: (s) => (helpText += s), outputError: () => {} });
+  }
+
+  let error: unknown;
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    if (!result && !name) {
+      // No command: show help (to stderr, exit 2 — like git with no subcommand, it is a usage error).
+      program.outputHelp({ error: true });
+      deps.stderr.write(helpText);
+      return EXIT_CODES.usage;
+    }
+  } catch (e) {
+    error = e;
+  }
+
+  if (error instanceof CommanderError) {
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
+      deps.stdout.write(helpText);
+      return 0;
+    }
+    error = new UsageError(error.message.replace(/^error:\s*/i, ''), 'Run apidoctor --help for usage.');
+  }
+
+  const durationMs = Math.round(performance.now() - started);
+  if (error !== undefined) return renderError(error, out, commandLabel, durationMs);
+  if (!result) return 0;
+
+  const code = EXIT_CODES[result.reason];
+  if (out.json) {
+    out.jsonDocument({
+      schemaVersion: 1,
+      command: result.command,
+      ok: result.reason === 'ok',
+      exitCode: code,
+      exitReason: result.reason,
+      durationMs,
+      ...result.data,
+      diagnoses: result.diagnoses,
+    });
+  } else {
+    result.render?.(out);
+  }
+  return code;
+}
+
+/** Renders any thrown error through the one path: a diagnosis when there is one, a clear line otherwise. */
+function renderError(error: unknown, out: Output, command: string, durationMs: number): number {
+  let reason: ExitReason;
+  let message: string;
+  let hint: string | undefined;
+  let diagnoses: Diagnosis[] = [];
+  if (error instanceof CliError) {
+    reason = error.reason;
+    message = error.message;
+    hint = error.hint;
+    if (error.diagnosis) diagnoses = [error.diagnosis];
+  } else {
+    reason = 'failed';
+    message = `internal error: ${(error as Error)?.message ?? String(error)}`;
+    hint = 'This is a bug in apidoctor; please report it with the command you ran (keys are redacted).';
+  }
+  const code = error instanceof InterruptedError && error.signal === 'SIGTERM' ? 143 : EXIT_CODES[reason];
+  if (out.json) {
+    out.jsonDocument({
+      schemaVersion: 1,
+      command,
+      ok: false,
+      exitCode: code,
+      exitReason: reason,
+      durationMs,
+      error: { message: redactor.redact(message), ...(hint ? { hint } : {}) },
+      diagnoses,
+    });
+    return code;
+  }
+  if (diagnoses.length > 0) {
+    for (const d of diagnoses) out.err(renderDiagnosis(d, out.style), true);
+  } else {
+    out.err(`${out.style.fail('✗')} ${message}\n${hint ? `  ${hint}\n` : ''}`, true);
+  }
+  return code;
+}

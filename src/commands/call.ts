@@ -1,0 +1,265 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import type { Register } from '../cli.js';
+import type { CommandResult, Context } from '../context.js';
+import type { Attempt, Diagnosis, Failure } from '../types.js';
+import type { SettingName } from '../config/settings.js';
+import { parseCount } from '../config/settings.js';
+import { UsageError, DiagnosedError } from '../errors.js';
+import { keyRoleFor, parseJsonSuccess, shapeFor } from '../api/api.js';
+import { followUp } from '../api/account.js';
+import { checkKey } from '../config/key-check.js';
+import { inspectKey } from '../config/keys.js';
+import { diagnose, diagnoseById } from '../diagnosis/engine.js';
+import { fillFromBody } from '../diagnosis/failure.js';
+import { SseParser, type SseEvent } from '../http/sse.js';
+import { renderDiagnosis, attemptsLine, formatMs } from '../render/diagnosis.js';
+import { formatWait } from '../http/retry.js';
+import { redactor } from '../redact.js';
+import type { Output } from '../render/output.js';
+
+const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+
+interface CallOptions {
+  data?: string;
+  header: string[];
+  retries: string;
+  stream?: boolean;
+  include?: boolean;
+}
+
+/** Registers `apidoctor call [METHOD] <path>`. */
+export const register: Register = (program, run) => {
+  program
+    .command('call')
+    .description('send one request to the API, diagnosed on failure: call [METHOD] <path>')
+    .argument('[method]', 'HTTP method (default GET, or POST with --data)')
+    .argument('[path]', 'API path such as /v1/models or /api/balance')
+    .option('-d, --data <json|@file|->', 'request body: JSON text, @file, or - for stdin')
+    .option('-H, --header <line>', 'extra header "Name: value" (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--retries <n>', 'retries for 429/500/502/503, backoff from 1 s doubling', '3')
+    .option('--stream', 'stream server-sent events to stdout as they arrive')
+    .option('-i, --include', 'print the status line and headers before the body')
+    .addHelpText('after', '\nExamples:\n  apidoctor call /v1/models\n  apidoctor call POST /v1/chat/completions --data @req.json\n  apidoctor call /api/balance --json')
+    .action(async (a: string | undefined, b: string | undefined, opts: CallOptions, cmd: Command) => {
+      const { method, path } = parseTarget(a, b, opts.data !== undefined);
+      const role = keyRoleFor(path);
+      const needs: SettingName[] = ['baseUrl', 'timeout', ...(role ? [role] : [])];
+      await run('call', cmd, needs, (ctx) => callCommand(ctx, method, path, opts));
+    });
+};
+
+/** Reads `[METHOD] <path>`; a full URL is taken as its path (the key is sent only to the configured host). */
+export function parseTarget(a: string | undefined, b: string | undefined, hasData: boolean): { method: string; path: string } {
+  let method: string;
+  let target: string | undefined;
+  if (b !== undefined) {
+    method = (a ?? '').toUpperCase();
+    target = b;
+    if (!METHODS.has(method)) throw new UsageError(`unknown HTTP method "${a}"`, `Use one of ${[...METHODS].join(', ')}.`);
+  } else {
+    method = hasData ? 'POST' : 'GET';
+    target = a;
+  }
+  if (!target) throw new UsageError('call needs a path, such as /v1/models or /api/balance', 'Example: apidoctor call /v1/models');
+  if (/^https?:\/\//i.test(target)) {
+    throw new UsageError(
+      `call takes a path, not a full URL ("${target.replace(/\?.*/, '')}")`,
+      'Give the path (/v1/models) and set the host with --base-url, so that keys are sent only where you configured them.',
+    );
+  }
+  if (!target.startsWith('/')) target = '/' + target;
+  return { method, path: target };
+}
+
+async function readData(spec: string, ctx: Context): Promise<string> {
+  if (spec === '-') {
+    const stdin = ctx.deps.stdin;
+    if (!stdin || stdin.isTTY) throw new UsageError('--data - reads the body from standard input, but nothing is piped in', 'Example: echo \'{"model":"gpt-4o"}\' | apidoctor call POST /v1/chat/completions --data -');
+    const chunks: Buffer[] = [];
+    for await (const c of stdin) chunks.push(Buffer.from(c as Buffer));
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  if (spec.startsWith('@')) {
+    const file = spec.slice(1);
+    try {
+      return await readFile(file, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
+      throw new UsageError(`--data @${file}: cannot read the file (${why})`, 'Check the path; --data takes JSON text, @file or - for stdin.');
+    }
+  }
+  return spec;
+}
+
+/** Parses --header lines; a header that carries a secret is registered with the redactor. */
+function parseHeaders(lines: string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const i = line.indexOf(':');
+    if (i <= 0) throw new UsageError(`--header "${line}" is not of the form "Name: value"`);
+    const name = line.slice(0, i).trim();
+    const value = line.slice(i + 1).trim();
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw new UsageError(`--header: "${name}" is not a valid header name`);
+    if (/authorization|api-key|token/i.test(name)) {
+      redactor.add(value);
+      redactor.add(value.replace(/^bearer\s+/i, ''));
+    }
+    headers[name] = value;
+  }
+  return headers;
+}
+
+/** The request, the diagnosis on failure, and the 402/403 follow-up. */
+export async function callCommand(ctx: Context, method: string, path: string, opts: CallOptions): Promise<CommandResult> {
+  const { config, out, api } = ctx;
+  const retries = parseCount(opts.retries, '--retries', 10);
+  const extraHeaders = parseHeaders(opts.header ?? []);
+  let body = opts.data !== undefined ? await readData(opts.data, ctx) : undefined;
+  if (body !== undefined && body.trim() !== '') {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch (e) {
+      throw new UsageError(`--data is not valid JSON: ${(e as Error).message}`, 'The API takes JSON bodies; check quotes and commas.');
+    }
+    if (opts.stream && parsed && typeof parsed === 'object' && !Array.isArray(parsed) && (parsed as { stream?: unknown }).stream !== true) {
+      body = JSON.stringify({ ...(parsed as object), stream: true });
+    }
+  }
+
+  if (config.baseUrlProblem) throw new DiagnosedError(diagnoseById('config.bad-base-url', {}, [config.baseUrlProblem]));
+  const role = keyRoleFor(path);
+  if (role && !Object.keys(extraHeaders).some((h) => h.toLowerCase() === 'authorization')) {
+    const problem = checkKey(role, config);
+    if (problem) throw new DiagnosedError({ ...problem, evidence: { ...problem.evidence, method, endpoint: path } });
+  }
+
+  const url = api.url(path);
+  out.debug(`→ ${method} ${url}`);
+  const spin = out.spinner(`${method} ${path}`);
+  const parser = opts.stream ? new SseParser() : undefined;
+  const events: unknown[] = [];
+  const streamed = opts.stream && !out.json;
+  const onAttempt = (a: Attempt, willRetry: boolean) => {
+    out.debug(`← ${a.status ?? a.networkCode ?? 'no answer'} in ${formatMs(a.timings.totalMs)}${timingDetail(a)}`);
+    if (a.status !== undefined && (a.status >= 400 || willRetry)) {
+      const next = willRetry && a.waitMs !== undefined ? ` — retrying in ${formatWait(a.waitMs)} (${a.retryNote})` : a.retryNote ? ` — ${a.retryNote}` : '';
+      out.err(`${out.style.warn(out.style.symbols.warn)} attempt ${a.n}: HTTP ${a.status}${next}\n`);
+    }
+  };
+  const onChunk = parser
+    ? (text: string) => {
+        spin.stop();
+        for (const ev of parser.feed(text)) if (out.json) events.push(eventData(ev));
+        if (streamed) out.outChunk(text);
+      }
+    : undefined;
+
+  const outcome = await api.request(method, path, {
+    body,
+    headers: extraHeaders,
+    retries,
+    onAttempt,
+    onChunk,
+    isRetryable: (f) => diagnose(fillFromBody(f), { keyRole: role }).retryable,
+  });
+  spin.stop();
+
+  if (outcome.ok) {
+    if (parser) {
+      for (const ev of parser.end()) if (out.json) events.push(eventData(ev));
+      const isSse = /event-stream/i.test(outcome.headers['content-type'] ?? '') || parser.count > 0;
+      if (isSse && (parser.errorEvent || !parser.done)) {
+        const f = streamFailure(outcome.status, outcome.headers, outcome.attempts, method, path, parser, outcome.body);
+        return failureResult(ctx, f, role, { response: { status: outcome.status, headers: outcome.headers }, events }, opts);
+      }
+      if (isSse) {
+        return {
+          command: 'call',
+          reason: 'ok',
+          data: { request: { method, url }, response: { status: outcome.status, headers: outcome.headers }, events, attempts: outcome.attempts },
+          diagnoses: [],
+          render: (o) => o.debug(`stream complete: ${parser.count} events, ended with [DONE]`),
+        };
+      }
+    }
+    const parsed = parseJsonSuccess<unknown>(outcome, method, url, shapeFor(method, path));
+    if (!parsed.ok && method !== 'HEAD') {
+      return failureResult(ctx, parsed.failure, role, { response: { status: outcome.status, headers: outcome.headers, body: outcome.body.slice(0, 4096) } }, opts);
+    }
+    const data = parsed.ok ? parsed.data : undefined;
+    return {
+      command: 'call',
+      reason: 'ok',
+      data: { request: { method, url }, response: { status: outcome.status, headers: outcome.headers, body: data ?? outcome.body, bytes: outcome.bytes }, attempts: outcome.attempts },
+      diagnoses: [],
+      render: (o) => {
+        if (opts.include) o.out(statusBlock(outcome.status, outcome.headers));
+        if (streamed) return; // already written as it arrived
+        if (o.stdoutIsTTY && data !== undefined) o.out(JSON.stringify(data, null, 2) + '\n');
+        else o.out(outcome.body.endsWith('\n') || outcome.body === '' ? outcome.body : outcome.body + '\n');
+        if (outcome.attempts.length > 1) o.err(`${o.style.ok(o.style.symbols.pass)} succeeded after ${outcome.attempts.length} attempts: ${attemptsLine(outcome.attempts)}\n`);
+      },
+    };
+  }
+  return failureResult(ctx, outcome.failure, role, {}, opts);
+}
+
+function eventData(ev: SseEvent): unknown {
+  try {
+    return ev.event ? { event: ev.event, data: JSON.parse(ev.data) } : JSON.parse(ev.data);
+  } catch {
+    return ev.event ? { event: ev.event, data: ev.data } : ev.data;
+  }
+}
+
+function streamFailure(status: number, headers: Record<string, string>, attempts: Attempt[], method: string, path: string, parser: SseParser, raw: string): Failure {
+  const errorBlock = parser.errorEvent ? `${parser.errorEvent.event ? `event: ${parser.errorEvent.event}\n` : ''}data: ${parser.errorEvent.data}\n\n` : raw.slice(-65536);
+  return {
+    kind: 'stream',
+    status,
+    headers,
+    body: errorBlock + (parser.done ? 'data: [DONE]\n\n' : ''),
+    attempts,
+    method,
+    endpoint: path,
+    streamCut: !parser.done,
+  };
+}
+
+function timingDetail(a: Attempt): string {
+  const t = a.timings;
+  const parts = [t.dnsMs !== undefined ? `dns ${t.dnsMs} ms` : '', t.connectMs !== undefined ? `connect ${t.connectMs} ms` : '', t.tlsMs !== undefined ? `tls ${t.tlsMs} ms` : '', t.firstByteMs !== undefined ? `first byte ${t.firstByteMs} ms` : ''].filter(Boolean);
+  return parts.length ? ` (${parts.join(', ')})` : '';
+}
+
+function statusBlock(status: number, headers: Record<string, string>): string {
+  return `HTTP ${status}\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n`;
+}
+
+/** Diagnoses a failure (asking the account endpoints first for an open 402/403) and builds the result. */
+async function failureResult(ctx: Context, raw: Failure, role: 'apiKey' | 'billingKey' | undefined, extra: Record<string, unknown>, opts: CallOptions): Promise<CommandResult> {
+  const { config, api, out } = ctx;
+  const f = fillFromBody(raw);
+  const key = role ? config[role].value : undefined;
+  const keyKind = key ? inspectKey(key).kind : undefined;
+  const hasBillingKey = config.billingKey.value !== undefined && checkKey('billingKey', config) === undefined;
+  let evidence;
+  if ((f.status === 402 || f.status === 403) && role === 'apiKey' && hasBillingKey) {
+    out.err(`${out.style.dim(`HTTP ${f.status}: asking GET /api/balance and GET /api/keys to find out why…`)}\n`);
+    evidence = await followUp(api, key);
+  }
+  const d: Diagnosis = diagnose(f, { keyKind, keyRole: role, hasBillingKey, followUp: evidence, baseUrl: config.baseUrl.value });
+  return {
+    command: 'call',
+    reason: d.category,
+    data: { request: { method: f.method, url: api.url(f.endpoint ?? '') }, ...extra, attempts: f.attempts, ...(evidence ? { followUp: evidence } : {}) },
+    diagnoses: [d],
+    render: (o: Output) => {
+      if (opts.include && f.status !== undefined) o.out(statusBlock(f.status, f.headers) + (f.body ?? '') + '\n');
+      o.err(renderDiagnosis(d, o.style), true);
+    },
+  };
+}

@@ -1,0 +1,120 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import type { Register } from '../cli.js';
+import type { CommandResult, Context } from '../context.js';
+import type { Failure } from '../types.js';
+import { UsageError } from '../errors.js';
+import { diagnose } from '../diagnosis/engine.js';
+import { failureFromSaved, parseSavedResponse } from '../diagnosis/failure.js';
+import { SseParser } from '../http/sse.js';
+import { renderDiagnosis } from '../render/diagnosis.js';
+import { keyRoleFor } from '../api/api.js';
+
+interface ExplainOptions {
+  status?: string;
+  header: string[];
+  endpoint?: string;
+}
+
+/** Registers `apidoctor explain [file|-]`. */
+export const register: Register = (program, run) => {
+  program
+    .command('explain')
+    .description('diagnose a saved response (JSON body, curl -i output) with no network')
+    .argument('[file]', 'file with the response, or - for stdin (default: stdin when piped)')
+    .option('--status <n>', 'the HTTP status, when the file holds only the body')
+    .option('-H, --header <line>', 'a response header "Name: value" (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--endpoint <path>', 'the path the response came from (/v1/models, /api/balance), for a sharper reading')
+    .addHelpText(
+      'after',
+      `\nExamples:\n  apidoctor explain --status 429 error.json\n  curl -si https://modelswitch.io/v1/models -H "Authorization: Bearer $MODELSWITCH_API_KEY" | apidoctor explain\n  apidoctor explain - --status 403 <<< '{"error":{"message":"Forbidden"}}'`,
+    )
+    .action(async (file: string | undefined, opts: ExplainOptions, cmd: Command) => {
+      await run('explain', cmd, [], (ctx) => explainCommand(ctx, file, opts));
+    });
+};
+
+async function readInput(ctx: Context, file: string | undefined): Promise<string> {
+  if (file === undefined || file === '-') {
+    const stdin = ctx.deps.stdin;
+    if (!stdin || (stdin.isTTY && file === undefined)) {
+      throw new UsageError('explain needs a saved response: a file, or one piped on standard input', 'Example: apidoctor explain --status 429 error.json');
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const c of stdin) {
+      const b = Buffer.from(c as Buffer);
+      size += b.length;
+      if (size > 32 * 1024 * 1024) throw new UsageError('the input is larger than 32 MiB; save only the response');
+      chunks.push(b);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
+    throw new UsageError(`cannot read ${file} (${why})`);
+  }
+}
+
+/** Diagnoses a saved response exactly as `call` would have, with no network. */
+export async function explainCommand(ctx: Context, file: string | undefined, opts: ExplainOptions): Promise<CommandResult> {
+  let status: number | undefined;
+  if (opts.status !== undefined) {
+    status = Number(opts.status);
+    if (!/^\d{3}$/.test(opts.status.trim())) throw new UsageError(`--status: expected a three-digit HTTP status, got "${opts.status}"`);
+  }
+  const text = await readInput(ctx, file);
+  const saved = parseSavedResponse(text, { status });
+  for (const line of opts.header ?? []) {
+    const i = line.indexOf(':');
+    if (i <= 0) throw new UsageError(`--header "${line}" is not of the form "Name: value"`);
+    saved.headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+  }
+  let failure: Failure = failureFromSaved(saved);
+  if (opts.endpoint) failure = { ...failure, endpoint: opts.endpoint };
+
+  // A success status is only a failure when its body is not what the API promises.
+  if (failure.status !== undefined && failure.status >= 200 && failure.status < 300) {
+    const body = saved.body ?? '';
+    const ctype = saved.headers['content-type'] ?? '';
+    if (/event-stream/i.test(ctype) || /^\s*(data|event):/m.test(body)) {
+      const p = new SseParser();
+      p.feed(body);
+      p.end();
+      if (p.done && !p.errorEvent) return nothingWrong(failure.status, 'a complete event stream that ended with data: [DONE]');
+      failure = { ...failure, kind: 'stream', streamCut: !p.done };
+    } else {
+      try {
+        JSON.parse(body);
+        return nothingWrong(failure.status, 'a JSON body');
+      } catch {
+        failure = { ...failure, unexpectedBody: 'not-json', expected: 'a JSON body' };
+      }
+    }
+  }
+  const role = failure.endpoint ? keyRoleFor(failure.endpoint) : undefined;
+  const d = diagnose(failure, { keyRole: role });
+  return {
+    command: 'explain',
+    reason: d.category,
+    data: { input: { status: failure.status, headers: saved.headers, bytes: Buffer.byteLength(text) } },
+    diagnoses: [d],
+    render: (o) => {
+      o.out(`${d.id}\n`);
+      o.err(renderDiagnosis(d, o.style), true);
+    },
+  };
+}
+
+function nothingWrong(status: number, what: string): CommandResult {
+  return {
+    command: 'explain',
+    reason: 'ok',
+    data: { input: { status } },
+    diagnoses: [],
+    render: (o) => o.out(`${o.style.ok(o.style.symbols.pass)} HTTP ${status} with ${what}: nothing to diagnose.\n`),
+  };
+}

@@ -1,0 +1,105 @@
+import { homedir } from 'node:os';
+import { relative, isAbsolute, resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+import { SETTINGS, parseMs } from './settings.js';
+
+/** What a config file gave, validated. */
+export interface FileConfig {
+  filepath: string;
+  values: Partial<Record<'apiKey' | 'billingKey' | 'baseUrl' | 'model', string> & { timeout: number }>;
+  /** Keys apidoctor does not know (warned about, not fatal). */
+  unknownKeys: string[];
+}
+
+/** A path as the user would like to read it: relative to the working directory when inside it. */
+export function displayPath(p: string, cwd = process.cwd()): string {
+  const rel = relative(cwd, p);
+  if (!rel.startsWith('..') && !isAbsolute(rel)) return `./${rel}`;
+  const home = homedir();
+  return p.startsWith(home + '/') ? `~/${p.slice(home.length + 1)}` : p;
+}
+
+function fileError(filepath: string, what: string): UsageError {
+  return new UsageError(`config file ${displayPath(filepath)}: ${what}`, 'Fix the file, or point --config / APIDOCTOR_CONFIG at another one.');
+}
+
+const KNOWN = new Set([...SETTINGS.map((s) => s.name), '$schema']);
+
+/** Validates a loaded config object; throws a UsageError naming the file and the field. */
+export function validateConfig(filepath: string, raw: unknown): FileConfig {
+  if (raw === null || raw === undefined) return { filepath, values: {}, unknownKeys: [] };
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    throw fileError(filepath, `expected an object of settings, got ${Array.isArray(raw) ? 'an array' : typeof raw}`);
+  }
+  const obj = raw as Record<string, unknown>;
+  const values: FileConfig['values'] = {};
+  for (const spec of SETTINGS) {
+    const v = obj[spec.name];
+    if (v === undefined || v === null) continue;
+    if (spec.type === 'ms') {
+      try {
+        values.timeout = parseMs(v, `"${spec.name}"`);
+      } catch (e) {
+        throw fileError(filepath, (e as Error).message);
+      }
+    } else if (typeof v !== 'string') {
+      throw fileError(filepath, `"${spec.name}" must be a string, got ${Array.isArray(v) ? 'an array' : typeof v}`);
+    } else {
+      values[spec.name as 'apiKey'] = v;
+    }
+  }
+  const unknownKeys = Object.keys(obj).filter((k) => !KNOWN.has(k));
+  return { filepath, values, unknownKeys };
+}
+
+/**
+ * Loads the config file: the one named by --config / APIDOCTOR_CONFIG, or cosmiconfig's search for
+ * `apidoctor` from the working directory up to home. cosmiconfig is imported only here.
+ */
+export async function loadConfigFile(explicit: string | undefined, cwd: string): Promise<FileConfig | undefined> {
+  const { cosmiconfig, defaultLoaders } = await import('cosmiconfig');
+  // Wrap every loader so that any parse or load error names its file.
+  const loaders = Object.fromEntries(
+    Object.entries(defaultLoaders).map(([ext, loader]) => [
+      ext,
+      async (filepath: string, content: string) => {
+        try {
+          return await (loader as (f: string, c: string) => unknown)(filepath, content);
+        } catch (e) {
+          const msg = String((e as Error)?.message ?? e).replace(/^(JSON|YAML) Error in [^:]+:\s*/i, '');
+          throw fileError(filepath, `cannot be parsed: ${msg.split('\n').slice(0, 3).join(' ').trim()}`);
+        }
+      },
+    ]),
+  );
+  // Files with no extension (.apidoctorrc) are read as YAML, which also accepts JSON.
+  const explorer = cosmiconfig('apidoctor', {
+    loaders: { ...loaders, noExt: loaders['.yaml']! },
+    searchStrategy: 'global',
+    stopDir: homedir(),
+  });
+  let result;
+  if (explicit) {
+    const p = resolve(cwd, explicit);
+    try {
+      result = await explorer.load(p);
+    } catch (e) {
+      if (e instanceof UsageError) throw e;
+      const code = (e as NodeJS.ErrnoException)?.code;
+      if (code === 'ENOENT') throw fileError(p, 'no such file');
+      if (code === 'EISDIR') throw fileError(p, 'is a directory, not a file');
+      if (code === 'EACCES') throw fileError(p, 'cannot be read (permission denied)');
+      throw fileError(p, String((e as Error)?.message ?? e).split('\n')[0] ?? 'cannot be read');
+    }
+    if (!result) throw fileError(p, 'is empty');
+  } else {
+    try {
+      result = await explorer.search(cwd);
+    } catch (e) {
+      if (e instanceof UsageError) throw e;
+      throw new UsageError(`config file search failed: ${String((e as Error)?.message ?? e).split('\n')[0]}`, 'Use --config to name the file.');
+    }
+    if (!result) return undefined;
+  }
+  return validateConfig(result.filepath, result.isEmpty ? {} : result.config);
+}

@@ -1,0 +1,133 @@
+import { redactor } from '../redact.js';
+import { UsageError } from '../errors.js';
+import { SETTINGS, parseMs, type Setting, type SettingName } from './settings.js';
+import { loadConfigFile, displayPath, type FileConfig } from './file.js';
+import { normaliseBaseUrl } from './base-url.js';
+
+/** Every setting resolved, each knowing its source. */
+export interface ResolvedConfig {
+  apiKey: Setting<string>;
+  billingKey: Setting<string>;
+  baseUrl: Setting<string>;
+  timeout: Setting<number>;
+  model: Setting<string>;
+  /** The config file that was read, if any. */
+  file?: string;
+  /** Why no file was read ("flags and environment settle every setting"), for doctor. */
+  fileSkipped?: string;
+  /** Said once: base URL normalisation. */
+  notes: string[];
+  /** Unknown config keys, legacy hosts, clear-text http. */
+  warnings: string[];
+  /** Set when the base URL cannot be used (config.bad-base-url). */
+  baseUrlProblem?: string;
+}
+
+/** The flags the common options produce (commander's camelCase names). */
+export interface ConfigFlags {
+  apiKey?: string;
+  billingKey?: string;
+  baseUrl?: string;
+  timeout?: string;
+  model?: string;
+  config?: string;
+}
+
+/**
+ * Resolves every setting with precedence flag > environment > config file > default.
+ * The config file is searched only when a setting in `needs` is not settled by flags or environment
+ * (or when --config / APIDOCTOR_CONFIG names one), which keeps the common case fast.
+ */
+export async function resolveConfig(
+  flags: ConfigFlags,
+  env: NodeJS.ProcessEnv,
+  opts: { cwd: string; needs: readonly SettingName[] },
+): Promise<ResolvedConfig> {
+  const fromFlagOrEnv = (name: SettingName): Setting<string> | undefined => {
+    const spec = SETTINGS.find((s) => s.name === name)!;
+    const f = flags[name];
+    if (f !== undefined) return { value: f, origin: 'flag', source: spec.flag };
+    const e = env[spec.env];
+    if (e !== undefined && e !== '') return { value: e, origin: 'env', source: spec.env };
+    return undefined;
+  };
+  // Register secrets before anything can fail and print.
+  redactor.add(flags.apiKey);
+  redactor.add(flags.billingKey);
+  redactor.add(env.MODELSWITCH_API_KEY);
+  redactor.add(env.MODELSWITCH_BILLING_KEY);
+
+  const explicit = flags.config ?? (env.APIDOCTOR_CONFIG || undefined);
+  const unsettled = opts.needs.filter((n) => fromFlagOrEnv(n) === undefined);
+  let file: FileConfig | undefined;
+  let fileSkipped: string | undefined;
+  if (explicit || unsettled.length > 0) {
+    file = await loadConfigFile(explicit, opts.cwd);
+  } else {
+    fileSkipped = 'flags and environment settle every setting this command needs';
+  }
+  if (file) {
+    redactor.add(file.values.apiKey);
+    redactor.add(file.values.billingKey);
+  }
+  const fileSource = file ? displayPath(file.filepath, opts.cwd) : '';
+
+  const pick = (name: SettingName): Setting<string> => {
+    const direct = fromFlagOrEnv(name);
+    if (direct) return direct;
+    const v = file?.values[name as Exclude<SettingName, 'timeout'>];
+    if (v !== undefined) return { value: v, origin: 'file', source: fileSource };
+    const spec = SETTINGS.find((s) => s.name === name)!;
+    if (spec.defaultValue !== undefined) return { value: String(spec.defaultValue), origin: 'default', source: 'default' };
+    return { value: undefined, origin: 'none', source: 'not set' };
+  };
+
+  const notes: string[] = [];
+  const warnings: string[] = [];
+  if (file && file.unknownKeys.length > 0) {
+    warnings.push(
+      `config file ${fileSource}: unknown setting${file.unknownKeys.length > 1 ? 's' : ''} ${file.unknownKeys.map((k) => `"${k}"`).join(', ')} ignored (known: ${SETTINGS.map((s) => s.name).join(', ')})`,
+    );
+  }
+
+  // Timeout: a number from any source; a bad value is a usage error that names its source.
+  let timeout: Setting<number>;
+  const t = fromFlagOrEnv('timeout');
+  if (t) timeout = { ...t, value: parseMs(t.value, t.source) };
+  else if (file?.values.timeout !== undefined) timeout = { value: file.values.timeout, origin: 'file', source: fileSource };
+  else {
+    const d = pick('timeout');
+    timeout = { ...d, value: Number(d.value) };
+  }
+
+  const base = pick('baseUrl');
+  const normal = normaliseBaseUrl(base.value ?? '');
+  let baseUrlProblem: string | undefined;
+  if (normal.ok) {
+    base.value = normal.url;
+    if (normal.note) notes.push(normal.note);
+    warnings.push(...normal.warnings);
+  } else {
+    baseUrlProblem = `${normal.problem} (from ${base.source})`;
+  }
+
+  return {
+    apiKey: pick('apiKey'),
+    billingKey: pick('billingKey'),
+    baseUrl: base,
+    timeout,
+    model: pick('model'),
+    file: file ? fileSource : undefined,
+    fileSkipped,
+    notes,
+    warnings,
+    baseUrlProblem,
+  };
+}
+
+/** Throws a usage error for an empty flag value such as `--api-key ""`. */
+export function rejectEmptyFlags(flags: ConfigFlags): void {
+  for (const spec of SETTINGS) {
+    if (flags[spec.name] === '') throw new UsageError(`${spec.flag} was given an empty value`);
+  }
+}

@@ -1,0 +1,65 @@
+import { UsageError } from '../errors.js';
+
+/** Names of the settings of the contract's configuration table. */
+export type SettingName = 'apiKey' | 'billingKey' | 'baseUrl' | 'timeout' | 'model';
+
+/** A resolved value and where it came from. */
+export interface Setting<T> {
+  value: T | undefined;
+  origin: 'flag' | 'env' | 'file' | 'default' | 'none';
+  /** Human-readable source: "--api-key", "MODELSWITCH_API_KEY", "./.apidoctorrc.json", "default". */
+  source: string;
+}
+
+/** One row of the configuration table: drives flags, env lookup, file validation and the README. */
+export interface SettingSpec {
+  name: SettingName;
+  flag: string;
+  env: string;
+  label: string;
+  type: 'string' | 'ms';
+  defaultValue?: string | number;
+  secret?: boolean;
+}
+
+export const DEFAULT_BASE_URL = 'https://modelswitch.io';
+export const DEFAULT_TIMEOUT_MS = 15_000;
+
+/** The contract's table, as data. */
+export const SETTINGS: readonly SettingSpec[] = [
+  { name: 'apiKey', flag: '--api-key', env: 'MODELSWITCH_API_KEY', label: 'proxy key', type: 'string', secret: true },
+  { name: 'billingKey', flag: '--billing-key', env: 'MODELSWITCH_BILLING_KEY', label: 'billing key', type: 'string', secret: true },
+  { name: 'baseUrl', flag: '--base-url', env: 'MODELSWITCH_BASE_URL', label: 'base URL', type: 'string', defaultValue: DEFAULT_BASE_URL },
+  { name: 'timeout', flag: '--timeout', env: 'APIDOCTOR_TIMEOUT', label: 'timeout', type: 'ms', defaultValue: DEFAULT_TIMEOUT_MS },
+  { name: 'model', flag: '--model', env: 'APIDOCTOR_MODEL', label: 'model', type: 'string' },
+];
+
+/** Parses a timeout in milliseconds from a flag, env var or file; `where` names the source for the error. */
+export function parseMs(raw: unknown, where: string): number {
+  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isFinite(n) || n <= 0 || n > 3_600_000) {
+    throw new UsageError(
+      `${where}: the timeout must be a number of milliseconds between 1 and 3600000, got ${JSON.stringify(raw)}`,
+      'For example: --timeout 15000 (15 s).',
+    );
+  }
+  return Math.round(n);
+}
+
+/** A positive (or zero) amount in USD, for --min and --min-balance. */
+export function parseUsd(raw: unknown, where: string): number {
+  const n = typeof raw === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : typeof raw === 'number' ? raw : NaN;
+  if (!Number.isFinite(n) || n < 0) {
+    throw new UsageError(`${where}: expected an amount in USD of 0 or more, got ${JSON.stringify(raw)}`, 'For example: --min 5 or --min 2.50');
+  }
+  return n;
+}
+
+/** A whole number within bounds, for --retries and --expiring-within. */
+export function parseCount(raw: unknown, where: string, max: number): number {
+  const n = typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isInteger(n) || n < 0 || n > max) {
+    throw new UsageError(`${where}: expected a whole number from 0 to ${max}, got ${JSON.stringify(raw)}`);
+  }
+  return n;
+}

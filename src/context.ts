@@ -1,0 +1,54 @@
+import type { Dispatcher } from 'undici';
+import type { Diagnosis, ExitReason } from './types.js';
+import type { Clock } from './http/client.js';
+import type { Output, Sink } from './render/output.js';
+import type { ResolvedConfig } from './config/resolve.js';
+import type { Api } from './api/api.js';
+
+/** Everything main() takes from the outside world: tests pass their own. */
+export interface Deps {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  stdout: Sink;
+  stderr: Sink;
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
+  dispatcher?: Dispatcher;
+  clock?: Clock;
+  random?: () => number;
+  /** Aborted on SIGINT/SIGTERM. */
+  signal?: AbortSignal;
+}
+
+/** Options every command accepts (commander's names). */
+export interface CommonOptions {
+  apiKey?: string;
+  billingKey?: string;
+  baseUrl?: string;
+  timeout?: string;
+  model?: string;
+  config?: string;
+  json?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+  color?: boolean;
+}
+
+/** What a command works with. */
+export interface Context {
+  deps: Deps;
+  opts: CommonOptions;
+  out: Output;
+  config: ResolvedConfig;
+  api: Api;
+}
+
+/** What a command returns: data, never printed output. main() renders it and picks the exit code. */
+export interface CommandResult {
+  command: string;
+  reason: ExitReason;
+  /** The command's own fields of the JSON document. */
+  data: Record<string, unknown>;
+  diagnoses: Diagnosis[];
+  /** Human rendering (stdout result and stderr report); not called with --json. */
+  render?: (out: Output) => void;
+}

@@ -1,0 +1,75 @@
+/** Reads a server-sent-events body: was there an error event, and did the stream finish? */
+import { readEnvelope, type EnvelopeFields } from './json-envelope.js';
+
+/** What an SSE body says about how the stream went. */
+export interface SseFacts {
+  events: number;
+  /** `data: [DONE]` (OpenAI) or `event: message_stop` (Anthropic) arrived. */
+  done: boolean;
+  /** The first error event, read like any error body. */
+  error?: EnvelopeFields;
+  /** The event name of the error (`error`), if it had one. */
+  errorEvent?: string;
+}
+
+/** Lines past this many are not read (a capped body of tiny events). */
+const MAX_LINES = 50_000;
+
+/** True when a body looks like SSE: its first meaningful line is a field (`data:`, `event:`, `id:`, `retry:`) or a comment. */
+export function looksLikeSse(body: string): boolean {
+  const start = body.trimStart().slice(0, 200);
+  return /^(data|event|id|retry):/.test(start) || (/^:/.test(start) && /\n(data|event):/.test(body.slice(0, 4096)));
+}
+
+function onEvent(name: string | undefined, data: string, out: SseFacts): void {
+  out.events++;
+  const text = data.trim();
+  if (text === '[DONE]' || name === 'message_stop') {
+    out.done = true;
+    return;
+  }
+  if (out.error) return;
+  let json: unknown;
+  if (text.startsWith('{') || text.startsWith('[')) {
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+  }
+  const env = json === undefined ? undefined : readEnvelope(json);
+  if (env?.hasError) {
+    out.error = env;
+    out.errorEvent = name;
+  } else if (name === 'error') {
+    out.error = env?.message ? { ...env, hasError: true } : { hasError: true, reasons: [], message: text.slice(0, 1000) || undefined };
+    out.errorEvent = name;
+  }
+}
+
+/** Reads the events of an SSE body (a `data:` line per chunk, blank lines between events). */
+export function readSse(body: string): SseFacts {
+  const out: SseFacts = { events: 0, done: false };
+  const lines = body.split(/\r\n|\r|\n/, MAX_LINES);
+  let name: string | undefined;
+  let data: string[] = [];
+  const flush = () => {
+    if (data.length > 0 || name !== undefined) onEvent(name, data.join('\n'), out);
+    name = undefined;
+    data = [];
+  };
+  for (const line of lines) {
+    if (line === '') {
+      flush();
+      continue;
+    }
+    if (line.startsWith(':')) continue;
+    const colon = line.indexOf(':');
+    const field = colon === -1 ? line : line.slice(0, colon);
+    const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '');
+    if (field === 'data') data.push(value);
+    else if (field === 'event') name = value.trim();
+  }
+  flush(); // a stream cut mid-event still counts what arrived
+  return out;
+}

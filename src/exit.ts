@@ -1,0 +1,31 @@
+import type { ExitReason } from './types.js';
+
+/** The contract's exit-code table: reason → code. */
+export const EXIT_CODES: Readonly<Record<ExitReason, number>> = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  config: 3,
+  auth: 4,
+  balance: 5,
+  rate_limit: 6,
+  network: 7,
+  timeout: 8,
+  server: 9,
+  unexpected_response: 10,
+  interrupted: 130,
+};
+
+/** Order in which root causes are ranked when several things fail (contract: no key → network → auth → balance …). */
+export const ROOT_CAUSE_ORDER: readonly ExitReason[] = [
+  'usage',
+  'config',
+  'network',
+  'timeout',
+  'auth',
+  'balance',
+  'rate_limit',
+  'server',
+  'unexpected_response',
+  'failed',
+];

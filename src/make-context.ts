@@ -1,0 +1,15 @@
+import type { CommonOptions, Context, Deps } from './context.js';
+import type { Output } from './render/output.js';
+import type { SettingName } from './config/settings.js';
+import { resolveConfig, rejectEmptyFlags } from './config/resolve.js';
+import { Api } from './api/api.js';
+
+/** Resolves the configuration and builds the API client for a command; says config notes once. */
+export async function makeContext(opts: CommonOptions, deps: Deps, out: Output, needs: readonly SettingName[]): Promise<Context> {
+  rejectEmptyFlags(opts);
+  const config = await resolveConfig(opts, deps.env, { cwd: deps.cwd, needs });
+  for (const n of config.notes) out.debug(n);
+  for (const w of config.warnings) out.warn(w);
+  const api = new Api(config, { dispatcher: deps.dispatcher, clock: deps.clock, random: deps.random, signal: deps.signal });
+  return { deps, opts, out, config, api };
+}

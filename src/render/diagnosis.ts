@@ -1,0 +1,47 @@
+import type { Attempt, Diagnosis } from '../types.js';
+import type { Style } from './style.js';
+
+/** "429 ×2, then 200" — the attempts in one line. */
+export function attemptsLine(attempts: Attempt[] | undefined): string | undefined {
+  if (!attempts || attempts.length === 0) return undefined;
+  return attempts
+    .map((a) => {
+      const what = a.status !== undefined ? String(a.status) : (a.networkCode ?? 'no answer');
+      const wait = a.waitMs !== undefined ? ` (waited ${formatMs(a.waitMs)}: ${a.retryNote ?? ''})` : a.retryNote ? ` (${a.retryNote})` : '';
+      return `#${a.n} ${what} in ${formatMs(a.timings.totalMs)}${wait}`;
+    })
+    .join(', ');
+}
+
+/** "850 ms", "2.1 s". */
+export function formatMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** A diagnosis as a person reads it: verdict, why, evidence, what to do, docs. */
+export function renderDiagnosis(d: Diagnosis, s: Style): string {
+  const sym = d.category === 'failed' ? s.fail(s.symbols.fail) : s.fail(s.symbols.fail);
+  const lines: string[] = [];
+  lines.push(`${sym} ${s.bold(d.title)} ${s.dim(`[${d.id}]`)}`);
+  if (d.explanation) lines.push(`  ${d.explanation}`);
+  for (const n of d.notes) lines.push(`  ${s.warn(s.symbols.warn)} ${n}`);
+  const ev = d.evidence;
+  const facts: string[] = [];
+  if (ev.method || ev.endpoint) facts.push(`${ev.method ?? ''} ${ev.endpoint ?? ''}`.trim());
+  if (ev.status !== undefined) facts.push(`HTTP ${ev.status}`);
+  if (ev.networkCode) facts.push(ev.networkCode);
+  if (ev.code) facts.push(`code ${ev.code}`);
+  if (ev.errorType) facts.push(`type ${ev.errorType}`);
+  if (ev.requestId) facts.push(`request id ${ev.requestId}`);
+  if (facts.length) lines.push(`  ${s.dim('Evidence:')} ${facts.join(' · ')}`);
+  if (ev.message) lines.push(`  ${s.dim('Server said:')} ${JSON.stringify(ev.message.length > 300 ? ev.message.slice(0, 300) + '…' : ev.message)}`);
+  else if (ev.bodyExcerpt) lines.push(`  ${s.dim('Body:')} ${JSON.stringify(ev.bodyExcerpt.slice(0, 200))}`);
+  const att = attemptsLine(ev.attempts);
+  if (att && (ev.attempts?.length ?? 0) > 1) lines.push(`  ${s.dim('Attempts:')} ${att}`);
+  if (d.remedies.length) {
+    lines.push(`  ${s.bold('What to do:')}`);
+    d.remedies.forEach((r, i) => lines.push(`    ${i + 1}. ${r}`));
+  }
+  lines.push(`  ${s.dim('Docs:')} ${d.docs}${d.retryable ? s.dim('  (retryable)') : ''}`);
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,106 @@
+import { redactor } from '../redact.js';
+import { PLAIN, type Style } from './style.js';
+
+/** A writable stream as the output layer needs it. */
+export interface Sink {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+}
+
+/** Spinner handle: a no-op when there is no TTY. */
+export interface Spinner {
+  text(t: string): void;
+  stop(): void;
+}
+
+const NO_SPINNER: Spinner = { text: () => {}, stop: () => {} };
+
+/**
+ * The only way anything reaches stdout or stderr. Every write goes through the redactor,
+ * so a key cannot be printed by any command, in any format, or in any error.
+ */
+export class Output {
+  readonly json: boolean;
+  readonly quiet: boolean;
+  readonly verbose: boolean;
+  readonly style: Style;
+  readonly stdoutIsTTY: boolean;
+  private readonly spinnerAllowed: boolean;
+  private spinners = new Set<{ stop(): void }>();
+
+  constructor(
+    private readonly stdout: Sink,
+    private readonly stderr: Sink,
+    opts: { json?: boolean; quiet?: boolean; verbose?: boolean; style?: Style; spinner?: boolean } = {},
+  ) {
+    this.json = !!opts.json;
+    this.quiet = !!opts.quiet;
+    this.verbose = !!opts.verbose;
+    this.style = opts.style ?? PLAIN;
+    this.stdoutIsTTY = !!stdout.isTTY;
+    this.spinnerAllowed = !!opts.spinner && !this.json && !this.quiet && !!stderr.isTTY;
+  }
+
+  /** Writes a result to stdout (redacted). */
+  out(text: string): void {
+    this.stdout.write(redactor.redact(text));
+  }
+
+  /** Writes raw bytes of a body to stdout as they arrive (redacted per chunk). */
+  outChunk(text: string): void {
+    this.stdout.write(redactor.redact(text));
+  }
+
+  /** Writes to stderr (redacted); suppressed by --quiet unless `always`. */
+  err(text: string, always = false): void {
+    if (this.quiet && !always) return;
+    this.stopSpinners();
+    this.stderr.write(redactor.redact(text));
+  }
+
+  /** A warning line on stderr; kept even in JSON mode (stdout stays one document). */
+  warn(text: string): void {
+    this.err(`${this.style.warn(this.style.symbols.warn)} ${text}\n`);
+  }
+
+  /** A verbose-only line on stderr. */
+  debug(text: string): void {
+    if (this.verbose) this.err(this.style.dim(text) + '\n');
+  }
+
+  /** Prints the single JSON document on stdout. */
+  jsonDocument(doc: unknown): void {
+    this.out(JSON.stringify(doc, null, 2) + '\n');
+  }
+
+  /** Starts a spinner on stderr (TTY only); ora is imported only then and its first frame is not awaited. */
+  spinner(text: string): Spinner {
+    if (!this.spinnerAllowed) return NO_SPINNER;
+    let current = text;
+    let stopped = false;
+    let instance: { text: string; stop(): void } | undefined;
+    const handle = {
+      stop: () => {
+        stopped = true;
+        instance?.stop();
+        this.spinners.delete(handle);
+      },
+    };
+    this.spinners.add(handle);
+    void import('ora').then(({ default: ora }) => {
+      if (stopped) return;
+      instance = ora({ text: current, stream: this.stderr as NodeJS.WritableStream, discardStdin: false }).start();
+    }).catch(() => {});
+    return {
+      text: (t) => {
+        current = redactor.redact(t);
+        if (instance) instance.text = current;
+      },
+      stop: handle.stop,
+    };
+  }
+
+  private stopSpinners(): void {
+    for (const s of [...this.spinners]) s.stop();
+  }
+}

@@ -1,0 +1,40 @@
+import { main } from './cli.js';
+import { closeDefaultDispatcher } from './http/client.js';
+import { redactor } from './redact.js';
+
+/** Process glue: signals, real streams, exit code. The only place that touches process.exit. */
+const controller = new AbortController();
+let signalled: 'SIGINT' | 'SIGTERM' | undefined;
+const onSignal = (sig: 'SIGINT' | 'SIGTERM') => {
+  if (signalled) process.exit(sig === 'SIGINT' ? 130 : 143); // a second Ctrl-C: leave now
+  signalled = sig;
+  controller.abort(sig);
+  // Whatever is still running, leave within half a second.
+  setTimeout(() => process.exit(sig === 'SIGINT' ? 130 : 143), 400).unref();
+};
+process.on('SIGINT', () => onSignal('SIGINT'));
+process.on('SIGTERM', () => onSignal('SIGTERM'));
+// A last line of defence: never a stack trace, never a key.
+const fatal = (e: unknown) => {
+  process.stderr.write(redactor.redact(`✗ internal error: ${(e as Error)?.message ?? String(e)}\n`));
+  process.exit(1);
+};
+process.on('uncaughtException', fatal);
+process.on('unhandledRejection', fatal);
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); // `apidoctor … | head` is fine
+});
+
+const code = await main(process.argv.slice(2), {
+  env: process.env,
+  cwd: process.cwd(),
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  signal: controller.signal,
+});
+const finalCode = signalled === 'SIGTERM' ? 143 : signalled === 'SIGINT' ? 130 : code;
+process.exitCode = finalCode;
+await closeDefaultDispatcher();
+// Nothing should keep the process alive now; if something does, do not hang.
+setTimeout(() => process.exit(finalCode), 200).unref();

@@ -1,0 +1,2 @@
+/** The package version; replaced at build time from package.json. */
+export const VERSION: string = __VERSION__;
