@@ -106,6 +106,8 @@ export interface DiagnoseContext {
   baseUrl?: string;
   /** The model that was asked for, if known. */
   model?: string;
+  /** The clock for expiry checks (ms since the epoch); Date.now() when absent. Keeps diagnose() testable. */
+  now?: number;
 }
 
 /** What the user reads: one diagnosis. */
