@@ -1,7 +1,140 @@
+import type { Command } from 'commander';
 import type { Register } from '../cli.js';
-import { CliError } from '../errors.js';
+import type { CommandResult, Context } from '../context.js';
+import type { Diagnosis, ExitReason } from '../types.js';
+import { UsageError } from '../errors.js';
+import { parseUsd } from '../config/settings.js';
+import { CHECKS } from '../checks/table.js';
+import { runChecks, type CheckResult } from '../checks/runner.js';
+import { proxyFor } from '../http/proxy.js';
+import { diagnoseById } from '../diagnosis/engine.js';
+import { renderText, renderGithub, renderJunit, githubSummary, listChecks } from '../render/report.js';
+import { EXIT_CODES } from '../exit.js';
 
-/** Placeholder until the doctor command lands. */
+interface DoctorOptions {
+  minBalance: string;
+  live?: boolean;
+  only?: string;
+  skip?: string;
+  listChecks?: boolean;
+  strict?: boolean;
+  format?: string;
+}
+
+const FORMATS = ['text', 'json', 'github', 'junit'] as const;
+
+/** Registers `apidoctor doctor`. */
 export const register: Register = (program, run) => {
-  program.command('doctor').action(async (_o: unknown, cmd) => run('doctor', cmd, [], async () => { throw new CliError('failed', 'doctor is not built yet'); }));
+  program
+    .command('doctor')
+    .description('run every health check and print one report')
+    .option('--min-balance <usd>', 'fail below this balance; warn when small', '1')
+    .option('--live', 'also send one chat completion with max_tokens 1 (costs money)')
+    .option('--only <ids>', 'run only these checks (comma-separated ids)')
+    .option('--skip <ids>', 'skip these checks (comma-separated ids)')
+    .option('--list-checks', 'list the checks and exit')
+    .option('--strict', 'warnings fail too')
+    .option('--format <format>', `report format: ${FORMATS.join('|')}`, 'text')
+    .addHelpText('after', '\nExamples:\n  apidoctor doctor\n  apidoctor doctor --format github --strict\n  apidoctor doctor --only api.balance,api.proxy-key --json')
+    .action(async (opts: DoctorOptions, cmd: Command) => {
+      await run('doctor', cmd, ['apiKey', 'billingKey', 'baseUrl', 'timeout', 'model'], (ctx) => doctorCommand(ctx, opts));
+    });
 };
+
+function idSet(raw: string | undefined, flag: string): Set<string> | undefined {
+  if (raw === undefined) return undefined;
+  const ids = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = ids.filter((id) => !CHECKS.some((c) => c.id === id));
+  if (unknown.length) throw new UsageError(`${flag}: unknown check id${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`, 'apidoctor doctor --list-checks shows the ids.');
+  return new Set(ids);
+}
+
+/** The root cause: the first failure in dependency (table) order; with --strict, warnings count. */
+export function rootCause(results: CheckResult[], strict: boolean): { reason: ExitReason; check?: CheckResult } {
+  const bad = results.find((r) => r.status === 'fail' || (strict && r.status === 'warn'));
+  if (!bad) return { reason: 'ok' };
+  return { reason: bad.diagnosis?.category ?? 'failed', check: bad };
+}
+
+/** Runs the checks and builds the report. */
+export async function doctorCommand(ctx: Context, opts: DoctorOptions): Promise<CommandResult> {
+  const format = (ctx.opts.json ? 'json' : opts.format ?? 'text') as (typeof FORMATS)[number];
+  if (!FORMATS.includes(format)) throw new UsageError(`--format: expected one of ${FORMATS.join(', ')}, got "${opts.format}"`);
+  const minBalance = parseUsd(opts.minBalance, '--min-balance');
+  const only = idSet(opts.only, '--only');
+  const skip = idSet(opts.skip, '--skip');
+  if (opts.listChecks) {
+    return { command: 'doctor', reason: 'ok', data: { checks: CHECKS.map((c) => ({ id: c.id, title: c.title, needs: c.needs, requires: c.requires, byDefault: c.byDefault !== false })) }, diagnoses: [], render: (o) => o.out(listChecks(CHECKS)) };
+  }
+  const { config, out } = ctx;
+  const timeoutMs = config.timeout.value ?? 15_000;
+  let proxy = {};
+  try {
+    proxy = config.baseUrlProblem ? {} : proxyFor(new URL(config.baseUrl.value!), ctx.deps.env);
+  } catch {
+    proxy = {};
+  }
+  const defs = CHECKS.filter((c) => c.byDefault !== false || (c.id === 'api.live' && opts.live) || only?.has(c.id));
+  const spin = out.spinner('Checking…');
+  const started = performance.now();
+  let lastWait = '';
+  const results = await runChecks(
+    defs,
+    {
+      config,
+      api: ctx.api,
+      env: ctx.deps.env,
+      cwd: ctx.deps.cwd,
+      proxy,
+      minBalance,
+      model: config.model.value,
+      live: !!opts.live,
+      timeoutMs,
+      announce: (t) => out.err(`${out.style.warn(out.style.symbols.warn)} ${t}\n`),
+    },
+    {
+      only,
+      skip,
+      // A backstop: each request has its own timeout; a check may make a few in a row.
+      deadlineMs: timeoutMs * 2 + 1000,
+      onProgress: (running) => {
+        const hosts = [...new Set([...running.values()].filter((h): h is string => !!h))];
+        const waited = performance.now() - started;
+        if (hosts.length && waited > 3000) {
+          const line = `still waiting for ${hosts.join(', ')} (${Math.round(waited / 1000)} s)…`;
+          if (line !== lastWait) spin.text((lastWait = line));
+        } else spin.text(`Checking… ${running.size} running`);
+      },
+    },
+  );
+  spin.stop();
+  for (const r of results) {
+    if (r.status === 'fail' && !r.diagnosis && r.evidence?.timedOut) r.diagnosis = diagnoseById('network.timeout', {}, [r.detail]);
+  }
+  const strict = !!opts.strict;
+  const root = rootCause(results, strict);
+  const diagnoses: Diagnosis[] = [];
+  for (const r of results) {
+    if (!r.diagnosis || (r.status !== 'fail' && r.status !== 'warn')) continue;
+    if (!diagnoses.some((d) => d.id === r.diagnosis!.id && d.title === r.diagnosis!.title)) diagnoses.push(r.diagnosis);
+  }
+  const counts = { pass: 0, warn: 0, fail: 0, skip: 0 };
+  for (const r of results) counts[r.status]++;
+  const summary = { ...counts, exitCode: EXIT_CODES[root.reason], exitReason: root.reason, rootCause: root.check?.id };
+  if (format === 'github' && ctx.deps.env.GITHUB_STEP_SUMMARY) await githubSummary(ctx.deps.env.GITHUB_STEP_SUMMARY, results, summary);
+  return {
+    command: 'doctor',
+    reason: root.reason,
+    data: {
+      baseUrl: config.baseUrl.value,
+      checks: results.map((r) => ({ id: r.id, title: r.title, status: r.status, detail: r.detail, durationMs: r.durationMs, blockedBy: r.blockedBy ?? null, diagnosis: r.diagnosis?.id ?? null, evidence: r.evidence ?? {} })),
+      summary,
+    },
+    diagnoses,
+    render: (o) => {
+      if (format === 'github') o.out(renderGithub(results, summary));
+      else if (format === 'junit') o.out(renderJunit(results, strict, Math.round(performance.now() - started)));
+      else renderText(o, results, diagnoses, summary, strict);
+    },
+  };
+}

@@ -1,0 +1,181 @@
+import type { CheckApi, CheckOutcome, CheckResult } from './runner.js';
+import type { DoctorContext } from './context.js';
+import type { Failure, FollowUpEvidence } from '../types.js';
+import { SHAPES } from '../api/api.js';
+import { toKeyRecords, matchKeyRecord, daysUntil, type KeyRecord } from '../api/account.js';
+import { diagnose, diagnoseById } from '../diagnosis/engine.js';
+import { fillFromBody } from '../diagnosis/failure.js';
+import { inspectKey } from '../config/keys.js';
+
+const host = (ctx: DoctorContext) => new URL(ctx.config.baseUrl.value!).host;
+
+function failed(ctx: DoctorContext, f: Failure, what: string, followUp?: FollowUpEvidence, role: 'apiKey' | 'billingKey' = 'apiKey'): CheckOutcome {
+  const filled = fillFromBody(f);
+  const key = ctx.config[role].value;
+  const d = diagnose(filled, { keyRole: role, keyKind: key ? inspectKey(key).kind : undefined, hasBillingKey: ctx.config.billingKey.value !== undefined, followUp, baseUrl: ctx.config.baseUrl.value });
+  const got = filled.status !== undefined ? `HTTP ${filled.status}${filled.message ? ` "${filled.message.slice(0, 80)}"` : ''}` : (filled.networkCode ?? 'no answer');
+  return { status: 'fail', detail: `${what}: ${got}`, diagnosis: d, evidence: { status: filled.status, networkCode: filled.networkCode } };
+}
+
+/** Builds 402/403 follow-up evidence from the billing checks, which run alongside. */
+async function evidenceFromBilling(ctx: DoctorContext, api: CheckApi): Promise<FollowUpEvidence | undefined> {
+  if (ctx.config.billingKey.value === undefined) return undefined;
+  const [bal, keys] = await Promise.all([api.result('api.balance'), api.result('api.billing-key')]);
+  const ev: FollowUpEvidence = {};
+  if (typeof bal.evidence?.balance === 'number') ev.balance = bal.evidence.balance;
+  else ev.balanceError = bal.detail;
+  const records = keys.evidence?.keys as KeyRecord[] | undefined;
+  if (records) {
+    const rec = matchKeyRecord(records, ctx.config.apiKey.value);
+    ev.keyRecord = rec ? { id: rec.id, name: rec.name, prefix: rec.prefix, active: rec.active, expiresAt: rec.expiresAt } : null;
+  } else ev.keysError = keys.detail;
+  return ev;
+}
+
+/** The proxy key against GET /v1/models (free: spends nothing). */
+export async function proxyKeyCheck(ctx: DoctorContext, api: CheckApi): Promise<CheckOutcome> {
+  api.waitingOn(host(ctx));
+  const r = await ctx.api.json<unknown>('GET', '/v1/models', SHAPES.models, { retries: 0 });
+  if (!r.ok) {
+    const follow = r.failure.status === 402 || r.failure.status === 403 ? await evidenceFromBilling(ctx, api) : undefined;
+    return failed(ctx, r.failure, 'GET /v1/models', follow);
+  }
+  const list = (Array.isArray(r.data) ? r.data : (r.data as { data: unknown[] }).data) as Array<{ id?: unknown }>;
+  const models = list.map((m) => (typeof m === 'string' ? m : String(m?.id ?? ''))).filter(Boolean);
+  const ms = r.res.attempts.at(-1)?.timings.totalMs;
+  return { status: 'pass', detail: `accepted: ${models.length} models listed${ms !== undefined ? ` (${ms} ms)` : ''}`, evidence: { models, rawModels: list } };
+}
+
+/** The billing key against GET /api/keys. */
+export async function billingKeyCheck(ctx: DoctorContext, api: CheckApi): Promise<CheckOutcome> {
+  api.waitingOn(host(ctx));
+  const r = await ctx.api.json<unknown>('GET', '/api/keys', SHAPES.keys, { retries: 0 });
+  if (!r.ok) return failed(ctx, r.failure, 'GET /api/keys', undefined, 'billingKey');
+  const keys = toKeyRecords(r.data);
+  const active = keys.filter((k) => k.active).length;
+  return { status: 'pass', detail: `accepted: ${keys.length} proxy keys on the account, ${active} active`, evidence: { keys } };
+}
+
+/** The balance against --min-balance; small but positive is a warning (a hold precedes each request). */
+export async function balanceCheck(ctx: DoctorContext, api: CheckApi): Promise<CheckOutcome> {
+  api.waitingOn(host(ctx));
+  const r = await ctx.api.json<{ balance: number }>('GET', '/api/balance', SHAPES.balance, { retries: 0 });
+  if (!r.ok) {
+    const f = fillFromBody(r.failure);
+    if (f.status === 401 || f.status === 403) {
+      // The docs show a dashboard JWT for /api/balance; an mk- key refused here is not necessarily bad.
+      const keysOk = (await api.result('api.billing-key')).status === 'pass';
+      if (keysOk) {
+        const d = diagnose(f, { keyRole: 'billingKey', keyKind: inspectKey(ctx.config.billingKey.value!).kind, hasBillingKey: true });
+        return { status: 'warn', detail: `GET /api/balance refused the billing key (HTTP ${f.status}) although GET /api/keys accepted it: this route may need a dashboard token`, diagnosis: d.id === 'access.dashboard-token' ? d : { ...diagnoseById('access.dashboard-token', d.evidence), evidence: d.evidence } };
+      }
+    }
+    return failed(ctx, r.failure, 'GET /api/balance', undefined, 'billingKey');
+  }
+  const b = r.data.balance;
+  const min = ctx.minBalance;
+  const usd = (n: number) => `${n.toFixed(2)} USD`;
+  const evidence = { balance: b, min };
+  if (b <= 0) return { status: 'fail', detail: `${usd(b)}: requests are refused until you top up`, diagnosis: diagnoseById('balance.insufficient', { balance: b }), evidence };
+  if (b < min) {
+    return { status: 'fail', detail: `${usd(b)} is below the minimum of ${usd(min)}`, diagnosis: diagnoseById('balance.below-minimum', { balance: b }, [`The balance is ${usd(b)}; the minimum is ${usd(min)} (--min-balance).`]), evidence };
+  }
+  if (b < Math.max(min * 5, 1)) {
+    return {
+      status: 'warn',
+      detail: `${usd(b)}: above the minimum of ${usd(min)} but small — ModelSwitch places a hold for each request's estimated cost, so requests can fail before the balance reaches 0`,
+      evidence,
+    };
+  }
+  return { status: 'pass', detail: `${usd(b)} (minimum ${usd(min)})`, evidence };
+}
+
+/** The configured proxy key's own record in the key list, matched by prefix. */
+export async function keyRecordCheck(ctx: DoctorContext, api: CheckApi): Promise<CheckOutcome> {
+  const keys = await api.result('api.billing-key');
+  const records = (keys.evidence?.keys as KeyRecord[] | undefined) ?? [];
+  const rec = matchKeyRecord(records, ctx.config.apiKey.value);
+  if (!rec) {
+    const d = diagnoseById('auth.invalid-key', {}, ['The proxy key is not in the account\'s key list: it was deleted, or it belongs to another account than the billing key.']);
+    return { status: 'fail', detail: 'the proxy key is not in the account\'s key list (deleted, or another account)', diagnosis: d };
+  }
+  const days = daysUntil(rec.expiresAt);
+  const label = `#${rec.id}${rec.name ? ` "${rec.name}"` : ''} (${rec.prefix})`;
+  if (!rec.active) {
+    return { status: 'fail', detail: `${label} is deactivated`, diagnosis: diagnoseById('auth.deactivated-key', { keyActive: false }, [`Key ${label} has active: false. Reactivate it: apidoctor keys activate ${rec.id}`]), evidence: { key: rec } };
+  }
+  if (days !== undefined && days <= 0) {
+    return { status: 'fail', detail: `${label} expired on ${rec.expiresAt}`, diagnosis: diagnoseById('auth.deactivated-key', { keyActive: false }, [`Key ${label} expired on ${rec.expiresAt}; expired keys are deactivated automatically. Create a new one: apidoctor keys create --name <name>`]), evidence: { key: rec } };
+  }
+  if (days !== undefined && days <= 7) {
+    return { status: 'warn', detail: `${label} is active but expires in ${Math.max(0, Math.floor(days))} days (${rec.expiresAt}); rotate it: apidoctor keys rotate ${rec.id} --name <new name>`, evidence: { key: rec, daysLeft: days } };
+  }
+  return { status: 'pass', detail: `${label} is active${rec.expiresAt ? `, expires in ${Math.floor(days!)} days` : ', no expiry'}`, evidence: { key: rec } };
+}
+
+/** Edit distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0]!;
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j]!;
+      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length]!;
+}
+
+/** Models whose ids are close to `want`, best first. */
+export function closeMatches(want: string, models: string[]): string[] {
+  const w = want.toLowerCase();
+  return models
+    .map((m) => ({ m, d: m.toLowerCase().includes(w) || w.includes(m.toLowerCase()) ? 0 : distance(w, m.toLowerCase()) }))
+    .filter(({ d }) => d <= Math.max(3, Math.floor(w.length / 3)))
+    .sort((a, b) => a.d - b.d)
+    .slice(0, 3)
+    .map(({ m }) => m);
+}
+
+/** The configured model is in /v1/models. */
+export async function modelCheck(ctx: DoctorContext, api: CheckApi): Promise<CheckOutcome> {
+  if (!ctx.model) return { status: 'skip', detail: 'no model configured (--model or APIDOCTOR_MODEL)' };
+  const list = await api.result('api.proxy-key');
+  const models = (list.evidence?.models as string[] | undefined) ?? [];
+  if (models.includes(ctx.model)) return { status: 'pass', detail: `${ctx.model} is available` };
+  const near = closeMatches(ctx.model, models);
+  const note = near.length ? `Did you mean ${near.map((m) => `"${m}"`).join(', ')}?` : `It is not among the ${models.length} models listed.`;
+  return { status: 'fail', detail: `${ctx.model} is not in /v1/models. ${note}`, diagnosis: diagnoseById('model.not-found', { endpoint: '/v1/models' }, [`"${ctx.model}" is not in GET /v1/models. ${note}`]), evidence: { closeMatches: near } };
+}
+
+/** Picks the model for --live: the configured one, else the cheapest listed chat model. */
+function liveModel(ctx: DoctorContext, list: CheckResult): string | undefined {
+  if (ctx.model) return ctx.model;
+  const raw = (list.evidence?.rawModels as Array<Record<string, unknown>> | undefined) ?? [];
+  const price = (m: Record<string, unknown>): number => {
+    const nums = Object.entries(m).flatMap(([k, v]) => (/price|cost/i.test(k) ? (typeof v === 'number' ? [v] : typeof v === 'object' && v ? Object.values(v).filter((x): x is number => typeof x === 'number') : []) : []));
+    return nums.length ? nums.reduce((a, b) => a + b, 0) : Number.POSITIVE_INFINITY;
+  };
+  const chat = raw.filter((m) => typeof m.id === 'string' && !/embed|whisper|tts|dall-e|moderation|image/i.test(m.id as string));
+  const sorted = [...chat].sort((a, b) => price(a) - price(b) || String(a.id).length - String(b.id).length);
+  return (sorted[0]?.id as string | undefined) ?? (list.evidence?.models as string[] | undefined)?.[0];
+}
+
+/** --live: one chat completion with max_tokens 1 (costs a fraction of a cent). */
+export async function liveCheck(ctx: DoctorContext, api: CheckApi): Promise<CheckOutcome> {
+  const list = await api.result('api.proxy-key');
+  const model = liveModel(ctx, list);
+  if (!model) return { status: 'skip', detail: 'no model to try' };
+  ctx.announce(`--live: sending one chat completion to ${model} with max_tokens 1 — this costs money (a fraction of a cent)`);
+  api.waitingOn(host(ctx));
+  const body = JSON.stringify({ model, messages: [{ role: 'user', content: 'ping' }], max_tokens: 1 });
+  const r = await ctx.api.json<unknown>('POST', '/v1/chat/completions', SHAPES.chat, { body, retries: 0 });
+  if (!r.ok) {
+    const follow = r.failure.status === 402 || r.failure.status === 403 ? await evidenceFromBilling(ctx, api) : undefined;
+    return failed(ctx, r.failure, `POST /v1/chat/completions (${model})`, follow);
+  }
+  const ms = r.res.attempts.at(-1)?.timings.totalMs;
+  return { status: 'pass', detail: `${model} answered${ms !== undefined ? ` in ${ms} ms` : ''}`, evidence: { model } };
+}

@@ -1,0 +1,128 @@
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { CheckOutcome } from './runner.js';
+import type { DoctorContext } from './context.js';
+import { checkKey } from '../config/key-check.js';
+import { inspectKey, maskKey, kindLabel } from '../config/keys.js';
+import { normaliseBaseUrl, isLoopback } from '../config/base-url.js';
+import { diagnoseById } from '../diagnosis/engine.js';
+
+/** Where each setting came from. */
+export async function configSources(ctx: DoctorContext): Promise<CheckOutcome> {
+  const c = ctx.config;
+  const src = (label: string, s: { origin: string; source: string }) => `${label} ${s.origin === 'none' ? 'not set' : `from ${s.source}`}`;
+  const parts = [
+    src('proxy key', c.apiKey),
+    src('billing key', c.billingKey),
+    `base URL ${c.baseUrl.origin === 'default' ? '(default)' : `from ${c.baseUrl.source}`}`,
+    `timeout ${c.timeout.value} ms${c.timeout.origin === 'default' ? '' : ` from ${c.timeout.source}`}`,
+  ];
+  if (c.model.value) parts.push(src('model', c.model));
+  const file = c.file ? `config file ${c.file}` : c.fileSkipped ? 'no config file read (flags and environment settle everything)' : 'no config file found';
+  const unknown = c.warnings.filter((w) => w.includes('unknown setting'));
+  return {
+    status: unknown.length ? 'warn' : 'pass',
+    detail: `${parts.join(', ')}; ${file}${unknown.length ? `; ${unknown.join('; ')}` : ''}`,
+    evidence: {
+      sources: Object.fromEntries((['apiKey', 'billingKey', 'baseUrl', 'timeout', 'model'] as const).map((k) => [k, { origin: c[k].origin, source: c[k].source }])),
+      file: c.file,
+    },
+  };
+}
+
+/** The base URL is a usable http(s) root; legacy hosts and normalisation are said. */
+export async function baseUrlShape(ctx: DoctorContext): Promise<CheckOutcome> {
+  const c = ctx.config;
+  if (c.baseUrlProblem) {
+    return { status: 'fail', detail: c.baseUrlProblem, diagnosis: diagnoseById('config.bad-base-url', {}, [c.baseUrlProblem]) };
+  }
+  const n = normaliseBaseUrl(c.baseUrl.value!);
+  const legacy = n.ok ? n.warnings.filter((w) => !w.startsWith('plain http')) : [];
+  if (legacy.length) {
+    return { status: 'warn', detail: `${c.baseUrl.value}: ${legacy.join('; ')}`, diagnosis: diagnoseById('config.bad-base-url', {}, legacy), evidence: { baseUrl: c.baseUrl.value } };
+  }
+  return { status: 'pass', detail: `${c.baseUrl.value}${c.notes.length ? ` (${c.notes.join('; ').replace(/^base URL: /, '')})` : ''}`, evidence: { baseUrl: c.baseUrl.value } };
+}
+
+/** Plain http to a host that is not this machine would send the key in clear text. */
+export async function transport(ctx: DoctorContext): Promise<CheckOutcome> {
+  const u = new URL(ctx.config.baseUrl.value!);
+  if (u.protocol === 'https:') return { status: 'pass', detail: 'https' };
+  if (isLoopback(u.hostname)) return { status: 'pass', detail: `plain http to ${u.hostname} (this machine: fine)` };
+  const why = `plain http:// to ${u.hostname}: the key would travel in clear text`;
+  return { status: 'fail', detail: why, diagnosis: diagnoseById('config.bad-base-url', {}, [why, 'Use https:// (the documented base URL is https://modelswitch.io).']) };
+}
+
+/** The proxy key is present, well formed and of the right kind. */
+export async function proxyKey(ctx: DoctorContext): Promise<CheckOutcome> {
+  const s = ctx.config.apiKey;
+  const d = checkKey('apiKey', ctx.config);
+  if (d) return { status: 'fail', detail: d.notes[0] ?? d.title, diagnosis: d };
+  return { status: 'pass', detail: `${maskKey(s.value!)} from ${s.source}`, evidence: { key: maskKey(s.value!) } };
+}
+
+/** The billing key: optional (a warning when missing), but wrong when it is of the wrong kind. */
+export async function billingKey(ctx: DoctorContext): Promise<CheckOutcome> {
+  const s = ctx.config.billingKey;
+  if (s.value === undefined) {
+    const d = diagnoseById('config.missing-billing-key', {}, ['Billing checks (key list, balance, the proxy key\'s own record) are skipped without it.']);
+    return { status: 'warn', detail: 'not set: balance and key checks skipped; set MODELSWITCH_BILLING_KEY=mk-… to run them', diagnosis: d, blocks: true };
+  }
+  const d = checkKey('billingKey', ctx.config);
+  if (d) return { status: 'fail', detail: d.notes[0] ?? d.title, diagnosis: d };
+  const kind = inspectKey(s.value).kind;
+  return { status: 'pass', detail: `${maskKey(s.value)} from ${s.source}${kind === 'jwt' ? ` (${kindLabel(kind)})` : ''}` };
+}
+
+/** Finds the git work tree that holds a path, if any. */
+function gitRoot(start: string): string | undefined {
+  let dir = start;
+  for (let i = 0; i < 64; i++) {
+    if (existsSync(join(dir, '.git'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
+  }
+  return undefined;
+}
+
+/** A key in a config file inside a git work tree may get committed. */
+export async function keyInGit(ctx: DoctorContext): Promise<CheckOutcome> {
+  const c = ctx.config;
+  const inFile = (['apiKey', 'billingKey'] as const).filter((k) => c[k].origin === 'file');
+  if (!c.file || inFile.length === 0) return { status: 'pass', detail: 'no key is stored in a config file' };
+  const abs = resolve(ctx.cwd, c.file);
+  const root = statSync(abs, { throwIfNoEntry: false }) ? gitRoot(dirname(abs)) : undefined;
+  if (!root) return { status: 'pass', detail: `${c.file} holds a key but is not inside a git work tree` };
+  let ignored = false;
+  try {
+    const { spawnSync } = await import('node:child_process');
+    const r = spawnSync('git', ['check-ignore', '-q', abs], { cwd: root, timeout: 2000, stdio: 'ignore' });
+    ignored = r.status === 0;
+  } catch {
+    ignored = false;
+  }
+  if (ignored) return { status: 'pass', detail: `${c.file} holds a key; it is inside a git work tree but ignored by git` };
+  return {
+    status: 'warn',
+    detail: `${c.file} holds the ${inFile.map((k) => (k === 'apiKey' ? 'proxy key' : 'billing key')).join(' and ')} and sits in the git work tree ${root}: it may get committed`,
+    diagnosis: {
+      ...diagnoseById('key.malformed'),
+      id: 'key.in-git',
+      category: 'config',
+      title: 'A key is stored in a file that git may commit',
+      explanation: `The config file ${c.file} holds a key and is inside a git work tree that does not ignore it.`,
+      remedies: [`Add ${c.file} to .gitignore, or move the key to an environment variable (MODELSWITCH_API_KEY / MODELSWITCH_BILLING_KEY)`, 'If it was ever pushed, rotate the key: apidoctor keys rotate <id> --name <new name>'],
+      notes: [],
+      retryable: false,
+      docs: 'https://docs.modelswitch.io/guides/manage-keys',
+    },
+  };
+}
+
+/** Which proxy applies to the API host, and whether NO_PROXY excludes it. */
+export async function proxySettings(ctx: DoctorContext): Promise<CheckOutcome> {
+  const p = ctx.proxy;
+  if (!p.url) return { status: 'pass', detail: p.excludedBy ? `no proxy: ${p.excludedBy}` : 'no proxy configured: direct connection', evidence: { proxy: null } };
+  return { status: 'pass', detail: `requests go through ${p.display} (${p.source})`, evidence: { proxy: p.display, source: p.source } };
+}

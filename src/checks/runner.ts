@@ -1,0 +1,136 @@
+import type { Diagnosis, Evidence } from '../types.js';
+
+/** A check's verdict. */
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
+
+/** What a check returns (the runner adds id, title, time). */
+export interface CheckOutcome {
+  status: CheckStatus;
+  detail: string;
+  diagnosis?: Diagnosis;
+  /** Facts for JSON and for checks that depend on this one (model list, key records, balance). */
+  evidence?: Record<string, unknown> & Partial<Evidence>;
+  /** For skip: the check that blocked this one. */
+  blockedBy?: string;
+  /** A pass/warn that still stops the checks that need it (a billing key that is not set). */
+  blocks?: boolean;
+}
+
+/** A finished check, as reported. */
+export interface CheckResult extends CheckOutcome {
+  id: string;
+  title: string;
+  durationMs: number;
+}
+
+/** What a check's run() gets besides its own context. */
+export interface CheckApi {
+  /** Waits for another check's result (for evidence; must not be a check that waits on this one). */
+  result(id: string): Promise<CheckResult>;
+  /** Tells the runner which host this check is waiting on, for the "still waiting" line. */
+  waitingOn(host: string | undefined): void;
+  /** Aborted when the check's deadline passes. */
+  signal: AbortSignal;
+}
+
+/** One row of the checks table. */
+export interface CheckDef<C> {
+  id: string;
+  title: string;
+  /** Checks that must pass (or warn) first; a failed or skipped one makes this a skip. */
+  needs: readonly string[];
+  /** Whether it runs with no flag (false for --live). */
+  byDefault?: boolean;
+  /** What it needs, for --list-checks. */
+  requires: string;
+  run(ctx: C, api: CheckApi): Promise<CheckOutcome>;
+}
+
+/** Options of a run. */
+export interface RunOptions {
+  only?: ReadonlySet<string>;
+  skip?: ReadonlySet<string>;
+  /** Per-check deadline in ms. */
+  deadlineMs: number;
+  /** Called when a check starts or ends, for progress. */
+  onProgress?: (running: Map<string, string | undefined>) => void;
+  now?: () => number;
+}
+
+/**
+ * Runs the checks as a dependency graph: each starts as soon as what it needs has finished, so
+ * independent checks overlap. A check whose prerequisite failed or was skipped is a skip with
+ * `blockedBy` — never a second red line. Results come back in table order.
+ */
+export async function runChecks<C>(defs: readonly CheckDef<C>[], ctx: C, opts: RunOptions): Promise<CheckResult[]> {
+  const now = opts.now ?? (() => performance.now());
+  const byId = new Map(defs.map((d) => [d.id, d]));
+  const promises = new Map<string, Promise<CheckResult>>();
+  const running = new Map<string, string | undefined>();
+
+  const start = (def: CheckDef<C>): Promise<CheckResult> => {
+    const existing = promises.get(def.id);
+    if (existing) return existing;
+    const p = (async (): Promise<CheckResult> => {
+      const base = { id: def.id, title: def.title };
+      if (opts.skip?.has(def.id) || (opts.only && !opts.only.has(def.id))) {
+        return { ...base, status: 'skip', detail: opts.skip?.has(def.id) ? 'skipped by --skip' : 'not in --only', durationMs: 0 };
+      }
+      const deps = await Promise.all(def.needs.filter((n) => byId.has(n)).map((n) => start(byId.get(n)!)));
+      // A failure blocks; so does a skip caused by a failure upstream, and an outcome marked `blocks`.
+      // A skip that only means "not applicable" (no TLS on http, --only) does not.
+      const blocker = deps.find((d) => d.status === 'fail' || d.blocks || (d.status === 'skip' && d.blockedBy !== undefined));
+      if (blocker) {
+        const why =
+          blocker.status === 'fail'
+            ? `blocked: ${blocker.title} failed`
+            : blocker.status === 'skip'
+              ? `blocked: ${blocker.detail}`
+              : `blocked: ${blocker.title}: ${blocker.detail}`;
+        const root = blocker.status === 'skip' && blocker.blockedBy ? blocker.blockedBy : blocker.id;
+        return { ...base, status: 'skip', detail: why.replace(/^blocked: blocked: /, 'blocked: '), blockedBy: root, durationMs: 0 };
+      }
+      const t0 = now();
+      const ac = new AbortController();
+      const timer = setTimeout(() => ac.abort(new Error('deadline')), opts.deadlineMs);
+      running.set(def.id, undefined);
+      opts.onProgress?.(running);
+      const api: CheckApi = {
+        result: (id) => {
+          const d = byId.get(id);
+          if (!d) return Promise.resolve({ id, title: id, status: 'skip', detail: 'not part of this run', durationMs: 0 });
+          return start(d);
+        },
+        waitingOn: (host) => {
+          running.set(def.id, host);
+          opts.onProgress?.(running);
+        },
+        signal: ac.signal,
+      };
+      let outcome: CheckOutcome;
+      try {
+        outcome = await Promise.race([
+          def.run(ctx, api),
+          new Promise<CheckOutcome>((resolve) =>
+            ac.signal.addEventListener('abort', () =>
+              resolve({ status: 'fail', detail: `no result within ${Math.round(opts.deadlineMs)} ms`, evidence: { timedOut: true } }),
+            ),
+          ),
+        ]);
+      } catch (e) {
+        // A check must report, not throw; one that throws is a bug shown as a failure, never a crash.
+        if ((e as { name?: string })?.name === 'InterruptedError') throw e;
+        outcome = { status: 'fail', detail: `internal error: ${(e as Error)?.message ?? String(e)}` };
+      } finally {
+        clearTimeout(timer);
+        running.delete(def.id);
+        opts.onProgress?.(running);
+      }
+      return { ...base, ...outcome, durationMs: Math.round(now() - t0) };
+    })();
+    promises.set(def.id, p);
+    return p;
+  };
+
+  return Promise.all(defs.map(start));
+}

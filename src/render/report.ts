@@ -1,0 +1,122 @@
+import type { CheckDef, CheckResult } from '../checks/runner.js';
+import type { Diagnosis } from '../types.js';
+import type { Output } from './output.js';
+import { renderDiagnosis, formatMs } from './diagnosis.js';
+
+/** The summary line's numbers. */
+export interface Summary {
+  pass: number;
+  warn: number;
+  fail: number;
+  skip: number;
+  exitCode: number;
+  exitReason: string;
+  rootCause?: string;
+}
+
+/** `--list-checks`: id, title, what it needs. */
+export function listChecks(defs: readonly CheckDef<unknown>[]): string {
+  const w = Math.max(...defs.map((d) => d.id.length));
+  return defs.map((d) => `${d.id.padEnd(w)}  ${d.title}${d.byDefault === false ? ' (opt-in)' : ''}  — needs ${d.requires}`).join('\n') + '\n';
+}
+
+/** The text report: a line per check on stdout, the diagnoses on stderr, a summary line on stdout. */
+export function renderText(o: Output, results: CheckResult[], diagnoses: Diagnosis[], summary: Summary, strict: boolean): void {
+  const s = o.style;
+  const sym = (r: CheckResult) =>
+    r.status === 'pass' ? s.ok(s.symbols.pass) : r.status === 'warn' ? s.warn(s.symbols.warn) : r.status === 'fail' ? s.fail(s.symbols.fail) : s.dim(s.symbols.skip);
+  const width = Math.max(...results.map((r) => r.title.length));
+  if (!o.quiet) {
+    const lines = results.map((r) => {
+      const time = r.durationMs > 0 ? s.dim(` ${formatMs(r.durationMs)}`) : '';
+      const detail = r.status === 'skip' ? s.dim(r.detail) : r.detail;
+      return `${sym(r)} ${r.title.padEnd(width)}  ${detail}${time}`;
+    });
+    o.out(lines.join('\n') + '\n');
+    if (diagnoses.length) {
+      o.err('\n');
+      for (const d of diagnoses) o.err(renderDiagnosis(d, s) + '\n');
+    }
+  }
+  const parts = [`${summary.pass} passed`, `${summary.warn} warning${summary.warn === 1 ? '' : 's'}`, `${summary.fail} failed`, `${summary.skip} skipped`];
+  const verdict =
+    summary.exitCode === 0
+      ? s.ok(`${s.symbols.pass} healthy`) + (summary.warn ? s.dim(' (warnings do not fail without --strict)') : '')
+      : s.fail(`${s.symbols.fail} exit ${summary.exitCode} (${summary.exitReason})`) + (summary.rootCause ? ` — root cause: ${summary.rootCause}${strict && summary.fail === 0 ? ' (--strict)' : ''}` : '');
+  o.out(`${o.quiet ? '' : '\n'}${parts.join(', ')} — ${verdict}\n`);
+}
+
+/** Escapes a GitHub workflow command's data. */
+function ghEscape(s: string): string {
+  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+function ghProp(s: string): string {
+  return ghEscape(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+/** `--format github`: an annotation per failure and warning, then a plain summary line. */
+export function renderGithub(results: CheckResult[], summary: Summary): string {
+  const lines: string[] = [];
+  for (const r of results) {
+    if (r.status !== 'fail' && r.status !== 'warn') continue;
+    const level = r.status === 'fail' ? 'error' : 'warning';
+    const d = r.diagnosis;
+    const msg = d ? `${r.detail}\n${d.title} [${d.id}]\n${d.remedies.map((x, i) => `${i + 1}. ${x}`).join('\n')}` : r.detail;
+    lines.push(`::${level} title=${ghProp(`apidoctor ${r.id}: ${r.title}`)}::${ghEscape(msg)}`);
+  }
+  lines.push(`apidoctor doctor: ${summary.pass} passed, ${summary.warn} warnings, ${summary.fail} failed, ${summary.skip} skipped — exit ${summary.exitCode} (${summary.exitReason})`);
+  return lines.join('\n') + '\n';
+}
+
+/** The Markdown table appended to $GITHUB_STEP_SUMMARY. */
+export async function githubSummary(path: string, results: CheckResult[], summary: Summary): Promise<void> {
+  const { appendFile } = await import('node:fs/promises');
+  const { redactor } = await import('../redact.js');
+  const icon = { pass: '✅', warn: '⚠️', fail: '❌', skip: '⏭️' } as const;
+  const cell = (t: string) => t.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const md = [
+    '### apidoctor doctor',
+    '',
+    '| | Check | Detail | Time |',
+    '|---|---|---|---|',
+    ...results.map((r) => `| ${icon[r.status]} | ${cell(r.title)} | ${cell(r.detail)}${r.diagnosis && r.status !== 'pass' ? ` (\`${r.diagnosis.id}\`)` : ''} | ${r.durationMs ? formatMs(r.durationMs) : ''} |`),
+    '',
+    `**${summary.exitCode === 0 ? 'Healthy' : `Exit ${summary.exitCode} (${summary.exitReason})`}** — ${summary.pass} passed, ${summary.warn} warnings, ${summary.fail} failed, ${summary.skip} skipped`,
+    '',
+  ].join('\n');
+  try {
+    await appendFile(path, redactor.redact(md + '\n'));
+  } catch {
+    // The summary is a convenience; the annotations on stdout are the result.
+  }
+}
+
+function xml(s: string): string {
+  // Also drops characters XML 1.0 cannot hold.
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** `--format junit`: one testcase per check, for CI test reports. */
+export function renderJunit(results: CheckResult[], strict: boolean, totalMs: number): string {
+  const failures = results.filter((r) => r.status === 'fail' || (strict && r.status === 'warn')).length;
+  const skipped = results.filter((r) => r.status === 'skip').length;
+  const cases = results.map((r) => {
+    const open = `    <testcase classname="apidoctor.doctor" name="${xml(`${r.id}: ${r.title}`)}" time="${(r.durationMs / 1000).toFixed(3)}"`;
+    const d = r.diagnosis;
+    const text = xml(`${r.detail}${d ? `\n${d.title} [${d.id}]\n${d.remedies.map((x, i) => `${i + 1}. ${x}`).join('\n')}` : ''}`);
+    if (r.status === 'fail' || (strict && r.status === 'warn')) return `${open}>\n      <failure message="${xml(r.detail)}" type="${xml(d?.id ?? r.status)}">${text}</failure>\n    </testcase>`;
+    if (r.status === 'skip') return `${open}>\n      <skipped message="${xml(r.detail)}"/>\n    </testcase>`;
+    if (r.status === 'warn') return `${open}>\n      <system-out>${text}</system-out>\n    </testcase>`;
+    return `${open}/>`;
+  });
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="apidoctor" tests="${results.length}" failures="${failures}" skipped="${skipped}" time="${(totalMs / 1000).toFixed(3)}">`,
+    `  <testsuite name="apidoctor doctor" tests="${results.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${(totalMs / 1000).toFixed(3)}">`,
+    ...cases,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
