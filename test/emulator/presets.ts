@@ -135,8 +135,8 @@ export const PRESETS = deepFreeze({
   reset: { kind: 'reset' },
   /** 200 headers and 16 bytes of a JSON model list, then the socket closes. */
   resetMidBody: { kind: 'resetMidBody', status: 200, bytes: 16 },
-  /** 200 JSON model list 4 bytes every 50 ms (about 4 s in all). */
-  drip: { kind: 'drip', status: 200, body: '{"object":"list","data":[{"id":"gpt-4o","object":"model","owned_by":"openai"}]}', chunkDelayMs: 50 },
+  /** 200 JSON model list (79 bytes), 4 bytes every 200 ms: headers at once, the body complete after about 3.8 s. */
+  drip: { kind: 'drip', status: 200, body: '{"object":"list","data":[{"id":"gpt-4o","object":"model","owned_by":"openai"}]}', chunkDelayMs: 200 },
   /** 200 with a 20 MB JSON body. */
   huge: { kind: 'huge', status: 200, bytes: 20 * 1024 * 1024, contentType: 'application/json' },
   /** 20 MB HTML error page. */
