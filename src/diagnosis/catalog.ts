@@ -45,7 +45,7 @@ export interface CatalogEntry {
   category: Category;
   title: string;
   explanation: string;
-  /** Concrete steps, a command to copy where one exists. `<id>`, `<path>`, `<model>` are filled when known. */
+  /** Concrete steps, a command to copy where one exists. `<key-id>` and `<path>` are filled when known. */
   remedies: readonly string[];
   docs: string;
   retryable: boolean;
@@ -176,7 +176,7 @@ const entries: readonly CatalogEntry[] = [
     explanation: 'A deactivated key (active: false) gets 403 on inference; a key past its expiresAt is deactivated automatically.',
     remedies: [
       'Check the key’s `active` flag and expiry: apidoctor keys   (GET /api/keys)',
-      'Reactivate it: apidoctor keys activate <id>',
+      'Reactivate it: apidoctor keys activate <key-id>',
       'Or create a new key (apidoctor keys create --name <name>) and switch MODELSWITCH_API_KEY to it',
     ],
     docs: KEYS,
@@ -189,7 +189,7 @@ const entries: readonly CatalogEntry[] = [
     explanation: 'A 403 from ModelSwitch means one of: insufficient balance, a deactivated key, a reached spend limit, or the wrong key type. The answer alone does not say which.',
     remedies: [
       'Insufficient balance: check GET /api/balance (apidoctor balance); if it is at or near 0, top up in Dashboard → Billing',
-      'Deactivated key: check `active` via GET /api/keys (apidoctor keys); reactivate with apidoctor keys activate <id>',
+      'Deactivated key: check `active` via GET /api/keys (apidoctor keys); reactivate with apidoctor keys activate <key-id>',
       'Wrong key type: use a proxy key (ms-) for inference and a billing key (mk-) for account management',
       "Configure a billing key so apidoctor can settle which it is (it then asks /api/balance and /api/keys itself): export MODELSWITCH_BILLING_KEY='mk-…'",
     ],

@@ -1,0 +1,123 @@
+/** The facts the rules read: the failure, its parsed body, the context, and a few derived values. */
+import type { DiagnoseContext, Failure } from '../types.js';
+import { lowerHeaders, parseBody, type ParsedBody } from './envelope.js';
+
+/** Where the status the rules read came from. */
+export type StatusSource = 'response' | 'body' | 'error-type' | 'in-band' | 'none';
+
+export interface Facts {
+  failure: Failure;
+  ctx: DiagnoseContext;
+  body: ParsedBody;
+  kind: Failure['kind'];
+  /** The status the rules read: the response's; for an error inside a 2xx answer, the inner error's. */
+  status?: number;
+  statusSource: StatusSource;
+  /** An error arrived inside a success answer (an SSE error event, or a JSON error envelope on a 2xx). */
+  inBand: boolean;
+  errorType?: string;
+  code?: string;
+  message?: string;
+  /** Type, code, message, reasons, the provider's inner error, the page title: what text patterns search. */
+  haystack: string;
+  headers: Record<string, string>;
+  /** Network code and message, for network patterns. */
+  network: string;
+  /** How long the server asked to wait, in seconds, and where it said so. */
+  retryAfterSec?: number;
+  retryAfterFrom?: string;
+  now: number;
+}
+
+/** Error types and codes that imply a status, for errors that came without one (in a stream, or a bare body). */
+const TYPE_STATUS: ReadonlyArray<readonly [RegExp, number]> = [
+  [/^(insufficient_quota|rate_limit(_error|_exceeded|_reached_error)?|throttling(_error|exception)?|resource_exhausted|too_many_requests)$/i, 429],
+  [/^overloaded(_error)?$/i, 529],
+  [/^(unavailable|service_unavailable(_error)?)$/i, 503],
+  [/^(authentication_error|invalid_api_key|unauthenticated|unauthorized)$/i, 401],
+  [/^(permission_error|permission_denied|request_forbidden|forbidden|access_denied)$/i, 403],
+  [/^(not_found_error|not_found|model_not_found)$/i, 404],
+  [/^(billing_error|payment_required|insufficient_balance)$/i, 402],
+  [/^(invalid_request_error|invalid_argument|failed_precondition|out_of_range|bad_request|validation_error)$/i, 400],
+  [/^(request_too_large|payload_too_large)$/i, 413],
+  [/^(timeout_error|deadline_exceeded|gateway_timeout)$/i, 504],
+  [/^(upstream_error|bad_gateway|provider_error)$/i, 502],
+  [/^(server_error|api_error|internal_error|internal|internal_server_error)$/i, 500],
+];
+
+/** The status an error type or code implies, if any. */
+export function statusFromError(type: string | undefined, code: string | undefined): number | undefined {
+  for (const v of [type, code]) {
+    if (!v) continue;
+    const hit = TYPE_STATUS.find(([re]) => re.test(v.trim()));
+    if (hit) return hit[1];
+  }
+  return undefined;
+}
+
+const UNIT_SEC: Record<string, number> = { ms: 0.001, millisecond: 0.001, milliseconds: 0.001, s: 1, sec: 1, secs: 1, second: 1, seconds: 1, m: 60, min: 60, mins: 60, minute: 60, minutes: 60, h: 3600, hr: 3600, hrs: 3600, hour: 3600, hours: 3600 };
+
+/** How long the server asked to wait: Retry-After (seconds or a date), retry-after-ms, Google RetryInfo, or the message. */
+function retryAfter(h: Record<string, string>, body: ParsedBody, text: string, now: number): { sec: number; from: string } | undefined {
+  const ms = Number(h['retry-after-ms']);
+  if (h['retry-after-ms'] && Number.isFinite(ms)) return { sec: ms / 1000, from: 'retry-after-ms' };
+  const ra = h['retry-after']?.trim();
+  if (ra) {
+    if (/^\d+(\.\d+)?$/.test(ra)) return { sec: Number(ra), from: 'Retry-After' };
+    const at = Date.parse(ra);
+    if (Number.isFinite(at)) return { sec: Math.max(0, Math.round((at - now) / 1000)), from: 'Retry-After' };
+  }
+  if (body.retryDelaySec !== undefined) return { sec: body.retryDelaySec, from: 'RetryInfo' };
+  const m = /(?:retry|try again)\s+(?:after|in)\s+~?(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)\b/i.exec(text);
+  if (m?.[1] && m[2]) return { sec: Number(m[1]) * (UNIT_SEC[m[2].toLowerCase()] ?? 1), from: 'the message' };
+  return undefined;
+}
+
+const isSuccess = (s: number | undefined): boolean => s !== undefined && s >= 200 && s < 300;
+
+/** Builds the facts once; rules only read them. */
+export function buildFacts(failure: Failure, ctx: DiagnoseContext): Facts {
+  const headers = lowerHeaders(failure.headers);
+  const body = parseBody(failure.body, headers);
+  const errorType = failure.errorType ?? body.errorType;
+  const code = failure.code ?? body.code;
+  const message = failure.message ?? body.message;
+  const now = ctx.now ?? Date.now();
+
+  const real = failure.status;
+  const inBand = isSuccess(real) && failure.kind !== 'network' && body.hasError;
+  let status = real;
+  let statusSource: StatusSource = real === undefined ? 'none' : 'response';
+  if (inBand) {
+    status = (body.status !== undefined && body.status >= 400 ? body.status : undefined) ?? statusFromError(errorType, code) ?? 500;
+    statusSource = 'in-band';
+  } else if (real === undefined && failure.kind !== 'network') {
+    status = body.status ?? statusFromError(errorType, code);
+    statusSource = body.status !== undefined ? 'body' : status !== undefined ? 'error-type' : 'none';
+  }
+
+  const page = body.format === 'html' || body.format === 'text' ? [body.title, body.heading, body.excerpt] : [];
+  const p = body.provider;
+  const haystack = [errorType, code, message, ...body.reasons, p?.errorType, p?.code, p?.message, ...page]
+    .filter((x): x is string => typeof x === 'string' && x.length > 0)
+    .join('\n');
+  const wait = retryAfter(headers, body, haystack, now);
+  return {
+    failure,
+    ctx,
+    body,
+    kind: failure.kind,
+    status,
+    statusSource,
+    inBand,
+    errorType,
+    code,
+    message,
+    haystack,
+    headers,
+    network: `${failure.networkCode ?? ''}\n${failure.networkMessage ?? ''}`,
+    retryAfterSec: wait?.sec,
+    retryAfterFrom: wait?.from,
+    now,
+  };
+}

@@ -1,0 +1,200 @@
+/**
+ * The rules, as data: ordered from specific to general, first match wins, catch-alls per status class last.
+ * The status decides the class; the body refines it — except where bodies carry truths statuses hide
+ * (insufficient_quota on a 429, a bad key on a 400), which come before the status classes.
+ */
+import type { Category, Failure, KeyKind } from '../types.js';
+import type { DiagnosisId } from './catalog.js';
+import type { BodyFormat, VendorHint } from './envelope.js';
+import type { NoteFn } from './notes.js';
+import * as N from './notes.js';
+import * as P from './predicates.js';
+import type { Predicate } from './predicates.js';
+
+/** An inclusive status range. */
+export interface StatusRange {
+  from: number;
+  to: number;
+}
+
+/** Declarative matchers: every one given must hold. */
+export interface When {
+  kind?: readonly Failure['kind'][];
+  /** The status the rules read (for an error inside a 2xx answer: the inner error's). */
+  status?: readonly number[] | StatusRange;
+  /** Tested on the network code and message. */
+  network?: RegExp;
+  /** Tested on error type, code, message, details reasons, the provider's inner error, an HTML title. */
+  text?: RegExp;
+  type?: RegExp;
+  code?: RegExp;
+  format?: readonly BodyFormat[];
+  vendor?: readonly VendorHint[];
+  /** Header present (true) or matching. */
+  header?: Readonly<Record<string, RegExp | true>>;
+  unexpectedBody?: readonly NonNullable<Failure['unexpectedBody']>[];
+  endpoint?: RegExp;
+  keyKind?: readonly KeyKind[];
+  inBand?: boolean;
+  /** Named predicates over the facts; all must hold. */
+  all?: readonly Predicate[];
+}
+
+export interface Rule {
+  /** Unique, for tests and traces: which rule decided. */
+  name: string;
+  id: DiagnosisId;
+  when: When;
+  notes?: readonly NoteFn[];
+  /** Steps specific to this reading; with remediesMode 'replace' they stand instead of the catalogue's. */
+  remedies?: readonly string[];
+  remediesMode?: 'prepend' | 'replace';
+  retryable?: boolean;
+  category?: Category;
+}
+
+const range = (from: number, to: number): StatusRange => ({ from, to });
+const NET: readonly Failure['kind'][] = ['network'];
+
+// Text signals. Kept here, beside the rules that read them.
+const SPEND_LIMIT = /budget has been exceeded|budget exceeded|exceeded (your |the )?budget|max(imum)? budget|spend(ing)?[ _-]?limit|spend cap|usage limits?\b[^.]{0,40}\b(reached|exceeded|hit)|reached your (specified )?api usage limits?/i;
+const BALANCE = /insufficient[ _](balance|funds|credits?|account balance)|credit balance is too low|requires more credits|not enough (balance|credits?|funds)|(balance|credits?) (is |are )?(too low|insufficient|exhausted|depleted)|out of credits|no credits (left|remaining)|used all (available )?credits|payment required|top[ -]?up your (account|balance)|余额不足|额度不足/i;
+const DEACTIVATED = /\b(api[ _-]?)?(key|token)\b[^.\n]{0,40}\b(deactivated|disabled|revoked|inactive|suspended|expired|blocked)\b|\b(deactivated|disabled|revoked|inactive|suspended|expired)[ _](api[ _-]?)?key\b|API_KEY_EXPIRED|key_(deactivated|disabled|revoked|expired|inactive)/i;
+const BAD_KEY = /invalid_api_key|API_KEY_INVALID|incorrect api key|invalid x-api-key|api key not valid|invalid api[ _-]?key|invalid (authentication|auth) (token|credentials)|invalid_authentication|authentication[ _]failed|no (cookie )?auth(entication)? credentials|missing or invalid authorization|invalid bearer token|invalid token|api key (is )?(missing|required)|missing api key/i;
+const WRONG_KIND = /wrong key type|(proxy|billing) key (is )?(required|cannot|can't|not allowed|not accepted)|requires? an? (proxy|billing) key|use an? (ms-|mk-|proxy |billing )key|not interchangeable|key type (is )?(invalid|not allowed|mismatch)/i;
+const GEO = /unsupported_country|country, region,? or territory|not (available|supported) in your (country|region|location)|unsupported (country|region|location)|user location is not supported/i;
+const CONTENT_FILTER = /content[_ ]?filter|content management policy|content policy|safety (system|filter|settings)|ResponsibleAIPolicyViolation|flagged by|moderation|blocked by (the )?(safety|content)/i;
+const MODEL_MISSING = /model_not_found|model[_ ]not[_ ]found|no such model|unknown model|invalid model|^model: |\bmodel\b[^\n]{0,80}\b(not found|does not exist|doesn't exist|is not available|is not a valid model)/im;
+const OVERLOADED = /overloaded|at capacity|temporarily unavailable|service unavailable|try again later/i;
+const ENVOY_UPSTREAM = /upstream connect error|no healthy upstream/i;
+
+export const RULES: readonly Rule[] = [
+  // ── no answer: the network ────────────────────────────────────────────────────────────────
+  { name: 'net.proxy', id: 'network.proxy', when: { kind: NET, network: /UND_ERR_PRX_TLS|ERR_PROXY|Proxy response \(\d+\) !== 200|proxy/i } },
+  { name: 'net.timeout', id: 'network.timeout', when: { kind: NET, network: /timeout|timed? ?out|ETIMEDOUT/i } },
+  { name: 'net.dns-transient', id: 'network.dns', when: { kind: NET, network: /EAI_AGAIN/ }, notes: [N.dnsTransientNote], retryable: true },
+  { name: 'net.dns', id: 'network.dns', when: { kind: NET, network: /ENOTFOUND|EAI_NONAME|EAI_FAIL|EAI_NODATA|getaddrinfo/ } },
+  { name: 'net.refused', id: 'network.refused', when: { kind: NET, network: /ECONNREFUSED/ } },
+  { name: 'net.unreachable', id: 'network.unreachable', when: { kind: NET, network: /ENETUNREACH|EHOSTUNREACH|EHOSTDOWN|ENETDOWN|EADDRNOTAVAIL/ } },
+  {
+    name: 'net.tls-intercepted',
+    id: 'network.tls',
+    when: { kind: NET, network: /SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|self[- ]signed/i },
+    notes: [N.interceptedTlsNote],
+  },
+  { name: 'net.tls-date', id: 'network.tls', when: { kind: NET, network: /CERT_HAS_EXPIRED|CERT_NOT_YET_VALID/ }, notes: [N.certDateNote] },
+  { name: 'net.tls-hostname', id: 'network.tls', when: { kind: NET, network: /ERR_TLS_CERT_ALTNAME_INVALID|does not match certificate|altnames/i }, notes: [N.altNameNote] },
+  { name: 'net.tls', id: 'network.tls', when: { kind: NET, network: /CERT_|ERR_TLS_|ERR_SSL_|EPROTO|SSL|TLS|certificate/ } },
+  { name: 'net.reset', id: 'network.reset', when: { kind: NET, network: /ECONNRESET|EPIPE|UND_ERR_SOCKET|ECONNABORTED|UND_ERR_CLOSED|other side closed|socket hang up|terminated/i } },
+  { name: 'net.other', id: 'network.reset', when: { kind: NET }, notes: [N.unknownNetworkNote] },
+
+  // ── a 2xx stream that broke off with no error event ───────────────────────────────────────
+  { name: 'stream.cut', id: 'stream.interrupted', when: { kind: ['stream'], inBand: false, all: [P.successStatus] }, notes: [N.streamCutNote] },
+
+  // ── which key went where ──────────────────────────────────────────────────────────────────
+  { name: 'proxy.407', id: 'network.proxy', when: { status: [407] }, notes: [N.proxy407Note] },
+  {
+    name: 'access.dashboard-token',
+    id: 'access.dashboard-token',
+    when: { status: [401, 403], endpoint: /^\/api\/(balance|usage|transactions)(\/|\?|$)/, all: [P.billingKeyUsed] },
+    notes: [N.dashboardTokenNote],
+  },
+  { name: 'key.wrong-kind-context', id: 'key.wrong-kind', category: 'auth', when: { status: [401, 403], all: [P.keyKindMismatch] }, notes: [N.wrongKindContextNote] },
+  { name: 'key.wrong-kind-text', id: 'key.wrong-kind', category: 'auth', when: { status: [401, 403], text: WRONG_KIND }, notes: [N.wrongKindTextNote] },
+
+  // ── 401 is auth, whatever the body ────────────────────────────────────────────────────────
+  { name: 'auth.401', id: 'auth.invalid-key', when: { status: [401] }, notes: [N.noCredentialsNote, N.expiredKeyOn401Note] },
+
+  // ── bodies that carry the truth their status hides ────────────────────────────────────────
+  { name: 'balance.quota-code', id: 'balance.insufficient', when: { text: /^insufficient_quota$/m, all: [P.errorOrUnknownStatus] }, notes: [N.quotaCodeNote] },
+  {
+    name: 'key.spend-limit-text',
+    id: 'key.spend-limit',
+    when: { text: SPEND_LIMIT, all: [P.errorOrUnknownStatus] },
+    notes: [N.statusDisagrees([402, 403], 'a spend limit or budget was reached')],
+  },
+  {
+    name: 'balance.text',
+    id: 'balance.insufficient',
+    when: { text: BALANCE, all: [P.errorOrUnknownStatus] },
+    notes: [N.statusDisagrees([402, 403], 'the balance or credit is too low'), N.balanceNote],
+  },
+  {
+    name: 'auth.deactivated-text',
+    id: 'auth.deactivated-key',
+    when: { text: DEACTIVATED, all: [P.clientErrorOrUnknown] },
+    notes: [N.statusDisagrees([403], 'the key is deactivated or expired')],
+  },
+  { name: 'auth.bad-key-text', id: 'auth.invalid-key', when: { text: BAD_KEY, all: [P.clientErrorOrUnknown] }, notes: [N.statusDisagrees([401, 403], 'the API key is invalid')] },
+
+  // ── 402, 403 ──────────────────────────────────────────────────────────────────────────────
+  {
+    name: 'access.geo-block',
+    id: 'access.denied',
+    when: { text: GEO, all: [P.clientErrorOrUnknown] },
+    notes: [N.geoBlockNote],
+    remedies: [
+      'Send the request from a supported country or region: check this machine’s location, VPN or proxy',
+      'If a gateway relays the request, its server’s location is what counts: move it, or use another route',
+    ],
+    remediesMode: 'replace',
+  },
+  {
+    name: 'access.cdn-challenge',
+    id: 'access.denied',
+    when: { status: [403], all: [P.cdnChallengeOrBlock] },
+    notes: [N.challengeNote],
+    remedies: [
+      'Retry from another network: a VPN, proxy or datacenter IP often triggers the check',
+      'If an HTTPS proxy is configured (HTTPS_PROXY), try without it, or exempt the API with NO_PROXY',
+      'If it persists from a normal connection, report the cf-ray id to ModelSwitch support',
+    ],
+    remediesMode: 'replace',
+  },
+  { name: 'balance.402', id: 'balance.insufficient', when: { status: [402] }, notes: [N.balanceNote] },
+  { name: '403.followup.balance-low', id: 'balance.insufficient', when: { status: [403], all: [P.balanceNearZero] }, notes: [N.balanceNote] },
+  { name: '403.followup.key-inactive', id: 'auth.deactivated-key', when: { status: [403], all: [P.keyRecordInactive] }, notes: [N.keyInactiveNote] },
+  { name: '403.followup.key-expired', id: 'auth.deactivated-key', when: { status: [403], all: [P.keyRecordExpired] }, notes: [N.keyExpiredNote] },
+  { name: '403.followup.by-elimination', id: 'key.spend-limit', when: { status: [403], all: [P.balanceFine, P.keyRecordUsable] }, notes: [N.byEliminationNote] },
+  { name: '403.open', id: 'access.denied', when: { status: [403] }, notes: [N.openCauseNote] },
+
+  // ── 404 ───────────────────────────────────────────────────────────────────────────────────
+  { name: 'model.not-found', id: 'model.not-found', when: { text: MODEL_MISSING, all: [P.clientErrorOrUnknown] }, notes: [N.modelNote] },
+  { name: '404.html', id: 'resource.not-found', when: { status: [404, 410], format: ['html'] }, notes: [N.html404Note] },
+  { name: '404', id: 'resource.not-found', when: { status: [404, 410] } },
+
+  // ── 429 ───────────────────────────────────────────────────────────────────────────────────
+  { name: '429.request-too-large', id: 'rate.limited', when: { status: [429], all: [P.requestExceedsLimit] }, notes: [N.requestTooLargeNote], retryable: false },
+  { name: '429.long-wait', id: 'rate.limited', when: { status: [429], all: [P.longRetryAfter] }, notes: [N.retryAfterNote], retryable: false },
+  { name: '429', id: 'rate.limited', when: { status: [429] }, notes: [N.retryAfterNote] },
+
+  // ── other 4xx: the request ────────────────────────────────────────────────────────────────
+  { name: 'request.content-filter', id: 'request.invalid', when: { status: range(400, 499), text: CONTENT_FILTER }, notes: [N.contentFilterNote] },
+  { name: 'request.provider-error', id: 'request.invalid', when: { status: range(400, 499), all: [P.hasProviderError] }, notes: [N.providerNote] },
+  { name: '408', id: 'network.timeout', when: { status: [408] }, notes: [N.requestTimeoutNote] },
+  { name: 'request.4xx', id: 'request.invalid', when: { status: [400, 405, 409, 411, 413, 414, 415, 422, 431] } },
+
+  // ── 5xx: the server ───────────────────────────────────────────────────────────────────────
+  { name: '5xx.envoy-upstream', id: 'service.unavailable', when: { status: range(500, 599), text: ENVOY_UPSTREAM }, notes: [N.envoyUpstreamNote] },
+  { name: '5xx.cloudflare-origin', id: 'server.error', when: { all: [P.cloudflareOriginError] }, notes: [N.cloudflareNote] },
+  { name: '503-529', id: 'service.unavailable', when: { status: [503, 529] }, notes: [N.retryAfterNote] },
+  { name: '5xx.overloaded', id: 'service.unavailable', when: { status: range(500, 599), text: OVERLOADED } },
+  { name: '504', id: 'server.error', when: { status: [504] }, notes: [N.gatewayTimeoutNote] },
+  { name: '502.proxy-page', id: 'server.error', when: { status: [502], all: [P.proxyPage] }, notes: [N.proxy502Note] },
+  { name: '502', id: 'provider.error', when: { status: [502] }, notes: [N.providerNote] },
+  { name: '501', id: 'server.error', when: { status: [501] }, notes: [N.notImplementedNote], retryable: false },
+  { name: '5xx', id: 'server.error', when: { status: range(500, 599) } },
+
+  // ── 3xx ───────────────────────────────────────────────────────────────────────────────────
+  { name: '3xx.redirect', id: 'config.bad-base-url', when: { status: range(300, 399), all: [P.hasLocation] }, notes: [N.redirectNote] },
+
+  // ── 2xx whose body is not what the API promises ───────────────────────────────────────────
+  { name: '2xx.web-page', id: 'response.not-json', when: { format: ['html'], all: [P.successStatus] }, notes: [N.webPageNote] },
+  { name: '2xx.not-json', id: 'response.not-json', when: { all: [P.successStatus, P.notJsonBody] } },
+  { name: '2xx.not-json-marked', id: 'response.not-json', when: { unexpectedBody: ['not-json'], all: [P.successStatus] } },
+  { name: '2xx.bad-shape-marked', id: 'response.bad-shape', when: { unexpectedBody: ['bad-shape'], all: [P.successStatus] } },
+  { name: '2xx.bad-shape', id: 'response.bad-shape', when: { format: ['json'], all: [P.successStatus] } },
+
+  // ── anything else: 1xx, unknown 3xx/4xx, ≥ 600, no status at all ──────────────────────────
+  { name: 'fallback', id: 'http.unexpected-status', when: {} },
+];
