@@ -5,7 +5,8 @@ import { maskKey } from './config/keys.js';
  * Each needs enough characters after the prefix to be a real key, so masked forms never match again.
  */
 const SECRET_PATTERNS: readonly RegExp[] = [
-  /\b(?:ms|mk)-[A-Za-z0-9_-]{8,}/g,
+  // 12+ characters after the prefix: a listed key prefix ("ms-abc1xxxx") is not a secret, a key is longer.
+  /\b(?:ms|mk)-[A-Za-z0-9_-]{12,}/g,
   /\bsk-[A-Za-z0-9_-]{12,}/g,
   /\bmsk_[A-Za-z0-9_-]{8,}/g,
   /\bms_(?:live|test)_[A-Za-z0-9_-]{8,}/g,

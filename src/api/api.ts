@@ -36,13 +36,14 @@ export class Api {
 
   /** Sends a request to an API path with the right key. */
   request(method: string, path: string, opts: Partial<HttpRequest> = {}) {
+    const { headers, ...rest } = opts;
     return send(
       {
+        timeoutMs: this.config.timeout.value ?? 15_000,
+        ...rest,
         method,
         url: this.url(path),
-        headers: this.headers(path, opts.body !== undefined, opts.headers),
-        timeoutMs: this.config.timeout.value ?? 15_000,
-        ...opts,
+        headers: this.headers(path, opts.body !== undefined, headers),
       },
       this.deps,
     );

@@ -83,13 +83,19 @@ const connections: ConnTiming[] = [];
 
 let defaultDispatcher: Dispatcher | undefined;
 
+/** The slim undici (see src/vendor/undici-slim.cjs); a CommonJS module, so its exports are its default. */
+async function loadUndici(): Promise<typeof import('../vendor/undici-slim.cjs')> {
+  const mod = (await import('../vendor/undici-slim.cjs')) as typeof import('../vendor/undici-slim.cjs') & { default?: typeof import('../vendor/undici-slim.cjs') };
+  return mod.default ?? mod;
+}
+
 /**
  * The default dispatcher: undici's EnvHttpProxyAgent (HTTPS_PROXY, HTTP_PROXY, NO_PROXY in either case),
  * with a connector that records DNS, TCP and TLS timings. undici is imported only on first use.
  */
 export async function getDefaultDispatcher(connectTimeoutMs: number): Promise<Dispatcher> {
   if (defaultDispatcher) return defaultDispatcher;
-  const { EnvHttpProxyAgent, buildConnector } = await import('undici');
+  const { EnvHttpProxyAgent, buildConnector } = await loadUndici();
   const base = buildConnector({ timeout: connectTimeoutMs });
   const connect: BuildConnector.connector = (opts, cb) => {
     const rec: ConnTiming = { origin: `${opts.protocol}//${opts.hostname}:${opts.port}`, startedAt: performance.now(), claimed: false };
@@ -136,7 +142,7 @@ function flattenHeaders(h: Record<string, string | string[] | undefined>): Recor
 export async function send(req: HttpRequest, deps: ClientDeps = {}): Promise<HttpOutcome> {
   const clock = deps.clock ?? realClock;
   const random = deps.random ?? Math.random;
-  const { request } = await import('undici');
+  const { request } = await loadUndici();
   const dispatcher = deps.dispatcher ?? (await getDefaultDispatcher(req.timeoutMs));
   const url = new URL(req.url);
   const attempts: Attempt[] = [];
