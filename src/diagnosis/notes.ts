@@ -54,13 +54,13 @@ export const requestTooLargeNote: NoteFn = (f) => {
 };
 
 export const quotaCodeNote: NoteFn = (f) =>
-  f.status === 429
+  f.status === 429 && f.statusSource === 'response'
     ? 'The status was 429, but the body says insufficient_quota: the account is out of credit, not sending too fast; retrying will not help.'
     : undefined;
 
 /** "The status was 400, but the body says …" when a body's truth differs from what its status suggests. */
 export function statusDisagrees(natural: readonly number[], what: string): NoteFn {
-  return (f) => (f.status !== undefined && !natural.includes(f.status) ? `The status was ${f.status}, but the body says ${what}.` : undefined);
+  return (f) => (f.statusSource === 'response' && f.status !== undefined && !natural.includes(f.status) ? `The status was ${f.status}, but the body says ${what}.` : undefined);
 }
 
 // ── pages from CDNs and proxies ─────────────────────────────────────────────────────────────

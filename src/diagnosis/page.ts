@@ -51,17 +51,48 @@ function decodeEntities(s: string): string {
   });
 }
 
+/** Removes <script>/<style> elements and all tags, in one linear pass (no regex backtracking on hostile pages). */
+function stripTags(html: string): string {
+  const lower = html.toLowerCase();
+  let out = '';
+  let i = 0;
+  while (i < html.length) {
+    const lt = html.indexOf('<', i);
+    if (lt === -1) {
+      out += html.slice(i);
+      break;
+    }
+    out += html.slice(i, lt) + ' ';
+    const gt = html.indexOf('>', lt);
+    if (gt === -1) break; // an unclosed tag: the rest is markup
+    const raw = lower.startsWith('<script', lt) ? 'script' : lower.startsWith('<style', lt) ? 'style' : undefined;
+    if (raw) {
+      const close = lower.indexOf(`</${raw}`, gt);
+      const end = close === -1 ? -1 : html.indexOf('>', close);
+      if (end === -1) break;
+      i = end + 1;
+    } else {
+      i = gt + 1;
+    }
+  }
+  return out;
+}
+
 /** Visible text of an HTML fragment, whitespace collapsed. */
 function visible(fragment: string, max = 200): string | undefined {
-  const t = decodeEntities(fragment.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' '))
-    .replace(/\s+/g, ' ')
-    .trim();
+  const t = decodeEntities(stripTags(fragment)).replace(/\s+/g, ' ').trim();
   return t ? (t.length > max ? `${t.slice(0, max - 1)}…` : t) : undefined;
 }
 
-function tagText(html: string, tag: 'title' | 'h1'): string | undefined {
-  const m = new RegExp(`<${tag}\\b[^>]*>([\\s\\S]{0,4000}?)</${tag}>`, 'i').exec(html);
-  return m?.[1] !== undefined ? visible(m[1]) : undefined;
+/** The text inside the first <title> or <h1> (looked for within the page head only). */
+function tagText(html: string, lower: string, tag: 'title' | 'h1'): string | undefined {
+  const open = lower.search(new RegExp(`<${tag}[\\s>]`));
+  if (open === -1) return undefined;
+  const start = html.indexOf('>', open);
+  if (start === -1) return undefined;
+  const close = lower.indexOf(`</${tag}`, start);
+  if (close === -1 || close - start > 4000) return undefined;
+  return visible(html.slice(start + 1, close));
 }
 
 /** Body signatures, checked before headers: the page's author, not just a CDN it passed through. */
@@ -101,8 +132,9 @@ export function readPage(body: string, format: 'html' | 'text', headers: Record<
   const head = body.length > SCAN ? body.slice(0, SCAN) : body;
   const out: PageFacts = {};
   if (format === 'html') {
-    out.title = tagText(head, 'title');
-    out.heading = tagText(head, 'h1');
+    const lower = head.toLowerCase();
+    out.title = tagText(head, lower, 'title');
+    out.heading = tagText(head, lower, 'h1');
     out.excerpt = out.title ?? out.heading ?? visible(head);
   } else {
     const collapsed = head.replace(/\s+/g, ' ').trim();
