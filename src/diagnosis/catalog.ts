@@ -157,8 +157,8 @@ const entries: readonly CatalogEntry[] = [
   {
     id: 'auth.invalid-key',
     category: 'auth',
-    title: 'The API key was rejected (401 Unauthorized)',
-    explanation: 'The server did not accept the key: it is missing, malformed, invalid, expired, or was deleted (a deleted key gets 401 at once).',
+    title: 'The API key was rejected',
+    explanation: 'The server did not accept the key (401 Unauthorized, or a body saying the key is invalid): it is missing, malformed, invalid, expired, or was deleted (a deleted key gets 401 at once).',
     remedies: [
       'Check the header is exactly `Authorization: Bearer ms-…` (apidoctor sends it; a proxy in between may strip it)',
       'Check the prefix: ms- for inference (/v1), mk- for account endpoints (/api)',
@@ -185,8 +185,8 @@ const entries: readonly CatalogEntry[] = [
   {
     id: 'access.denied',
     category: 'auth',
-    title: 'Access was denied (403) and the cause is still open',
-    explanation: 'A 403 from ModelSwitch means one of: insufficient balance, a deactivated key, a reached spend limit, or the wrong key type. The answer alone does not say which.',
+    title: 'Access was denied (403)',
+    explanation: 'The request was refused. From ModelSwitch a 403 means one of: insufficient balance, a deactivated key, a reached spend limit, or the wrong key type, and the answer alone does not say which. A CDN bot check or a provider’s region block can also refuse a request before it reaches the API; the notes say when that is what happened.',
     remedies: [
       'Insufficient balance: check GET /api/balance (apidoctor balance); if it is at or near 0, top up in Dashboard → Billing',
       'Deactivated key: check `active` via GET /api/keys (apidoctor keys); reactivate with apidoctor keys activate <key-id>',
@@ -329,8 +329,8 @@ const entries: readonly CatalogEntry[] = [
   {
     id: 'service.unavailable',
     category: 'server',
-    title: 'The service is temporarily unavailable (503)',
-    explanation: 'A temporary outage or overload is in progress.',
+    title: 'The service is temporarily unavailable or overloaded',
+    explanation: 'A temporary outage or overload is in progress (503, 529, or an “overloaded” error).',
     remedies: [
       'Retry after a short wait: these outages usually resolve within minutes',
       'apidoctor call retries 503 with backoff from 1 s, doubling: --retries <n>',

@@ -42,7 +42,7 @@ export const retryAfterNote: NoteFn = (f) => {
   if (f.retryAfterSec === undefined) return undefined;
   const from = f.retryAfterFrom === 'the message' ? 'in its message' : `(${f.retryAfterFrom})`;
   return f.retryAfterSec > MAX_WAIT_SEC
-    ? `The server asked to wait ${seconds(f.retryAfterSec)} ${from}; apidoctor does not wait that long (more than ${MAX_WAIT_SEC / 60} minutes): a retry now cannot succeed.`
+    ? `The server asked to wait ${seconds(f.retryAfterSec)} ${from}; apidoctor does not wait that long, so a retry now cannot succeed.`
     : `The server asked to wait ${seconds(f.retryAfterSec)} ${from} before retrying.`;
 };
 

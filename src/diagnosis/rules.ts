@@ -164,8 +164,32 @@ export const RULES: readonly Rule[] = [
   { name: '404', id: 'resource.not-found', when: { status: [404, 410] } },
 
   // ── 429 ───────────────────────────────────────────────────────────────────────────────────
-  { name: '429.request-too-large', id: 'rate.limited', when: { status: [429], all: [P.requestExceedsLimit] }, notes: [N.requestTooLargeNote], retryable: false },
-  { name: '429.long-wait', id: 'rate.limited', when: { status: [429], all: [P.longRetryAfter] }, notes: [N.retryAfterNote], retryable: false },
+  {
+    name: '429.request-too-large',
+    id: 'rate.limited',
+    when: { status: [429], all: [P.requestExceedsLimit] },
+    notes: [N.requestTooLargeNote],
+    retryable: false,
+    remedies: [
+      'Make one request fit under the limit: lower max_tokens, shorten the input, or split it into several requests',
+      'Or use a model or plan with a higher tokens-per-minute limit',
+      'Retrying this same request does not help, with or without backoff',
+    ],
+    remediesMode: 'replace',
+  },
+  {
+    name: '429.long-wait',
+    id: 'rate.limited',
+    when: { status: [429], all: [P.longRetryAfter] },
+    notes: [N.retryAfterNote],
+    retryable: false,
+    remedies: [
+      'Stop retrying for now: the limit resets only after the wait the server named',
+      'Ask for a higher quota, or spread the load over a longer period or another model',
+      'apidoctor call does not wait that long between retries: it stops and reports this instead of hanging',
+    ],
+    remediesMode: 'replace',
+  },
   { name: '429', id: 'rate.limited', when: { status: [429] }, notes: [N.retryAfterNote] },
 
   // ── other 4xx: the request ────────────────────────────────────────────────────────────────

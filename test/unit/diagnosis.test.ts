@@ -154,11 +154,15 @@ describe('the real error samples', () => {
   it('says why a retry cannot help when the request alone exceeds the limit', () => {
     expect(read('openai-429-request-too-large-tpm.json').notes.join(' ')).toContain('requested 31538 > limit 30000');
     expect(read('groq-429-request-exceeds-tpm.json').notes.join(' ')).toContain('no retry can succeed');
+    const r = read('openai-429-request-too-large-tpm.json').remedies;
+    expect(r[0]).toContain('lower max_tokens');
+    expect(r.join('\n')).not.toContain('exponential backoff');
   });
 
   it('refuses to promise a day-long wait (Retry-After header or the message)', () => {
     expect(read('azure-openai-429-token-rate-limit-86400s.json').notes.join(' ')).toMatch(/wait 86400 s.*\(Retry-After\); apidoctor does not wait that long/);
     expect(read('litellm-429-azure-rate-limit-wrapped.json').notes.join(' ')).toContain('86400 s');
+    expect(read('azure-openai-429-token-rate-limit-86400s.json').remedies[0]).toContain('Stop retrying');
   });
 
   it('names CDN and proxy pages for what they are', () => {
