@@ -1,7 +1,155 @@
+import type { Command } from 'commander';
 import type { Register } from '../cli.js';
-import { CliError } from '../errors.js';
+import type { CommandResult, Context } from '../context.js';
+import type { Diagnosis, ExitReason } from '../types.js';
+import { UsageError } from '../errors.js';
+import { parseUsd } from '../config/settings.js';
+import { checkKey } from '../config/key-check.js';
+import { inspectKey } from '../config/keys.js';
+import { SHAPES } from '../api/api.js';
+import { fetchCharges, noRunway, runwayFrom, type NoRunway, type Runway } from '../api/usage.js';
+import { diagnose, diagnoseById } from '../diagnosis/engine.js';
+import { fillFromBody } from '../diagnosis/failure.js';
+import { renderBalanceOpenMetrics, renderBalanceText, renderBalanceValue, usd, type BalanceView } from '../render/balance.js';
 
-/** Placeholder until the balance command lands. */
+interface BalanceOptions {
+  min?: string;
+  format?: string;
+  failOpen?: boolean;
+}
+
+const FORMATS = ['text', 'json', 'value', 'openmetrics'] as const;
+type Format = (typeof FORMATS)[number];
+
+/** Categories that mean "could not check", the only ones --fail-open turns into exit 0. */
+const COULD_NOT_CHECK: ReadonlySet<string> = new Set(['network', 'timeout', 'server']);
+
+/** Below this many days of runway, or 2× --min, a positive balance gets the hold note. */
+const SHORT_RUNWAY_DAYS = 3;
+const MIN_FACTOR = 2;
+
+/** Registers `apidoctor balance`. */
 export const register: Register = (program, run) => {
-  program.command('balance').action(async (_o: unknown, cmd) => run('balance', cmd, [], async () => { throw new CliError('failed', 'balance is not built yet'); }));
+  program
+    .command('balance')
+    .description('print the account balance; --min guards it for cron and CI')
+    .option('--min <usd>', 'exit 5 (balance) when the balance is below this many USD')
+    .option('--format <format>', `output: ${FORMATS.join('|')} (--json is --format json)`, 'text')
+    .option('--fail-open', 'exit 0 (decision "unknown") when the balance could not be checked: network, timeout, 5xx — never for key or config problems')
+    .addHelpText(
+      'after',
+      `
+Spend over the last 24 h and 7 days, and the runway, come from GET /api/usage (or /api/transactions)
+when they accept the billing key; the docs show a dashboard token for them, so they may not.
+
+Examples:
+  apidoctor balance
+  apidoctor balance --min 5                       exit 5 below 5 USD (cron, CI)
+  echo "left: $(apidoctor balance --format value)"
+  apidoctor balance --format openmetrics > /var/lib/node_exporter/modelswitch.prom.$$ && mv …`,
+    )
+    .action(async (opts: BalanceOptions, cmd: Command) => {
+      await run('balance', cmd, ['billingKey', 'baseUrl', 'timeout'], (ctx) => balanceCommand(ctx, opts));
+    });
 };
+
+/** Reads the balance (and recent spend, concurrently) and decides against --min. */
+export async function balanceCommand(ctx: Context, opts: BalanceOptions): Promise<CommandResult> {
+  const format = (ctx.opts.json ? 'json' : (opts.format ?? 'text')) as Format;
+  if (!FORMATS.includes(format)) throw new UsageError(`--format: expected one of ${FORMATS.join(', ')}, got "${opts.format}"`);
+  const min = opts.min !== undefined ? parseUsd(opts.min, '--min') : undefined;
+  const { config, api, out } = ctx;
+  const view: BalanceView = { balance: null, currency: 'USD', min: min ?? null, decision: 'unknown', fetchedAt: null, runway: { available: false, reason: 'not asked' }, notes: [], failedOpen: false };
+
+  // Known with no request: bad base URL, missing or wrong billing key. Never failed open.
+  const problem = config.baseUrlProblem
+    ? diagnoseById('config.bad-base-url', {}, [config.baseUrlProblem])
+    : checkKey('billingKey', config);
+  if (problem) {
+    const d = { ...problem, evidence: { ...problem.evidence, method: 'GET', endpoint: '/api/balance' } };
+    view.runway = { available: false, reason: 'the balance was not asked' };
+    return result(view, format, d.category, d);
+  }
+
+  const keyKind = inspectKey(config.billingKey.value!).kind;
+  // The bare number needs no spend; JSON and openmetrics always carry it.
+  const wantRunway = format === 'json' || format === 'openmetrics' || (format === 'text' && !out.quiet);
+  const now = Date.now();
+  const spin = out.spinner('Reading the balance…');
+  out.debug(`→ GET ${api.url('/api/balance')}${wantRunway ? ` and GET ${api.url('/api/usage')} (recent spend), together` : ''}`);
+  const [bal, spend] = await Promise.all([
+    api
+      .json<{ balance: number }>('GET', '/api/balance', SHAPES.balance, {
+        retries: 2,
+        isRetryable: (f) => diagnose(fillFromBody(f), { keyRole: 'billingKey', keyKind }).retryable,
+        onAttempt: (a, willRetry) => {
+          out.debug(`← /api/balance ${a.status ?? a.networkCode ?? 'no answer'} in ${a.timings.totalMs} ms`);
+          if (willRetry) out.err(`${out.style.warn(out.style.symbols.warn)} GET /api/balance attempt ${a.n}: ${a.status ?? a.networkCode ?? 'no answer'} — retrying${a.retryNote ? ` (${a.retryNote})` : ''}\n`);
+        },
+      })
+      .then((r) => ({ r, at: new Date() })),
+    wantRunway ? fetchCharges(api, now) : Promise.resolve(undefined),
+  ]);
+  spin.stop();
+
+  if (!bal.r.ok) {
+    const d = diagnose(fillFromBody(bal.r.failure), { keyRole: 'billingKey', keyKind, hasBillingKey: true, baseUrl: config.baseUrl.value });
+    view.runway = spend?.ok ? runwayFrom(spend, undefined, now) : { available: false, reason: 'the balance could not be read' };
+    if (opts.failOpen && COULD_NOT_CHECK.has(d.category)) {
+      view.failedOpen = true;
+      return result(view, format, 'ok', d);
+    }
+    return result(view, format, d.category, d);
+  }
+
+  const b = bal.r.data.balance;
+  view.balance = b;
+  view.fetchedAt = bal.at.toISOString();
+  view.runway = spend === undefined ? { available: false, reason: format === 'value' ? 'not asked with --format value' : 'not asked with --quiet' } : spend.ok ? runwayFrom(spend, b, now) : noRunway(spend);
+  view.notes = notesFor(b, min, view.runway);
+
+  if (min !== undefined && b < min) {
+    view.decision = 'below';
+    const d = diagnoseById('balance.below-minimum', { balance: b, method: 'GET', endpoint: '/api/balance' }, [`The balance is ${usd(b)} USD; the minimum is ${usd(min)} USD (--min).`]);
+    return result(view, format, 'balance', d);
+  }
+  view.decision = 'ok';
+  return result(view, format, 'ok');
+}
+
+/** The hold note for a small positive balance, and the plain fact for an empty one. */
+export function notesFor(b: number, min: number | undefined, runway: Runway | NoRunway): string[] {
+  if (b <= 0) return [`The balance is ${usd(b)} USD: ModelSwitch refuses every inference request (403, or 402) until you top up in Dashboard → Billing → Top up.`];
+  const why: string[] = [];
+  if (min !== undefined && min > 0 && b >= min && b < MIN_FACTOR * min) why.push(`less than ${MIN_FACTOR}× the minimum of ${usd(min)} USD`);
+  if (runway.available && runway.daysLeft !== null && runway.daysLeft < SHORT_RUNWAY_DAYS) why.push(`under ${SHORT_RUNWAY_DAYS} days at the recent rate of ${usd(runway.dailyRate)} USD/day`);
+  if (why.length === 0) return [];
+  return [
+    `The balance is small (${why.join('; ')}). ModelSwitch holds the estimated cost of each request before forwarding it, so requests can fail before the balance reaches 0: keep a buffer, or set up auto top-up (Dashboard → Subscriptions).`,
+  ];
+}
+
+function result(view: BalanceView, format: Format, reason: ExitReason, d?: Diagnosis): CommandResult {
+  if (d) view.diagnosis = d;
+  const diagnoses = d ? [d] : [];
+  return {
+    command: 'balance',
+    reason,
+    data: {
+      balance: view.balance,
+      currency: view.currency,
+      min: view.min,
+      decision: view.decision,
+      fetchedAt: view.fetchedAt,
+      runway: view.runway,
+      notes: view.notes,
+      ...(view.failedOpen ? { failedOpen: true } : {}),
+    },
+    diagnoses,
+    render: (o) => {
+      if (format === 'value') renderBalanceValue(o, view);
+      else if (format === 'openmetrics') renderBalanceOpenMetrics(o, view);
+      else renderBalanceText(o, view);
+    },
+  };
+}

@@ -1,0 +1,159 @@
+import type { Failure } from '../types.js';
+import { fillFromBody } from '../diagnosis/failure.js';
+import { describeFailure } from './account.js';
+import type { Api } from './api.js';
+
+const DAY_MS = 86_400_000;
+/** The documented maximum page size of /api/usage and /api/transactions. */
+export const PAGE_LIMIT = 50;
+/** At most this many pages (300 records): enough for 7 days of a small account, bounded for a big one. */
+export const MAX_PAGES = 6;
+
+/** One charge: when, and how much was spent (USD, positive). */
+export interface Charge {
+  at: number;
+  usd: number;
+}
+
+/** Spend over the last 24 h and 7 days, and the runway it gives a balance. */
+export interface Runway {
+  available: true;
+  /** Which route answered. */
+  source: '/api/usage' | '/api/transactions';
+  spend24h: number;
+  spend7d: number;
+  /** USD per day used for the estimate: the higher of the last 24 h and the 7-day average (the cautious one). */
+  dailyRate: number;
+  rateBasis: '24h' | '7d';
+  /** Days until the balance is empty at dailyRate; null when nothing was spent (or no balance is known). */
+  daysLeft: number | null;
+  records: number;
+  pages: number;
+  /** False when the page limit stopped the walk before 7 days were covered: the 7-day figures are partial. */
+  complete: boolean;
+  /** Oldest charge time read (ISO), when any. */
+  oldest?: string;
+}
+
+/** Why there is no runway: said once, never an error. */
+export interface NoRunway {
+  available: false;
+  reason: string;
+  /** HTTP statuses of the refusals, when the routes answered. */
+  statuses?: number[];
+}
+
+/** The outcome of reading recent charges. */
+export type SpendOutcome =
+  | { ok: true; source: Runway['source']; charges: Charge[]; pages: number; complete: boolean }
+  | { ok: false; failures: Array<{ path: string; failure: Failure }> };
+
+type Source = { path: Runway['source']; field: string; read: (r: Record<string, unknown>) => Charge | undefined };
+
+const SOURCES: readonly Source[] = [
+  {
+    path: '/api/usage',
+    field: 'usage',
+    read: (r) => {
+      const at = Date.parse(String(r.createdAt ?? r.created_at ?? ''));
+      const usd = Number(r.chargedAmount ?? r.charged_amount);
+      return Number.isFinite(at) && Number.isFinite(usd) ? { at, usd: Math.max(0, usd) } : undefined;
+    },
+  },
+  {
+    path: '/api/transactions',
+    field: 'transactions',
+    read: (r) => {
+      const at = Date.parse(String(r.createdAt ?? r.created_at ?? ''));
+      const amount = Number(r.amount);
+      if (!Number.isFinite(at) || !Number.isFinite(amount)) return undefined;
+      // Charges are negative; top-ups and refunds are left out (a cautious burn rate).
+      if (amount >= 0 || r.type === 'payment' || r.type === 'refund') return { at, usd: 0 };
+      return { at, usd: -amount };
+    },
+  },
+];
+
+/**
+ * Reads the charges of the last 7 days, newest first: /api/usage, or /api/transactions when usage fails.
+ * Pages with limit 50 and offset; stops at a record older than 7 days, a short page, or MAX_PAGES.
+ */
+export async function fetchCharges(api: Api, nowMs: number): Promise<SpendOutcome> {
+  const failures: Array<{ path: string; failure: Failure }> = [];
+  for (const src of SOURCES) {
+    const charges: Charge[] = [];
+    let pages = 0;
+    let complete = false;
+    let failed: Failure | undefined;
+    for (let offset = 0; pages < MAX_PAGES; offset += PAGE_LIMIT) {
+      const path = `${src.path}?limit=${PAGE_LIMIT}&offset=${offset}`;
+      const r = await api.json<Record<string, unknown>>('GET', path, (v) =>
+        Array.isArray((v as Record<string, unknown> | undefined)?.[src.field]) ? undefined : `a list ({"${src.field}": [...]})`,
+      );
+      if (!r.ok) {
+        failed = r.failure;
+        break;
+      }
+      pages++;
+      const rows = r.data[src.field] as unknown[];
+      for (const row of rows) {
+        const c = row && typeof row === 'object' ? src.read(row as Record<string, unknown>) : undefined;
+        if (c) charges.push(c);
+      }
+      const oldest = charges.length ? Math.min(...charges.map((c) => c.at)) : nowMs;
+      if (rows.length < PAGE_LIMIT || oldest < nowMs - 7 * DAY_MS) {
+        complete = true;
+        break;
+      }
+    }
+    if (failed && pages === 0) {
+      failures.push({ path: src.path, failure: fillFromBody(failed) });
+      continue;
+    }
+    // A later page that failed leaves what was read: partial, and said so.
+    return { ok: true, source: src.path, charges, pages, complete: complete && !failed };
+  }
+  return { ok: false, failures };
+}
+
+/** Spend windows and runway from charges; balance undefined gives no daysLeft. */
+export function runwayFrom(outcome: Extract<SpendOutcome, { ok: true }>, balance: number | undefined, nowMs: number): Runway {
+  const sum = (sinceMs: number) => outcome.charges.filter((c) => c.at >= sinceMs && c.at <= nowMs + 60_000).reduce((a, c) => a + c.usd, 0);
+  const spend24h = round(sum(nowMs - DAY_MS));
+  const spend7d = round(sum(nowMs - 7 * DAY_MS));
+  const oldestAt = outcome.charges.length ? Math.min(...outcome.charges.map((c) => c.at)) : undefined;
+  // When the page limit cut the walk short, the 7-day average is over the days actually read.
+  const coveredDays = outcome.complete || oldestAt === undefined ? 7 : Math.max(1, Math.min(7, (nowMs - oldestAt) / DAY_MS));
+  const avg = spend7d / coveredDays;
+  const rateBasis: Runway['rateBasis'] = spend24h > avg ? '24h' : '7d';
+  const dailyRate = round(Math.max(spend24h, avg));
+  const daysLeft = balance === undefined || dailyRate <= 0 ? null : Math.max(0, Math.round((balance / dailyRate) * 10) / 10);
+  return {
+    available: true,
+    source: outcome.source,
+    spend24h,
+    spend7d,
+    dailyRate,
+    rateBasis,
+    daysLeft,
+    records: outcome.charges.length,
+    pages: outcome.pages,
+    complete: outcome.complete,
+    ...(oldestAt !== undefined ? { oldest: new Date(oldestAt).toISOString() } : {}),
+  };
+}
+
+/** Why no runway: one sentence, with the dashboard-token reading when the routes refused the key. */
+export function noRunway(outcome: Extract<SpendOutcome, { ok: false }>): NoRunway {
+  const statuses = outcome.failures.map((f) => f.failure.status).filter((s): s is number => s !== undefined);
+  const refused = outcome.failures.length > 0 && outcome.failures.every((f) => f.failure.status === 401 || f.failure.status === 403);
+  const paths = outcome.failures.map((f) => `GET ${f.path}`).join(' and ');
+  const reason = refused
+    ? `${paths} refused the billing key (HTTP ${[...new Set(statuses)].join('/')}): their reference pages show a dashboard token (JWT), not an mk- key`
+    : `${outcome.failures.map((f) => `GET ${f.path}: ${describeFailure(f.failure)}`).join('; ')}`;
+  return { available: false, reason, ...(statuses.length ? { statuses } : {}) };
+}
+
+function round(n: number): number {
+  return Math.round(n * 1e6) / 1e6;
+}

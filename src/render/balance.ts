@@ -1,0 +1,117 @@
+import type { Diagnosis } from '../types.js';
+import type { Runway, NoRunway } from '../api/usage.js';
+import type { Output } from './output.js';
+import { renderDiagnosis } from './diagnosis.js';
+
+/** What `balance` found, as its renderers read it. */
+export interface BalanceView {
+  balance: number | null;
+  currency: 'USD';
+  min: number | null;
+  decision: 'ok' | 'below' | 'unknown';
+  fetchedAt: string | null;
+  runway: Runway | NoRunway;
+  notes: string[];
+  diagnosis?: Diagnosis;
+  /** --fail-open turned a "could not check" into exit 0. */
+  failedOpen: boolean;
+}
+
+/** An amount for people: 2 decimals from 1 USD up, up to 4 below (0.0312), never "-0.00". */
+export function usd(n: number): string {
+  if (n === 0 || Object.is(n, -0)) return '0.00';
+  if (Math.abs(n) >= 1) return n.toFixed(2);
+  const s = n.toFixed(4).replace(/0+$/, '');
+  return /\.\d$/.test(s) ? s + '0' : s.endsWith('.') ? s + '00' : s;
+}
+
+/** "in about 12 days", "in less than a day". */
+function inDays(d: number): string {
+  if (d < 1) return 'in less than a day';
+  const n = d < 10 ? Math.round(d * 10) / 10 : Math.round(d);
+  return `in about ${n} day${n === 1 ? '' : 's'}`;
+}
+
+/** The human report: result lines on stdout, notes and diagnosis on stderr. */
+export function renderBalanceText(o: Output, v: BalanceView): void {
+  const s = o.style;
+  if (o.quiet) {
+    if (v.balance !== null) o.out(`${v.balance}\n`);
+    return renderProblem(o, v);
+  }
+  if (v.balance !== null) {
+    const lines = [`Balance   ${s.bold(`${usd(v.balance)} ${v.currency}`)}`, `Fetched   ${v.fetchedAt}`];
+    if (v.min !== null) {
+      const verdict = v.decision === 'below' ? s.fail(`${s.symbols.fail} below the minimum`) : s.ok(`${s.symbols.pass} at or above the minimum`);
+      lines.push(`Minimum   ${usd(v.min)} ${v.currency}  ${verdict}`);
+    }
+    const r = v.runway;
+    if (r.available) {
+      lines.push(`Spend     ${usd(r.spend24h)} ${v.currency} in the last 24 h · ${usd(r.spend7d)} ${v.currency} in the last 7 days${r.complete ? '' : ` (partial: ${r.records} most recent charges read)`}`);
+      if (r.daysLeft !== null) {
+        const basis = r.rateBasis === '24h' ? 'the last 24 h' : '7-day average';
+        lines.push(`Runway    at this rate (${usd(r.dailyRate)} ${v.currency}/day, ${basis}), empty ${inDays(r.daysLeft)}`);
+      } else if (v.balance > 0) {
+        lines.push('Runway    nothing spent in the last 7 days');
+      }
+    }
+    o.out(lines.join('\n') + '\n');
+    if (!r.available) o.err(s.dim(`${s.symbols.skip} runway left out: ${r.reason}.`) + '\n');
+  }
+  for (const n of v.notes) o.warn(n);
+  renderProblem(o, v);
+}
+
+/** The diagnosis on stderr (one verdict line with -q), and what --fail-open did. */
+function renderProblem(o: Output, v: BalanceView): void {
+  const s = o.style;
+  if (v.diagnosis) {
+    if (o.quiet) o.err(`${s.fail(s.symbols.fail)} ${v.diagnosis.title} [${v.diagnosis.id}]\n`, true);
+    else o.err(renderDiagnosis(v.diagnosis, s), true);
+  }
+  if (v.failedOpen) o.err(`${s.warn(s.symbols.warn)} --fail-open: the balance could not be checked (${v.diagnosis?.category ?? 'unknown'}); exiting 0 with decision "unknown".\n`);
+}
+
+/** The bare number for `$(apidoctor balance --format value)`; nothing on stdout when there is none. */
+export function renderBalanceValue(o: Output, v: BalanceView): void {
+  if (v.balance !== null) o.out(`${v.balance}\n`);
+  renderProblem(o, v);
+}
+
+/** A number in exposition format (no exponent surprises for ordinary values). */
+function num(n: number): string {
+  return Number.isFinite(n) ? String(n) : 'NaN';
+}
+
+/**
+ * OpenMetrics gauges for a Prometheus textfile collector: the balance, the minimum and verdict,
+ * spend and runway when known, whether the check succeeded, and when. Ends with `# EOF`.
+ */
+export function openMetrics(v: BalanceView): string {
+  const out: string[] = [];
+  const gauge = (name: string, help: string, unit: string | undefined, samples: Array<[string, number]>) => {
+    out.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`);
+    if (unit) out.push(`# UNIT ${name} ${unit}`);
+    for (const [labels, value] of samples) out.push(`${name}${labels} ${num(value)}`);
+  };
+  if (v.balance !== null) gauge('modelswitch_balance_usd', 'ModelSwitch account balance in USD (GET /api/balance).', 'usd', [['', v.balance]]);
+  if (v.min !== null) {
+    gauge('modelswitch_balance_minimum_usd', 'Minimum balance given with --min.', 'usd', [['', v.min]]);
+    if (v.balance !== null) gauge('modelswitch_balance_below_minimum', '1 when the balance is below --min, else 0.', undefined, [['', v.decision === 'below' ? 1 : 0]]);
+  }
+  const r = v.runway;
+  if (r.available) {
+    gauge('modelswitch_spend_usd', 'Spend over the trailing window in USD.', 'usd', [['{window="24h"}', r.spend24h], ['{window="7d"}', r.spend7d]]);
+    if (r.daysLeft !== null) gauge('modelswitch_balance_runway_days', 'Days until the balance is empty at the recent spend rate.', 'days', [['', r.daysLeft]]);
+  }
+  gauge('modelswitch_balance_check_success', '1 when the balance was read, 0 when it could not be.', undefined, [['', v.balance !== null ? 1 : 0]]);
+  if (v.fetchedAt) gauge('modelswitch_balance_fetched_timestamp_seconds', 'When the balance was read (Unix time).', 'seconds', [['', Date.parse(v.fetchedAt) / 1000]]);
+  out.push('# EOF');
+  return out.join('\n') + '\n';
+}
+
+/** The openmetrics report: the exposition on stdout, the diagnosis (if any) on stderr. */
+export function renderBalanceOpenMetrics(o: Output, v: BalanceView): void {
+  o.out(openMetrics(v));
+  renderProblem(o, v);
+}
