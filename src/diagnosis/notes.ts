@@ -183,7 +183,10 @@ export const openCauseNote: NoteFn = (f) => {
   }
   const known: string[] = [];
   if (typeof fu.balance === 'number') known.push(`the balance is ${usd(fu.balance)}`);
-  else if (fu.balanceError) known.push(`the balance could not be read (${fu.balanceError})`);
+  else if (fu.balanceError) {
+    const jwt = /\b40[13]\b/.test(fu.balanceError) ? ': that route may want a dashboard token rather than the mk- key; read the balance in Dashboard → Billing' : '';
+    known.push(`the balance could not be read (${fu.balanceError})${jwt}`);
+  }
   const r = fu.keyRecord;
   if (r === null) known.push('the key is not in GET /api/keys of the billing key’s account (another account’s key, or a deleted one)');
   else if (r) known.push(`${keyName(f)} is ${r.active ? 'active' : 'inactive'}${keyExpired(f) ? ' but expired' : ''}`);

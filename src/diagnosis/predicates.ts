@@ -18,6 +18,9 @@ export const clientErrorOrUnknown: Predicate = (f) => f.status === undefined || 
 
 export const successStatus: Predicate = (f) => between(f.status, 200, 299);
 
+/** A streamed answer went wrong: the caller said so, or an event stream ended without its terminator. */
+export const streamFailed: Predicate = (f) => f.kind === 'stream' || (f.body.format === 'sse' && f.body.sseDone === false);
+
 /** The key sent was a billing key (by its shape or by the setting it came from). */
 export const billingKeyUsed: Predicate = (f) => f.ctx.keyKind === 'billing' || (f.ctx.keyKind === undefined && f.ctx.keyRole === 'billingKey');
 

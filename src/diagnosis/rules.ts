@@ -60,7 +60,7 @@ const NET: readonly Failure['kind'][] = ['network'];
 const SPEND_LIMIT = /budget has been exceeded|budget exceeded|exceeded (your |the )?budget|max(imum)? budget|spend(ing)?[ _-]?limit|spend cap|usage limits?\b[^.]{0,40}\b(reached|exceeded|hit)|reached your (specified )?api usage limits?/i;
 const BALANCE = /insufficient[ _](balance|funds|credits?|account balance)|credit balance is too low|requires more credits|not enough (balance|credits?|funds)|(balance|credits?) (is |are )?(too low|insufficient|exhausted|depleted)|out of credits|no credits (left|remaining)|used all (available )?credits|payment required|top[ -]?up your (account|balance)|余额不足|额度不足/i;
 const DEACTIVATED = /\b(api[ _-]?)?(key|token)\b[^.\n]{0,40}\b(deactivated|disabled|revoked|inactive|suspended|expired|blocked)\b|\b(deactivated|disabled|revoked|inactive|suspended|expired)[ _](api[ _-]?)?key\b|API_KEY_EXPIRED|key_(deactivated|disabled|revoked|expired|inactive)/i;
-const BAD_KEY = /invalid_api_key|API_KEY_INVALID|incorrect api key|invalid x-api-key|api key not valid|invalid api[ _-]?key|invalid (authentication|auth) (token|credentials)|invalid_authentication|authentication[ _]failed|no (cookie )?auth(entication)? credentials|missing or invalid authorization|invalid bearer token|invalid token|api key (is )?(missing|required)|missing api key/i;
+const BAD_KEY = /invalid_api_key|API_KEY_INVALID|incorrect api key|invalid x-api-key|api key not valid|invalid api[ _-]?key|invalid (authentication|auth) (token|credentials)|invalid_authentication|authentication[ _]failed|no (cookie )?auth(entication)? credentials|missing or invalid authorization|invalid (bearer|access|auth) token|\binvalid_token\b|api key (is )?(missing|required)|missing api key/i;
 const WRONG_KIND = /wrong key type|(proxy|billing) key (is )?(required|cannot|can't|not allowed|not accepted)|requires? an? (proxy|billing) key|use an? (ms-|mk-|proxy |billing )key|not interchangeable|key type (is )?(invalid|not allowed|mismatch)/i;
 const GEO = /unsupported_country|country, region,? or territory|not (available|supported) in your (country|region|location)|unsupported (country|region|location)|user location is not supported/i;
 const CONTENT_FILTER = /content[_ ]?filter|content management policy|content policy|safety (system|filter|settings)|ResponsibleAIPolicyViolation|flagged by|moderation|blocked by (the )?(safety|content)/i;
@@ -89,7 +89,7 @@ export const RULES: readonly Rule[] = [
   { name: 'net.other', id: 'network.reset', when: { kind: NET }, notes: [N.unknownNetworkNote] },
 
   // ── a 2xx stream that broke off with no error event ───────────────────────────────────────
-  { name: 'stream.cut', id: 'stream.interrupted', when: { kind: ['stream'], inBand: false, all: [P.successStatus] }, notes: [N.streamCutNote] },
+  { name: 'stream.cut', id: 'stream.interrupted', when: { inBand: false, all: [P.successStatus, P.streamFailed] }, notes: [N.streamCutNote] },
 
   // ── which key went where ──────────────────────────────────────────────────────────────────
   { name: 'proxy.407', id: 'network.proxy', when: { status: [407] }, notes: [N.proxy407Note] },
