@@ -42,8 +42,7 @@ export async function proxyKeyCheck(ctx: DoctorContext, api: CheckApi): Promise<
   }
   const list = (Array.isArray(r.data) ? r.data : (r.data as { data: unknown[] }).data) as Array<{ id?: unknown }>;
   const models = list.map((m) => (typeof m === 'string' ? m : String(m?.id ?? ''))).filter(Boolean);
-  const ms = r.res.attempts.at(-1)?.timings.totalMs;
-  return { status: 'pass', detail: `accepted: ${models.length} models listed${ms !== undefined ? ` (${ms} ms)` : ''}`, evidence: { models, rawModels: list } };
+  return { status: 'pass', detail: `accepted: ${models.length} models listed`, evidence: { models, rawModels: list, timings: r.res.attempts.at(-1)?.timings } };
 }
 
 /** The billing key against GET /api/keys. */

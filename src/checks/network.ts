@@ -36,7 +36,7 @@ export async function dnsCheck(ctx: DoctorContext, api: CheckApi): Promise<Check
       new Promise<never>((_, rej) => api.signal.addEventListener('abort', () => rej(Object.assign(new Error(`DNS lookup of ${host} took longer than the timeout`), { code: 'ETIMEDOUT' })))),
     ]);
     const ms = Math.round(performance.now() - t0);
-    return { status: 'pass', detail: `${host} → ${addrs.map((a) => a.address).slice(0, 3).join(', ')} (${ms} ms)`, evidence: { addresses: addrs.map((a) => a.address), lookupMs: ms } };
+    return { status: 'pass', detail: `${host} → ${addrs.map((a) => a.address).slice(0, 3).join(', ')}`, evidence: { addresses: addrs.map((a) => a.address), lookupMs: ms } };
   } catch (e) {
     const d = diagnose(netFailure(ctx, e));
     return { status: 'fail', detail: `cannot resolve ${host}: ${(e as NodeJS.ErrnoException).code ?? innermostMessage(e)}`, diagnosis: d };
@@ -60,7 +60,7 @@ export async function tcpCheck(ctx: DoctorContext, api: CheckApi): Promise<Check
       resolve(o);
     };
     api.signal.addEventListener('abort', () => done({ status: 'fail', detail: `no TCP answer from ${host}:${port} within the timeout`, diagnosis: diagnose(netFailure(ctx, new Error('connect timeout'), 'UND_ERR_CONNECT_TIMEOUT')) }));
-    socket.once('connect', () => done({ status: 'pass', detail: `connected to ${address}:${port} (${Math.round(performance.now() - t0)} ms)`, evidence: { connectMs: Math.round(performance.now() - t0) } }));
+    socket.once('connect', () => done({ status: 'pass', detail: `connected to ${address}:${port}`, evidence: { connectMs: Math.round(performance.now() - t0) } }));
     socket.once('error', (e) => done({ status: 'fail', detail: `cannot connect to ${host}:${port}: ${(e as NodeJS.ErrnoException).code ?? e.message}`, diagnosis: diagnose(netFailure(ctx, e)) }));
   });
 }
@@ -93,7 +93,7 @@ export async function tlsCheck(ctx: DoctorContext, api: CheckApi): Promise<Check
       const issuer = cert?.issuer?.O ?? cert?.issuer?.CN ?? '?';
       const days = cert?.valid_to ? Math.floor((Date.parse(cert.valid_to) - Date.now()) / 86_400_000) : undefined;
       const evidence = { subject, issuer, validTo: cert?.valid_to, daysToExpiry: days, protocol: socket.getProtocol(), handshakeMs: ms };
-      const detail = `${socket.getProtocol() ?? 'TLS'}, ${subject} issued by ${issuer}${days !== undefined ? `, expires in ${days} days` : ''} (${ms} ms)`;
+      const detail = `${socket.getProtocol() ?? 'TLS'}, ${subject} issued by ${issuer}${days !== undefined ? `, expires in ${days} days` : ''}`;
       if (INTERCEPTORS.test(String(issuer))) {
         done({ status: 'warn', detail: `${detail}: the issuer looks like a TLS-inspecting proxy`, evidence });
       } else if (days !== undefined && days < 14) {
