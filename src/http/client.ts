@@ -3,6 +3,7 @@ import type { Attempt, Failure, Timings } from '../types.js';
 import { InterruptedError } from '../errors.js';
 import { decideRetry, type RetryLimits } from './retry.js';
 import { networkCodeOf, innermostMessage } from './network-error.js';
+import { proxyFor } from './proxy.js';
 
 /** Time, injectable so that tests never sleep. */
 export interface Clock {
@@ -72,6 +73,9 @@ export interface HttpSuccess {
 
 /** Either a success or a normalised failure — never a thrown error, except Ctrl-C. */
 export type HttpOutcome = HttpSuccess | { ok: false; failure: Failure };
+
+/** Errors that happen before any byte of an answer: with a proxy, they concern the proxy. */
+const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
 
 export const MAX_ERROR_BYTES = 1024 * 1024;
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -236,13 +240,12 @@ export async function send(req: HttpRequest, deps: ClientDeps = {}): Promise<Htt
       }
     } catch (e) {
       if (deps.signal?.aborted) throw new InterruptedError();
-      failure = {
-        kind: 'network',
-        headers: {},
-        attempts,
-        networkCode: timedOut ? 'UND_ERR_HEADERS_TIMEOUT' : (networkCodeOf(e) ?? 'UNKNOWN'),
-        networkMessage: timedOut ? `no answer within ${req.timeoutMs} ms` : innermostMessage(e),
-      };
+      const code = timedOut ? 'UND_ERR_HEADERS_TIMEOUT' : (networkCodeOf(e) ?? 'UNKNOWN');
+      let message = timedOut ? `no answer within ${req.timeoutMs} ms` : innermostMessage(e);
+      // Behind a proxy, a failure to connect is a failure to reach the proxy: say so, so it reads as one.
+      const proxy = deps.dispatcher ? undefined : proxyFor(url, process.env);
+      if (proxy?.url && CONNECT_CODES.has(code)) message = `could not reach the proxy ${proxy.display} (${proxy.source}): ${message}`;
+      failure = { kind: 'network', headers: {}, attempts, networkCode: code, networkMessage: message };
       attempt.networkCode = failure.networkCode;
     } finally {
       clearTimeout(timer);

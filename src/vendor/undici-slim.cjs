@@ -6,8 +6,11 @@ const Agent = require('undici/lib/dispatcher/agent');
 const EnvHttpProxyAgent = require('undici/lib/dispatcher/env-http-proxy-agent');
 const buildConnector = require('undici/lib/core/connect');
 const apiRequest = require('undici/lib/api/api-request');
+const apiConnect = require('undici/lib/api/api-connect');
 
 Dispatcher.prototype.request = apiRequest;
+// ProxyAgent opens its tunnel with dispatcher.connect (HTTP CONNECT).
+Dispatcher.prototype.connect = apiConnect;
 
 /** Same contract as undici's own `request(url, opts)`. */
 function request(url, opts) {
