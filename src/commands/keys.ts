@@ -1,7 +1,460 @@
-import type { Register } from '../cli.js';
-import { CliError } from '../errors.js';
+import type { Command } from 'commander';
+import type { Register, Runner } from '../cli.js';
+import type { CommandResult, Context } from '../context.js';
+import type { Failure } from '../types.js';
+import { DiagnosedError, InterruptedError, UsageError } from '../errors.js';
+import { parseCount, type SettingName } from '../config/settings.js';
+import { checkKey } from '../config/key-check.js';
+import { inspectKey } from '../config/keys.js';
+import { SHAPES } from '../api/api.js';
+import { matchKeyRecord, toKeyRecords, type KeyRecord } from '../api/account.js';
+import { diagnose, diagnoseById } from '../diagnosis/engine.js';
+import { fillFromBody } from '../diagnosis/failure.js';
+import { redactor } from '../redact.js';
+import { day, keyDetails, keyLabel, keysTable, keyView, type KeyView } from '../render/keys.js';
+import type { Output } from '../render/output.js';
 
-/** Placeholder until the keys command lands. */
+const NEEDS: readonly SettingName[] = ['apiKey', 'billingKey', 'baseUrl', 'timeout'];
+const DAY_MS = 86_400_000;
+
+interface ListOptions {
+  expiringWithin?: string;
+}
+interface ChangeOptions {
+  yes?: boolean;
+}
+interface CreateOptions extends ChangeOptions {
+  name: string;
+  expires?: string;
+}
+
+/** Registers `apidoctor keys` and its subcommands; `keys` alone lists. */
 export const register: Register = (program, run) => {
-  program.command('keys').action(async (_o: unknown, cmd) => run('keys', cmd, [], async () => { throw new CliError('failed', 'keys is not built yet'); }));
+  const keys = program
+    .command('keys')
+    .description('list and manage proxy keys (show, create, activate, deactivate, delete, rotate)')
+    .addHelpText(
+      'after',
+      `
+Changes (create, activate, deactivate, delete, rotate) ask for confirmation on a terminal;
+without one (CI, pipes) they need --yes and otherwise send nothing.
+
+Examples:
+  apidoctor keys                               the table; * marks the key apidoctor uses
+  apidoctor keys --expiring-within 14          exit 1 when an active key expires within 14 days
+  apidoctor keys create --name CI --expires 90d
+  apidoctor keys rotate 1 --name "Production 2"   new key first; delete the old one yourself`,
+    );
+  // main() sets exit and output handling on `keys`; pass them on to the subcommand that runs.
+  keys.hook('preSubcommand', (parent, sub) => {
+    sub.exitOverride();
+    sub.configureOutput(parent.configureOutput());
+  });
+
+  keys
+    .command('list', { isDefault: true })
+    .description('the proxy keys on the account: id, name, prefix, status, created, expires, days left')
+    .option('--expiring-within <days>', 'exit 1 when an active key expires within this many days')
+    .argument('[unknown...]')
+    .action(async (extra: string[], opts: ListOptions, cmd: Command) => {
+      if (extra.length > 0) {
+        throw new UsageError(`unknown keys subcommand "${extra[0]}"`, 'Use one of: list, show, create, activate, deactivate, delete, rotate (apidoctor keys --help).');
+      }
+      await run('keys', cmd, NEEDS, (ctx) => listCommand(ctx, opts));
+    });
+
+  keys
+    .command('show')
+    .description('one key, by id or prefix')
+    .argument('<id|prefix>', 'numeric id, or the key prefix (ms-abc1…)')
+    .action(async (ref: string, _o: unknown, cmd: Command) => run('keys', cmd, NEEDS, (ctx) => showCommand(ctx, ref)));
+
+  keys
+    .command('create')
+    .description('create a proxy key; the full key is printed once')
+    .requiredOption('--name <name>', 'label: the app or environment that will use it')
+    .option('--expires <date>', 'expiry: an ISO date (2026-01-31, 2026-01-31T12:00:00Z) or a number of days (90d)')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action(async (opts: CreateOptions, cmd: Command) => run('keys', cmd, NEEDS, (ctx) => createCommand(ctx, opts)));
+
+  changeVerb(keys, run, 'activate', 'activate a key (PUT active: true)');
+  changeVerb(keys, run, 'deactivate', 'deactivate a key: reversible, requests with it get 403');
+  changeVerb(keys, run, 'delete', 'delete a key: irreversible, apps using it get 401 at once');
+
+  keys
+    .command('rotate')
+    .description('create a replacement key; you switch your app, then delete the old one')
+    .argument('<id>', 'id of the key to replace')
+    .requiredOption('--name <name>', 'label of the new key')
+    .option('--expires <date>', 'expiry of the new key: ISO date or a number of days (90d)')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action(async (id: string, opts: CreateOptions, cmd: Command) => run('keys', cmd, NEEDS, (ctx) => rotateCommand(ctx, id, opts)));
 };
+
+type Verb = 'activate' | 'deactivate' | 'delete';
+
+function changeVerb(keys: Command, run: Runner, verb: Verb, description: string): void {
+  keys
+    .command(verb)
+    .description(description)
+    .argument('<id>', 'numeric key id (see apidoctor keys)')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action(async (id: string, opts: ChangeOptions, cmd: Command) => run('keys', cmd, NEEDS, (ctx) => changeCommand(ctx, verb, id, opts)));
+}
+
+// ── shared steps ──────────────────────────────────────────────────────────────────────────
+
+/** A key id: a positive whole number. */
+export function parseId(raw: string): number {
+  if (!/^\s*\d+\s*$/.test(raw) || Number(raw) <= 0 || !Number.isSafeInteger(Number(raw))) {
+    throw new UsageError(`expected a numeric key id, got ${JSON.stringify(raw)}`, 'The ids are in the first column of: apidoctor keys');
+  }
+  return Number(raw);
+}
+
+/** Known with no request: a bad base URL, a missing or wrong billing key. */
+function preflight(ctx: Context, method: string, endpoint: string): void {
+  const { config } = ctx;
+  const problem = config.baseUrlProblem ? diagnoseById('config.bad-base-url', {}, [config.baseUrlProblem]) : checkKey('billingKey', config);
+  if (problem) throw new DiagnosedError({ ...problem, evidence: { ...problem.evidence, method, endpoint } });
+}
+
+/** The diagnosis of a failed /api/keys request, thrown: exit by its category. */
+function fail(ctx: Context, f: Failure): never {
+  const key = ctx.config.billingKey.value;
+  throw new DiagnosedError(
+    diagnose(fillFromBody(f), { keyRole: 'billingKey', keyKind: key ? inspectKey(key).kind : undefined, hasBillingKey: true, baseUrl: ctx.config.baseUrl.value }),
+  );
+}
+
+/** GET /api/keys as views, the configured key marked. */
+async function fetchKeys(ctx: Context): Promise<KeyView[]> {
+  preflight(ctx, 'GET', '/api/keys');
+  const spin = ctx.out.spinner('GET /api/keys…');
+  const r = await ctx.api.json<unknown>('GET', '/api/keys', SHAPES.keys, { retries: 2 });
+  spin.stop();
+  if (!r.ok) fail(ctx, r.failure);
+  const records = toKeyRecords(r.data);
+  const mine = matchKeyRecord(records, ctx.config.apiKey.value);
+  const now = Date.now();
+  return records.map((k) => keyView(k, k === mine, now));
+}
+
+/** Where the configured proxy key came from, for the legend. */
+function configuredSource(ctx: Context): string | undefined {
+  return ctx.config.apiKey.value !== undefined ? `from ${ctx.config.apiKey.source}` : undefined;
+}
+
+/** Warnings about the configured proxy key that the table alone would leave to the reader. */
+function configuredWarnings(ctx: Context, keys: KeyView[]): string[] {
+  if (ctx.config.apiKey.value === undefined) return [];
+  const mine = keys.find((k) => k.configured);
+  const from = `the proxy key from ${ctx.config.apiKey.source}`;
+  if (!mine) return [`${cap(from)} is not in this account's key list: it was deleted, or it belongs to another account (requests with it get 401).`];
+  if (mine.status === 'inactive') return [`${cap(from)} is ${keyLabel(mine)}, which is INACTIVE: requests with it get 403. Reactivate it: apidoctor keys activate ${mine.id}`];
+  if (mine.status === 'expired') return [`${cap(from)} is ${keyLabel(mine)}, which EXPIRED on ${day(mine.expiresAt)}: requests with it are refused. Rotate it: apidoctor keys rotate ${mine.id} --name <new name>`];
+  return [];
+}
+
+function cap(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/**
+ * Confirmation for a change. With --yes: go. On a terminal (stdin and stderr TTYs): ask y/N.
+ * Otherwise refuse (exit 2) before anything is sent. Call it before the first request.
+ */
+function mustConfirm(ctx: Context, yes: boolean | undefined, command: string, warning: string): boolean {
+  if (yes) return false;
+  if (canAsk(ctx)) return true;
+  throw new UsageError(
+    `apidoctor keys ${command} changes the account and needs confirmation, but there is no terminal to ask on: nothing was sent. ${warning}`.trim(),
+    `Confirm with --yes: apidoctor keys ${command} --yes`,
+  );
+}
+
+function canAsk(ctx: Context): boolean {
+  return !!ctx.deps.stdin?.isTTY && !!ctx.deps.stderr.isTTY;
+}
+
+/** Asks a y/N question on stderr and reads one line from stdin; anything but y/yes is no. */
+export async function ask(ctx: Context, question: string): Promise<boolean> {
+  ctx.out.err(`${question} [y/N] `, true);
+  const stdin = ctx.deps.stdin;
+  if (!stdin) return false;
+  const signal = ctx.deps.signal;
+  const answer = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    const done = () => {
+      stdin.off('data', onData);
+      stdin.off('end', onEnd);
+      signal?.removeEventListener('abort', onAbort);
+      stdin.pause();
+    };
+    const onData = (chunk: Buffer | string) => {
+      buf += chunk.toString();
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) {
+        done();
+        resolve(buf.slice(0, nl));
+      }
+    };
+    const onEnd = () => {
+      done();
+      resolve(buf);
+    };
+    const onAbort = () => {
+      done();
+      reject(new InterruptedError());
+    };
+    if (signal?.aborted) return onAbort();
+    stdin.on('data', onData);
+    stdin.once('end', onEnd);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    stdin.resume();
+  });
+  return /^\s*y(es)?\s*$/i.test(answer);
+}
+
+/** The answer "no": nothing was sent. */
+function declined(command: string, data: Record<string, unknown>): CommandResult {
+  return {
+    command: 'keys',
+    reason: 'failed',
+    data: { action: command, ...data, sent: false },
+    diagnoses: [],
+    render: (o) => o.err(`${o.style.symbols.skip} Not confirmed: nothing was changed.\n`, true),
+  };
+}
+
+// ── list and show ─────────────────────────────────────────────────────────────────────────
+
+/** `keys` / `keys list`, with the --expiring-within guard. */
+export async function listCommand(ctx: Context, opts: ListOptions): Promise<CommandResult> {
+  const within = opts.expiringWithin !== undefined ? parseCount(opts.expiringWithin, '--expiring-within', 3650) : undefined;
+  const keys = await fetchKeys(ctx);
+  const warnings = configuredWarnings(ctx, keys);
+  // An active key that expires within the window, or has expired while still listed active.
+  const expiring = within === undefined ? [] : keys.filter((k) => k.active && k.daysLeft !== null && k.daysLeft <= within);
+  const source = configuredSource(ctx);
+  return {
+    command: 'keys',
+    reason: expiring.length > 0 ? 'failed' : 'ok',
+    data: {
+      action: 'list',
+      keys,
+      ...(within !== undefined ? { expiringWithin: within, expiring: expiring.map((k) => k.id) } : {}),
+      warnings,
+    },
+    diagnoses: [],
+    render: (o) => {
+      if (o.quiet) {
+        if (within !== undefined) o.out(expiring.length ? `${expiring.map((k) => k.id).join(' ')}\n` : '');
+        else o.out(keys.map((k) => `${k.id}\t${k.prefix}\t${k.status}${k.configured ? '\tconfigured' : ''}`).join('\n') + (keys.length ? '\n' : ''));
+      } else o.out(keysTable(keys, o.style, source));
+      for (const w of warnings) o.warn(w);
+      if (within !== undefined) {
+        const s = o.style;
+        if (expiring.length === 0) {
+          o.err(`${s.ok(s.symbols.pass)} No active key expires within ${within} day${within === 1 ? '' : 's'}.\n`);
+        } else {
+          const lines = expiring.map((k) => {
+            const when = k.expired ? `expired on ${day(k.expiresAt)}` : `expires on ${day(k.expiresAt)} (in ${k.daysLeft! < 1 ? 'less than a day' : `${Math.round(k.daysLeft!)} days`})`;
+            return `  ${keyLabel(k)}${k.configured ? ' [configured]' : ''} ${when} → apidoctor keys rotate ${k.id} --name <new name>`;
+          });
+          o.err(`${s.fail(s.symbols.fail)} ${expiring.length} active key${expiring.length === 1 ? '' : 's'} expire${expiring.length === 1 ? 's' : ''} within ${within} day${within === 1 ? '' : 's'}:\n${lines.join('\n')}\n`, true);
+        }
+      }
+    },
+  };
+}
+
+/** Finds one key by id or prefix; ambiguity is a usage error, absence is resource.not-found. */
+export function findKey(keys: KeyView[], ref: string): KeyView {
+  const r = ref.trim();
+  let hits: KeyView[];
+  if (/^\d+$/.test(r)) hits = keys.filter((k) => k.id === Number(r));
+  else {
+    const asRecords: KeyRecord[] = keys.map((k) => ({ id: k.id, prefix: k.prefix, active: k.active }));
+    const byKey = matchKeyRecord(asRecords, r);
+    hits = byKey ? keys.filter((k) => k.id === byKey.id) : r.length >= 3 ? keys.filter((k) => k.prefix.startsWith(r)) : [];
+  }
+  if (hits.length === 1) return hits[0]!;
+  if (hits.length > 1) throw new UsageError(`"${r}" matches ${hits.length} keys: ${hits.map((k) => keyLabel(k)).join(', ')}`, 'Give the numeric id instead.');
+  throw new DiagnosedError(
+    diagnoseById('resource.not-found', { method: 'GET', endpoint: '/api/keys' }, [`No proxy key on this account has the ${/^\d+$/.test(r) ? `id ${r}` : `prefix "${r}"`}. The ids and prefixes are listed by: apidoctor keys`]),
+  );
+}
+
+/** `keys show <id|prefix>`. */
+export async function showCommand(ctx: Context, ref: string): Promise<CommandResult> {
+  // A whole key given as the reference must not be printed back.
+  if (ref.trim().length > 16) redactor.add(ref);
+  const keys = await fetchKeys(ctx);
+  const k = findKey(keys, ref);
+  const warnings = k.configured ? configuredWarnings(ctx, keys) : [];
+  const source = configuredSource(ctx);
+  return {
+    command: 'keys',
+    reason: 'ok',
+    data: { action: 'show', key: k, warnings },
+    diagnoses: [],
+    render: (o) => {
+      o.out(o.quiet ? `${k.id}\t${k.prefix}\t${k.status}\n` : keyDetails(k, source));
+      for (const w of warnings) o.warn(w);
+    },
+  };
+}
+
+// ── changes ───────────────────────────────────────────────────────────────────────────────
+
+const WARNINGS: Record<Verb, (id: number) => string> = {
+  activate: () => '',
+  deactivate: (id) => `Deactivating is reversible: requests with the key get 403 until you run apidoctor keys activate ${id}.`,
+  delete: (id) => `Deleting is irreversible: apps still using the key get 401 at once (to stop a key reversibly: apidoctor keys deactivate ${id}).`,
+};
+
+/** `keys activate|deactivate|delete <id>`: confirm, then PUT or DELETE. */
+export async function changeCommand(ctx: Context, verb: Verb, rawId: string, opts: ChangeOptions): Promise<CommandResult> {
+  const id = parseId(rawId);
+  const ask1 = mustConfirm(ctx, opts.yes, `${verb} ${id}`, WARNINGS[verb](id));
+  const keys = await fetchKeys(ctx);
+  const k = findKey(keys, String(id));
+  const out = ctx.out;
+  if ((verb === 'activate' && k.active) || (verb === 'deactivate' && !k.active)) {
+    return {
+      command: 'keys',
+      reason: 'ok',
+      data: { action: verb, key: k, sent: false, unchanged: true },
+      diagnoses: [],
+      render: (o) => o.err(`${o.style.symbols.skip} ${keyLabel(k)} is already ${k.active ? 'active' : 'inactive'}: nothing to do.\n`),
+    };
+  }
+  const mineNote = k.configured ? ` This is the proxy key apidoctor is configured with (${configuredSource(ctx)}).` : '';
+  if (ask1) {
+    const question = `${cap(verb)} key ${keyLabel(k)}?${mineNote} ${WARNINGS[verb](id)}`.replace(/\s+$/, '');
+    if (!(await ask(ctx, question))) return declined(verb, { key: k });
+  }
+
+  const path = `/api/keys/${id}`;
+  const spin = out.spinner(`${verb === 'delete' ? 'DELETE' : 'PUT'} ${path}…`);
+  const r =
+    verb === 'delete'
+      ? await ctx.api.json<unknown>('DELETE', path, SHAPES.anything)
+      : await ctx.api.json<unknown>('PUT', path, SHAPES.anything, { body: JSON.stringify({ active: verb === 'activate' }) });
+  spin.stop();
+  if (!r.ok) fail(ctx, r.failure);
+
+  const now = Date.now();
+  const returned = verb === 'delete' ? [] : toKeyRecords({ keys: [r.data] });
+  const after: KeyView | null = verb === 'delete' ? null : returned[0] ? keyView(returned[0], k.configured, now) : { ...k, active: verb === 'activate', status: k.expired ? 'expired' : verb === 'activate' ? 'active' : 'inactive' };
+  const done: Record<Verb, string> = {
+    activate: `Activated key ${keyLabel(k)}: requests with it are accepted again.`,
+    deactivate: `Deactivated key ${keyLabel(k)}: requests with it now get 403. Undo: apidoctor keys activate ${id}`,
+    delete: `Deleted key ${keyLabel(k)}: apps still using it get 401 from now on. This cannot be undone.`,
+  };
+  return {
+    command: 'keys',
+    reason: 'ok',
+    data: { action: verb, key: after ?? k, sent: true, ...(verb === 'delete' ? { deleted: true } : {}) },
+    diagnoses: [],
+    render: (o) => {
+      o.out(`${o.style.ok(o.style.symbols.pass)} ${done[verb]}\n`);
+      if (mineNote && verb !== 'activate') o.warn(`${mineNote.trim()} apidoctor's own checks will fail with it now.`);
+    },
+  };
+}
+
+/** `--expires`: an ISO date or datetime, or "<n>d"; must be in the future. */
+export function parseExpires(raw: string | undefined, nowMs: number): string | undefined {
+  if (raw === undefined) return undefined;
+  const rel = /^\s*(\d+)\s*d(ays?)?\s*$/i.exec(raw);
+  const t = rel ? nowMs + Number(rel[1]) * DAY_MS : /^\d{4}-\d{2}-\d{2}/.test(raw.trim()) ? Date.parse(raw.trim()) : NaN;
+  if (Number.isNaN(t)) throw new UsageError(`--expires: expected an ISO date (2026-01-31 or 2026-01-31T12:00:00Z) or a number of days (90d), got ${JSON.stringify(raw)}`);
+  if (t <= nowMs) throw new UsageError(`--expires: ${new Date(t).toISOString()} is not in the future`);
+  return new Date(t).toISOString();
+}
+
+/** What POST /api/keys returned: the new key, checked. */
+interface Created {
+  id: number | null;
+  name: string;
+  expiresAt: string | null;
+  key: string;
+}
+
+/** POST /api/keys; the new key is registered as a secret and armed for one unmasked print. */
+async function postKey(ctx: Context, name: string, expiresAt: string | undefined): Promise<Created> {
+  const path = '/api/keys';
+  const spin = ctx.out.spinner(`POST ${path}…`);
+  const check = (v: unknown) => (typeof (v as { key?: unknown })?.key === 'string' ? undefined : 'the new key ({"id": <number>, "key": "ms-…"})');
+  const r = await ctx.api.json<{ id?: unknown; key: string }>('POST', path, check, { body: JSON.stringify({ name, ...(expiresAt ? { expires_at: expiresAt } : {}) }) });
+  spin.stop();
+  if (!r.ok) fail(ctx, r.failure);
+  const key = r.data.key.trim();
+  redactor.add(key);
+  const configured = [ctx.config.apiKey.value, ctx.config.billingKey.value].some((c) => c !== undefined && c.trim() === key);
+  if (!configured && key.length >= 8) ctx.out.revealOnce(key);
+  const id = typeof r.data.id === 'number' || (typeof r.data.id === 'string' && /^\d+$/.test(r.data.id)) ? Number(r.data.id) : null;
+  return { id, name, expiresAt: expiresAt ?? null, key };
+}
+
+const ONCE = 'This is the only time the full key is shown: store it now (a secret manager, or your app\'s environment). It cannot be shown again; if it is lost, delete it and create another.';
+
+function createdLabel(c: Created): string {
+  return c.id !== null ? keyLabel({ id: c.id, name: c.name }) : `"${c.name}"`;
+}
+
+/** `keys create --name <n> [--expires <date>]`. */
+export async function createCommand(ctx: Context, opts: CreateOptions): Promise<CommandResult> {
+  const name = opts.name.trim();
+  if (!name) throw new UsageError('--name must not be empty', 'Name the app or environment that will use the key: --name "CI"');
+  const expiresAt = parseExpires(opts.expires, Date.now());
+  const ask1 = mustConfirm(ctx, opts.yes, `create --name ${JSON.stringify(name)}`, '');
+  preflight(ctx, 'POST', '/api/keys');
+  if (ask1 && !(await ask(ctx, `Create a proxy key "${name}"${expiresAt ? ` that expires on ${expiresAt}` : ' with no expiry'}?`))) return declined('create', { name });
+  const c = await postKey(ctx, name, expiresAt);
+  return {
+    command: 'keys',
+    reason: 'ok',
+    data: { action: 'create', created: { id: c.id, name: c.name, expiresAt: c.expiresAt, key: c.key }, warning: ONCE },
+    diagnoses: [],
+    render: (o) => {
+      o.out(`${c.key}\n`);
+      const s = o.style;
+      o.err(`${s.ok(s.symbols.pass)} Created proxy key ${createdLabel(c)}${c.expiresAt ? `, expires on ${c.expiresAt}` : ', no expiry'}.\n`);
+      o.err(`${s.warn(s.symbols.warn)} ${ONCE}\n`, true);
+    },
+  };
+}
+
+/** `keys rotate <id> --name <n>`: the new key first; the old one is left for the user to delete. */
+export async function rotateCommand(ctx: Context, rawId: string, opts: CreateOptions): Promise<CommandResult> {
+  const id = parseId(rawId);
+  const name = opts.name.trim();
+  if (!name) throw new UsageError('--name must not be empty', 'Name the new key: --name "Production 2"');
+  const expiresAt = parseExpires(opts.expires, Date.now());
+  const ask1 = mustConfirm(ctx, opts.yes, `rotate ${id} --name ${JSON.stringify(name)}`, 'Rotation creates a new key; it deletes nothing.');
+  const keys = await fetchKeys(ctx);
+  const old = findKey(keys, String(id));
+  if (ask1 && !(await ask(ctx, `Create a proxy key "${name}" to replace ${keyLabel(old)}? The old key keeps working until you delete it.`))) return declined('rotate', { from: old });
+  const c = await postKey(ctx, name, expiresAt);
+  const next = [
+    `Switch your app to the new key${old.configured ? ` (apidoctor reads it from ${ctx.config.apiKey.source})` : ''}; both keys work now, so there is no downtime.`,
+    'Check that the app works with it: apidoctor doctor',
+    `Then delete the old key: apidoctor keys delete ${old.id}`,
+  ];
+  return {
+    command: 'keys',
+    reason: 'ok',
+    data: { action: 'rotate', from: old, created: { id: c.id, name: c.name, expiresAt: c.expiresAt, key: c.key }, warning: ONCE, next, deleted: false },
+    diagnoses: [],
+    render: (o: Output) => {
+      o.out(`${c.key}\n`);
+      const s = o.style;
+      o.err(`${s.ok(s.symbols.pass)} Created proxy key ${createdLabel(c)} to replace ${keyLabel(old)}.\n`);
+      o.err(`${s.warn(s.symbols.warn)} ${ONCE}\n`, true);
+      o.err(`Next:\n${next.map((n, i) => `  ${i + 1}. ${n}`).join('\n')}\nNothing was deleted: ${keyLabel(old)}${old.status === 'active' ? ' keeps working until you delete it' : ` stays on the account (${old.status})`}.\n`);
+    },
+  };
+}

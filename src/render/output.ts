@@ -43,7 +43,26 @@ export class Output {
 
   /** Writes a result to stdout (redacted). */
   out(text: string): void {
-    this.stdout.write(redactor.redact(text));
+    const reveal = this.revealed;
+    const at = reveal ? text.indexOf(reveal) : -1;
+    if (reveal === undefined || at < 0) return void this.stdout.write(redactor.redact(text));
+    this.revealed = undefined;
+    this.stdout.write(redactor.redact(text.slice(0, at)) + reveal + redactor.redact(text.slice(at + reveal.length)));
+  }
+
+  private revealed: string | undefined;
+  private revealUsed = false;
+
+  /**
+   * The one escape hatch from redaction, for `keys create` / `keys rotate` only: the API shows a new
+   * key once, so the user must see it once. The next stdout write (out/jsonDocument, never stderr)
+   * that contains exactly `secret` prints its first occurrence unmasked; everything else in that
+   * write, and every later write, stays redacted. Allowed once per Output, i.e. per run (a second call throws).
+   */
+  revealOnce(secret: string): void {
+    if (this.revealUsed || secret.trim().length < 8) throw new Error('revealOnce: at most one new key, once');
+    this.revealUsed = true;
+    this.revealed = secret;
   }
 
   /** Writes raw bytes of a body to stdout as they arrive (redacted per chunk). */

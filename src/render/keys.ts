@@ -1,0 +1,119 @@
+import type { KeyRecord } from '../api/account.js';
+import { daysUntil } from '../api/account.js';
+import type { Style } from './style.js';
+
+/** A key as `keys` shows it: the API's record plus what apidoctor works out. */
+export interface KeyView {
+  id: number;
+  name: string | null;
+  prefix: string;
+  active: boolean;
+  createdAt: string | null;
+  expiresAt: string | null;
+  /** Days until expiry, one decimal (negative once past); null without an expiry. */
+  daysLeft: number | null;
+  expired: boolean;
+  /** active | inactive | expired (an expired key is refused whatever `active` says). */
+  status: 'active' | 'inactive' | 'expired';
+  /** This is the proxy key apidoctor is configured with (matched by prefix). */
+  configured: boolean;
+}
+
+/** Builds the view of a record. */
+export function keyView(r: KeyRecord, configured: boolean, nowMs: number): KeyView {
+  const days = daysUntil(r.expiresAt, nowMs);
+  const expired = days !== undefined && days <= 0;
+  return {
+    id: r.id,
+    name: r.name ?? null,
+    prefix: r.prefix,
+    active: r.active,
+    createdAt: r.createdAt ?? null,
+    expiresAt: r.expiresAt ?? null,
+    daysLeft: days === undefined ? null : Math.round(days * 10) / 10,
+    expired,
+    status: expired ? 'expired' : r.active ? 'active' : 'inactive',
+    configured,
+  };
+}
+
+/** "2025-01-31" from an ISO date; the raw text when it does not parse. */
+export function day(iso: string | null): string {
+  if (!iso) return '-';
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? iso : new Date(t).toISOString().slice(0, 10);
+}
+
+/** Days left for the table: "30", "<1", "expired", "-". */
+export function daysText(k: KeyView): string {
+  if (k.daysLeft === null) return '-';
+  if (k.expired) return 'expired';
+  if (k.daysLeft < 1) return '<1';
+  return String(Math.round(k.daysLeft));
+}
+
+/** "#1 "Production" (ms-abc1xxxx)". */
+export function keyLabel(k: { id: number; name?: string | null; prefix?: string }): string {
+  return `#${k.id}${k.name ? ` "${k.name}"` : ''}${k.prefix ? ` (${k.prefix})` : ''}`;
+}
+
+function clip(s: string, n: number): string {
+  return s.length > n ? s.slice(0, n - 1) + '…' : s;
+}
+
+/**
+ * The key table. Status is a word (active / INACTIVE / EXPIRED), so it reads without colour;
+ * the configured key is marked with `*` and a legend names where it came from.
+ */
+export function keysTable(keys: KeyView[], s: Style, configuredSource?: string): string {
+  if (keys.length === 0) return 'No proxy keys on this account. Create one: apidoctor keys create --name <name>\n';
+  const head = ['', 'ID', 'NAME', 'PREFIX', 'STATUS', 'CREATED', 'EXPIRES', 'DAYS LEFT'];
+  const rows = keys.map((k) => [
+    k.configured ? '*' : '',
+    String(k.id),
+    clip(k.name ?? '-', 32),
+    k.prefix || '-',
+    k.status === 'active' ? 'active' : k.status.toUpperCase(),
+    day(k.createdAt),
+    k.expiresAt ? day(k.expiresAt) : 'never',
+    daysText(k),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[], paint?: (i: number, text: string) => string) =>
+    cells
+      .map((c, i) => {
+        const padded = i === cells.length - 1 ? c : c.padEnd(widths[i]!);
+        return paint ? paint(i, padded) : padded;
+      })
+      .join('  ')
+      .trimEnd();
+  const out = [s.bold(line(head))];
+  rows.forEach((r, n) => {
+    const k = keys[n]!;
+    out.push(
+      line(r, (i, text) => {
+        if (i === 4) return k.status === 'active' ? s.ok(text) : s.fail(text);
+        if (i === 7 && !k.expired && k.daysLeft !== null && k.daysLeft <= 7) return s.warn(text);
+        if (i === 0 && k.configured) return s.bold(text);
+        return text;
+      }),
+    );
+  });
+  if (keys.some((k) => k.configured)) out.push(s.dim(`* = the proxy key apidoctor is configured with${configuredSource ? ` (${configuredSource})` : ''}`));
+  return out.join('\n') + '\n';
+}
+
+/** One key, field by field, for `keys show`. */
+export function keyDetails(k: KeyView, configuredSource?: string): string {
+  const rows: Array<[string, string]> = [
+    ['id', String(k.id)],
+    ['name', k.name ?? '-'],
+    ['prefix', k.prefix || '-'],
+    ['status', k.status === 'active' ? 'active' : k.status === 'inactive' ? 'INACTIVE (requests with it get 403)' : 'EXPIRED (requests with it are refused)'],
+    ['created', k.createdAt ?? '-'],
+    ['expires', k.expiresAt ?? 'never'],
+    ['days left', daysText(k)],
+    ['configured', k.configured ? `yes: apidoctor uses this key${configuredSource ? ` (${configuredSource})` : ''}` : 'no'],
+  ];
+  return rows.map(([a, b]) => `${a.padEnd(11)}${b}`).join('\n') + '\n';
+}
