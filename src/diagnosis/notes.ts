@@ -113,6 +113,33 @@ export const webPageNote: NoteFn = (f) => {
   return `The answer looks like a web page${title}, not the API: the base URL probably points at a website or a gateway’s web UI rather than the API root.`;
 };
 
+/** What a success body is, in a few words: "a JSON object with keys “object”, “items”". */
+function jsonShape(body: string | undefined): string | undefined {
+  if (!body || body.length > 8 * 1024 * 1024) return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (Array.isArray(v)) return `a JSON array of ${v.length} item${v.length === 1 ? '' : 's'}`;
+  if (v === null || typeof v !== 'object') return `a bare JSON ${v === null ? 'null' : typeof v}`;
+  const keys = Object.keys(v);
+  if (keys.length === 0) return 'an empty JSON object';
+  const shown = keys.slice(0, 8).map((k) => `“${k.slice(0, 40)}”`).join(', ');
+  return `a JSON object with key${keys.length === 1 ? '' : 's'} ${shown}${keys.length > 8 ? ', …' : ''}`;
+}
+
+/** "Expected a JSON model list from /v1/models; got a JSON object with keys …". */
+export const expectedNote: NoteFn = (f) => {
+  const want = f.failure.expected;
+  const got = f.body.format === 'json' && !f.body.malformedJson ? jsonShape(f.failure.body) : undefined;
+  if (!want && !got) return undefined;
+  const from = f.failure.endpoint ? ` from ${f.failure.endpoint}` : '';
+  if (!want) return `The answer${from} was ${got}.`;
+  return `Expected ${want}${from}${got ? `; got ${got}` : ''}.`;
+};
+
 export const html404Note: NoteFn = (f) =>
   f.body.format === 'html' ? 'A web page answered 404, not the API’s JSON: the base URL may be wrong (it should be the API root, https://modelswitch.io).' : undefined;
 

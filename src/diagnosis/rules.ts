@@ -213,11 +213,11 @@ export const RULES: readonly Rule[] = [
   { name: '3xx.redirect', id: 'config.bad-base-url', when: { status: range(300, 399), all: [P.hasLocation] }, notes: [N.redirectNote] },
 
   // ── 2xx whose body is not what the API promises ───────────────────────────────────────────
-  { name: '2xx.web-page', id: 'response.not-json', when: { format: ['html'], all: [P.successStatus] }, notes: [N.webPageNote] },
-  { name: '2xx.not-json', id: 'response.not-json', when: { all: [P.successStatus, P.notJsonBody] } },
-  { name: '2xx.not-json-marked', id: 'response.not-json', when: { unexpectedBody: ['not-json'], all: [P.successStatus] } },
-  { name: '2xx.bad-shape-marked', id: 'response.bad-shape', when: { unexpectedBody: ['bad-shape'], all: [P.successStatus] } },
-  { name: '2xx.bad-shape', id: 'response.bad-shape', when: { format: ['json'], all: [P.successStatus] } },
+  { name: '2xx.web-page', id: 'response.not-json', when: { format: ['html'], all: [P.successStatus] }, notes: [N.webPageNote, N.expectedNote] },
+  { name: '2xx.not-json', id: 'response.not-json', when: { all: [P.successStatus, P.notJsonBody] }, notes: [N.expectedNote] },
+  { name: '2xx.not-json-marked', id: 'response.not-json', when: { unexpectedBody: ['not-json'], all: [P.successStatus] }, notes: [N.expectedNote] },
+  { name: '2xx.bad-shape-marked', id: 'response.bad-shape', when: { unexpectedBody: ['bad-shape'], all: [P.successStatus] }, notes: [N.expectedNote] },
+  { name: '2xx.bad-shape', id: 'response.bad-shape', when: { format: ['json'], all: [P.successStatus] }, notes: [N.expectedNote] },
 
   // ── anything else: 1xx, unknown 3xx/4xx, ≥ 600, no status at all ──────────────────────────
   { name: 'fallback', id: 'http.unexpected-status', when: {} },
