@@ -78,7 +78,7 @@ const SOURCES: readonly Source[] = [
  * Reads the charges of the last 7 days, newest first: /api/usage, or /api/transactions when usage fails.
  * Pages with limit 50 and offset; stops at a record older than 7 days, a short page, or MAX_PAGES.
  */
-export async function fetchCharges(api: Api, nowMs: number): Promise<SpendOutcome> {
+export async function fetchCharges(api: Api, nowMs: number, debug: (line: string) => void = () => {}): Promise<SpendOutcome> {
   const failures: Array<{ path: string; failure: Failure }> = [];
   for (const src of SOURCES) {
     const charges: Charge[] = [];
@@ -91,11 +91,13 @@ export async function fetchCharges(api: Api, nowMs: number): Promise<SpendOutcom
         Array.isArray((v as Record<string, unknown> | undefined)?.[src.field]) ? undefined : `a list ({"${src.field}": [...]})`,
       );
       if (!r.ok) {
+        debug(`← GET ${path}: ${describeFailure(r.failure)}`);
         failed = r.failure;
         break;
       }
       pages++;
       const rows = r.data[src.field] as unknown[];
+      debug(`← GET ${path}: ${rows.length} records`);
       for (const row of rows) {
         const c = row && typeof row === 'object' ? src.read(row as Record<string, unknown>) : undefined;
         if (c) charges.push(c);

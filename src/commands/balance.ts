@@ -10,6 +10,7 @@ import { SHAPES } from '../api/api.js';
 import { fetchCharges, noRunway, runwayFrom, type NoRunway, type Runway } from '../api/usage.js';
 import { diagnose, diagnoseById } from '../diagnosis/engine.js';
 import { fillFromBody } from '../diagnosis/failure.js';
+import { formatMs } from '../render/diagnosis.js';
 import { renderBalanceOpenMetrics, renderBalanceText, renderBalanceValue, usd, type BalanceView } from '../render/balance.js';
 
 interface BalanceOptions {
@@ -83,12 +84,12 @@ export async function balanceCommand(ctx: Context, opts: BalanceOptions): Promis
         retries: 2,
         isRetryable: (f) => diagnose(fillFromBody(f), { keyRole: 'billingKey', keyKind }).retryable,
         onAttempt: (a, willRetry) => {
-          out.debug(`← /api/balance ${a.status ?? a.networkCode ?? 'no answer'} in ${a.timings.totalMs} ms`);
+          out.debug(`← /api/balance ${a.status ?? a.networkCode ?? 'no answer'} in ${formatMs(a.timings.totalMs)}`);
           if (willRetry) out.err(`${out.style.warn(out.style.symbols.warn)} GET /api/balance attempt ${a.n}: ${a.status ?? a.networkCode ?? 'no answer'} — retrying${a.retryNote ? ` (${a.retryNote})` : ''}\n`);
         },
       })
       .then((r) => ({ r, at: new Date() })),
-    wantRunway ? fetchCharges(api, now) : Promise.resolve(undefined),
+    wantRunway ? fetchCharges(api, now, (l) => out.debug(l)) : Promise.resolve(undefined),
   ]);
   spin.stop();
 

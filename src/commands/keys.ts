@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import type { Register, Runner } from '../cli.js';
 import type { CommandResult, Context } from '../context.js';
 import type { Failure } from '../types.js';
+import type { HttpRequest } from '../http/client.js';
+import { formatMs } from '../render/diagnosis.js';
 import { DiagnosedError, InterruptedError, UsageError } from '../errors.js';
 import { parseCount, type SettingName } from '../config/settings.js';
 import { checkKey } from '../config/key-check.js';
@@ -55,8 +57,9 @@ Examples:
     .command('list', { isDefault: true })
     .description('the proxy keys on the account: id, name, prefix, status, created, expires, days left')
     .option('--expiring-within <days>', 'exit 1 when an active key expires within this many days')
-    .argument('[unknown...]')
-    .action(async (extra: string[], opts: ListOptions, cmd: Command) => {
+    .allowExcessArguments()
+    .action(async (opts: ListOptions, cmd: Command) => {
+      const extra = cmd.args;
       if (extra.length > 0) {
         throw new UsageError(`unknown keys subcommand "${extra[0]}"`, 'Use one of: list, show, create, activate, deactivate, delete, rotate (apidoctor keys --help).');
       }
@@ -127,11 +130,17 @@ function fail(ctx: Context, f: Failure): never {
   );
 }
 
+/** A --verbose trace of one request: where it goes, and each attempt's answer and time. */
+function trace(ctx: Context, method: string, path: string): Pick<HttpRequest, 'onAttempt'> {
+  ctx.out.debug(`→ ${method} ${ctx.api.url(path)}`);
+  return { onAttempt: (a) => ctx.out.debug(`← ${a.status ?? a.networkCode ?? 'no answer'} in ${formatMs(a.timings.totalMs)}`) };
+}
+
 /** GET /api/keys as views, the configured key marked. */
 async function fetchKeys(ctx: Context): Promise<KeyView[]> {
   preflight(ctx, 'GET', '/api/keys');
   const spin = ctx.out.spinner('GET /api/keys…');
-  const r = await ctx.api.json<unknown>('GET', '/api/keys', SHAPES.keys, { retries: 2 });
+  const r = await ctx.api.json<unknown>('GET', '/api/keys', SHAPES.keys, { retries: 2, ...trace(ctx, 'GET', '/api/keys') });
   spin.stop();
   if (!r.ok) fail(ctx, r.failure);
   const records = toKeyRecords(r.data);
@@ -161,7 +170,7 @@ function cap(s: string): string {
 }
 
 /**
- * Confirmation for a change. With --yes: go. On a terminal (stdin and stderr TTYs): ask y/N.
+ * Confirmation for a change. With --yes: go. On a terminal (see canAsk): ask y/N.
  * Otherwise refuse (exit 2) before anything is sent. Call it before the first request.
  */
 function mustConfirm(ctx: Context, yes: boolean | undefined, command: string, warning: string): boolean {
@@ -173,8 +182,9 @@ function mustConfirm(ctx: Context, yes: boolean | undefined, command: string, wa
   );
 }
 
+/** Asks only at a terminal: stdin and stderr TTYs (the question and the answer), and stdout too (contract: never prompts when stdin or stdout is not a TTY). */
 function canAsk(ctx: Context): boolean {
-  return !!ctx.deps.stdin?.isTTY && !!ctx.deps.stderr.isTTY;
+  return !!ctx.deps.stdin?.isTTY && !!ctx.deps.stderr.isTTY && !!ctx.deps.stdout.isTTY;
 }
 
 /** Asks a y/N question on stderr and reads one line from stdin; anything but y/yes is no. */
@@ -340,8 +350,8 @@ export async function changeCommand(ctx: Context, verb: Verb, rawId: string, opt
   const spin = out.spinner(`${verb === 'delete' ? 'DELETE' : 'PUT'} ${path}…`);
   const r =
     verb === 'delete'
-      ? await ctx.api.json<unknown>('DELETE', path, SHAPES.anything)
-      : await ctx.api.json<unknown>('PUT', path, SHAPES.anything, { body: JSON.stringify({ active: verb === 'activate' }) });
+      ? await ctx.api.json<unknown>('DELETE', path, SHAPES.anything, trace(ctx, 'DELETE', path))
+      : await ctx.api.json<unknown>('PUT', path, SHAPES.anything, { body: JSON.stringify({ active: verb === 'activate' }), ...trace(ctx, 'PUT', path) });
   spin.stop();
   if (!r.ok) fail(ctx, r.failure);
 
@@ -388,7 +398,7 @@ async function postKey(ctx: Context, name: string, expiresAt: string | undefined
   const path = '/api/keys';
   const spin = ctx.out.spinner(`POST ${path}…`);
   const check = (v: unknown) => (typeof (v as { key?: unknown })?.key === 'string' ? undefined : 'the new key ({"id": <number>, "key": "ms-…"})');
-  const r = await ctx.api.json<{ id?: unknown; key: string }>('POST', path, check, { body: JSON.stringify({ name, ...(expiresAt ? { expires_at: expiresAt } : {}) }) });
+  const r = await ctx.api.json<{ id?: unknown; key: string }>('POST', path, check, { body: JSON.stringify({ name, ...(expiresAt ? { expires_at: expiresAt } : {}) }), ...trace(ctx, 'POST', path) });
   spin.stop();
   if (!r.ok) fail(ctx, r.failure);
   const key = r.data.key.trim();

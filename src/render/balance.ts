@@ -48,7 +48,9 @@ export function renderBalanceText(o: Output, v: BalanceView): void {
     const r = v.runway;
     if (r.available) {
       lines.push(`Spend     ${usd(r.spend24h)} ${v.currency} in the last 24 h · ${usd(r.spend7d)} ${v.currency} in the last 7 days${r.complete ? '' : ` (partial: ${r.records} most recent charges read)`}`);
-      if (r.daysLeft !== null) {
+      if (v.balance <= 0) {
+        lines.push('Runway    none: the balance is empty');
+      } else if (r.daysLeft !== null) {
         const basis = r.rateBasis === '24h' ? 'the last 24 h' : '7-day average';
         lines.push(`Runway    at this rate (${usd(r.dailyRate)} ${v.currency}/day, ${basis}), empty ${inDays(r.daysLeft)}`);
       } else if (v.balance > 0) {

@@ -207,8 +207,8 @@ describe('keys changes: confirmation', () => {
     expect(changes()).toHaveLength(0);
   });
 
-  it('on a terminal, asks y/N: "n" sends nothing, "y" sends the change', async () => {
-    const runTty = async (answer: string) => {
+  it('on a terminal, asks y/N: "n" sends nothing, "y" sends the change; with stdout piped it does not ask', async () => {
+    const runTty = async (answer: string, stdoutTTY = true) => {
       const stdin = Object.assign(new PassThrough(), { isTTY: true });
       let stdout = '';
       let stderr = '';
@@ -216,12 +216,12 @@ describe('keys changes: confirmation', () => {
         // CI=1: no spinner on the fake terminal.
         env: { ...env(), NO_COLOR: '1', CI: '1', PATH: process.env.PATH ?? '' },
         cwd: emptyDir(),
-        stdout: { write: (s: string) => (stdout += s), isTTY: false },
+        stdout: { write: (s: string) => (stdout += s), isTTY: stdoutTTY },
         stderr: { write: (s: string) => (stderr += s), isTTY: true },
         stdin,
       });
       // Answer once the question is on the screen.
-      for (let i = 0; i < 200 && !stderr.includes('[y/N]'); i++) await new Promise((r) => setTimeout(r, 25));
+      for (let i = 0; i < 200 && stdoutTTY && !stderr.includes('[y/N]'); i++) await new Promise((r) => setTimeout(r, 25));
       stdin.write(answer + '\n');
       const code = await done;
       return { code, stdout, stderr };
@@ -234,6 +234,13 @@ describe('keys changes: confirmation', () => {
     expect(yes.code).toBe(0);
     expect(changes().map((q) => `${q.method} ${q.path} ${q.body}`)).toEqual(['PUT /api/keys/1 {"active":false}']);
     for (const k of ALL_KEYS) expect(no.stderr + no.stdout + yes.stderr + yes.stdout).not.toContain(k);
+
+    // stdout piped (contract: never prompts when stdout is not a TTY): refused like any non-terminal.
+    emu.reset();
+    const piped = await runTty('y', false);
+    expect(piped.code).toBe(2);
+    expect(piped.stderr).not.toContain('[y/N]');
+    expect(emu.requests).toHaveLength(0);
   });
 });
 
