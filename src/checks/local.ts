@@ -106,17 +106,7 @@ export async function keyInGit(ctx: DoctorContext): Promise<CheckOutcome> {
   return {
     status: 'warn',
     detail: `${c.file} holds the ${inFile.map((k) => (k === 'apiKey' ? 'proxy key' : 'billing key')).join(' and ')} and sits in the git work tree ${root}: it may get committed`,
-    diagnosis: {
-      ...diagnoseById('key.malformed'),
-      id: 'key.in-git',
-      category: 'config',
-      title: 'A key is stored in a file that git may commit',
-      explanation: `The config file ${c.file} holds a key and is inside a git work tree that does not ignore it.`,
-      remedies: [`Add ${c.file} to .gitignore, or move the key to an environment variable (MODELSWITCH_API_KEY / MODELSWITCH_BILLING_KEY)`, 'If it was ever pushed, rotate the key: apidoctor keys rotate <id> --name <new name>'],
-      notes: [],
-      retryable: false,
-      docs: 'https://docs.modelswitch.io/guides/manage-keys',
-    },
+    diagnosis: diagnoseById('key.in-git', {}, [`${c.file} is inside the git work tree ${root}.`]),
   };
 }
 

@@ -6,6 +6,7 @@ import type { Failure } from '../types.js';
 import { UsageError } from '../errors.js';
 import { diagnose } from '../diagnosis/engine.js';
 import { failureFromSaved, parseSavedResponse } from '../diagnosis/failure.js';
+import { parseBody } from '../diagnosis/envelope.js';
 import { SseParser } from '../http/sse.js';
 import { renderDiagnosis } from '../render/diagnosis.js';
 import { keyRoleFor } from '../api/api.js';
@@ -87,12 +88,15 @@ export async function explainCommand(ctx: Context, file: string | undefined, opt
       if (p.done && !p.errorEvent) return nothingWrong(failure.status, 'a complete event stream that ended with data: [DONE]');
       failure = { ...failure, kind: 'stream', streamCut: !p.done };
     } else {
+      let json = true;
       try {
         JSON.parse(body);
-        return nothingWrong(failure.status, 'a JSON body');
       } catch {
-        failure = { ...failure, unexpectedBody: 'not-json', expected: 'a JSON body' };
+        json = false;
       }
+      // A gateway may put an error envelope in a 200: that is for the engine to read, not "nothing wrong".
+      if (!json) failure = { ...failure, unexpectedBody: 'not-json', expected: 'a JSON body' };
+      else if (!parseBody(body, saved.headers).hasError) return nothingWrong(failure.status, 'a JSON body');
     }
   }
   const role = failure.endpoint ? keyRoleFor(failure.endpoint) : undefined;

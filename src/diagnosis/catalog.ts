@@ -9,6 +9,7 @@ export const DIAGNOSIS_IDS = [
   'key.swapped',
   'key.malformed',
   'key.foreign-format',
+  'key.in-git',
   'auth.invalid-key',
   'auth.deactivated-key',
   'access.denied',
@@ -151,6 +152,19 @@ const entries: readonly CatalogEntry[] = [
       'Check the base URL too: export MODELSWITCH_BASE_URL=https://modelswitch.io',
     ],
     docs: AUTH,
+    retryable: false,
+  },
+  {
+    id: 'key.in-git',
+    category: 'config',
+    title: 'A key is stored in a file that git may commit',
+    explanation: 'A config file that holds a key sits inside a git work tree and git does not ignore it: one `git add .` and the key is in the history, and anyone with the repository can spend your balance.',
+    remedies: [
+      'Move the key to an environment variable (MODELSWITCH_API_KEY / MODELSWITCH_BILLING_KEY) and remove it from the file',
+      'Or add the file to .gitignore',
+      'If it was ever pushed, rotate the key: apidoctor keys rotate <id> --name <new name>, switch your app, then apidoctor keys delete <id>',
+    ],
+    docs: `${DOCS}/guides/manage-keys`,
     retryable: false,
   },
   // ── authentication and access ─────────────────────────────────────────────────────────────

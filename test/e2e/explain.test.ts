@@ -57,6 +57,12 @@ describe('explain: inputs', () => {
     expect(r.stdout).toMatch(/nothing to diagnose/);
   });
 
+  it('an error envelope inside a 200 is read as the error it is, not as success', async () => {
+    const r = await runCli(['explain', '--status', '200', '--json'], { stdin: '{"error":{"message":"You exceeded your current quota","type":"insufficient_quota","code":"insufficient_quota"}}' });
+    expect(r.code).toBe(5);
+    expect(r.json().diagnoses[0].id).toBe('balance.insufficient');
+  });
+
   it('an HTML page on a 200 is response.not-json (exit 10)', async () => {
     const r = await runCli(['explain', '--status', '200', '--json'], { stdin: '<!DOCTYPE html><html><head><title>Gateway UI</title></head></html>' });
     expect(r.code).toBe(10);
