@@ -78,6 +78,19 @@ export async function doctorCommand(ctx: Context, opts: DoctorOptions): Promise<
   const spin = out.spinner('Checking…');
   const started = performance.now();
   let lastWait = '';
+  let running = new Map<string, string | undefined>();
+  const progress = (now: Map<string, string | undefined>) => {
+    running = now;
+    const hosts = [...new Set([...running.values()].filter((h): h is string => !!h))];
+    const waited = performance.now() - started;
+    if (hosts.length && waited > 3000) {
+      const line = `still waiting for ${hosts.join(', ')} (${Math.round(waited / 1000)} s)…`;
+      if (line !== lastWait) spin.text((lastWait = line));
+    } else spin.text(`Checking… ${running.size} running`);
+  };
+  // Nothing may start or end for a while: re-say what is still awaited, so a slow host is named after 3 s.
+  const ticker = setInterval(() => progress(running), 500);
+  ticker.unref();
   const results = await runChecks(
     defs,
     {
@@ -97,16 +110,10 @@ export async function doctorCommand(ctx: Context, opts: DoctorOptions): Promise<
       skip,
       // A backstop: each request has its own timeout; a check may make a few in a row.
       deadlineMs: timeoutMs * 2 + 1000,
-      onProgress: (running) => {
-        const hosts = [...new Set([...running.values()].filter((h): h is string => !!h))];
-        const waited = performance.now() - started;
-        if (hosts.length && waited > 3000) {
-          const line = `still waiting for ${hosts.join(', ')} (${Math.round(waited / 1000)} s)…`;
-          if (line !== lastWait) spin.text((lastWait = line));
-        } else spin.text(`Checking… ${running.size} running`);
-      },
+      onProgress: progress,
     },
   );
+  clearInterval(ticker);
   spin.stop();
   for (const r of results) {
     if (r.status === 'fail' && !r.diagnosis && r.evidence?.timedOut) r.diagnosis = diagnoseById('network.timeout', {}, [r.detail]);
