@@ -12,4 +12,14 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // Tests read JSON documents whose shape they assert on.
+    files: ['test/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off', 'no-redeclare': 'off' },
+  },
 );

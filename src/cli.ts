@@ -33,7 +33,7 @@ function jsonRequested(argv: string[]): boolean {
 }
 
 /** Builds the program with every command; commands are imported only when they run. */
-export function buildProgram(run: Runner): Command {
+export function buildProgram(): Command {
   const program = new Command('apidoctor')
     .description('A doctor for the ModelSwitch API: checks keys, balance, network and explains any error response.')
     .version(VERSION, '-V, --version', 'print the version')
@@ -144,7 +144,7 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
     result = await body(ctx);
   };
 
-  const program = buildProgram(run);
+  const program = buildProgram();
   const name = commandName(argv);
   const load = name ? COMMANDS[name] : undefined;
   if (load) {

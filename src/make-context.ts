@@ -10,6 +10,6 @@ export async function makeContext(opts: CommonOptions, deps: Deps, out: Output, 
   const config = await resolveConfig(opts, deps.env, { cwd: deps.cwd, needs });
   for (const n of config.notes) out.debug(n);
   for (const w of config.warnings) out.warn(w);
-  const api = new Api(config, { dispatcher: deps.dispatcher, clock: deps.clock, random: deps.random, signal: deps.signal });
+  const api = new Api(config, { dispatcher: deps.dispatcher, clock: deps.clock, random: deps.random, signal: deps.signal }, out.verbose ? (l) => out.debug(l) : undefined);
   return { deps, opts, out, config, api };
 }

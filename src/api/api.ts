@@ -1,4 +1,4 @@
-import type { Failure } from '../types.js';
+import type { Failure, Timings } from '../types.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { send, type ClientDeps, type HttpRequest, type HttpSuccess } from '../http/client.js';
 
@@ -9,6 +9,17 @@ export function keyRoleFor(path: string): 'apiKey' | 'billingKey' | undefined {
   return undefined;
 }
 
+/** "in 212 ms (dns 3 ms, connect 9 ms, tls 40 ms, first byte 180 ms)": phases from the attempt's start. */
+export function timingLine(t: Timings): string {
+  const parts = [
+    t.dnsMs !== undefined ? `dns ${t.dnsMs} ms` : '',
+    t.connectMs !== undefined ? `connect ${t.connectMs} ms` : '',
+    t.tlsMs !== undefined ? `tls ${t.tlsMs} ms` : '',
+    t.firstByteMs !== undefined ? `first byte ${t.firstByteMs} ms` : '',
+  ].filter(Boolean);
+  return `in ${t.totalMs} ms${parts.length ? ` (${parts.join(', ')})` : ''}`;
+}
+
 /** A JSON answer, or the failure that stands for it. */
 export type JsonOutcome<T> = { ok: true; data: T; res: HttpSuccess } | { ok: false; failure: Failure };
 
@@ -17,6 +28,8 @@ export class Api {
   constructor(
     readonly config: ResolvedConfig,
     readonly deps: ClientDeps,
+    /** --verbose: one line per request and per attempt (written through the redacting output layer). */
+    private readonly trace?: (line: string) => void,
   ) {}
 
   /** The full URL of an API path. */
@@ -36,14 +49,25 @@ export class Api {
 
   /** Sends a request to an API path with the right key. */
   request(method: string, path: string, opts: Partial<HttpRequest> = {}) {
-    const { headers, ...rest } = opts;
+    const { headers, onAttempt, ...rest } = opts;
+    const h = this.headers(path, opts.body !== undefined, headers);
+    const trace = this.trace;
+    if (trace) {
+      trace(`→ ${method} ${this.url(path)}`);
+      for (const [k, v] of Object.entries(h)) trace(`  ${k}: ${v}`);
+      if (opts.body !== undefined) trace(`  (body: ${Buffer.byteLength(opts.body)} bytes)`);
+    }
     return send(
       {
         timeoutMs: this.config.timeout.value ?? 15_000,
         ...rest,
         method,
         url: this.url(path),
-        headers: this.headers(path, opts.body !== undefined, headers),
+        headers: h,
+        onAttempt: (a, willRetry) => {
+          if (trace) trace(`← ${method} ${path} #${a.n}: ${a.status ?? a.networkCode ?? 'no answer'} ${timingLine(a.timings)}${a.retryNote ? ` (${a.retryNote})` : ''}`);
+          onAttempt?.(a, willRetry);
+        },
       },
       this.deps,
     );

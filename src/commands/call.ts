@@ -13,7 +13,7 @@ import { inspectKey } from '../config/keys.js';
 import { diagnose, diagnoseById } from '../diagnosis/engine.js';
 import { fillFromBody } from '../diagnosis/failure.js';
 import { SseParser, type SseEvent } from '../http/sse.js';
-import { renderDiagnosis, attemptsLine, formatMs } from '../render/diagnosis.js';
+import { renderDiagnosis, attemptsLine } from '../render/diagnosis.js';
 import { formatWait } from '../http/retry.js';
 import { redactor } from '../redact.js';
 import type { Output } from '../render/output.js';
@@ -137,13 +137,11 @@ export async function callCommand(ctx: Context, method: string, path: string, op
   }
 
   const url = api.url(path);
-  out.debug(`→ ${method} ${url}`);
   const spin = out.spinner(`${method} ${path}`);
   const parser = opts.stream ? new SseParser() : undefined;
   const events: unknown[] = [];
   const streamed = opts.stream && !out.json;
   const onAttempt = (a: Attempt, willRetry: boolean) => {
-    out.debug(`← ${a.status ?? a.networkCode ?? 'no answer'} in ${formatMs(a.timings.totalMs)}${timingDetail(a)}`);
     if (a.status !== undefined && (a.status >= 400 || willRetry)) {
       const next = willRetry && a.waitMs !== undefined ? ` — retrying in ${formatWait(a.waitMs)} (${a.retryNote})` : a.retryNote ? ` — ${a.retryNote}` : '';
       out.err(`${out.style.warn(out.style.symbols.warn)} attempt ${a.n}: HTTP ${a.status}${next}\n`);
@@ -229,11 +227,6 @@ function streamFailure(status: number, headers: Record<string, string>, attempts
   };
 }
 
-function timingDetail(a: Attempt): string {
-  const t = a.timings;
-  const parts = [t.dnsMs !== undefined ? `dns ${t.dnsMs} ms` : '', t.connectMs !== undefined ? `connect ${t.connectMs} ms` : '', t.tlsMs !== undefined ? `tls ${t.tlsMs} ms` : '', t.firstByteMs !== undefined ? `first byte ${t.firstByteMs} ms` : ''].filter(Boolean);
-  return parts.length ? ` (${parts.join(', ')})` : '';
-}
 
 function statusBlock(status: number, headers: Record<string, string>): string {
   return `HTTP ${status}\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n`;

@@ -60,7 +60,6 @@ export function inspectKey(raw: string): KeyInspection {
     problems.push(`starts with "${wrongCase[0]}" but keys are case-sensitive: it must start with "${want}-"`);
     cleaned = want + cleaned.slice(2);
   }
-  // eslint-disable-next-line no-control-regex
   if (/[^\x21-\x7e]/.test(cleaned)) problems.push('contains characters that cannot appear in a key (non-ASCII or control characters)');
   const kind = keyKind(cleaned);
   const foreign = kind === 'foreign' ? FOREIGN.find(([re]) => re.test(cleaned))?.[1] : undefined;
