@@ -38,7 +38,8 @@ export class Output {
     this.verbose = !!opts.verbose;
     this.style = opts.style ?? PLAIN;
     this.stdoutIsTTY = !!stdout.isTTY;
-    this.spinnerAllowed = !!opts.spinner && !this.json && !this.quiet && !!stderr.isTTY;
+    // ora moves the cursor: only on a real terminal stream that can.
+    this.spinnerAllowed = !!opts.spinner && !this.json && !this.quiet && !!stderr.isTTY && typeof (stderr as { cursorTo?: unknown }).cursorTo === 'function';
   }
 
   /** Writes a result to stdout (redacted). */
