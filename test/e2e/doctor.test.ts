@@ -227,6 +227,49 @@ describe('doctor: what a new user sees first', () => {
   });
 });
 
+describe('doctor: keys, base URL and --live', () => {
+  it('swapped keys fail the key checks with key.swapped, exit 3, before any request', async () => {
+    const r = await runCli(['doctor', '--json'], { env: env({ MODELSWITCH_API_KEY: KEYS.billing, MODELSWITCH_BILLING_KEY: KEYS.proxy }) });
+    expect(r.code).toBe(3);
+    const checks = byId(r.json());
+    expect(checks['key.proxy']).toMatchObject({ status: 'fail', diagnosis: 'key.swapped' });
+    expect(checks['api.proxy-key']).toMatchObject({ status: 'skip', blockedBy: 'key.proxy' });
+    expect(emu.requests.filter((q) => q.path.startsWith('/v1'))).toHaveLength(0);
+    expectNoKeys(r);
+  });
+
+  it('a legacy host is a warning that names the documented base URL (checked offline)', async () => {
+    const r = await runCli(['doctor', '--json', '--only', 'config.base-url'], { env: env({ MODELSWITCH_BASE_URL: 'https://api.modelswitch.ru/v1' }) });
+    const check = byId(r.json())['config.base-url']!;
+    expect(check.status).toBe('warn');
+    expect(check.detail).toMatch(/legacy[\s\S]*https:\/\/modelswitch\.io/);
+  });
+
+  it('never sends a completion by default', async () => {
+    const r = await runCli(['doctor', '--json'], { env: env() });
+    expect(r.code).toBe(0);
+    expect(emu.requests.some((q) => q.method === 'POST')).toBe(false);
+    expect(byId(r.json())['api.live']).toBeUndefined();
+  });
+
+  it('--live says it costs money, then sends one completion with max_tokens 1 to the cheapest chat model', async () => {
+    const r = await runCli(['doctor', '--live'], { env: env() });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/--live: .*costs money/);
+    const posts = emu.requests.filter((q) => q.method === 'POST');
+    expect(posts).toHaveLength(1);
+    const body = JSON.parse(posts[0]!.body);
+    expect(body).toMatchObject({ model: 'gpt-4o-mini', max_tokens: 1 });
+    expect(r.stdout).toMatch(/✓ Live completion .*gpt-4o-mini answered/);
+  });
+
+  it('--live uses the configured model', async () => {
+    const r = await runCli(['doctor', '--live', '--model', 'claude-sonnet-4', '--json'], { env: env() });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(emu.requests.find((q) => q.method === 'POST')!.body).model).toBe('claude-sonnet-4');
+  });
+});
+
 describe('doctor: concurrency', () => {
   it('with every request taking 300 ms, the whole doctor takes far less than the sum of its requests', async () => {
     emu.state.delayMs = 300;
