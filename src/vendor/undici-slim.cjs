@@ -1,6 +1,14 @@
 'use strict';
+/* global require, module */
 // Only the parts of undici apidoctor uses. Importing the package's index evaluates all of undici
 // (fetch, WebSocket, caches, mocks: ~100 ms on a small machine); these files are a fraction of that.
+
+// undici parses HTTP/1.1 with llhttp compiled to WebAssembly. V8 compiles it with Liftoff (its baseline
+// wasm compiler) and then, once the parser is hot, recompiles it with TurboFan on a background thread:
+// a short-lived CLI pays for that compile (and the process waits for it before it can exit) but never
+// runs long enough to profit from it. Liftoff alone removed ~60 ms from `balance` and ~100 ms from
+// `doctor` (bench/). The flag only concerns WebAssembly, and must be set before llhttp is compiled.
+require('node:v8').setFlagsFromString('--liftoff-only');
 const Dispatcher = require('undici/lib/dispatcher/dispatcher');
 const Agent = require('undici/lib/dispatcher/agent');
 const EnvHttpProxyAgent = require('undici/lib/dispatcher/env-http-proxy-agent');
