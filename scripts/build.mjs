@@ -2,16 +2,16 @@
 // commander and the slim part of undici (src/vendor/undici-slim.cjs) are bundled: importing undici's
 // index costs ~100 ms, the parts we use ~25 ms. chalk, ora and cosmiconfig stay external and are
 // imported only when a command needs them. The version is inlined from package.json.
+//
+// Then it writes dist/fast.json: the exact output of `--version` and `--help`, taken from the real
+// program (src/cli.ts main(), bundled to a temporary file) for every help width commander can use, so
+// that bin/apidoctor.js answers those two without loading anything and the text can never drift.
 import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
-await build({
-  entryPoints: ['src/run.ts'],
-  outdir: 'dist',
+const common = {
   bundle: true,
-  splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20.18',
@@ -20,7 +20,86 @@ await build({
   legalComments: 'none',
   // Bundled CommonJS (commander, undici) calls require(); give every chunk a real one.
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-  chunkNames: 'chunks/[name]-[hash]',
   define: { __VERSION__: JSON.stringify(pkg.version) },
   logLevel: 'warning',
+};
+
+rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+await build({
+  ...common,
+  entryPoints: ['src/run.ts'],
+  outdir: 'dist',
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
 });
+
+/** Help widths precomputed; a terminal wider than this falls back to commander itself. */
+const MAX_WIDTH = 300;
+
+/**
+ * Runs main() in this process with stdout faked as a terminal of `width` columns (undefined: not a
+ * terminal), which is all commander looks at to lay out help.
+ */
+async function capture(main, args, width) {
+  const saved = { isTTY: Object.getOwnPropertyDescriptor(process.stdout, 'isTTY'), columns: Object.getOwnPropertyDescriptor(process.stdout, 'columns') };
+  Object.defineProperty(process.stdout, 'isTTY', { value: width !== undefined, configurable: true, writable: true });
+  Object.defineProperty(process.stdout, 'columns', { value: width, configurable: true, writable: true });
+  let out = '';
+  let err = '';
+  try {
+    const code = await main(args, {
+      env: {},
+      cwd: process.cwd(),
+      stdout: { write: (s) => ((out += s), true), isTTY: false },
+      stderr: { write: (s) => ((err += s), true), isTTY: false },
+      stdin: process.stdin,
+      signal: new AbortController().signal,
+    });
+    if (code !== 0 || err !== '') throw new Error(`apidoctor ${args.join(' ')} (width ${width}) exited ${code}: ${err}`);
+    return out;
+  } finally {
+    for (const [k, d] of Object.entries(saved)) {
+      if (d) Object.defineProperty(process.stdout, k, d);
+      else delete process.stdout[k];
+    }
+  }
+}
+
+// Inside dist/ so that the external packages resolve as they do for dist/run.js; removed below.
+const tmp = new URL('../dist/.fast-gen/', import.meta.url);
+try {
+  const file = new URL('cli.mjs', tmp);
+  await build({ ...common, entryPoints: ['src/cli.ts'], outfile: file.pathname });
+  const { main } = await import(file.href);
+
+  const version = await capture(main, ['--version'], undefined);
+  if ((await capture(main, ['-V'], undefined)) !== version) throw new Error('-V and --version differ');
+
+  const lines = [];
+  const lineIndex = new Map();
+  const variants = [];
+  const variantIndex = new Map();
+  const encode = (text) => {
+    let v = variantIndex.get(text);
+    if (v === undefined) {
+      const ids = text.split('\n').map((l) => {
+        let i = lineIndex.get(l);
+        if (i === undefined) lineIndex.set(l, (i = lines.push(l) - 1));
+        return i;
+      });
+      variantIndex.set(text, (v = variants.push(ids) - 1));
+    }
+    return v;
+  };
+  // byWidth[w] is the help for commander's help width w (a terminal of w columns); not a terminal means 80.
+  const byWidth = [];
+  for (let w = 0; w <= MAX_WIDTH; w++) {
+    const text = await capture(main, ['--help'], w);
+    if ((await capture(main, ['-h'], w)) !== text) throw new Error(`-h and --help differ at width ${w}`);
+    byWidth.push(encode(text));
+  }
+  if ((await capture(main, ['--help'], undefined)) !== (await capture(main, ['--help'], 80))) throw new Error('help without a terminal is not the 80-column help');
+  writeFileSync(new URL('../dist/fast.json', import.meta.url), JSON.stringify({ version, help: { lines, variants, byWidth } }));
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
