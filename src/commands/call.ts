@@ -164,6 +164,7 @@ export async function callCommand(ctx: Context, method: string, path: string, op
     isRetryable: (f) => diagnose(fillFromBody(f), { keyRole: role }).retryable,
   });
   spin.stop();
+  if (streamed) out.endChunks();
 
   if (outcome.ok) {
     if (parser) {

@@ -66,9 +66,28 @@ export class Output {
     this.revealed = secret;
   }
 
-  /** Writes raw bytes of a body to stdout as they arrive (redacted per chunk). */
+  /** The unfinished last line of a streamed body, held back by outChunk. */
+  private heldChunk = '';
+
+  /**
+   * Writes a streamed body to stdout as it arrives, redacted. A key can arrive split across two chunks,
+   * and each half alone does not look like a key; so whole lines are written and the unfinished last
+   * one is held back until its end arrives (a line past 64 KiB is written anyway). Call endChunks()
+   * when the stream ends.
+   */
   outChunk(text: string): void {
-    this.stdout.write(redactor.redact(text));
+    const all = this.heldChunk + text;
+    let cut = all.lastIndexOf('\n') + 1;
+    if (cut === 0 && all.length > 64 * 1024) cut = all.length;
+    this.heldChunk = all.slice(cut);
+    if (cut > 0) this.stdout.write(redactor.redact(all.slice(0, cut)));
+  }
+
+  /** Writes what outChunk held back: the end of the stream. */
+  endChunks(): void {
+    const rest = this.heldChunk;
+    this.heldChunk = '';
+    if (rest) this.stdout.write(redactor.redact(rest));
   }
 
   /** Writes to stderr (redacted); suppressed by --quiet unless `always`. */
