@@ -17,6 +17,39 @@ const SECRET_PATTERNS: readonly RegExp[] = [
 /** Bearer credentials in any header-like text. */
 const BEARER = /(\bBearer\s+)([^\s"',;]{6,})/gi;
 
+/**
+ * Masks the pieces of `secret` that text cut at its end (`ms-ab12cd34ef56…`, from a `slice(0, n)` of a
+ * message) or at its start (`…cd34ef56a7b8`, the second of two stream chunks). A piece counts once it
+ * shows 5 characters more than the masked form does (so a listed key prefix such as `ms-abc1xxxx`,
+ * which the API itself shows, stays as it is); it becomes the masked form's head or tail.
+ * Whole occurrences must already have been replaced.
+ */
+function maskCut(text: string, secret: string): string {
+  const [head = '', tail = ''] = maskKey(secret).split('…');
+  if (secret.length < 12) return text; // short secrets: whole matches only
+  let out = text;
+  const headStem = head.length + 5;
+  const start = secret.slice(0, headStem);
+  for (let i = out.indexOf(start); i !== -1; i = out.indexOf(start, i + 1)) {
+    let n = headStem;
+    while (n < secret.length && out[i + n] === secret[n]) n++;
+    const rep = head + (out[i + n] === '…' ? '' : '…');
+    out = out.slice(0, i) + rep + out.slice(i + n);
+  }
+  const tailStem = tail.length + 5;
+  const end = secret.slice(-tailStem);
+  for (let j = out.indexOf(end); j !== -1; j = out.indexOf(end, j + 1)) {
+    const stop = j + tailStem;
+    let n = tailStem;
+    while (n < secret.length && stop - n - 1 >= 0 && out[stop - n - 1] === secret[secret.length - n - 1]) n++;
+    const from = stop - n;
+    const rep = (out[from - 1] === '…' ? '' : '…') + tail;
+    out = out.slice(0, from) + rep + out.slice(stop);
+    j = from;
+  }
+  return out;
+}
+
 /** Replaces every secret it knows of, and anything shaped like a key, with its masked form. */
 export class Redactor {
   private readonly secrets = new Set<string>();
@@ -36,9 +69,12 @@ export class Redactor {
   redact(text: string): string {
     let out = text;
     // Longest first, so a secret containing another is replaced whole.
-    for (const s of [...this.secrets].sort((a, b) => b.length - a.length)) {
+    const secrets = [...this.secrets].sort((a, b) => b.length - a.length);
+    for (const s of secrets) {
       if (out.includes(s)) out = out.split(s).join(maskKey(s));
     }
+    // What is left of a secret that a length limit or a chunk boundary cut short.
+    for (const s of secrets) out = maskCut(out, s);
     out = out.replace(BEARER, (_m, scheme: string, token: string) => scheme + (token.includes('…') ? token : maskKey(token)));
     for (const re of SECRET_PATTERNS) out = out.replace(re, (m) => maskKey(m));
     return out;
