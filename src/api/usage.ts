@@ -91,13 +91,12 @@ export async function fetchCharges(api: Api, nowMs: number, debug: (line: string
         Array.isArray((v as Record<string, unknown> | undefined)?.[src.field]) ? undefined : `a list ({"${src.field}": [...]})`,
       );
       if (!r.ok) {
-        debug(`← GET ${path}: ${describeFailure(r.failure)}`);
         failed = r.failure;
         break;
       }
       pages++;
       const rows = r.data[src.field] as unknown[];
-      debug(`← GET ${path}: ${rows.length} records`);
+      debug(`${src.path}: ${rows.length} records on the page at offset ${offset}`);
       for (const row of rows) {
         const c = row && typeof row === 'object' ? src.read(row as Record<string, unknown>) : undefined;
         if (c) charges.push(c);

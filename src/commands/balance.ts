@@ -10,7 +10,6 @@ import { SHAPES } from '../api/api.js';
 import { fetchCharges, noRunway, runwayFrom, type NoRunway, type Runway } from '../api/usage.js';
 import { diagnose, diagnoseById } from '../diagnosis/engine.js';
 import { fillFromBody } from '../diagnosis/failure.js';
-import { formatMs } from '../render/diagnosis.js';
 import { renderBalanceOpenMetrics, renderBalanceText, renderBalanceValue, usd, type BalanceView } from '../render/balance.js';
 
 interface BalanceOptions {
@@ -77,14 +76,13 @@ export async function balanceCommand(ctx: Context, opts: BalanceOptions): Promis
   const wantRunway = format === 'json' || format === 'openmetrics' || (format === 'text' && !out.quiet);
   const now = Date.now();
   const spin = out.spinner('Reading the balance…');
-  out.debug(`→ GET ${api.url('/api/balance')}${wantRunway ? ` and GET ${api.url('/api/usage')} (recent spend), together` : ''}`);
+  if (wantRunway) out.debug('asking GET /api/balance and GET /api/usage (recent spend) together');
   const [bal, spend] = await Promise.all([
     api
       .json<{ balance: number }>('GET', '/api/balance', SHAPES.balance, {
         retries: 2,
         isRetryable: (f) => diagnose(fillFromBody(f), { keyRole: 'billingKey', keyKind }).retryable,
         onAttempt: (a, willRetry) => {
-          out.debug(`← /api/balance ${a.status ?? a.networkCode ?? 'no answer'} in ${formatMs(a.timings.totalMs)}`);
           if (willRetry) out.err(`${out.style.warn(out.style.symbols.warn)} GET /api/balance attempt ${a.n}: ${a.status ?? a.networkCode ?? 'no answer'} — retrying${a.retryNote ? ` (${a.retryNote})` : ''}\n`);
         },
       })

@@ -2,8 +2,6 @@ import type { Command } from 'commander';
 import type { Register, Runner } from '../cli.js';
 import type { CommandResult, Context } from '../context.js';
 import type { Failure } from '../types.js';
-import type { HttpRequest } from '../http/client.js';
-import { formatMs } from '../render/diagnosis.js';
 import { DiagnosedError, InterruptedError, UsageError } from '../errors.js';
 import { parseCount, type SettingName } from '../config/settings.js';
 import { checkKey } from '../config/key-check.js';
@@ -130,17 +128,11 @@ function fail(ctx: Context, f: Failure): never {
   );
 }
 
-/** A --verbose trace of one request: where it goes, and each attempt's answer and time. */
-function trace(ctx: Context, method: string, path: string): Pick<HttpRequest, 'onAttempt'> {
-  ctx.out.debug(`→ ${method} ${ctx.api.url(path)}`);
-  return { onAttempt: (a) => ctx.out.debug(`← ${a.status ?? a.networkCode ?? 'no answer'} in ${formatMs(a.timings.totalMs)}`) };
-}
-
 /** GET /api/keys as views, the configured key marked. */
 async function fetchKeys(ctx: Context): Promise<KeyView[]> {
   preflight(ctx, 'GET', '/api/keys');
   const spin = ctx.out.spinner('GET /api/keys…');
-  const r = await ctx.api.json<unknown>('GET', '/api/keys', SHAPES.keys, { retries: 2, ...trace(ctx, 'GET', '/api/keys') });
+  const r = await ctx.api.json<unknown>('GET', '/api/keys', SHAPES.keys, { retries: 2 });
   spin.stop();
   if (!r.ok) fail(ctx, r.failure);
   const records = toKeyRecords(r.data);
@@ -350,8 +342,8 @@ export async function changeCommand(ctx: Context, verb: Verb, rawId: string, opt
   const spin = out.spinner(`${verb === 'delete' ? 'DELETE' : 'PUT'} ${path}…`);
   const r =
     verb === 'delete'
-      ? await ctx.api.json<unknown>('DELETE', path, SHAPES.anything, trace(ctx, 'DELETE', path))
-      : await ctx.api.json<unknown>('PUT', path, SHAPES.anything, { body: JSON.stringify({ active: verb === 'activate' }), ...trace(ctx, 'PUT', path) });
+      ? await ctx.api.json<unknown>('DELETE', path, SHAPES.anything)
+      : await ctx.api.json<unknown>('PUT', path, SHAPES.anything, { body: JSON.stringify({ active: verb === 'activate' }) });
   spin.stop();
   if (!r.ok) fail(ctx, r.failure);
 
@@ -398,7 +390,7 @@ async function postKey(ctx: Context, name: string, expiresAt: string | undefined
   const path = '/api/keys';
   const spin = ctx.out.spinner(`POST ${path}…`);
   const check = (v: unknown) => (typeof (v as { key?: unknown })?.key === 'string' ? undefined : 'the new key ({"id": <number>, "key": "ms-…"})');
-  const r = await ctx.api.json<{ id?: unknown; key: string }>('POST', path, check, { body: JSON.stringify({ name, ...(expiresAt ? { expires_at: expiresAt } : {}) }), ...trace(ctx, 'POST', path) });
+  const r = await ctx.api.json<{ id?: unknown; key: string }>('POST', path, check, { body: JSON.stringify({ name, ...(expiresAt ? { expires_at: expiresAt } : {}) }) });
   spin.stop();
   if (!r.ok) fail(ctx, r.failure);
   const key = r.data.key.trim();
