@@ -154,20 +154,13 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
   registerSummaries(program, load ? name : undefined);
 
   let helpText = '';
-  program.exitOverride();
-  program.configureOutput({
-    writeOut: (s) => {
-      helpText += s;
-    },
-    writeErr: (s) => {
-      helpText += s;
-    },
-    outputError: () => {},
-  });
-  for (const sub of program.commands) {
-    sub.exitOverride();
-    sub.configureOutput({ writeOut: (s) => (helpText += s), writeErr: (s) => (helpText += s), outputError: () => {} });
-  }
+  // Every command, however deep (keys → list/create/…), throws instead of exiting and writes here.
+  const capture = (c: Command): void => {
+    c.exitOverride();
+    c.configureOutput({ writeOut: (t) => (helpText += t), writeErr: (t) => (helpText += t), outputError: () => {} });
+    for (const sub of c.commands) capture(sub);
+  };
+  capture(program);
 
   let error: unknown;
   try {

@@ -45,12 +45,6 @@ Examples:
   apidoctor keys create --name CI --expires 90d
   apidoctor keys rotate 1 --name "Production 2"   new key first; delete the old one yourself`,
     );
-  // main() sets exit and output handling on `keys`; pass them on to the subcommand that runs.
-  keys.hook('preSubcommand', (parent, sub) => {
-    sub.exitOverride();
-    sub.configureOutput(parent.configureOutput());
-  });
-
   keys
     .command('list', { isDefault: true })
     .description('the proxy keys on the account: id, name, prefix, status, created, expires, days left')

@@ -48,7 +48,7 @@ describe('on a terminal', () => {
 
   it('NO_COLOR and --no-color turn colour off, and the report stays readable with symbols', async () => {
     emu.reset();
-    for (const extra of [{ NO_COLOR: '1' }, {}]) {
+    for (const extra of [{ NO_COLOR: '1' }, {}] as Array<Record<string, string>>) {
       const out = terminal();
       const err = terminal();
       const args = 'NO_COLOR' in extra ? ['doctor'] : ['doctor', '--no-color'];
