@@ -152,7 +152,7 @@ export async function send(req: HttpRequest, deps: ClientDeps = {}): Promise<Htt
   const attempts: Attempt[] = [];
   let waited = 0;
   for (let n = 1; ; n++) {
-    if (deps.signal?.aborted) throw new InterruptedError();
+    if (deps.signal?.aborted) throw InterruptedError.from(deps.signal);
     const started = clock.now();
     const wallStart = performance.now();
     const ac = new AbortController();
@@ -214,7 +214,7 @@ export async function send(req: HttpRequest, deps: ClientDeps = {}): Promise<Htt
         }
         parts.push(decoder.decode());
       } catch (e) {
-        if (deps.signal?.aborted) throw new InterruptedError();
+        if (deps.signal?.aborted) throw InterruptedError.from(deps.signal);
         // The body broke off after the headers: a cut stream, a reset mid-body, or a stalled body.
         const body = parts.join('');
         failure = {
@@ -239,7 +239,7 @@ export async function send(req: HttpRequest, deps: ClientDeps = {}): Promise<Htt
         }
       }
     } catch (e) {
-      if (deps.signal?.aborted) throw new InterruptedError();
+      if (deps.signal?.aborted) throw InterruptedError.from(deps.signal);
       const code = timedOut ? 'UND_ERR_HEADERS_TIMEOUT' : (networkCodeOf(e) ?? 'UNKNOWN');
       let message = timedOut ? `no answer within ${req.timeoutMs} ms` : innermostMessage(e);
       // Behind a proxy, a failure to connect is a failure to reach the proxy: say so, so it reads as one.
@@ -276,7 +276,7 @@ export async function send(req: HttpRequest, deps: ClientDeps = {}): Promise<Htt
     try {
       await clock.sleep(decision.waitMs, deps.signal);
     } catch {
-      throw new InterruptedError();
+      throw InterruptedError.from(deps.signal);
     }
     waited += decision.waitMs;
   }
