@@ -6,6 +6,7 @@ import type { Attempt, Diagnosis, Failure } from '../types.js';
 import type { SettingName } from '../config/settings.js';
 import { parseCount } from '../config/settings.js';
 import { UsageError, DiagnosedError } from '../errors.js';
+import { readAll } from '../read-all.js';
 import { keyRoleFor, parseJsonSuccess, shapeFor } from '../api/api.js';
 import { followUp } from '../api/account.js';
 import { checkKey } from '../config/key-check.js';
@@ -76,9 +77,7 @@ async function readData(spec: string, ctx: Context): Promise<string> {
   if (spec === '-') {
     const stdin = ctx.deps.stdin;
     if (!stdin || stdin.isTTY) throw new UsageError('--data - reads the body from standard input, but nothing is piped in', 'Example: echo \'{"model":"gpt-4o"}\' | apidoctor call POST /v1/chat/completions --data -');
-    const chunks: Buffer[] = [];
-    for await (const c of stdin) chunks.push(Buffer.from(c as Buffer));
-    return Buffer.concat(chunks).toString('utf8');
+    return (await readAll(stdin, { signal: ctx.deps.signal })).toString('utf8');
   }
   if (spec.startsWith('@')) {
     const file = spec.slice(1);

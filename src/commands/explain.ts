@@ -4,6 +4,7 @@ import type { Register } from '../cli.js';
 import type { CommandResult, Context } from '../context.js';
 import type { Failure } from '../types.js';
 import { UsageError } from '../errors.js';
+import { readAll } from '../read-all.js';
 import { diagnose } from '../diagnosis/engine.js';
 import { failureFromSaved, parseSavedResponse } from '../diagnosis/failure.js';
 import { parseBody } from '../diagnosis/envelope.js';
@@ -41,15 +42,12 @@ async function readInput(ctx: Context, file: string | undefined): Promise<string
     if (!stdin || (stdin.isTTY && file === undefined)) {
       throw new UsageError('explain needs a saved response: a file, or one piped on standard input', 'Example: apidoctor explain --status 429 error.json');
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const c of stdin) {
-      const b = Buffer.from(c as Buffer);
-      size += b.length;
-      if (size > 32 * 1024 * 1024) throw new UsageError('the input is larger than 32 MiB; save only the response');
-      chunks.push(b);
-    }
-    return Buffer.concat(chunks).toString('utf8');
+    const input = await readAll(stdin, {
+      signal: ctx.deps.signal,
+      maxBytes: 32 * 1024 * 1024,
+      tooBig: () => new UsageError('the input is larger than 32 MiB; save only the response'),
+    });
+    return input.toString('utf8');
   }
   try {
     return await readFile(file, 'utf8');

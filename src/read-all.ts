@@ -1,0 +1,39 @@
+import { InterruptedError } from './errors.js';
+
+/**
+ * Reads a stream (standard input) to its end. Ctrl-C stops the wait at once: a pipe that never closes
+ * must not keep apidoctor from answering (with --json, the one JSON document says "interrupted").
+ * `tooBig` is thrown once more than `maxBytes` arrive.
+ */
+export async function readAll(
+  stream: AsyncIterable<unknown>,
+  opts: { signal?: AbortSignal; maxBytes?: number; tooBig?: () => Error } = {},
+): Promise<Buffer> {
+  const { signal, maxBytes = Infinity } = opts;
+  if (signal?.aborted) throw InterruptedError.from(signal);
+  const it = stream[Symbol.asyncIterator]();
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(InterruptedError.from(signal));
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  aborted.catch(() => {}); // it rejects only while a read is pending, and that read's race takes it
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const r = await Promise.race([it.next(), aborted]);
+      if (r.done) break;
+      const b = Buffer.from(r.value as Buffer);
+      size += b.length;
+      if (size > maxBytes) throw opts.tooBig?.() ?? new Error(`more than ${maxBytes} bytes`);
+      chunks.push(b);
+    }
+  } catch (e) {
+    void it.return?.(); // stop reading (and let the stream go)
+    throw e;
+  } finally {
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+  }
+  return Buffer.concat(chunks);
+}
