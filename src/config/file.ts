@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { relative, isAbsolute, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { redactor } from '../redact.js';
 import { SETTINGS, parseMs } from './settings.js';
 
 /** What a config file gave, validated. */
@@ -21,6 +22,32 @@ export function displayPath(p: string, cwd = process.cwd()): string {
 
 function fileError(filepath: string, what: string): UsageError {
   return new UsageError(`config file ${displayPath(filepath)}: ${what}`, 'Fix the file, or point --config / APIDOCTOR_CONFIG at another one.');
+}
+
+/**
+ * Registers with the redactor the key values a config file's text holds, before it is parsed: a file
+ * that does not parse cannot say which of its values are keys, and a parser's error quotes lines of it.
+ */
+function registerKeysIn(content: string): void {
+  for (const m of content.matchAll(/\b(?:apiKey|billingKey)\b["']?\s*[:=]\s*["'`]?([^\s"'`,;}\]#]+)/g)) redactor.add(m[1]);
+}
+
+/**
+ * What a parser says is wrong, in one line, without the excerpt of the file it quotes (a code frame
+ * of the lines around the error, "while parsing '…'"), which may hold a key; a JSON position becomes
+ * a line and column.
+ */
+function parseProblem(e: unknown, content: string): string {
+  const raw = String((e as Error)?.message ?? e).replace(/^(JSON|YAML) Error in [^\n]*?:[ \t]*/i, '');
+  const codeFrame = (l: string) => /^\s*>?\s*\d+\s*\|/.test(l) || /^\s*\|/.test(l) || /^\s*-*\^\s*$/.test(l);
+  const line = raw.split('\n').find((l) => l.trim() !== '' && !codeFrame(l)) ?? 'not valid';
+  let problem = line.replace(/\s*while parsing\b.*$/i, '').trim();
+  const at = /\bat position (\d+)/.exec(problem);
+  if (at) {
+    const before = content.slice(0, Number(at[1]));
+    problem = problem.replace(at[0], `at line ${before.split('\n').length}, column ${before.length - before.lastIndexOf('\n')}`);
+  }
+  return problem;
 }
 
 const KNOWN = new Set([...SETTINGS.map((s) => s.name), '$schema']);
@@ -63,11 +90,11 @@ export async function loadConfigFile(explicit: string | undefined, cwd: string):
     Object.entries(defaultLoaders).map(([ext, loader]) => [
       ext,
       async (filepath: string, content: string) => {
+        registerKeysIn(content);
         try {
           return await (loader as (f: string, c: string) => unknown)(filepath, content);
         } catch (e) {
-          const msg = String((e as Error)?.message ?? e).replace(/^(JSON|YAML) Error in [^:]+:\s*/i, '');
-          throw fileError(filepath, `cannot be parsed: ${msg.split('\n').slice(0, 3).join(' ').trim()}`);
+          throw fileError(filepath, `cannot be parsed: ${parseProblem(e, content)}`);
         }
       },
     ]),
