@@ -58,8 +58,9 @@ export function rootCause(results: CheckResult[], strict: boolean): { reason: Ex
 
 /** Runs the checks and builds the report. */
 export async function doctorCommand(ctx: Context, opts: DoctorOptions): Promise<CommandResult> {
+  // A bad --format is a usage error with --json too (which wins when both are valid).
+  if (!FORMATS.includes((opts.format ?? 'text') as (typeof FORMATS)[number])) throw new UsageError(`--format: expected one of ${FORMATS.join(', ')}, got "${opts.format}"`);
   const format = (ctx.opts.json ? 'json' : opts.format ?? 'text') as (typeof FORMATS)[number];
-  if (!FORMATS.includes(format)) throw new UsageError(`--format: expected one of ${FORMATS.join(', ')}, got "${opts.format}"`);
   const minBalance = parseUsd(opts.minBalance, '--min-balance');
   const only = idSet(opts.only, '--only');
   const skip = idSet(opts.skip, '--skip');
