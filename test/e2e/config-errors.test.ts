@@ -33,13 +33,12 @@ function expectClean(r: CliRun): void {
 
 /** Runs in human mode and with --json: exit 2 both times; the message names `what`, and `fix` is said. */
 async function expectUsage(args: string[], opts: { cwd?: string; env?: Record<string, string> }, what: RegExp, fix: RegExp): Promise<void> {
-  const human = await runCli(args, opts);
+  const [human, json] = await Promise.all([runCli(args, opts), runCli([...args, '--json'], opts)]);
   expect(human.code, human.stderr).toBe(2);
   expect(human.stderr).toMatch(what);
   expect(human.stderr).toMatch(fix);
   expect(human.stdout).toBe('');
   expectClean(human);
-  const json = await runCli([...args, '--json'], opts);
   expect(json.code, json.stderr).toBe(2);
   const doc = json.json();
   expect(doc).toMatchObject({ schemaVersion: 1, ok: false, exitCode: 2, exitReason: 'usage', diagnoses: [] });
@@ -50,7 +49,7 @@ async function expectUsage(args: string[], opts: { cwd?: string; env?: Record<st
 
 const FIX_FILE = /Fix the file|--config/;
 
-describe('config files that cannot be used: exit 2, naming the file and the fix', () => {
+describe.concurrent('config files that cannot be used: exit 2, naming the file and the fix', () => {
   it('invalid JSON', async () => {
     const cwd = dirWith({ '.apidoctorrc.json': `{"apiKey": "${ODD_KEY}", "timeout": }` });
     await expectUsage(['balance'], { cwd }, /\.apidoctorrc\.json.*cannot be parsed/, FIX_FILE);
@@ -145,7 +144,7 @@ describe('arguments: exit 2, naming the flag and the fix', () => {
     ['a full URL instead of a path', ['call', 'https://example.invalid/v1/models?key=1'], /not a full URL/, /--base-url/],
     ['explain of a file that does not exist', ['explain', 'no-such-response.txt'], /no-such-response\.txt.*no such file/, /no such file/],
   ];
-  it.each(cases)('%s', async (_name, args, what, fix, env) => {
+  it.concurrent.each(cases)('%s', async (_name, args, what, fix, env) => {
     await expectUsage(args, { env }, what, fix);
   });
 });
