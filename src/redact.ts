@@ -50,6 +50,21 @@ function maskCut(text: string, secret: string): string {
   return out;
 }
 
+/**
+ * A run of key characters, some of them escaped: JSON `\u00XX`, HTML `&#NN;` / `&#xXX;`, URL `%XX`.
+ * The alternatives start with different characters, so matching stays linear on any text.
+ */
+const ESCAPED_RUN = /(?:[A-Za-z0-9_-]|\\u00[0-9a-fA-F]{2}|&#\d{2,3};|&#[xX][0-9a-fA-F]{2};|%[0-9a-fA-F]{2})+/g;
+const ESCAPE = /\\u00([0-9a-fA-F]{2})|&#(\d{2,3});|&#[xX]([0-9a-fA-F]{2});|%([0-9a-fA-F]{2})/g;
+
+/** The run with its escapes of key characters decoded (other escapes stay as they are). */
+function decodeRun(run: string): string {
+  return run.replace(ESCAPE, (m, u?: string, d?: string, x?: string, p?: string) => {
+    const c = String.fromCharCode(d !== undefined ? Number(d) : parseInt((u ?? x ?? p)!, 16));
+    return /^[A-Za-z0-9_-]$/.test(c) ? c : m;
+  });
+}
+
 /** Replaces every secret it knows of, and anything shaped like a key, with its masked form. */
 export class Redactor {
   private readonly secrets = new Set<string>();
@@ -68,6 +83,20 @@ export class Redactor {
   /** The text with every known secret and key-shaped token masked. */
   redact(text: string): string {
     let out = text;
+    // A server can escape some characters of a key it echoes (\u006ds-…, &#109;s-…, %6Ds-…), so that no
+    // pattern sees it while a reader still can: where decoding a run of key characters reveals a key,
+    // the run is printed decoded and masked. Runs that hide no key are left exactly as they were.
+    if (/\\u00|&#|%[0-9a-fA-F]/.test(out)) {
+      // Shorter runs cannot hide a key: the patterns need 12+ characters, a known secret its own length.
+      const shortest = Math.min(12, ...[...this.secrets].map((s) => s.length));
+      out = out.replace(ESCAPED_RUN, (run) => {
+        if (run.length < shortest || !/[\\&%]/.test(run)) return run;
+        const decoded = decodeRun(run);
+        if (decoded.length < shortest) return run;
+        const masked = decoded === run ? run : this.redact(decoded);
+        return masked === decoded ? run : masked;
+      });
+    }
     // Longest first, so a secret containing another is replaced whole.
     const secrets = [...this.secrets].sort((a, b) => b.length - a.length);
     for (const s of secrets) {

@@ -154,6 +154,23 @@ describe('a server that echoes the key back cannot make apidoctor print it', () 
     await Promise.all(runs);
   });
 
+  it('a key the server escaped character by character (JSON \\u00XX, HTML &#NN;, URL %XX) in a body printed as it came', async () => {
+    const u = [...KEYS.proxy].map((c) => `\\u00${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join('');
+    const html = [...KEYS.proxy].map((c, i) => (i % 2 ? `&#${c.charCodeAt(0)};` : c)).join('');
+    const pct = [...KEYS.proxy].map((c, i) => (i % 3 ? c : `%${c.charCodeAt(0).toString(16).toUpperCase()}`)).join('');
+    hostile.serve('esc401', { kind: 'respond', status: 401, headers: [['content-type', 'application/json'], ['location', `https://example.invalid/?k=${pct}`]], body: `{"error":{"message":"Invalid API key ${u}","detail":"<b>${html}</b>"}}` });
+    hostile.serve('esc200', { kind: 'respond', status: 200, headers: [['content-type', 'application/json']], body: `{"data":[{"id":"${u}"},{"id":"${pct}"}]}` });
+    const decode = (t: string) =>
+      t.replace(/\\u00([0-9a-f]{2})|&#(\d+);|%([0-9A-F]{2})/gi, (_m, h?: string, d?: string, p?: string) => String.fromCharCode(h ? parseInt(h, 16) : d ? Number(d) : parseInt(p!, 16)));
+    const runs = await Promise.all([
+      runCli(['call', '/v1/models', '--include', '--verbose', '--base-url', `${hostile.url}/esc401`, '--api-key', KEYS.proxy]),
+      runCli(['call', '/v1/models', '--json', '--base-url', `${hostile.url}/esc401`, '--api-key', KEYS.proxy]),
+      runCli(['call', '/v1/models', '--include', '--base-url', `${hostile.url}/esc200`, '--api-key', KEYS.proxy]),
+    ]);
+    expect(runs.map((r) => r.code)).toEqual([4, 4, 0]);
+    for (const r of runs) expectNoKey(decode(r.stdout) + decode(r.stderr), 'an escaped echo');
+  });
+
   it('a key the user mistyped (spaces, quotes, "Bearer ", wrong case, a newline, the wrong kind) is not printed either', async () => {
     const variants = [` ${KEYS.proxy} `, `"${KEYS.proxy}"`, `Bearer ${KEYS.proxy}`, KEYS.proxy.replace('ms-', 'MS-'), `${KEYS.proxy}\n`, KEYS.billing, KEYS.jwt];
     await Promise.all(

@@ -64,6 +64,37 @@ describe('fuzz: redaction', () => {
     );
   });
 
+  it('a key whose characters a server escaped (JSON \\u00XX, HTML &#NN;, URL %XX) is masked too', () => {
+    const escape = (c: string, how: number): string => {
+      const code = c.charCodeAt(0);
+      if (how === 0) return `\\u00${code.toString(16).padStart(2, '0')}`;
+      if (how === 1) return `&#${code};`;
+      if (how === 2) return `&#x${code.toString(16)};`;
+      return `%${code.toString(16).toUpperCase().padStart(2, '0')}`;
+    };
+    fc.assert(
+      fc.property(keyArb, aroundArb, fc.array(fc.nat(4)), (key, around, hows) => {
+        const r = new Redactor();
+        r.add(key);
+        // escape some characters (how 4 = leave it), at least one
+        const escaped = [...key].map((c, i) => ((hows[i] ?? 4) < 4 ? escape(c, hows[i]!) : c)).join('');
+        fc.pre(escaped !== key);
+        const out = r.redact(`{"error":{"message":"${around}${escaped}${around}"}}`);
+        const decoded = out.replace(/\\u00([0-9a-f]{2})|&#(\d+);|&#x([0-9a-f]+);|%([0-9A-F]{2})/gi, (_m, u?: string, d?: string, x?: string, p?: string) =>
+          String.fromCharCode(u ? parseInt(u, 16) : d ? Number(d) : parseInt((x ?? p)!, 16)),
+        );
+        expect(leaks(decoded, key), out).toBeUndefined();
+      }),
+      { seed: FUZZ_SEED, numRuns: 500 },
+    );
+  });
+
+  it('text with escapes that hide no key is left exactly as it was', () => {
+    const r = new Redactor();
+    r.add('ms-test0good0key0a1b2c3d4e5f6a7b8c9');
+    for (const t of ['{"a":"\\u0041\\u0042C"}', 'caf&#233; &amp; 100%25 of %41%42', 'x'.repeat(5000) + '\\u0041' + 'y'.repeat(5000)]) expect(r.redact(t)).toBe(t);
+  });
+
   it('a listed key prefix (as GET /api/keys shows it) stays readable, a longer piece does not', () => {
     const r = new Redactor();
     const key = 'ms-test0good0key0a1b2c3d4e5f6a7b8c9';
