@@ -196,13 +196,23 @@ export async function callCommand(ctx: Context, method: string, path: string, op
       render: (o) => {
         if (opts.include) o.out(statusBlock(outcome.status, outcome.headers));
         if (streamed) return; // already written as it arrived
-        if (o.stdoutIsTTY && data !== undefined) o.out(JSON.stringify(data, null, 2) + '\n');
+        const pretty = o.stdoutIsTTY && data !== undefined ? prettyJson(data) : undefined;
+        if (pretty !== undefined) o.out(pretty + '\n');
         else o.out(outcome.body.endsWith('\n') || outcome.body === '' ? outcome.body : outcome.body + '\n');
         if (outcome.attempts.length > 1) o.err(`${o.style.ok(o.style.symbols.pass)} succeeded after ${outcome.attempts.length} attempts: ${attemptsLine(outcome.attempts)}\n`);
       },
     };
   }
   return failureResult(ctx, outcome.failure, role, {}, opts);
+}
+
+/** Indented JSON for a terminal; undefined when the value nests too deep to stringify (the raw body is printed then). */
+function prettyJson(data: unknown): string | undefined {
+  try {
+    return JSON.stringify(data, null, 2);
+  } catch {
+    return undefined;
+  }
 }
 
 function eventData(ev: SseEvent): unknown {

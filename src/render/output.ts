@@ -15,6 +15,20 @@ export interface Spinner {
 
 const NO_SPINNER: Spinner = { text: () => {}, stop: () => {} };
 
+/** How deep a JSON document may nest before the rest is summarised (see Output.jsonDocument). */
+export const MAX_JSON_DEPTH = 100;
+
+/** The value with anything nested deeper than `max` levels replaced by a note; recursion stops at `max`. */
+export function depthBounded(v: unknown, max = MAX_JSON_DEPTH, depth = 0): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (depth >= max) return `[nested deeper than ${max} levels: not shown]`;
+  if (Array.isArray(v)) return v.map((x) => depthBounded(x, max, depth + 1));
+  if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) out[k] = depthBounded(x, max, depth + 1);
+  return out;
+}
+
 /**
  * The only way anything reaches stdout or stderr. Every write goes through the redactor,
  * so a key cannot be printed by any command, in any format, or in any error.
@@ -107,9 +121,19 @@ export class Output {
     if (this.verbose) this.err(this.style.dim(text) + '\n');
   }
 
-  /** Prints the single JSON document on stdout. */
+  /**
+   * Prints the single JSON document on stdout. JSON.stringify recurses, and a server's body nested a few
+   * thousand levels deep (which JSON.parse reads fine) overflows the stack: then the document is
+   * printed with what lies deeper than MAX_JSON_DEPTH summarised.
+   */
   jsonDocument(doc: unknown): void {
-    this.out(JSON.stringify(doc, null, 2) + '\n');
+    let text: string;
+    try {
+      text = JSON.stringify(doc, null, 2);
+    } catch {
+      text = JSON.stringify(depthBounded(doc), null, 2);
+    }
+    this.out(text + '\n');
   }
 
   /** Starts a spinner on stderr (TTY only); ora is imported only then and its first frame is not awaited. */

@@ -151,7 +151,21 @@ function check(c: Case, run: CliRun, what: string): void {
   }
 }
 
+/** Hostile answers that once broke the CLI, kept as fixed cases beside the random ones. */
+const REGRESSIONS: Array<[string, Case]> = [
+  // JSON.parse reads 100,000 levels of nesting; JSON.stringify of the --json document overflowed the stack.
+  ['a success body nested 100,000 deep, call --json', { command: 'call', json: true, verbose: false, include: false, stream: false, retries: 0, keysFrom: 'flag', spec: { kind: 'respond', status: 200, headers: [['content-type', 'application/json']], body: '['.repeat(100_000) + ']'.repeat(100_000) } }],
+  ['a model list nested 20,000 deep, doctor --json', { command: 'doctor', json: true, verbose: true, include: false, stream: false, retries: 0, keysFrom: 'env', spec: { kind: 'respond', status: 200, headers: [['content-type', 'application/json']], body: '{"data":' + '['.repeat(20_000) + ']'.repeat(20_000) + ',"keys":[],"balance":5}' } }],
+  ['an error body nested 100,000 deep, call --json', { command: 'call', json: true, verbose: false, include: true, stream: false, retries: 0, keysFrom: 'file', spec: { kind: 'respond', status: 400, headers: [['content-type', 'application/json']], body: '{"error":' + '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000) + '}' } }],
+  ['server-sent events nested 50,000 deep, call --stream --json', { command: 'call', json: true, verbose: false, include: false, stream: true, retries: 0, keysFrom: 'flag', spec: { kind: 'respond', status: 200, headers: [['content-type', 'text/event-stream']], body: `data: ${'['.repeat(50_000)}${']'.repeat(50_000)}\n\ndata: [DONE]\n\n` } }],
+];
+
 describe('fuzz: the built CLI against a hostile server', () => {
+  it.each(REGRESSIONS)('regression: %s', async (_name, c) => {
+    const { run, what } = await runCase(c, 1000 + REGRESSIONS.findIndex(([, x]) => x === c));
+    check(c, run, what);
+  });
+
   it(`${RUNS} runs of call, explain and doctor: bounded, contract exit codes, one JSON document, no key, no stack`, async () => {
     const cases = fc.sample(caseArb, { seed: FUZZ_SEED, numRuns: RUNS });
     const started = performance.now();
