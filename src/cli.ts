@@ -188,19 +188,24 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
   if (!result) return 0;
 
   const code = EXIT_CODES[result.reason];
-  if (out.json) {
-    out.jsonDocument({
-      schemaVersion: 1,
-      command: result.command,
-      ok: result.reason === 'ok',
-      exitCode: code,
-      exitReason: result.reason,
-      durationMs,
-      ...result.data,
-      diagnoses: result.diagnoses,
-    });
-  } else {
-    result.render?.(out);
+  try {
+    if (out.json) {
+      out.jsonDocument({
+        schemaVersion: 1,
+        command: result.command,
+        ok: result.reason === 'ok',
+        exitCode: code,
+        exitReason: result.reason,
+        durationMs,
+        ...result.data,
+        diagnoses: result.diagnoses,
+      });
+    } else {
+      result.render?.(out);
+    }
+  } catch (e) {
+    // Rendering is part of the boundary too: a result that cannot be printed is reported, not thrown.
+    return renderError(e, out, commandLabel, durationMs);
   }
   return code;
 }
