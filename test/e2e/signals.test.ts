@@ -209,6 +209,39 @@ process.on('exit', (code) => writeSync(2, '\\n[exit-hook] ' + JSON.stringify({ c
   });
 });
 
+describe('Retry-After is honoured within caps: a server cannot make apidoctor wait for ever', () => {
+  const answer = (status: number, retryAfter: string): HostileSpec => ({ kind: 'respond', status, headers: [['retry-after', retryAfter], ['content-type', 'application/json']], body: '{"error":{"message":"busy"}}' });
+  it.each([
+    ['429, Retry-After: 1000000000 (31 years)', 429, '1000000000', 6],
+    ['503, Retry-After: 99999999999999999999', 503, '99999999999999999999', 9],
+    ['503, Retry-After: a date in 9999', 503, 'Fri, 31 Dec 9999 23:59:59 GMT', 9],
+  ] as const)('%s: no wait, the retries stop at once', async (_name, status, retryAfter, code) => {
+    const name = `ra${status}-${retryAfter.length}`;
+    SPECS[name] = answer(status, retryAfter);
+    const live = start(callArgs(base(name), '--retries', '3', '--json', '--timeout', '3000'));
+    const t = performance.now();
+    const r = await live.exited;
+    expect(r.code).toBe(code);
+    expect(r.at - t).toBeLessThan(3000);
+    const attempts = JSON.parse(live.stdout()).attempts as Array<{ retryNote?: string }>;
+    expect(attempts).toHaveLength(1);
+  });
+
+  it('503, Retry-After: a date in 1970 (the past): the usual backoff, 1 s, then the next attempt', async () => {
+    SPECS.ra1970 = answer(503, 'Thu, 01 Jan 1970 00:00:00 GMT');
+    const live = start(callArgs(base('ra1970'), '--retries', '1', '--json', '--timeout', '3000'));
+    const t = performance.now();
+    const r = await live.exited;
+    expect(r.code).toBe(9);
+    expect(r.at - t).toBeGreaterThan(900);
+    expect(r.at - t).toBeLessThan(5000);
+    const attempts = JSON.parse(live.stdout()).attempts as Array<{ waitMs?: number }>;
+    expect(attempts).toHaveLength(2);
+    expect(attempts[0]!.waitMs).toBeGreaterThanOrEqual(1000);
+    expect(attempts[0]!.waitMs).toBeLessThan(1200);
+  });
+});
+
 describe('error bodies are read up to 1 MiB, and the diagnosis says when one was cut', () => {
   it('a 20 MB error body: exit 9 quickly, evidence bodyTruncated, a note saying so', async () => {
     const live = start(callArgs(base('huge'), '--retries', '0', '--json'));
