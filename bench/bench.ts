@@ -1,0 +1,345 @@
+/**
+ * `npm run bench`: apidoctor's own cost, as ratios against baselines taken in the same run on the same
+ * machine. Each pair runs interleaved (A B A B …) after a warm-up, so that load from other processes
+ * hits both sides alike. Traffic goes only to the emulator on 127.0.0.1 (started in this process).
+ *
+ * Prints a Markdown table, writes it to bench/latest.md, and exits 1 when a budget fails.
+ * `--readme` also replaces the table in README.md's "Performance" section.
+ * Environment: BENCH_PAIRS (startup and balance pairs, default 20), BENCH_DOCTOR_PAIRS (default 15).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, platform, arch, release, totalmem, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { KEYS, startEmulator, type Emulator, type LoggedRequest } from '../test/emulator/server.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const BIN = join(ROOT, 'bin/apidoctor.js');
+const FETCH_SCRIPT = join(ROOT, 'bench/fetch-balance.mjs');
+const MAXRSS = join(ROOT, 'bench/maxrss.cjs');
+const NODE = process.execPath;
+
+const PAIRS = Math.max(10, Number(process.env.BENCH_PAIRS ?? 20));
+const DOCTOR_PAIRS = Math.max(10, Number(process.env.BENCH_DOCTOR_PAIRS ?? 15));
+const WARMUP = 2;
+const DOCTOR_DELAY_MS = 200;
+const MEMORY_RUNS = 5;
+const STREAM_RUNS = 5;
+const STREAM_INTERVAL_MS = 50;
+const RUN_TIMEOUT_MS = 20_000;
+
+/** Epoch ms with sub-ms precision, the clock of the emulator's log. */
+const epoch = (): number => performance.timeOrigin + performance.now();
+
+interface Run {
+  wallMs: number;
+  /** Epoch ms of spawn() and of 'close'. */
+  spawnedAt: number;
+  closedAt: number;
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** Epoch ms at which each piece of stdout reached this process, with the stdout length after it. */
+  stdoutAt: { at: number; length: number }[];
+}
+
+const workDir = mkdtempSync(join(tmpdir(), 'apidoctor-bench-'));
+
+/** A clean environment, as a CI step or cron job would have: no config file in reach of the working directory. */
+function envWith(extra: Record<string, string> = {}): Record<string, string> {
+  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? workDir, NO_COLOR: '1', ...extra };
+}
+
+/** Runs `node …args` to completion; wall time is from spawn() to 'close' (exited, stdout and stderr drained). */
+function run(args: string[], env: Record<string, string>): Promise<Run> {
+  return new Promise((resolvePromise, reject) => {
+    const t0 = performance.now();
+    const spawnedAt = epoch();
+    const child = spawn(NODE, args, { cwd: workDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const stdoutAt: Run['stdoutAt'] = [];
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      stdoutAt.push({ at: epoch(), length: stdout.length });
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const killer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(killer);
+      resolvePromise({ wallMs: performance.now() - t0, spawnedAt, closedAt: epoch(), code, stdout, stderr, stdoutAt });
+    });
+  });
+}
+
+function expectCode(r: Run, code: number, what: string): void {
+  if (r.code !== code) {
+    throw new Error(`${what} exited ${r.code}, expected ${code}\nstdout: ${r.stdout.slice(0, 2000)}\nstderr: ${r.stderr.slice(0, 2000)}`);
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/**
+ * Runs the sides in turn (A B A B …, or A B C A B C …) `rounds` times, after a warm-up of each;
+ * `check` validates every run. Returns each side's wall times.
+ */
+async function interleave(
+  rounds: number,
+  sides: readonly (() => Promise<Run>)[],
+  check: (side: number, r: Run) => void,
+  onRound?: (runs: Run[]) => void,
+): Promise<number[][]> {
+  for (let i = 0; i < WARMUP; i++) for (const [k, side] of sides.entries()) check(k, await side());
+  const walls = sides.map(() => [] as number[]);
+  for (let i = 0; i < rounds; i++) {
+    const runs: Run[] = [];
+    for (const [k, side] of sides.entries()) {
+      const r = await side();
+      check(k, r);
+      walls[k]!.push(r.wallMs);
+      runs.push(r);
+    }
+    onRound?.(runs);
+  }
+  return walls;
+}
+
+/** The longest chain of requests in which each started after the previous one finished; its length is the sum of their durations. */
+export function longestChain(reqs: readonly Pick<LoggedRequest, 'startedAt' | 'finishedAt'>[]): number {
+  const done = reqs.filter((r): r is typeof r & { finishedAt: number } => r.finishedAt !== undefined).sort((x, y) => x.startedAt - y.startedAt);
+  const best = done.map((r) => r.finishedAt - r.startedAt);
+  for (let i = 0; i < done.length; i++) {
+    for (let j = 0; j < i; j++) {
+      if (done[i]!.startedAt >= done[j]!.finishedAt) best[i] = Math.max(best[i]!, best[j]! + done[i]!.finishedAt - done[i]!.startedAt);
+    }
+  }
+  return best.length ? Math.max(...best) : 0;
+}
+
+interface Row {
+  what: string;
+  baseline: string;
+  apidoctor: string;
+  ratio: string;
+  budget: string;
+  /** undefined: for information, no budget. */
+  ok?: boolean;
+}
+
+const ms = (n: number): string => `${n.toFixed(n < 10 ? 1 : 0)} ms`;
+const rows: Row[] = [];
+const log = (s: string): void => void process.stderr.write(`${s}\n`);
+
+async function startup(): Promise<void> {
+  const env = envWith();
+  const nodeE0 = () => run(['-e', '0'], env);
+  for (const flag of ['--version', '--help'] as const) {
+    log(`startup: node -e 0 vs apidoctor ${flag} (${PAIRS} pairs)…`);
+    const [ra, rb] = await interleave(PAIRS, [nodeE0, () => run([BIN, flag], env)], (k, x) => {
+      expectCode(x, 0, k === 0 ? 'node -e 0' : `apidoctor ${flag}`);
+      if (k === 1 && !(flag === '--version' ? /^\d+\.\d+\.\d+/.test(x.stdout) : x.stdout.startsWith('Usage: apidoctor'))) throw new Error(`apidoctor ${flag} printed ${JSON.stringify(x.stdout.slice(0, 200))}`);
+    });
+    const [a, b] = [median(ra!), median(rb!)];
+    rows.push({ what: `\`apidoctor ${flag}\` vs \`node -e 0\``, baseline: ms(a), apidoctor: ms(b), ratio: `${(b / a).toFixed(2)}×`, budget: '≤ 1.30×', ok: b / a <= 1.3 });
+  }
+}
+
+async function balance(emu: Emulator): Promise<void> {
+  log(`balance: plain fetch script vs apidoctor balance --json vs the script with --liftoff-only (${PAIRS} rounds)…`);
+  const env = envWith({ MODELSWITCH_BASE_URL: emu.url, MODELSWITCH_BILLING_KEY: KEYS.billing });
+  const names = ['fetch-balance.mjs', 'apidoctor balance --json', 'node --liftoff-only fetch-balance.mjs'];
+  const [ra, rb, rc] = await interleave(
+    PAIRS,
+    [() => run([FETCH_SCRIPT], env), () => run([BIN, 'balance', '--json'], env), () => run(['--liftoff-only', FETCH_SCRIPT], env)],
+    (k, x) => {
+      expectCode(x, 0, names[k]!);
+      const balance = (JSON.parse(x.stdout) as { balance?: unknown }).balance;
+      if (balance !== 42.5) throw new Error(`${names[k]}: unexpected balance in ${x.stdout.slice(0, 300)}`);
+    },
+  );
+  const [a, b, c] = [median(ra!), median(rb!), median(rc!)];
+  rows.push({ what: '`apidoctor balance --json` vs a plain `fetch` script (same `GET /api/balance`)', baseline: ms(a), apidoctor: ms(b), ratio: `${(b / a).toFixed(2)}×`, budget: '≤ 1.25×', ok: b / a <= 1.25 });
+  rows.push({
+    what: '(for reference: the same script run with `node --liftoff-only`, which spares it the WebAssembly tier-up that apidoctor avoids)',
+    baseline: ms(c),
+    apidoctor: ms(b),
+    ratio: `${(b / c).toFixed(2)}×`,
+    budget: '—',
+  });
+}
+
+async function doctor(emu: Emulator): Promise<void> {
+  log(`doctor: node -e 0 vs apidoctor doctor --json, every answer after ${DOCTOR_DELAY_MS} ms (${DOCTOR_PAIRS} pairs)…`);
+  emu.state.delayMs = DOCTOR_DELAY_MS;
+  const env = envWith({ MODELSWITCH_BASE_URL: emu.url, MODELSWITCH_API_KEY: KEYS.proxy, MODELSWITCH_BILLING_KEY: KEYS.billing });
+  const own: number[] = [];
+  const boot: number[] = [];
+  const raw: number[] = [];
+  const sums: number[] = [];
+  const chains: number[] = [];
+  const reported: number[] = [];
+  const counts: number[] = [];
+  const toFirst: number[] = [];
+  const span: number[] = [];
+  const toExit: number[] = [];
+  await interleave(
+    DOCTOR_PAIRS,
+    [
+      () => run(['-e', '0'], env),
+      () => {
+        emu.reset();
+        emu.state.delayMs = DOCTOR_DELAY_MS;
+        return run([BIN, 'doctor', '--json'], env);
+      },
+    ],
+    (k, x) => {
+      expectCode(x, 0, k === 0 ? 'node -e 0' : 'apidoctor doctor --json');
+      if (k === 1) {
+        const paths = emu.requests.map((q) => `${q.method} ${q.path}`).sort();
+        for (const p of ['GET /api/balance', 'GET /api/keys', 'GET /v1/models']) if (!paths.includes(p)) throw new Error(`doctor did not send ${p}: ${paths.join(', ')}`);
+      }
+    },
+    ([a, b]) => {
+      if (!a || !b) return;
+      const reqs = emu.requests;
+      raw.push(b.wallMs);
+      boot.push(a.wallMs);
+      own.push(b.wallMs - a.wallMs);
+      sums.push(reqs.reduce((s, q) => s + (q.durationMs ?? 0), 0));
+      chains.push(longestChain(reqs));
+      counts.push(reqs.length);
+      const first = Math.min(...reqs.map((q) => q.startedAt));
+      const last = Math.max(...reqs.map((q) => q.finishedAt ?? q.startedAt));
+      toFirst.push(first - b.spawnedAt);
+      span.push(last - first);
+      toExit.push(b.closedAt - last);
+      reported.push((JSON.parse(b.stdout) as { durationMs: number }).durationMs);
+    },
+  );
+  emu.state.delayMs = 0;
+  const [w, s, c] = [median(own), median(sums), median(chains)];
+  const n = median(counts);
+  const detail = `${ms(w)} (process ${ms(median(raw))} − \`node -e 0\`; its own \`durationMs\` ${ms(median(reported))})`;
+  rows.push({ what: `\`apidoctor doctor --json\` wall vs the sum of its ${n} request durations (answers after ${DOCTOR_DELAY_MS} ms)`, baseline: ms(s), apidoctor: detail, ratio: `${(w / s).toFixed(2)}×`, budget: '≤ 0.50×', ok: w / s <= 0.5 });
+  rows.push({ what: '`apidoctor doctor --json` wall vs the longest chain of requests', baseline: ms(c), apidoctor: ms(w), ratio: `${(w / c).toFixed(2)}×`, budget: '≤ 1.25×', ok: w / c <= 1.25 });
+  rows.push({
+    what: '(where doctor\'s process time goes: spawn → first request · first request → last answer · last answer → exit)',
+    baseline: `\`node -e 0\` ${ms(median(boot))}`,
+    apidoctor: `${ms(median(toFirst))} · ${ms(median(span))} · ${ms(median(toExit))}`,
+    ratio: '—',
+    budget: '—',
+  });
+}
+
+async function memory(emu: Emulator): Promise<void> {
+  log(`memory: peak RSS of apidoctor doctor (${MEMORY_RUNS} runs)…`);
+  emu.state.delayMs = DOCTOR_DELAY_MS;
+  const kib: number[] = [];
+  for (let i = 0; i < MEMORY_RUNS; i++) {
+    const file = join(workDir, `maxrss-${i}`);
+    const env = envWith({ MODELSWITCH_BASE_URL: emu.url, MODELSWITCH_API_KEY: KEYS.proxy, MODELSWITCH_BILLING_KEY: KEYS.billing, BENCH_MAXRSS_FILE: file });
+    const r = await run(['--require', MAXRSS, BIN, 'doctor'], env);
+    expectCode(r, 0, 'apidoctor doctor');
+    kib.push(Number(readFileSync(file, 'utf8')));
+  }
+  emu.state.delayMs = 0;
+  const mib = (k: number) => k / 1024;
+  const m = mib(median(kib));
+  rows.push({ what: 'peak resident memory of `apidoctor doctor`', baseline: '—', apidoctor: `${m.toFixed(1)} MiB (max ${mib(Math.max(...kib)).toFixed(1)})`, ratio: '—', budget: '≤ 120 MiB', ok: m <= 120 });
+}
+
+async function stream(emu: Emulator): Promise<void> {
+  log(`stream: apidoctor call --stream, a chunk every ${STREAM_INTERVAL_MS} ms (${STREAM_RUNS} runs)…`);
+  const env = envWith({ MODELSWITCH_BASE_URL: emu.url, MODELSWITCH_API_KEY: KEYS.proxy });
+  const body = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], stream: true });
+  const delays: number[] = [];
+  let buffered = false;
+  let chunks = 0;
+  for (let i = 0; i < STREAM_RUNS; i++) {
+    emu.reset();
+    emu.state.streamIntervalMs = STREAM_INTERVAL_MS;
+    const r = await run([BIN, 'call', 'POST', '/v1/chat/completions', '--data', body, '--stream'], env);
+    expectCode(r, 0, 'apidoctor call --stream');
+    const written = emu.requests[0]?.chunksWrittenAt ?? [];
+    // The k-th event has reached stdout once stdout holds k "\n\n" event ends.
+    const ends: number[] = [];
+    for (let at = r.stdout.indexOf('\n\n'); at >= 0; at = r.stdout.indexOf('\n\n', at + 2)) ends.push(at + 2);
+    if (ends.length !== written.length) throw new Error(`stream: ${written.length} events written, ${ends.length} on stdout`);
+    const arrivals = ends.map((end) => r.stdoutAt.find((p) => p.length >= end)!.at);
+    arrivals.forEach((a, k) => delays.push(a - written[k]!));
+    if (arrivals[0]! >= written[written.length - 1]!) buffered = true;
+    chunks = written.length;
+  }
+  const m = median(delays);
+  rows.push({ what: `\`apidoctor call --stream\`: emulator writes a chunk → apidoctor writes it to stdout (${chunks} chunks × ${STREAM_RUNS} runs)`, baseline: '—', apidoctor: `${ms(m)} (max ${ms(Math.max(...delays))})`, ratio: '—', budget: '≤ 20 ms', ok: m <= 20 });
+  rows.push({ what: 'stream not buffered: the first chunk is on stdout before the last one is written', baseline: '—', apidoctor: buffered ? 'no (buffered)' : 'yes, every run', ratio: '—', budget: 'yes', ok: !buffered });
+}
+
+function machine(): string {
+  const c = cpus();
+  return `${c[0]?.model.trim() ?? 'unknown CPU'} × ${c.length}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${platform()} ${release()} ${arch()}, Node ${process.version}`;
+}
+
+function table(loadBefore: number[], loadAfter: number[]): string {
+  const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const la = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
+  const lines = [
+    `Measured ${date} on ${machine()}; load average ${la(loadBefore)} before, ${la(loadAfter)} after.`,
+    '',
+    '| measurement | baseline | apidoctor | ratio | budget | |',
+    '|---|---:|---:|---:|---:|---|',
+    ...rows.map((r) => `| ${r.what} | ${r.baseline} | ${r.apidoctor} | ${r.ratio} | ${r.budget} | ${r.ok === undefined ? '' : r.ok ? '✓' : '✗'} |`),
+    '',
+    `Times are medians of wall time from spawn to exit, run interleaved (A B A B …; A B C A B C … for balance) after ${WARMUP} warm-up runs of each: ${PAIRS} rounds for startup and balance, ${DOCTOR_PAIRS} for doctor.`,
+    'Doctor\'s wall is the process\'s wall time minus the paired `node -e 0` (Node\'s own start and exit, which no CLI can avoid); the emulator answers every request after ' +
+      `${DOCTOR_DELAY_MS} ms, request durations come from its log, and the longest chain is the longest sequence of requests each of which started after the previous one finished (here the three API requests overlap, so it is one request).`,
+    `Peak memory is \`process.resourceUsage().maxRSS\` written at exit by a \`--require\` preload (bench/maxrss.cjs), ${MEMORY_RUNS} runs.`,
+    `Stream delay: the emulator's write time of each SSE event (its log) to the moment this process read the event's end from apidoctor's stdout; one event every ${STREAM_INTERVAL_MS} ms.`,
+  ];
+  return lines.join('\n') + '\n';
+}
+
+function updateReadme(md: string): void {
+  const path = join(ROOT, 'README.md');
+  const readme = readFileSync(path, 'utf8');
+  const start = '<!-- bench:start -->';
+  const end = '<!-- bench:end -->';
+  const i = readme.indexOf(start);
+  const j = readme.indexOf(end);
+  if (i < 0 || j < i) throw new Error('README.md has no <!-- bench:start --> … <!-- bench:end --> markers');
+  writeFileSync(path, `${readme.slice(0, i + start.length)}\n${md}${readme.slice(j)}`);
+}
+
+const loadBefore = loadavg();
+const emu = await startEmulator();
+let failed = false;
+try {
+  await startup();
+  await balance(emu);
+  await doctor(emu);
+  await memory(emu);
+  await stream(emu);
+} catch (e) {
+  failed = true;
+  log(`✗ bench could not run: ${(e as Error).stack ?? String(e)}`);
+} finally {
+  await emu.close();
+  rmSync(workDir, { recursive: true, force: true });
+}
+if (failed) process.exit(2);
+const md = table(loadBefore, loadavg());
+writeFileSync(join(ROOT, 'bench/latest.md'), md);
+if (process.argv.includes('--readme')) updateReadme(md);
+process.stdout.write(md);
+const bad = rows.filter((r) => r.ok === false);
+if (bad.length) {
+  log(`✗ ${bad.length} budget${bad.length > 1 ? 's' : ''} not met: ${bad.map((r) => r.what).join('; ')}`);
+  process.exit(1);
+}
+log('✓ every budget holds');
