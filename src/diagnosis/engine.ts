@@ -94,7 +94,7 @@ const truncatedNote: GeneralNote = (f) =>
 const networkDetailNote: GeneralNote = (f) => {
   const { networkCode, networkMessage } = f.failure;
   if (f.kind === 'http' || !networkMessage || networkMessage === networkCode) return undefined;
-  return `Node reported ${networkCode ?? 'an error'}: ${networkMessage}.`;
+  return `Node reported ${networkCode ?? 'an error'}: ${networkMessage.replace(/\s+/g, ' ').trim()}.`;
 };
 
 const GENERAL_NOTES: readonly GeneralNote[] = [inBandNote, statusSourceNote, bodyFormatNote, challengeElsewhereNote, truncatedNote, networkDetailNote];

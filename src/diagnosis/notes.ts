@@ -237,6 +237,9 @@ export const altNameNote: NoteFn = (f) =>
 
 export const dnsTransientNote: NoteFn = () => 'EAI_AGAIN is a temporary DNS failure (the resolver did not answer): retry, or check the network.';
 
+export const notHttpNote: NoteFn = (f) =>
+  `The server${f.failure.host ? ` at ${f.failure.host}` : ''} answered, but not in HTTP (or with an HTTP answer no client can read): most often the port is another service's, or http:// was sent to an HTTPS port.`;
+
 export const unknownNetworkNote: NoteFn = (f) =>
   `apidoctor does not recognise the error ${f.failure.networkCode ?? '(no code)'}; the connection failed before a full answer came.`;
 

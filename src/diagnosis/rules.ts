@@ -85,6 +85,19 @@ export const RULES: readonly Rule[] = [
   { name: 'net.tls-date', id: 'network.tls', when: { kind: NET, network: /CERT_HAS_EXPIRED|CERT_NOT_YET_VALID/ }, notes: [N.certDateNote] },
   { name: 'net.tls-hostname', id: 'network.tls', when: { kind: NET, network: /ERR_TLS_CERT_ALTNAME_INVALID|does not match certificate|altnames/i }, notes: [N.altNameNote] },
   { name: 'net.tls', id: 'network.tls', when: { kind: NET, network: /CERT_|ERR_TLS_|ERR_SSL_|EPROTO|SSL|TLS|certificate/ } },
+  {
+    name: 'net.not-http',
+    id: 'network.reset',
+    when: { kind: NET, network: /does not match the HTTP\/1\.1 protocol|\bHPE_[A-Z_]+|assert\(upgrade\)/ },
+    notes: [N.notHttpNote],
+    retryable: false,
+    remedies: [
+      'Check the base URL’s scheme and port: https://modelswitch.io (no port) is the documented one',
+      'If you set a port, make sure it is the API’s and not another service’s (a database, SSH, a TLS-only port spoken to with http://)',
+      'See what answers: curl -v <base URL>/v1/models',
+    ],
+    remediesMode: 'replace',
+  },
   { name: 'net.reset', id: 'network.reset', when: { kind: NET, network: /ECONNRESET|EPIPE|UND_ERR_SOCKET|ECONNABORTED|UND_ERR_CLOSED|other side closed|socket hang up|terminated/i } },
   { name: 'net.other', id: 'network.reset', when: { kind: NET }, notes: [N.unknownNetworkNote] },
 

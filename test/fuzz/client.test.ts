@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_ERROR_BYTES, closeDefaultDispatcher, send, type Clock } from '../../src/http/client.js';
+import type { Failure } from '../../src/types.js';
 import { DIAGNOSIS_IDS, diagnose } from '../../src/diagnosis/engine.js';
 import { fillFromBody } from '../../src/diagnosis/failure.js';
 import { startHostileServer, type HostileServer, type HostileSpec } from '../helpers/hostile-server.js';
@@ -40,6 +41,24 @@ function bodyBytes(spec: HostileSpec): number | undefined {
   if (Buffer.isBuffer(spec.body)) return spec.body.length;
   return spec.body.bytes;
 }
+
+describe('answers that are not HTTP', () => {
+  it.each([
+    ['an SSH banner', { kind: 'garbage', bytes: Buffer.from('SSH-2.0-OpenSSH_9.6\r\n') }],
+    ['a TLS alert (http:// sent to an HTTPS port)', { kind: 'garbage', bytes: Buffer.from([0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x46]) }],
+    ['101 Switching Protocols nobody asked for', { kind: 'respond', status: 101, body: 'x' }],
+    ['a 1xx status with a body after Connection: close', { kind: 'respond', status: 103, body: '{}', framing: 'none' }],
+  ] as Array<[string, HostileSpec]>)('%s: said to be not HTTP, not a transient reset to retry', async (name, spec) => {
+    server.serve(`nothttp-${name.length}`, spec);
+    const out = await send({ method: 'GET', url: `${server.url}/nothttp-${name.length}/v1/models`, timeoutMs: TIMEOUT_MS });
+    expect(out.ok).toBe(false);
+    const d = diagnose(fillFromBody((out as { failure: Failure }).failure));
+    expect(d).toMatchObject({ id: 'network.reset', category: 'network', retryable: false });
+    expect(d.notes.join(' ')).toMatch(/not in HTTP/);
+    expect(d.notes.join(' ')).not.toMatch(/does not recognise|\n/);
+    expect(d.remedies.join(' ')).toMatch(/port/);
+  });
+});
 
 describe('fuzz: the HTTP client against a hostile server', () => {
   it(`${CASES} hostile answers: no throw, bounded time, capped bodies, clean diagnoses`, async () => {
