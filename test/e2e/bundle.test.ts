@@ -1,0 +1,34 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { startEmulator, KEYS, type Emulator } from '../emulator/server.js';
+import { runCli } from '../helpers/run-cli.js';
+
+// scripts/build.mjs leaves out of the bundle the undici files apidoctor's requests never reach, to be
+// required from the installed package if ever needed. These tests prove that they still load.
+
+const CHUNKS = resolve(import.meta.dirname, '../../dist/chunks');
+let emu: Emulator;
+beforeAll(async () => {
+  emu = await startEmulator();
+});
+afterAll(async () => {
+  await emu.close();
+});
+
+describe('undici files left out of the bundle', () => {
+  it('are required from the installed package, by a name that resolves', () => {
+    const undici = readdirSync(CHUNKS).find((f) => f.startsWith('undici-slim-'));
+    expect(undici).toBeDefined();
+    const src = readFileSync(join(CHUNKS, undici!), 'utf8');
+    const names = [...new Set([...src.matchAll(/__require\("(undici\/[^"]+)"\)/g)].map((m) => m[1]!))].sort();
+    expect(names).toEqual(['undici/lib/llhttp/llhttp-wasm.js', 'undici/lib/web/fetch/body.js']);
+  });
+
+  it('llhttp without SIMD (UNDICI_NO_WASM_SIMD=1) still parses the answer', async () => {
+    const r = await runCli(['balance', '--json'], { env: { MODELSWITCH_BASE_URL: emu.url, MODELSWITCH_BILLING_KEY: KEYS.billing, UNDICI_NO_WASM_SIMD: '1' } });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.json()).toMatchObject({ command: 'balance', balance: 42.5 });
+  });
+});
