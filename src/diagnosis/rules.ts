@@ -98,7 +98,7 @@ export const RULES: readonly Rule[] = [
     ],
     remediesMode: 'replace',
   },
-  { name: 'net.reset', id: 'network.reset', when: { kind: NET, network: /ECONNRESET|EPIPE|UND_ERR_SOCKET|ECONNABORTED|UND_ERR_CLOSED|other side closed|socket hang up|terminated/i } },
+  { name: 'net.reset', id: 'network.reset', when: { kind: NET, network: /ECONNRESET|EPIPE|UND_ERR_SOCKET|ECONNABORTED|UND_ERR_CLOSED|UND_ERR_RES_CONTENT_LENGTH_MISMATCH|other side closed|socket hang up|terminated/i } },
   { name: 'net.other', id: 'network.reset', when: { kind: NET }, notes: [N.unknownNetworkNote] },
 
   // ── a 2xx stream that broke off with no error event ───────────────────────────────────────
