@@ -6,7 +6,7 @@ import { maskKey } from './config/keys.js';
  */
 const SECRET_PATTERNS: readonly RegExp[] = [
   // 12+ characters after the prefix: a listed key prefix ("ms-abc1xxxx") is not a secret, a key is longer.
-  /\b(?:ms|mk)-[A-Za-z0-9_-]{12,}/g,
+  /\b(?:ms|mk)-[A-Za-z0-9_-]{12,}/gi, // any case: "MS-…" is a mistyped key, still a key
   /\bsk-[A-Za-z0-9_-]{12,}/g,
   /\bmsk_[A-Za-z0-9_-]{8,}/g,
   /\bms_(?:live|test)_[A-Za-z0-9_-]{8,}/g,

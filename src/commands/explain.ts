@@ -32,7 +32,9 @@ export const register: Register = (program, run) => {
       `\nExamples:\n  apidoctor explain --status 429 error.json\n  curl -si https://modelswitch.io/v1/models -H "Authorization: Bearer $MODELSWITCH_API_KEY" | apidoctor explain\n  apidoctor explain - --status 403 <<< '{"error":{"message":"Forbidden"}}'`,
     )
     .action(async (file: string | undefined, opts: ExplainOptions, cmd: Command) => {
-      await run('explain', cmd, [], (ctx) => explainCommand(ctx, file, opts));
+      // explain sends nothing, but it reads the keys (from the config file too) so that a saved response
+      // that echoes one is printed masked, whatever shape the key has.
+      await run('explain', cmd, ['apiKey', 'billingKey'], (ctx) => explainCommand(ctx, file, opts));
     });
 };
 
