@@ -185,6 +185,23 @@ describe('a server that echoes the key back cannot make apidoctor print it', () 
     );
   });
 
+  it('explain of a saved response that echoes the configured keys, whatever their shape and source', async () => {
+    // Mistyped keys: no pattern knows "MS-…" or "mk_…"; only knowing them (from the config file) masks them.
+    const odd = { apiKey: KEYS.proxy.replace('ms-', 'MS-'), billingKey: KEYS.billing.replace('mk-', 'mk_') };
+    const saved = `HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\nx-echo: ${odd.billingKey}\r\n\r\n{"error":{"message":"Invalid API key ${odd.apiKey} (billing ${odd.billingKey})"}}`;
+    const runs = await Promise.all(
+      (['file', 'yaml', 'env', 'flag'] as const).flatMap((source) => {
+        const { args, env, cwd } = setup(source, emu.url, odd);
+        writeFileSync(join(cwd, 'saved.txt'), saved);
+        return [[], ['--json'], ['--verbose']].map((extra) => runCli(['explain', 'saved.txt', ...args, ...extra], { env, cwd }));
+      }),
+    );
+    for (const r of runs) {
+      expect(r.code, r.stderr).toBe(4);
+      for (const k of Object.values(odd)) for (let i = 3; i + 9 <= k.length; i++) expect(r.stdout + r.stderr).not.toContain(k.slice(i, i + 9));
+    }
+  });
+
   it('a token passed with --header "Authorization: Bearer …" is not printed', async () => {
     const token = 'sk-ant-api03-Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2Rr1Qq0';
     const r = await runCli(['call', '/v1/models', '--header', `Authorization: Bearer ${token}`, '--base-url', echo.url, '--verbose', '--include']);
