@@ -23,9 +23,21 @@ function fastAnswer(argv) {
   }
   if (version) return fast.version;
   // commander lays help out for the terminal's width, or 80 columns when stdout is not a terminal.
-  const width = (process.stdout.isTTY ? process.stdout.columns : undefined) ?? 80;
+  // Only a character device can be a terminal: for a pipe or a file, do not create process.stdout
+  // (which costs more than the rest of this) just to learn that it is not one.
+  let width = 80;
+  if (isCharacterDevice(1)) width = (process.stdout.isTTY ? process.stdout.columns : undefined) ?? 80;
   const variant = fast.help.variants[fast.help.byWidth[width]];
   return variant && variant.map((i) => fast.help.lines[i]).join('\n');
+}
+
+function isCharacterDevice(fd) {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('node:fs').fstatSync(fd).isCharacterDevice();
+  } catch {
+    return true;
+  }
 }
 
 /**

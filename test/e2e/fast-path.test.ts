@@ -13,11 +13,17 @@ const BIN = join(ROOT, 'bin/apidoctor.js');
 const RUN = join(ROOT, 'dist/run.js');
 
 const scratch = mkdtempSync(join(tmpdir(), 'apidoctor-fast-'));
-/** A preload that makes stdout look like a terminal of FAKE_COLUMNS columns: all commander looks at for help. */
+/**
+ * A preload that makes stdout look like a terminal of FAKE_COLUMNS columns: a character device (what
+ * the launcher checks first) whose stream says isTTY and has that many columns (all commander looks at).
+ */
 const FAKE_TTY = join(scratch, 'fake-tty.cjs');
 writeFileSync(
   FAKE_TTY,
-  "const w = process.env.FAKE_COLUMNS === 'undefined' ? undefined : Number(process.env.FAKE_COLUMNS);\n" +
+  "const fs = require('node:fs');\n" +
+    'const fstatSync = fs.fstatSync;\n' +
+    'fs.fstatSync = (fd, ...rest) => { const st = fstatSync(fd, ...rest); if (fd === 1) st.isCharacterDevice = () => true; return st; };\n' +
+    "const w = process.env.FAKE_COLUMNS === 'undefined' ? undefined : Number(process.env.FAKE_COLUMNS);\n" +
     "Object.defineProperty(process.stdout, 'isTTY', { value: true, configurable: true });\n" +
     "Object.defineProperty(process.stdout, 'columns', { value: w, configurable: true });\n",
 );
