@@ -1,37 +1,20 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createServer } from 'node:net';
 import { startEmulator, KEYS, PRESETS, type Emulator, type FailureRule } from '../emulator/server.js';
+import { closedPort, emulatorEnv, expectNoKeys } from '../helpers/emulated.js';
 import { runCli, type CliRun } from '../helpers/run-cli.js';
 
-const ALL_KEYS = Object.values(KEYS);
 const DAY = 86_400_000;
 
 let emu: Emulator;
-const env = (extra: Record<string, string | undefined> = {}) => ({
-  MODELSWITCH_BASE_URL: emu.url,
-  MODELSWITCH_API_KEY: KEYS.proxy,
-  MODELSWITCH_BILLING_KEY: KEYS.billing,
-  ...extra,
-});
+const env = (extra: Record<string, string | undefined> = {}) => emulatorEnv(emu, extra);
 
 /** Runs the built CLI and checks, on every run, that no full key reached stdout or stderr. */
 async function cli(args: string[], extraEnv: Record<string, string | undefined> = {}): Promise<CliRun> {
   const r = await runCli(['balance', ...args], { env: env(extraEnv) });
-  for (const k of ALL_KEYS) {
-    expect(r.stdout).not.toContain(k);
-    expect(r.stderr).not.toContain(k);
-  }
+  expectNoKeys(r);
   return r;
 }
 
-/** A loopback port with nothing listening. */
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 /** What the emulator's usage history says was spent since a moment. */
 function spentSince(sinceMs: number): number {

@@ -1,36 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEmulator, KEYS, PRESETS, type Emulator, type FailureRule } from '../emulator/server.js';
-import { runCli, emptyDir, type CliRun } from '../helpers/run-cli.js';
+import { closedPort, emulatorEnv, expectNoKeys } from '../helpers/emulated.js';
+import { runCli, emptyDir } from '../helpers/run-cli.js';
 
-const ALL_KEYS = Object.values(KEYS);
 
-/** No configured or known key may appear anywhere in the output. */
-function expectNoKeys(r: CliRun): void {
-  for (const k of ALL_KEYS) {
-    expect(r.stdout).not.toContain(k);
-    expect(r.stderr).not.toContain(k);
-  }
-}
 
-/** A loopback port with nothing listening. */
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 let emu: Emulator;
-const env = (extra: Record<string, string | undefined> = {}) => ({
-  MODELSWITCH_BASE_URL: emu.url,
-  MODELSWITCH_API_KEY: KEYS.proxy,
-  MODELSWITCH_BILLING_KEY: KEYS.billing,
-  ...extra,
-});
+const env = (extra: Record<string, string | undefined> = {}) => emulatorEnv(emu, extra);
 
 beforeAll(async () => {
   emu = await startEmulator();

@@ -1,33 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createServer } from 'node:net';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { startEmulator, KEYS, PRESETS, type Emulator, type FailureRule } from '../emulator/server.js';
-import { runCli, emptyDir, type CliRun } from '../helpers/run-cli.js';
+import { closedPort, emulatorEnv, expectNoKeys } from '../helpers/emulated.js';
+import { runCli, emptyDir } from '../helpers/run-cli.js';
 
 let emu: Emulator;
-const env = (extra: Record<string, string | undefined> = {}) => ({
-  MODELSWITCH_BASE_URL: emu.url,
-  MODELSWITCH_API_KEY: KEYS.proxy,
-  MODELSWITCH_BILLING_KEY: KEYS.billing,
-  ...extra,
-});
+const env = (extra: Record<string, string | undefined> = {}) => emulatorEnv(emu, extra);
 
-function expectNoKeys(r: CliRun): void {
-  for (const k of Object.values(KEYS)) {
-    expect(r.stdout).not.toContain(k);
-    expect(r.stderr).not.toContain(k);
-  }
-}
 
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 type Check = { id: string; status: string; blockedBy: string | null; diagnosis: string | null; durationMs: number; detail: string };
 const byId = (doc: Record<string, any>) => Object.fromEntries((doc.checks as Check[]).map((c) => [c.id, c]));

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
 import { startEmulator, KEYS, type Emulator } from '../emulator/server.js';
+import { emulatorEnv, expectNoKeys } from '../helpers/emulated.js';
 import { runCli, emptyDir, type CliRun } from '../helpers/run-cli.js';
 import { main } from '../../src/cli.js';
 import { closeDefaultDispatcher } from '../../src/http/client.js';
@@ -9,20 +10,12 @@ const ALL_KEYS = Object.values(KEYS);
 const DAY = 86_400_000;
 
 let emu: Emulator;
-const env = (extra: Record<string, string | undefined> = {}) => ({
-  MODELSWITCH_BASE_URL: emu.url,
-  MODELSWITCH_API_KEY: KEYS.proxy,
-  MODELSWITCH_BILLING_KEY: KEYS.billing,
-  ...extra,
-});
+const env = (extra: Record<string, string | undefined> = {}) => emulatorEnv(emu, extra);
 
 /** Runs the built CLI; on every run, no configured or known key may reach stdout or stderr. */
 async function cli(args: string[], extraEnv: Record<string, string | undefined> = {}): Promise<CliRun> {
   const r = await runCli(['keys', ...args], { env: env(extraEnv) });
-  for (const k of ALL_KEYS) {
-    expect(r.stdout).not.toContain(k);
-    expect(r.stderr).not.toContain(k);
-  }
+  expectNoKeys(r);
   return r;
 }
 
