@@ -39,6 +39,12 @@ export interface CheckDef<C> {
   title: string;
   /** Checks that must pass (or warn) first; a failed or skipped one makes this a skip. */
   needs: readonly string[];
+  /**
+   * Checks this one runs alongside rather than after (it costs only a request that would fail anyway),
+   * but whose failure makes its result moot: it is then reported as skipped, blocked by that failure.
+   * This keeps DNS, TCP and TLS round trips off the path to the first API request.
+   */
+  after?: readonly string[];
   /** Whether it runs with no flag (false for --live). */
   byDefault?: boolean;
   /** What it needs, for --list-checks. */
@@ -55,6 +61,18 @@ export interface RunOptions {
   /** Called when a check starts or ends, for progress. */
   onProgress?: (running: Map<string, string | undefined>) => void;
   now?: () => number;
+}
+
+/**
+ * The skip that the first blocking prerequisite imposes, if any. A failure blocks; so does a skip
+ * caused by a failure upstream, and an outcome marked `blocks`. A skip that only means "not
+ * applicable" (no TLS on http, --only) does not.
+ */
+function blockedBy(deps: CheckResult[]): Pick<CheckResult, 'status' | 'detail' | 'blockedBy'> | undefined {
+  const b = deps.find((d) => d.status === 'fail' || d.blocks || (d.status === 'skip' && d.blockedBy !== undefined));
+  if (!b) return undefined;
+  const why = b.status === 'fail' ? `blocked: ${b.title} failed` : b.status === 'skip' ? b.detail : `blocked: ${b.title}: ${b.detail}`;
+  return { status: 'skip', detail: why, blockedBy: b.status === 'skip' && b.blockedBy ? b.blockedBy : b.id };
 }
 
 /**
@@ -76,20 +94,10 @@ export async function runChecks<C>(defs: readonly CheckDef<C>[], ctx: C, opts: R
       if (opts.skip?.has(def.id) || (opts.only && !opts.only.has(def.id))) {
         return { ...base, status: 'skip', detail: opts.skip?.has(def.id) ? 'skipped by --skip' : 'not in --only', durationMs: 0 };
       }
-      const deps = await Promise.all(def.needs.filter((n) => byId.has(n)).map((n) => start(byId.get(n)!)));
-      // A failure blocks; so does a skip caused by a failure upstream, and an outcome marked `blocks`.
-      // A skip that only means "not applicable" (no TLS on http, --only) does not.
-      const blocker = deps.find((d) => d.status === 'fail' || d.blocks || (d.status === 'skip' && d.blockedBy !== undefined));
-      if (blocker) {
-        const why =
-          blocker.status === 'fail'
-            ? `blocked: ${blocker.title} failed`
-            : blocker.status === 'skip'
-              ? `blocked: ${blocker.detail}`
-              : `blocked: ${blocker.title}: ${blocker.detail}`;
-        const root = blocker.status === 'skip' && blocker.blockedBy ? blocker.blockedBy : blocker.id;
-        return { ...base, status: 'skip', detail: why.replace(/^blocked: blocked: /, 'blocked: '), blockedBy: root, durationMs: 0 };
-      }
+      const startAll = (ids: readonly string[] | undefined) => Promise.all((ids ?? []).filter((n) => byId.has(n)).map((n) => start(byId.get(n)!)));
+      const blocked = blockedBy(await startAll(def.needs));
+      if (blocked) return { ...base, ...blocked, durationMs: 0 };
+      const soft = startAll(def.after);
       const t0 = now();
       const ac = new AbortController();
       const timer = setTimeout(() => ac.abort(new Error('deadline')), opts.deadlineMs);
@@ -126,6 +134,8 @@ export async function runChecks<C>(defs: readonly CheckDef<C>[], ctx: C, opts: R
         running.delete(def.id);
         opts.onProgress?.(running);
       }
+      const softBlocked = blockedBy(await soft);
+      if (softBlocked) return { ...base, ...softBlocked, durationMs: 0 };
       return { ...base, ...outcome, durationMs: Math.round(now() - t0) };
     })();
     promises.set(def.id, p);

@@ -4,6 +4,9 @@ import { configSources, baseUrlShape, transport, proxyKey, billingKey, keyInGit,
 import { dnsCheck, tcpCheck, tlsCheck } from './network.js';
 import { proxyKeyCheck, billingKeyCheck, balanceCheck, keyRecordCheck, modelCheck, liveCheck } from './api.js';
 
+/** The API checks run alongside these and are reported as blocked when one fails. */
+const NETWORK = ['network.dns', 'network.tcp', 'network.tls'];
+
 /**
  * The doctor's checks, in dependency order (which is also the order root causes are ranked in:
  * configuration → keys → network → auth → balance → model). Ids are stable: scripts use them.
@@ -19,9 +22,9 @@ export const CHECKS: readonly CheckDef<DoctorContext>[] = [
   { id: 'network.dns', title: 'DNS lookup', needs: ['config.base-url'], requires: 'network', run: dnsCheck },
   { id: 'network.tcp', title: 'TCP connect', needs: ['network.dns'], requires: 'network', run: tcpCheck },
   { id: 'network.tls', title: 'TLS handshake', needs: ['network.tcp'], requires: 'network', run: tlsCheck },
-  { id: 'api.proxy-key', title: 'Proxy key accepted (GET /v1/models)', needs: ['key.proxy', 'config.transport', 'network.tls'], requires: 'proxy key, network', run: proxyKeyCheck },
-  { id: 'api.billing-key', title: 'Billing key accepted (GET /api/keys)', needs: ['key.billing', 'config.transport', 'network.tls'], requires: 'billing key, network', run: billingKeyCheck },
-  { id: 'api.balance', title: 'Balance (GET /api/balance)', needs: ['key.billing', 'config.transport', 'network.tls'], requires: 'billing key, network', run: balanceCheck },
+  { id: 'api.proxy-key', title: 'Proxy key accepted (GET /v1/models)', needs: ['key.proxy', 'config.transport'], after: NETWORK, requires: 'proxy key, network', run: proxyKeyCheck },
+  { id: 'api.billing-key', title: 'Billing key accepted (GET /api/keys)', needs: ['key.billing', 'config.transport'], after: NETWORK, requires: 'billing key, network', run: billingKeyCheck },
+  { id: 'api.balance', title: 'Balance (GET /api/balance)', needs: ['key.billing', 'config.transport'], after: NETWORK, requires: 'billing key, network', run: balanceCheck },
   { id: 'api.key-record', title: "Proxy key's record (active, expiry)", needs: ['key.proxy', 'api.billing-key'], requires: 'both keys, network', run: keyRecordCheck },
   { id: 'api.model', title: 'Model available', needs: ['api.proxy-key'], requires: 'proxy key, network, --model', run: modelCheck },
   { id: 'api.live', title: 'Live completion (--live)', needs: ['api.proxy-key'], byDefault: false, requires: 'proxy key, network, --live (costs money)', run: liveCheck },

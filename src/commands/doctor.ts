@@ -65,7 +65,7 @@ export async function doctorCommand(ctx: Context, opts: DoctorOptions): Promise<
   const only = idSet(opts.only, '--only');
   const skip = idSet(opts.skip, '--skip');
   if (opts.listChecks) {
-    return { command: 'doctor', reason: 'ok', data: { checks: CHECKS.map((c) => ({ id: c.id, title: c.title, needs: c.needs, requires: c.requires, byDefault: c.byDefault !== false })) }, diagnoses: [], render: (o) => o.out(listChecks(CHECKS)) };
+    return { command: 'doctor', reason: 'ok', data: { checks: CHECKS.map((c) => ({ id: c.id, title: c.title, needs: c.needs, after: c.after ?? [], requires: c.requires, byDefault: c.byDefault !== false })) }, diagnoses: [], render: (o) => o.out(listChecks(CHECKS)) };
   }
   const { config, out } = ctx;
   const timeoutMs = config.timeout.value ?? 15_000;

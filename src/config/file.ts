@@ -3,6 +3,7 @@ import { relative, isAbsolute, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { redactor } from '../redact.js';
 import { SETTINGS, parseMs } from './settings.js';
+import { mayHaveConfigFile } from './prescan.js';
 
 /** What a config file gave, validated. */
 export interface FileConfig {
@@ -84,6 +85,8 @@ export function validateConfig(filepath: string, raw: unknown): FileConfig {
  * `apidoctor` from the working directory up to home. cosmiconfig is imported only here.
  */
 export async function loadConfigFile(explicit: string | undefined, cwd: string): Promise<FileConfig | undefined> {
+  // Most runs have no config file at all: a directory listing per level settles that without cosmiconfig.
+  if (!explicit && !mayHaveConfigFile(cwd)) return undefined;
   const { cosmiconfig, defaultLoaders } = await import('cosmiconfig');
   // Wrap every loader so that any parse or load error names its file.
   const loaders = Object.fromEntries(

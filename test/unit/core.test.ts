@@ -222,6 +222,21 @@ describe('check runner', () => {
       ['e', 'pass', undefined],
     ]);
   });
+  it('runs a check alongside its soft prerequisites, and reports it blocked when one of them fails', async () => {
+    let started = -1;
+    const t0 = performance.now();
+    const defs: CheckDef<null>[] = [
+      { id: 'net', title: 'Net', needs: [], requires: '', run: async () => (await sleep(150), { status: 'fail', detail: 'down' }) },
+      { id: 'ok', title: 'Ok', needs: [], requires: '', run: async () => (await sleep(150), { status: 'pass', detail: '' }) },
+      { id: 'api', title: 'Api', needs: [], after: ['net'], requires: '', run: async () => ((started = performance.now() - t0), { status: 'fail', detail: 'refused' }) },
+      { id: 'api2', title: 'Api2', needs: [], after: ['ok'], requires: '', run: async () => ({ status: 'pass', detail: 'fine' }) },
+    ];
+    const res = await runChecks(defs, null, { deadlineMs: 5000 });
+    expect(started).toBeLessThan(100); // did not wait for 'net'
+    expect(res[2]).toMatchObject({ status: 'skip', blockedBy: 'net' }); // its own failure is not a second red line
+    expect(res[3]).toMatchObject({ status: 'pass', detail: 'fine' });
+  });
+
   it('turns a check that never finishes into a failure at its deadline, and a throw into a failure', async () => {
     const defs: CheckDef<null>[] = [
       { id: 'slow', title: 'Slow', needs: [], requires: '', run: () => new Promise(() => {}) },

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cosmiconfig } from 'cosmiconfig';
+import { mayHaveConfigFile } from '../../src/config/prescan.js';
+
+/** What cosmiconfig itself finds with apidoctor's search settings. */
+async function cosmiconfigFinds(cwd: string): Promise<boolean> {
+  const r = await cosmiconfig('apidoctor', { searchStrategy: 'global' }).search(cwd);
+  return r !== null;
+}
+
+function tree(files: Record<string, string>): { root: string; cwd: string } {
+  const root = mkdtempSync(join(tmpdir(), 'apidoctor-prescan-'));
+  const cwd = join(root, 'a', 'b');
+  mkdirSync(cwd, { recursive: true });
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(join(root, rel, '..'), { recursive: true });
+    writeFileSync(join(root, rel), text);
+  }
+  return { root, cwd };
+}
+
+const LAYOUTS: Array<[string, Record<string, string>]> = [
+  ['nothing', {}],
+  ['.apidoctorrc.json in the working directory', { 'a/b/.apidoctorrc.json': '{"model":"m"}' }],
+  ['.apidoctorrc (no extension) two levels up', { '.apidoctorrc': 'model: m' }],
+  ['apidoctor.config.mjs in the parent', { 'a/apidoctor.config.mjs': 'export default {}' }],
+  ['.config/apidoctorrc.yaml in the parent', { 'a/.config/apidoctorrc.yaml': 'model: m' }],
+  ['package.json with an "apidoctor" key', { 'a/package.json': '{"name":"x","apidoctor":{"model":"m"}}' }],
+  ['package.json without one', { 'a/b/package.json': '{"name":"x"}', 'package.json': '{"name":"y"}' }],
+  ['unrelated dotfiles', { 'a/b/.eslintrc.json': '{}', 'a/.config/other.json': '{}' }],
+];
+
+describe('config pre-scan agrees with cosmiconfig', () => {
+  for (const [name, files] of LAYOUTS) {
+    it(name, async () => {
+      const { cwd } = tree(files);
+      const found = await cosmiconfigFinds(cwd);
+      // Never a miss; and no needless cosmiconfig when there is nothing to find.
+      expect(mayHaveConfigFile(cwd)).toBe(found);
+    });
+  }
+
+  it('looks in the global config directory too ($XDG_CONFIG_HOME/apidoctor)', () => {
+    const { root, cwd } = tree({ 'xdg/apidoctor/config.json': '{}' });
+    expect(mayHaveConfigFile(cwd, { XDG_CONFIG_HOME: join(root, 'nowhere') })).toBe(false);
+    expect(mayHaveConfigFile(cwd, { XDG_CONFIG_HOME: join(root, 'xdg') })).toBe(true);
+  });
+});
