@@ -16,6 +16,7 @@ import { KEYS, startEmulator, type Emulator, type LoggedRequest } from '../test/
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin/apidoctor.js');
 const FETCH_SCRIPT = join(ROOT, 'bench/fetch-balance.mjs');
+const FETCH_DOCTOR_SCRIPT = join(ROOT, 'bench/fetch-doctor.mjs');
 const MAXRSS = join(ROOT, 'bench/maxrss.cjs');
 const NODE = process.execPath;
 
@@ -188,10 +189,16 @@ async function doctor(emu: Emulator): Promise<void> {
   const toFirst: number[] = [];
   const span: number[] = [];
   const toExit: number[] = [];
+  const plain: number[] = [];
   await interleave(
     DOCTOR_PAIRS,
     [
       () => run(['-e', '0'], env),
+      () => {
+        emu.state.delayMs = DOCTOR_DELAY_MS;
+        return run([FETCH_DOCTOR_SCRIPT], env);
+      },
+      // Last, so that the emulator's log at the end of a round is doctor's alone.
       () => {
         emu.reset();
         emu.state.delayMs = DOCTOR_DELAY_MS;
@@ -199,14 +206,15 @@ async function doctor(emu: Emulator): Promise<void> {
       },
     ],
     (k, x) => {
-      expectCode(x, 0, k === 0 ? 'node -e 0' : 'apidoctor doctor --json');
-      if (k === 1) {
+      expectCode(x, 0, ['node -e 0', 'fetch-doctor.mjs', 'apidoctor doctor --json'][k]!);
+      if (k === 2) {
         const paths = emu.requests.map((q) => `${q.method} ${q.path}`).sort();
         for (const p of ['GET /api/balance', 'GET /api/keys', 'GET /v1/models']) if (!paths.includes(p)) throw new Error(`doctor did not send ${p}: ${paths.join(', ')}`);
       }
     },
-    ([a, b]) => {
-      if (!a || !b) return;
+    ([a, f, b]) => {
+      if (!a || !b || !f) return;
+      plain.push(f.wallMs - a.wallMs);
       const reqs = emu.requests;
       raw.push(b.wallMs);
       boot.push(a.wallMs);
@@ -228,6 +236,13 @@ async function doctor(emu: Emulator): Promise<void> {
   const detail = `${ms(w)} (process ${ms(median(raw))} − \`node -e 0\`; its own \`durationMs\` ${ms(median(reported))})`;
   rows.push({ what: `\`apidoctor doctor --json\` wall vs the sum of its ${n} request durations (answers after ${DOCTOR_DELAY_MS} ms)`, baseline: ms(s), apidoctor: detail, ratio: `${(w / s).toFixed(2)}×`, budget: '≤ 0.50×', ok: w / s <= 0.5 });
   rows.push({ what: '`apidoctor doctor --json` wall vs the longest chain of requests', baseline: ms(c), apidoctor: ms(w), ratio: `${(w / c).toFixed(2)}×`, budget: '≤ 1.25×', ok: w / c <= 1.25 });
+  rows.push({
+    what: '(for reference: a plain `fetch` script sending the same three requests at once, minus `node -e 0` — Node\'s own HTTP stack, no checks)',
+    baseline: ms(median(plain)),
+    apidoctor: ms(w),
+    ratio: `${(w / median(plain)).toFixed(2)}×`,
+    budget: '—',
+  });
   rows.push({
     what: '(where doctor\'s process time goes: spawn → first request · first request → last answer · last answer → exit)',
     baseline: `\`node -e 0\` ${ms(median(boot))}`,
