@@ -66,7 +66,7 @@ export async function billingKey(ctx: DoctorContext): Promise<CheckOutcome> {
   const s = ctx.config.billingKey;
   if (s.value === undefined) {
     const d = diagnoseById('config.missing-billing-key', {}, ['Billing checks (key list, balance, the proxy key\'s own record) are skipped without it.']);
-    return { status: 'warn', detail: 'not set: balance and key checks skipped; set MODELSWITCH_BILLING_KEY=mk-… to run them', diagnosis: d, blocks: true };
+    return { status: 'warn', detail: 'not set: balance and key checks skipped; set MODELSWITCH_BILLING_KEY=mk-… to run them', diagnosis: d, blocks: true, blocksAs: 'no billing key' };
   }
   const d = checkKey('billingKey', ctx.config);
   if (d) return { status: 'fail', detail: d.notes[0] ?? d.title, diagnosis: d };

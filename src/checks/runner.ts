@@ -14,6 +14,8 @@ export interface CheckOutcome {
   blockedBy?: string;
   /** A pass/warn that still stops the checks that need it (a billing key that is not set). */
   blocks?: boolean;
+  /** What the checks it blocks say, when `detail` is too long to repeat ("no billing key"). */
+  blocksAs?: string;
 }
 
 /** A finished check, as reported. */
@@ -71,7 +73,7 @@ export interface RunOptions {
 function blockedBy(deps: CheckResult[]): Pick<CheckResult, 'status' | 'detail' | 'blockedBy'> | undefined {
   const b = deps.find((d) => d.status === 'fail' || d.blocks || (d.status === 'skip' && d.blockedBy !== undefined));
   if (!b) return undefined;
-  const why = b.status === 'fail' ? `blocked: ${b.title} failed` : b.status === 'skip' ? b.detail : `blocked: ${b.title}: ${b.detail}`;
+  const why = b.status === 'fail' ? `blocked: ${b.title} failed` : b.status === 'skip' ? b.detail : `blocked: ${b.blocksAs ?? `${b.title}: ${b.detail}`}`;
   return { status: 'skip', detail: why, blockedBy: b.status === 'skip' && b.blockedBy ? b.blockedBy : b.id };
 }
 

@@ -16,7 +16,7 @@ const EXPECTED: Record<'apiKey' | 'billingKey', { kind: KeyKind; label: string; 
 export function checkKey(role: 'apiKey' | 'billingKey', config: ResolvedConfig): Diagnosis | undefined {
   const setting = config[role];
   const want = EXPECTED[role];
-  const ev = { endpoint: want.routes };
+  const ev = {};
   if (setting.value === undefined) {
     return diagnoseById(role === 'apiKey' ? 'config.missing-api-key' : 'config.missing-billing-key', ev);
   }
