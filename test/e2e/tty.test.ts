@@ -34,6 +34,15 @@ afterAll(async () => {
 const env = (extra: Record<string, string> = {}) => ({ MODELSWITCH_BASE_URL: emu.url, MODELSWITCH_API_KEY: KEYS.proxy, MODELSWITCH_BILLING_KEY: KEYS.billing, ...extra });
 
 describe('on a terminal', () => {
+  // This simulates a person's terminal; under CI=true (as in .ci/run) ora would rightly draw nothing.
+  const savedCI = process.env.CI;
+  beforeAll(() => {
+    delete process.env.CI;
+  });
+  afterAll(() => {
+    if (savedCI !== undefined) process.env.CI = savedCI;
+  });
+
   it('doctor says which host it is still waiting for after 3 s, then reports the timeout', async () => {
     emu.reset();
     emu.state.failures.push({ ...PRESETS.hang, match: { path: '/v1/models' } } as FailureRule);
