@@ -4,7 +4,7 @@ import type { CommandResult, CommonOptions, Context, Deps } from './context.js';
 import { EXIT_CODES } from './exit.js';
 import { CliError, InterruptedError, UsageError } from './errors.js';
 import { Output } from './render/output.js';
-import { createStyle, wantsColor } from './render/style.js';
+import { createStyle, wantsColor, PLAIN } from './render/style.js';
 import { renderDiagnosis } from './render/diagnosis.js';
 import { redactor } from './redact.js';
 import { VERSION } from './version.js';
@@ -117,8 +117,10 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
   const started = performance.now();
   const json = jsonRequested(argv);
   const colorFlag = argv.includes('--no-color') ? false : undefined;
-  const color = wantsColor({ flag: colorFlag, isTTY: !!deps.stderr.isTTY, env: deps.env, json });
-  const style = await createStyle(color);
+  // Reports are styled on both streams, so colour needs both to be terminals: `apidoctor keys > keys.txt`
+  // writes plain text. FORCE_COLOR still forces it.
+  const color = wantsColor({ flag: colorFlag, isTTY: !!deps.stderr.isTTY && !!deps.stdout.isTTY, env: deps.env, json });
+  const style = await createStyle(color).catch(() => PLAIN);
   let out = new Output(deps.stdout, deps.stderr, {
     json,
     quiet: argv.includes('-q') || argv.includes('--quiet'),
@@ -149,12 +151,17 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
 
   const program = buildProgram();
   const name = commandName(argv);
-  const load = name ? COMMANDS[name] : undefined;
+  // `apidoctor help doctor` shows doctor's real help, so load doctor for it.
+  const moduleName = name === 'help' ? argv[argv.indexOf('help') + 1] : name;
+  const load = moduleName ? COMMANDS[moduleName] : undefined;
   if (load) {
-    const mod = await load();
-    mod.register(program, run);
+    try {
+      (await load()).register(program, run);
+    } catch (e) {
+      return renderError(new CliError('failed', `could not load the ${moduleName} command: ${(e as Error)?.message ?? e}`, { hint: 'Reinstall apidoctor.' }), out, commandLabel, 0);
+    }
   }
-  registerSummaries(program, load ? name : undefined);
+  registerSummaries(program, load ? moduleName : undefined);
 
   let helpText = '';
   // Every command, however deep (keys → list/create/…), throws instead of exiting and writes here.
@@ -168,21 +175,24 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
   let error: unknown;
   try {
     await program.parseAsync(argv, { from: 'user' });
-    if (!result && !name) {
-      // No command: show help (to stderr, exit 2 — like git with no subcommand, it is a usage error).
-      program.outputHelp({ error: true });
-      deps.stderr.write(helpText);
-      return EXIT_CODES.usage;
-    }
   } catch (e) {
     error = e;
   }
 
   if (error instanceof CommanderError) {
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
+    // No command at all: commander shows help as an error. Like git, that is a usage error: help on stderr, exit 2.
+    if (error.code === 'commander.help' && error.exitCode !== 0) {
+      if (!out.json) {
+        deps.stderr.write(helpText);
+        return EXIT_CODES.usage;
+      }
+      error = new UsageError('no command given', 'Run apidoctor --help for the commands.');
+    } else if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
       deps.stdout.write(helpText);
       return 0;
     }
+  }
+  if (error instanceof CommanderError) {
     error = new UsageError(error.message.replace(/^error:\s*/i, ''), 'Run apidoctor --help for usage.');
   }
 

@@ -16,16 +16,3 @@ export const EXIT_CODES: Readonly<Record<ExitReason, number>> = {
   interrupted: 130,
 };
 
-/** Order in which root causes are ranked when several things fail (contract: no key → network → auth → balance …). */
-export const ROOT_CAUSE_ORDER: readonly ExitReason[] = [
-  'usage',
-  'config',
-  'network',
-  'timeout',
-  'auth',
-  'balance',
-  'rate_limit',
-  'server',
-  'unexpected_response',
-  'failed',
-];

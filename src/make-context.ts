@@ -8,7 +8,7 @@ import { Api } from './api/api.js';
 export async function makeContext(opts: CommonOptions, deps: Deps, out: Output, needs: readonly SettingName[]): Promise<Context> {
   rejectEmptyFlags(opts);
   const config = await resolveConfig(opts, deps.env, { cwd: deps.cwd, needs });
-  for (const n of config.notes) out.debug(n);
+  for (const n of config.notes) out.err(`${out.style.dim(n)}\n`);
   for (const w of config.warnings) out.warn(w);
   const api = new Api(config, { dispatcher: deps.dispatcher, clock: deps.clock, random: deps.random, signal: deps.signal }, out.verbose ? (l) => out.debug(l) : undefined);
   return { deps, opts, out, config, api };

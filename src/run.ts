@@ -22,7 +22,8 @@ const fatal = (e: unknown) => {
 process.on('uncaughtException', fatal);
 process.on('unhandledRejection', fatal);
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); // `apidoctor … | head` is fine
+  // `apidoctor … | head`: the reader left. Ignore it; the run still ends with its own exit code (pipefail).
+  if (e.code !== 'EPIPE') fatal(e);
 });
 
 const code = await main(process.argv.slice(2), {

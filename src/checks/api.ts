@@ -95,6 +95,10 @@ export async function keyRecordCheck(ctx: DoctorContext, api: CheckApi): Promise
   const records = (keys.evidence?.keys as KeyRecord[] | undefined) ?? [];
   const rec = matchKeyRecord(records, ctx.config.apiKey.value);
   if (!rec) {
+    // A key the API accepts but this account does not list belongs to another account: worth saying, not a failure.
+    if ((await api.result('api.proxy-key')).status === 'pass') {
+      return { status: 'warn', detail: "the proxy key works but is not in this billing key's account: the two keys belong to different accounts" };
+    }
     const d = diagnoseById('auth.invalid-key', {}, ['The proxy key is not in the account\'s key list: it was deleted, or it belongs to another account than the billing key.']);
     return { status: 'fail', detail: 'the proxy key is not in the account\'s key list (deleted, or another account)', diagnosis: d };
   }

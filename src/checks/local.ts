@@ -91,7 +91,7 @@ export async function keyInGit(ctx: DoctorContext): Promise<CheckOutcome> {
   const c = ctx.config;
   const inFile = (['apiKey', 'billingKey'] as const).filter((k) => c[k].origin === 'file');
   if (!c.file || inFile.length === 0) return { status: 'pass', detail: 'no key is stored in a config file' };
-  const abs = resolve(ctx.cwd, c.file);
+  const abs = c.filePath ?? resolve(ctx.cwd, c.file);
   const root = statSync(abs, { throwIfNoEntry: false }) ? gitRoot(dirname(abs)) : undefined;
   if (!root) return { status: 'pass', detail: `${c.file} holds a key but is not inside a git work tree` };
   let ignored = false;

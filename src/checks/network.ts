@@ -74,8 +74,6 @@ export async function tlsCheck(ctx: DoctorContext, api: CheckApi): Promise<Check
   if (skip) return skip;
   const { host, port, https } = target(ctx);
   if (!https) return { status: 'skip', detail: 'plain http: no TLS' };
-  const tcp = await api.result('network.tcp');
-  void tcp;
   api.waitingOn(`${host}:${port} (TLS)`);
   const tls = await import('node:tls');
   const t0 = performance.now();

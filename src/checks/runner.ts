@@ -16,6 +16,8 @@ export interface CheckOutcome {
   blocks?: boolean;
   /** What the checks it blocks say, when `detail` is too long to repeat ("no billing key"). */
   blocksAs?: string;
+  /** Left out by --skip: a check that needs it cannot run without it. */
+  omitted?: boolean;
 }
 
 /** A finished check, as reported. */
@@ -70,10 +72,17 @@ export interface RunOptions {
  * caused by a failure upstream, and an outcome marked `blocks`. A skip that only means "not
  * applicable" (no TLS on http, --only) does not.
  */
-function blockedBy(deps: CheckResult[]): Pick<CheckResult, 'status' | 'detail' | 'blockedBy'> | undefined {
-  const b = deps.find((d) => d.status === 'fail' || d.blocks || (d.status === 'skip' && d.blockedBy !== undefined));
+function blockedBy(deps: CheckResult[], hard: boolean): Pick<CheckResult, 'status' | 'detail' | 'blockedBy'> | undefined {
+  const b = deps.find((d) => d.status === 'fail' || d.blocks || (d.status === 'skip' && (d.blockedBy !== undefined || (hard && d.omitted))));
   if (!b) return undefined;
-  const why = b.status === 'fail' ? `blocked: ${b.title} failed` : b.status === 'skip' ? b.detail : `blocked: ${b.blocksAs ?? `${b.title}: ${b.detail}`}`;
+  const why =
+    b.status === 'fail'
+      ? `blocked: ${b.title} failed`
+      : b.omitted
+        ? `blocked: needs ${b.id}, which --skip left out`
+        : b.status === 'skip'
+          ? b.detail
+          : `blocked: ${b.blocksAs ?? `${b.title}: ${b.detail}`}`;
   return { status: 'skip', detail: why, blockedBy: b.status === 'skip' && b.blockedBy ? b.blockedBy : b.id };
 }
 
@@ -85,6 +94,18 @@ function blockedBy(deps: CheckResult[]): Pick<CheckResult, 'status' | 'detail' |
 export async function runChecks<C>(defs: readonly CheckDef<C>[], ctx: C, opts: RunOptions): Promise<CheckResult[]> {
   const now = opts.now ?? (() => performance.now());
   const byId = new Map(defs.map((d) => [d.id, d]));
+  // --only runs what it names and, silently needed, their prerequisites (a model check needs the model list).
+  let only = opts.only;
+  if (only) {
+    const all = new Set<string>();
+    const add = (id: string) => {
+      if (all.has(id)) return;
+      all.add(id);
+      for (const n of byId.get(id)?.needs ?? []) add(n);
+    };
+    for (const id of only) add(id);
+    only = all;
+  }
   const promises = new Map<string, Promise<CheckResult>>();
   const running = new Map<string, string | undefined>();
 
@@ -93,11 +114,10 @@ export async function runChecks<C>(defs: readonly CheckDef<C>[], ctx: C, opts: R
     if (existing) return existing;
     const p = (async (): Promise<CheckResult> => {
       const base = { id: def.id, title: def.title };
-      if (opts.skip?.has(def.id) || (opts.only && !opts.only.has(def.id))) {
-        return { ...base, status: 'skip', detail: opts.skip?.has(def.id) ? 'skipped by --skip' : 'not in --only', durationMs: 0 };
-      }
+      if (opts.skip?.has(def.id)) return { ...base, status: 'skip', detail: 'skipped by --skip', omitted: true, durationMs: 0 };
+      if (only && !only.has(def.id)) return { ...base, status: 'skip', detail: 'not in --only', durationMs: 0 };
       const startAll = (ids: readonly string[] | undefined) => Promise.all((ids ?? []).filter((n) => byId.has(n)).map((n) => start(byId.get(n)!)));
-      const blocked = blockedBy(await startAll(def.needs));
+      const blocked = blockedBy(await startAll(def.needs), true);
       if (blocked) return { ...base, ...blocked, durationMs: 0 };
       const soft = startAll(def.after);
       const t0 = now();
@@ -136,7 +156,7 @@ export async function runChecks<C>(defs: readonly CheckDef<C>[], ctx: C, opts: R
         running.delete(def.id);
         opts.onProgress?.(running);
       }
-      const softBlocked = blockedBy(await soft);
+      const softBlocked = blockedBy(await soft, false);
       if (softBlocked) return { ...base, ...softBlocked, durationMs: 0 };
       return { ...base, ...outcome, durationMs: Math.round(now() - t0) };
     })();

@@ -18,6 +18,8 @@ interface BalanceOptions {
   failOpen?: boolean;
 }
 
+/** How long the runway may take once the balance is in: it is a bonus, never the guard's bottleneck. */
+const RUNWAY_GRACE_MS = 3000;
 const FORMATS = ['text', 'json', 'value', 'openmetrics'] as const;
 type Format = (typeof FORMATS)[number];
 
@@ -55,8 +57,9 @@ Examples:
 
 /** Reads the balance (and recent spend, concurrently) and decides against --min. */
 export async function balanceCommand(ctx: Context, opts: BalanceOptions): Promise<CommandResult> {
+  // Checked before --json overrides it: a bad --format is a mistake to report, not to ignore.
+  if (opts.format !== undefined && !FORMATS.includes(opts.format as Format)) throw new UsageError(`--format: expected one of ${FORMATS.join(', ')}, got "${opts.format}"`);
   const format = (ctx.opts.json ? 'json' : (opts.format ?? 'text')) as Format;
-  if (!FORMATS.includes(format)) throw new UsageError(`--format: expected one of ${FORMATS.join(', ')}, got "${opts.format}"`);
   const min = opts.min !== undefined ? parseUsd(opts.min, '--min') : undefined;
   const { config, api, out } = ctx;
   const view: BalanceView = { balance: null, currency: 'USD', min: min ?? null, decision: 'unknown', fetchedAt: null, runway: { available: false, reason: 'not asked' }, notes: [], failedOpen: false };
@@ -77,7 +80,8 @@ export async function balanceCommand(ctx: Context, opts: BalanceOptions): Promis
   const now = Date.now();
   const spin = out.spinner('Reading the balance…');
   if (wantRunway) out.debug('asking GET /api/balance and GET /api/usage (recent spend) together');
-  const [bal, spend] = await Promise.all([
+  const spendSoon = wantRunway ? fetchCharges(api, now, (l) => out.debug(l)) : Promise.resolve(undefined);
+  const [bal, spendOrLate] = await Promise.all([
     api
       .json<{ balance: number }>('GET', '/api/balance', SHAPES.balance, {
         retries: 2,
@@ -87,8 +91,11 @@ export async function balanceCommand(ctx: Context, opts: BalanceOptions): Promis
         },
       })
       .then((r) => ({ r, at: new Date() })),
-    wantRunway ? fetchCharges(api, now, (l) => out.debug(l)) : Promise.resolve(undefined),
+    // The runway is extra: once the balance is in, it gets a short grace, never the guard's whole time.
+    Promise.race([spendSoon, new Promise<'late'>((r) => setTimeout(() => r('late'), RUNWAY_GRACE_MS).unref())]),
   ]);
+  const late = spendOrLate === 'late';
+  const spend = late ? undefined : spendOrLate;
   spin.stop();
 
   if (!bal.r.ok) {
@@ -104,7 +111,13 @@ export async function balanceCommand(ctx: Context, opts: BalanceOptions): Promis
   const b = bal.r.data.balance;
   view.balance = b;
   view.fetchedAt = bal.at.toISOString();
-  view.runway = spend === undefined ? { available: false, reason: format === 'value' ? 'not asked with --format value' : 'not asked with --quiet' } : spend.ok ? runwayFrom(spend, b, now) : noRunway(spend);
+  view.runway = late
+    ? { available: false, reason: `GET /api/usage did not answer within ${RUNWAY_GRACE_MS / 1000} s of the balance; runway left out` }
+    : spend === undefined
+      ? { available: false, reason: format === 'value' ? 'not asked with --format value' : 'not asked with --quiet' }
+      : spend.ok
+        ? runwayFrom(spend, b, now)
+        : noRunway(spend);
   view.notes = notesFor(b, min, view.runway);
 
   if (min !== undefined && b < min) {

@@ -45,7 +45,8 @@ export const register: Register = (program, run) => {
     .action(async (a: string | undefined, b: string | undefined, opts: CallOptions, cmd: Command) => {
       const { method, path } = parseTarget(a, b, opts.data !== undefined);
       const role = keyRoleFor(path);
-      const needs: SettingName[] = ['baseUrl', 'timeout', ...(role ? [role] : [])];
+      // A /v1 call also wants the billing key: a 402/403 is settled with it.
+      const needs: SettingName[] = ['baseUrl', 'timeout', ...(role ? [role] : []), ...(role === 'apiKey' ? (['billingKey'] as const) : [])];
       await run('call', cmd, needs, (ctx) => callCommand(ctx, method, path, opts));
     });
 };
@@ -70,6 +71,10 @@ export function parseTarget(a: string | undefined, b: string | undefined, hasDat
     );
   }
   if (!target.startsWith('/')) target = '/' + target;
+  // Resolve "." and ".." as the URL will, so that the key is chosen for the path actually requested
+  // (/v1/../api/keys is /api/keys and needs the billing key).
+  const u = new URL(target, 'http://apidoctor.invalid');
+  target = u.pathname + u.search;
   return { method, path: target };
 }
 

@@ -104,7 +104,8 @@ export async function doctorCommand(ctx: Context, opts: DoctorOptions): Promise<
       model: config.model.value,
       live: !!opts.live,
       timeoutMs,
-      announce: (t) => out.err(`${out.style.warn(out.style.symbols.warn)} ${t}\n`),
+      // Said even with --quiet: it costs money.
+      announce: (t) => out.err(`${out.style.warn(out.style.symbols.warn)} ${t}\n`, true),
     },
     {
       only,

@@ -201,7 +201,7 @@ export async function ask(ctx: Context, question: string): Promise<boolean> {
     };
     const onAbort = () => {
       done();
-      reject(new InterruptedError());
+      reject(InterruptedError.from(signal));
     };
     if (signal?.aborted) return onAbort();
     stdin.on('data', onData);

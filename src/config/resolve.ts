@@ -13,6 +13,8 @@ export interface ResolvedConfig {
   model: Setting<string>;
   /** The config file that was read, if any. */
   file?: string;
+  /** Its absolute path. */
+  filePath?: string;
   /** Why no file was read ("flags and environment settle every setting"), for doctor. */
   fileSkipped?: string;
   /** Said once: base URL normalisation. */
@@ -118,6 +120,7 @@ export async function resolveConfig(
     timeout,
     model: pick('model'),
     file: file ? fileSource : undefined,
+    filePath: file?.filepath,
     fileSkipped,
     notes,
     warnings,

@@ -16,10 +16,8 @@ export interface SettingSpec {
   name: SettingName;
   flag: string;
   env: string;
-  label: string;
   type: 'string' | 'ms';
   defaultValue?: string | number;
-  secret?: boolean;
 }
 
 export const DEFAULT_BASE_URL = 'https://modelswitch.io';
@@ -27,11 +25,11 @@ export const DEFAULT_TIMEOUT_MS = 15_000;
 
 /** The contract's table, as data. */
 export const SETTINGS: readonly SettingSpec[] = [
-  { name: 'apiKey', flag: '--api-key', env: 'MODELSWITCH_API_KEY', label: 'proxy key', type: 'string', secret: true },
-  { name: 'billingKey', flag: '--billing-key', env: 'MODELSWITCH_BILLING_KEY', label: 'billing key', type: 'string', secret: true },
-  { name: 'baseUrl', flag: '--base-url', env: 'MODELSWITCH_BASE_URL', label: 'base URL', type: 'string', defaultValue: DEFAULT_BASE_URL },
-  { name: 'timeout', flag: '--timeout', env: 'APIDOCTOR_TIMEOUT', label: 'timeout', type: 'ms', defaultValue: DEFAULT_TIMEOUT_MS },
-  { name: 'model', flag: '--model', env: 'APIDOCTOR_MODEL', label: 'model', type: 'string' },
+  { name: 'apiKey', flag: '--api-key', env: 'MODELSWITCH_API_KEY', type: 'string' },
+  { name: 'billingKey', flag: '--billing-key', env: 'MODELSWITCH_BILLING_KEY', type: 'string' },
+  { name: 'baseUrl', flag: '--base-url', env: 'MODELSWITCH_BASE_URL', type: 'string', defaultValue: DEFAULT_BASE_URL },
+  { name: 'timeout', flag: '--timeout', env: 'APIDOCTOR_TIMEOUT', type: 'ms', defaultValue: DEFAULT_TIMEOUT_MS },
+  { name: 'model', flag: '--model', env: 'APIDOCTOR_MODEL', type: 'string' },
 ];
 
 /** Parses a timeout in milliseconds from a flag, env var or file; `where` names the source for the error. */

@@ -1,12 +1,13 @@
 /** Small named predicates over the facts, for the rules' `all` lists. One question each. */
 import type { Facts } from './facts.js';
+import { DEFAULT_RETRY_LIMITS } from '../http/retry.js';
 
 export type Predicate = (f: Facts) => boolean;
 
 /** Below this many USD the hold for an ordinary request fails: "at or near 0". */
 export const NEAR_ZERO_USD = 1;
-/** apidoctor does not wait longer than this for a Retry-After (seconds). */
-export const MAX_WAIT_SEC = 300;
+/** apidoctor does not wait longer than this for a Retry-After (seconds): the client's own cap, one constant. */
+export const MAX_WAIT_SEC = DEFAULT_RETRY_LIMITS.maxWaitMs / 1000;
 
 const between = (s: number | undefined, lo: number, hi: number): boolean => s !== undefined && s >= lo && s <= hi;
 

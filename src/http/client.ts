@@ -199,7 +199,9 @@ export async function send(req: HttpRequest, deps: ClientDeps = {}): Promise<Htt
             const text = decoder.decode(chunk, { stream: true });
             bytes += chunk.length;
             req.onChunk!(text);
+            // Only the tail is kept (a stream can run for long): a failure is read from its end.
             parts.push(text);
+            if (parts.length > 64) parts.splice(0, parts.length - 64);
             continue;
           }
           const room = cap - bytes;

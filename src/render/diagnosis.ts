@@ -20,7 +20,7 @@ export function formatMs(ms: number): string {
 
 /** A diagnosis as a person reads it: verdict, why, evidence, what to do, docs. */
 export function renderDiagnosis(d: Diagnosis, s: Style): string {
-  const sym = d.category === 'failed' ? s.fail(s.symbols.fail) : s.fail(s.symbols.fail);
+  const sym = s.fail(s.symbols.fail);
   const lines: string[] = [];
   lines.push(`${sym} ${s.bold(d.title)} ${s.dim(`[${d.id}]`)}`);
   if (d.explanation) lines.push(`  ${d.explanation}`);

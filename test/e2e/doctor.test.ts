@@ -69,6 +69,20 @@ describe('doctor: healthy', () => {
     expect(emu.requests.map((q) => q.path)).toEqual(['/api/balance']);
   });
 
+  it('--only runs the prerequisites of what it names: a model check fetches the model list', async () => {
+    const r = await runCli(['doctor', '--only', 'api.model', '--model', 'gpt-4o', '--json'], { env: env() });
+    expect(r.code).toBe(0);
+    expect(byId(r.json())['api.model']?.status).toBe('pass');
+    expect(emu.requests.map((q) => q.path)).toEqual(['/v1/models']);
+  });
+
+  it('--skip of a prerequisite skips what needs it instead of running it without', async () => {
+    const r = await runCli(['doctor', '--skip', 'key.proxy', '--json'], { env: env({ MODELSWITCH_API_KEY: undefined }) });
+    const checks = byId(r.json());
+    expect(checks['api.proxy-key']).toMatchObject({ status: 'skip', blockedBy: 'key.proxy' });
+    expect(emu.requests.some((q) => q.path === '/v1/models')).toBe(false);
+  });
+
   it('an unknown check id in --skip is a usage error', async () => {
     const r = await runCli(['doctor', '--skip', 'api.nope'], { env: env() });
     expect(r.code).toBe(2);
