@@ -1,3 +1,4 @@
+import { UsageError } from './errors.js';
 import { InterruptedError } from './errors.js';
 
 /**
@@ -36,4 +37,24 @@ export async function readAll(
     if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
   return Buffer.concat(chunks);
+}
+
+/** Reads a text file the user named, or throws a usage error that says why it cannot be read. */
+export async function readNamedFile(file: string, what: string, hint?: string): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
+    throw new UsageError(`${what}: cannot read ${file} (${why})`, hint);
+  }
+}
+
+/** Splits a "Name: value" header given on the command line, or throws a usage error naming the flag. */
+export function splitHeaderLine(line: string, flag = '--header'): [name: string, value: string] {
+  const i = line.indexOf(':');
+  const name = i > 0 ? line.slice(0, i).trim() : '';
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw new UsageError(`${flag} "${line}" is not of the form "Name: value"`);
+  return [name, line.slice(i + 1).trim()];
 }

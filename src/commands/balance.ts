@@ -4,7 +4,7 @@ import type { CommandResult, Context } from '../context.js';
 import type { Diagnosis, ExitReason } from '../types.js';
 import { UsageError } from '../errors.js';
 import { parseUsd } from '../config/settings.js';
-import { checkKey } from '../config/key-check.js';
+import { preflight } from '../config/key-check.js';
 import { inspectKey } from '../config/keys.js';
 import { SHAPES } from '../api/api.js';
 import { fetchCharges, noRunway, runwayFrom, type NoRunway, type Runway } from '../api/usage.js';
@@ -65,11 +65,8 @@ export async function balanceCommand(ctx: Context, opts: BalanceOptions): Promis
   const view: BalanceView = { balance: null, currency: 'USD', min: min ?? null, decision: 'unknown', fetchedAt: null, runway: { available: false, reason: 'not asked' }, notes: [], failedOpen: false };
 
   // Known with no request: bad base URL, missing or wrong billing key. Never failed open.
-  const problem = config.baseUrlProblem
-    ? diagnoseById('config.bad-base-url', {}, [config.baseUrlProblem])
-    : checkKey('billingKey', config);
-  if (problem) {
-    const d = { ...problem, evidence: { ...problem.evidence, method: 'GET', endpoint: '/api/balance' } };
+  const d = preflight('billingKey', config, { method: 'GET', endpoint: '/api/balance' });
+  if (d) {
     view.runway = { available: false, reason: 'the balance was not asked' };
     return result(view, format, d.category, d);
   }

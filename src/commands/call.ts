@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Register } from '../cli.js';
 import type { CommandResult, Context } from '../context.js';
@@ -6,10 +5,10 @@ import type { Attempt, Diagnosis, Failure } from '../types.js';
 import type { SettingName } from '../config/settings.js';
 import { parseCount } from '../config/settings.js';
 import { UsageError, DiagnosedError } from '../errors.js';
-import { readAll } from '../read-all.js';
+import { readAll, readNamedFile, splitHeaderLine } from '../read-all.js';
 import { keyRoleFor, parseJsonSuccess, shapeFor } from '../api/api.js';
 import { followUp } from '../api/account.js';
-import { checkKey } from '../config/key-check.js';
+import { checkKey, preflight } from '../config/key-check.js';
 import { inspectKey } from '../config/keys.js';
 import { diagnose, diagnoseById } from '../diagnosis/engine.js';
 import { fillFromBody } from '../diagnosis/failure.js';
@@ -86,13 +85,7 @@ async function readData(spec: string, ctx: Context): Promise<string> {
   }
   if (spec.startsWith('@')) {
     const file = spec.slice(1);
-    try {
-      return await readFile(file, 'utf8');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
-      throw new UsageError(`--data @${file}: cannot read the file (${why})`, 'Check the path; --data takes JSON text, @file or - for stdin.');
-    }
+    return readNamedFile(file, `--data @${file}`, 'Check the path; --data takes JSON text, @file or - for stdin.');
   }
   return spec;
 }
@@ -101,11 +94,7 @@ async function readData(spec: string, ctx: Context): Promise<string> {
 function parseHeaders(lines: string[]): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const line of lines) {
-    const i = line.indexOf(':');
-    if (i <= 0) throw new UsageError(`--header "${line}" is not of the form "Name: value"`);
-    const name = line.slice(0, i).trim();
-    const value = line.slice(i + 1).trim();
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw new UsageError(`--header: "${name}" is not a valid header name`);
+    const [name, value] = splitHeaderLine(line);
     if (/authorization|api-key|token/i.test(name)) {
       redactor.add(value);
       redactor.add(value.replace(/^bearer\s+/i, ''));
@@ -133,12 +122,16 @@ export async function callCommand(ctx: Context, method: string, path: string, op
     }
   }
 
-  if (config.baseUrlProblem) throw new DiagnosedError(diagnoseById('config.bad-base-url', {}, [config.baseUrlProblem]));
   const role = keyRoleFor(path);
-  if (role && !Object.keys(extraHeaders).some((h) => h.toLowerCase() === 'authorization')) {
-    const problem = checkKey(role, config);
-    if (problem) throw new DiagnosedError({ ...problem, evidence: { ...problem.evidence, method, endpoint: path } });
-  }
+  // With its own Authorization header the user takes the key into their hands; the base URL still counts.
+  const ownAuth = Object.keys(extraHeaders).some((h) => h.toLowerCase() === 'authorization');
+  const problem =
+    role && !ownAuth
+      ? preflight(role, config, { method, endpoint: path })
+      : config.baseUrlProblem
+        ? diagnoseById('config.bad-base-url', { method, endpoint: path }, [config.baseUrlProblem])
+        : undefined;
+  if (problem) throw new DiagnosedError(problem);
 
   const url = api.url(path);
   const spin = out.spinner(`${method} ${path}`);
@@ -165,6 +158,8 @@ export async function callCommand(ctx: Context, method: string, path: string, op
     retries,
     onAttempt,
     onChunk,
+    // Streamed: the status block goes out before the body, as curl -i does.
+    onResponse: streamed && opts.include ? (status, headers) => out.out(statusBlock(status, headers)) : undefined,
     isRetryable: (f) => diagnose(fillFromBody(f), { keyRole: role }).retryable,
   });
   spin.stop();
@@ -199,8 +194,8 @@ export async function callCommand(ctx: Context, method: string, path: string, op
       data: { request: { method, url }, response: { status: outcome.status, headers: outcome.headers, body: data ?? outcome.body, bytes: outcome.bytes }, attempts: outcome.attempts },
       diagnoses: [],
       render: (o) => {
+        if (streamed) return; // already written as it arrived, status block first
         if (opts.include) o.out(statusBlock(outcome.status, outcome.headers));
-        if (streamed) return; // already written as it arrived
         const pretty = o.stdoutIsTTY && data !== undefined ? prettyJson(data) : undefined;
         if (pretty !== undefined) o.out(pretty + '\n');
         else o.out(outcome.body.endsWith('\n') || outcome.body === '' ? outcome.body : outcome.body + '\n');

@@ -1,10 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Register } from '../cli.js';
 import type { CommandResult, Context } from '../context.js';
 import type { Failure } from '../types.js';
 import { UsageError } from '../errors.js';
-import { readAll } from '../read-all.js';
+import { readAll, readNamedFile, splitHeaderLine } from '../read-all.js';
 import { diagnose } from '../diagnosis/engine.js';
 import { failureFromSaved, parseSavedResponse } from '../diagnosis/failure.js';
 import { parseBody } from '../diagnosis/envelope.js';
@@ -51,13 +50,7 @@ async function readInput(ctx: Context, file: string | undefined): Promise<string
     });
     return input.toString('utf8');
   }
-  try {
-    return await readFile(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
-    throw new UsageError(`cannot read ${file} (${why})`);
-  }
+  return readNamedFile(file, 'explain');
 }
 
 /** Diagnoses a saved response exactly as `call` would have, with no network. */
@@ -70,9 +63,8 @@ export async function explainCommand(ctx: Context, file: string | undefined, opt
   const text = await readInput(ctx, file);
   const saved = parseSavedResponse(text, { status });
   for (const line of opts.header ?? []) {
-    const i = line.indexOf(':');
-    if (i <= 0) throw new UsageError(`--header "${line}" is not of the form "Name: value"`);
-    saved.headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+    const [name, value] = splitHeaderLine(line);
+    saved.headers[name.toLowerCase()] = value;
   }
   let failure: Failure = failureFromSaved(saved);
   if (opts.endpoint) failure = { ...failure, endpoint: opts.endpoint };

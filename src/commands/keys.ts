@@ -4,7 +4,7 @@ import type { CommandResult, Context } from '../context.js';
 import type { Failure } from '../types.js';
 import { DiagnosedError, InterruptedError, UsageError } from '../errors.js';
 import { parseCount, type SettingName } from '../config/settings.js';
-import { checkKey } from '../config/key-check.js';
+import { preflight } from '../config/key-check.js';
 import { inspectKey } from '../config/keys.js';
 import { SHAPES } from '../api/api.js';
 import { matchKeyRecord, toKeyRecords, type KeyRecord } from '../api/account.js';
@@ -108,10 +108,9 @@ export function parseId(raw: string): number {
 }
 
 /** Known with no request: a bad base URL, a missing or wrong billing key. */
-function preflight(ctx: Context, method: string, endpoint: string): void {
-  const { config } = ctx;
-  const problem = config.baseUrlProblem ? diagnoseById('config.bad-base-url', {}, [config.baseUrlProblem]) : checkKey('billingKey', config);
-  if (problem) throw new DiagnosedError({ ...problem, evidence: { ...problem.evidence, method, endpoint } });
+function refuseEarly(ctx: Context, method: string, endpoint: string): void {
+  const problem = preflight('billingKey', ctx.config, { method, endpoint });
+  if (problem) throw new DiagnosedError(problem);
 }
 
 /** The diagnosis of a failed /api/keys request, thrown: exit by its category. */
@@ -124,7 +123,7 @@ function fail(ctx: Context, f: Failure): never {
 
 /** GET /api/keys as views, the configured key marked. */
 async function fetchKeys(ctx: Context): Promise<KeyView[]> {
-  preflight(ctx, 'GET', '/api/keys');
+  refuseEarly(ctx, 'GET', '/api/keys');
   const spin = ctx.out.spinner('GET /api/keys…');
   const r = await ctx.api.json<unknown>('GET', '/api/keys', SHAPES.keys, { retries: 2 });
   spin.stop();
@@ -407,7 +406,7 @@ export async function createCommand(ctx: Context, opts: CreateOptions): Promise<
   if (!name) throw new UsageError('--name must not be empty', 'Name the app or environment that will use the key: --name "CI"');
   const expiresAt = parseExpires(opts.expires, Date.now());
   const ask1 = mustConfirm(ctx, opts.yes, `create --name ${JSON.stringify(name)}`, '');
-  preflight(ctx, 'POST', '/api/keys');
+  refuseEarly(ctx, 'POST', '/api/keys');
   if (ask1 && !(await ask(ctx, `Create a proxy key "${name}"${expiresAt ? ` that expires on ${expiresAt}` : ' with no expiry'}?`))) return declined('create', { name });
   const c = await postKey(ctx, name, expiresAt);
   return {

@@ -41,3 +41,12 @@ export function checkKey(role: 'apiKey' | 'billingKey', config: ResolvedConfig):
   }
   return diagnoseById('key.wrong-kind', ev, [`${from} is a ${kindLabel(info.kind)}; ${want.routes} need a ${want.label}`]);
 }
+
+/**
+ * Everything known with no request before sending to a path of `role`: a bad base URL, then the key.
+ * `evidence` names the request that was not sent.
+ */
+export function preflight(role: 'apiKey' | 'billingKey', config: ResolvedConfig, evidence: { method: string; endpoint: string }): Diagnosis | undefined {
+  const d = config.baseUrlProblem ? diagnoseById('config.bad-base-url', {}, [config.baseUrlProblem]) : checkKey(role, config);
+  return d && { ...d, evidence: { ...d.evidence, ...evidence } };
+}

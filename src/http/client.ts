@@ -56,6 +56,8 @@ export interface HttpRequest {
   maxBodyBytes?: number;
   /** Stream a success body: chunks go to onChunk as they arrive, and the timeout becomes an idle timeout. */
   onChunk?: (text: string) => void;
+  /** With onChunk: the status and headers of a success, before its first chunk (for --include). */
+  onResponse?: (status: number, headers: Record<string, string>) => void;
   /** Called after each attempt (for progress and --verbose traces). */
   onAttempt?: (a: Attempt, willRetry: boolean) => void;
 }
@@ -188,6 +190,7 @@ export async function send(req: HttpRequest, deps: ClientDeps = {}): Promise<Htt
       const isSuccess = res.statusCode >= 200 && res.statusCode < 300;
       const cap = isSuccess ? (req.maxBodyBytes ?? MAX_BODY_BYTES) : (req.maxErrorBytes ?? MAX_ERROR_BYTES);
       const streaming = isSuccess && req.onChunk !== undefined;
+      if (streaming) req.onResponse?.(res.statusCode, headers);
       const decoder = new TextDecoder('utf-8');
       const parts: string[] = [];
       let bytes = 0;

@@ -75,6 +75,20 @@ describe('call: success', () => {
     expect(r.stdout).toContain('{"balance":42.5}');
   });
 
+  it('--stream --include prints the status block first, then the events', async () => {
+    const body = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
+    const r = await runCli(['call', 'POST', '/v1/chat/completions', '--stream', '--include', '--data', body], { env: env() });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^HTTP 200\ncontent-type: text\/event-stream[\s\S]*\n\ndata: \{/);
+  });
+
+  it('resolves .. in the path before choosing the key: /v1/../api/balance gets the billing key', async () => {
+    const r = await runCli(['call', '/v1/../api/balance'], { env: env() });
+    expect(r.code).toBe(0);
+    expect(emu.requests[0]?.path).toBe('/api/balance');
+    expect(emu.requests[0]?.headers.authorization).toBe(`Bearer ${KEYS.billing}`);
+  });
+
   it('--stream prints every event as it arrives, ending with [DONE]', async () => {
     const body = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
     const r = await runCli(['call', 'POST', '/v1/chat/completions', '--stream', '--data', body], { env: env() });
