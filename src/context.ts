@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { Diagnosis, ExitReason } from './types.js';
 import type { Clock } from './http/client.js';
 import type { Output, Sink } from './render/output.js';
-import type { ResolvedConfig } from './config/resolve.js';
+import type { ResolvedConfig, ConfigFlags } from './config/resolve.js';
 import type { Api } from './api/api.js';
 
 /** Everything main() takes from the outside world: tests pass their own. */
@@ -19,14 +19,8 @@ export interface Deps {
   signal?: AbortSignal;
 }
 
-/** Options every command accepts (commander's names). */
-export interface CommonOptions {
-  apiKey?: string;
-  billingKey?: string;
-  baseUrl?: string;
-  timeout?: string;
-  model?: string;
-  config?: string;
+/** Options every command accepts (commander's names): the configuration flags and the output ones. */
+export interface CommonOptions extends ConfigFlags {
   json?: boolean;
   quiet?: boolean;
   verbose?: boolean;
