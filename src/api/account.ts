@@ -54,6 +54,11 @@ export function daysUntil(iso: string | undefined, nowMs = Date.now()): number |
   return (t - nowMs) / 86_400_000;
 }
 
+/** A key record as follow-up evidence carries it (what diagnose() reads about the refused key). */
+export function followUpRecord(rec: KeyRecord | null): FollowUpEvidence['keyRecord'] {
+  return rec ? { id: rec.id, name: rec.name, prefix: rec.prefix, active: rec.active, expiresAt: rec.expiresAt } : null;
+}
+
 /**
  * The 402/403 follow-up: asks GET /api/balance and GET /api/keys together (billing key) and
  * returns what they say about the proxy key that was refused.
@@ -68,7 +73,7 @@ export async function followUp(api: Api, usedKey: string | undefined): Promise<F
   else ev.balanceError = describeFailure(bal.failure);
   if (keys.ok) {
     const rec = matchKeyRecord(toKeyRecords(keys.data), usedKey);
-    ev.keyRecord = rec ? { id: rec.id, name: rec.name, prefix: rec.prefix, active: rec.active, expiresAt: rec.expiresAt } : null;
+    ev.keyRecord = followUpRecord(rec);
   } else ev.keysError = describeFailure(keys.failure);
   return ev;
 }

@@ -2,7 +2,7 @@ import type { CheckApi, CheckOutcome, CheckResult } from './runner.js';
 import type { DoctorContext } from './context.js';
 import type { Failure, FollowUpEvidence } from '../types.js';
 import { SHAPES } from '../api/api.js';
-import { toKeyRecords, matchKeyRecord, daysUntil, type KeyRecord } from '../api/account.js';
+import { toKeyRecords, matchKeyRecord, daysUntil, followUpRecord, type KeyRecord } from '../api/account.js';
 import { diagnose, diagnoseById } from '../diagnosis/engine.js';
 import { fillFromBody } from '../diagnosis/failure.js';
 import { inspectKey } from '../config/keys.js';
@@ -27,7 +27,7 @@ async function evidenceFromBilling(ctx: DoctorContext, api: CheckApi): Promise<F
   const records = keys.evidence?.keys as KeyRecord[] | undefined;
   if (records) {
     const rec = matchKeyRecord(records, ctx.config.apiKey.value);
-    ev.keyRecord = rec ? { id: rec.id, name: rec.name, prefix: rec.prefix, active: rec.active, expiresAt: rec.expiresAt } : null;
+    ev.keyRecord = followUpRecord(rec);
   } else ev.keysError = keys.detail;
   return ev;
 }
