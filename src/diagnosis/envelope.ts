@@ -1,5 +1,5 @@
 /** parseBody: reads ANY vendor's error body (JSON envelopes, HTML pages, text, SSE) into one shape. */
-import { readEnvelope, scalar, type EnvelopeFields, type ProviderError } from './json-envelope.js';
+import { readEnvelope, scalar, type EnvelopeFields } from './json-envelope.js';
 import { readPage, vendorFromHeaders, type VendorHint } from './page.js';
 import { looksLikeSse, readSse } from './sse.js';
 
@@ -19,19 +19,12 @@ export interface SseError {
   event?: string;
 }
 
-/** What a body says, whatever its vendor or format. Never carries the parsed JSON itself. */
-export interface ParsedBody {
+/**
+ * What a body says, whatever its vendor or format: the envelope's fields (for a JSON body, or an SSE
+ * error event; `requestId` from the headers first), and what its format adds. Never the parsed JSON itself.
+ */
+export interface ParsedBody extends EnvelopeFields {
   format: BodyFormat;
-  /** An error envelope (or SSE error event) was found. */
-  hasError: boolean;
-  errorType?: string;
-  code?: string;
-  message?: string;
-  param?: string;
-  /** From the headers first (x-request-id, request-id, cf-ray, …), then the body (request_id, "(request id: …)"). */
-  requestId?: string;
-  /** An HTTP status the body states (error.code 429, status 400); the response status still decides. */
-  status?: number;
   /** It looked like JSON but did not parse (cut off or broken); fields were read by pattern. */
   malformedJson?: boolean;
   /** A short excerpt for people: an HTML page's title or h1, a text body's first line. */
@@ -43,11 +36,6 @@ export interface ParsedBody {
   cdnChallenge?: boolean;
   cdnBlock?: boolean;
   cdnErrorCode?: number;
-  /** Google details[].reason / @type names, Azure innererror.code. */
-  reasons: string[];
-  retryDelaySec?: number;
-  /** The provider's own error behind a gateway (OpenRouter metadata.raw). */
-  provider?: ProviderError;
   sseError?: SseError;
   sseDone?: boolean;
   sseEvents?: number;
