@@ -179,7 +179,7 @@ export async function callCommand(ctx: Context, method: string, path: string, op
           reason: 'ok',
           data: { request: { method, url }, response: { status: outcome.status, headers: outcome.headers }, events, attempts: outcome.attempts },
           diagnoses: [],
-          render: (o) => o.debug(`stream complete: ${parser.count} events, ended with [DONE]`),
+          render: (o) => o.debug(`stream complete: ${parser.count} events, and its end marker`),
         };
       }
     }

@@ -77,7 +77,7 @@ export async function explainCommand(ctx: Context, file: string | undefined, opt
       const p = new SseParser();
       p.feed(body);
       p.end();
-      if (p.done && !p.errorEvent) return nothingWrong(failure.status, 'a complete event stream that ended with data: [DONE]');
+      if (p.done && !p.errorEvent) return nothingWrong(failure.status, 'a complete event stream');
       failure = { ...failure, kind: 'stream', streamCut: !p.done };
     } else {
       let json = true;

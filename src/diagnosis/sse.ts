@@ -21,7 +21,11 @@ export function looksLikeSse(body: string): boolean {
   return /^(data|event|id|retry):/.test(start) || (/^:/.test(start) && /\n(data|event):/.test(body.slice(0, 4096)));
 }
 
-function onEvent(name: string | undefined, data: string, out: SseFacts): void {
+/**
+ * Judges one event into `out`: the end of the stream (`[DONE]`, `message_stop`) or the first error
+ * event. The one place that decides it, for readSse here and for the incremental parser `call` uses.
+ */
+export function noteSseEvent(name: string | undefined, data: string, out: SseFacts): void {
   out.events++;
   const text = data.trim();
   if (text === '[DONE]' || name === 'message_stop') {
@@ -54,7 +58,7 @@ export function readSse(body: string): SseFacts {
   let name: string | undefined;
   let data: string[] = [];
   const flush = () => {
-    if (data.length > 0 || name !== undefined) onEvent(name, data.join('\n'), out);
+    if (data.length > 0 || name !== undefined) noteSseEvent(name, data.join('\n'), out);
     name = undefined;
     data = [];
   };

@@ -1,17 +1,31 @@
+import { noteSseEvent, type SseFacts } from '../diagnosis/sse.js';
+
 /** One server-sent event. */
 export interface SseEvent {
   event?: string;
   data: string;
 }
 
-/** An incremental SSE parser: feed text as it arrives, get whole events back. */
+/**
+ * An incremental SSE parser: feed text as it arrives, get whole events back. Whether the stream ended
+ * and which event was an error is judged by the diagnosis engine's own reader (noteSseEvent), so that
+ * `call` and `diagnose()` never disagree about a stream.
+ */
 export class SseParser {
   private buffer = '';
-  /** True once `data: [DONE]` arrived. */
-  done = false;
-  /** The first event that carries an error (an `error` event, or data with an "error" object). */
+  private readonly facts: SseFacts = { events: 0, done: false };
+  /** The first event that carries an error, as it arrived. */
   errorEvent?: SseEvent;
-  count = 0;
+
+  /** True once the stream's end arrived (`data: [DONE]`, or Anthropic's `message_stop`). */
+  get done(): boolean {
+    return this.facts.done;
+  }
+
+  /** Events seen so far. */
+  get count(): number {
+    return this.facts.events;
+  }
 
   /** Adds text; returns the events it completed. */
   feed(text: string): SseEvent[] {
@@ -37,9 +51,9 @@ export class SseParser {
   }
 
   private note(ev: SseEvent): SseEvent {
-    this.count++;
-    if (ev.data.trim() === '[DONE]') this.done = true;
-    else if (!this.errorEvent && (ev.event === 'error' || /^\s*\{\s*"(error|type"\s*:\s*"error)"/.test(ev.data))) this.errorEvent = ev;
+    const hadError = this.facts.error !== undefined;
+    noteSseEvent(ev.event, ev.data, this.facts);
+    if (!hadError && this.facts.error !== undefined) this.errorEvent = ev;
     return ev;
   }
 }

@@ -75,6 +75,17 @@ describe('call: success', () => {
     expect(r.stdout).toContain('{"balance":42.5}');
   });
 
+  it('--stream: a stream that ends with Anthropic\'s message_stop is complete, as the diagnosis engine reads it', async () => {
+    emu.state.failures.push({
+      status: 200,
+      headers: { 'content-type': 'text/event-stream' },
+      body: 'event: content_block_delta\ndata: {"type":"content_block_delta"}\n\nevent: message_stop\ndata: {"type":"message_stop"}\n\n',
+    });
+    const r = await runCli([...['call', 'POST', '/v1/chat/completions', '--data', '{"model":"gpt-4o","messages":[]}'], '--stream'], { env: env() });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/message_stop/);
+  });
+
   it('--stream --include prints the status block first, then the events', async () => {
     const body = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
     const r = await runCli(['call', 'POST', '/v1/chat/completions', '--stream', '--include', '--data', body], { env: env() });
