@@ -5,9 +5,7 @@ import type { Failure } from '../types.js';
 import { UsageError } from '../errors.js';
 import { readAll, readNamedFile, splitHeaderLine } from '../read-all.js';
 import { diagnose } from '../diagnosis/engine.js';
-import { failureFromSaved, parseSavedResponse } from '../diagnosis/failure.js';
-import { parseBody } from '../diagnosis/envelope.js';
-import { SseParser } from '../http/sse.js';
+import { readSaved, parseSavedResponse } from '../diagnosis/failure.js';
 import { renderDiagnosis } from '../render/diagnosis.js';
 import { keyRoleFor } from '../api/api.js';
 
@@ -66,31 +64,15 @@ export async function explainCommand(ctx: Context, file: string | undefined, opt
     const [name, value] = splitHeaderLine(line);
     saved.headers[name.toLowerCase()] = value;
   }
-  let failure: Failure = failureFromSaved(saved);
-  if (opts.endpoint) failure = { ...failure, endpoint: opts.endpoint };
-
-  // A success status is only a failure when its body is not what the API promises.
-  if (failure.status !== undefined && failure.status >= 200 && failure.status < 300) {
-    const body = saved.body ?? '';
-    const ctype = saved.headers['content-type'] ?? '';
-    if (/event-stream/i.test(ctype) || /^\s*(data|event):/m.test(body)) {
-      const p = new SseParser();
-      p.feed(body);
-      p.end();
-      if (p.done && !p.errorEvent) return nothingWrong(failure.status, 'a complete event stream');
-      failure = { ...failure, kind: 'stream', streamCut: !p.done };
-    } else {
-      let json = true;
-      try {
-        JSON.parse(body);
-      } catch {
-        json = false;
-      }
-      // A gateway may put an error envelope in a 200: that is for the engine to read, not "nothing wrong".
-      if (!json) failure = { ...failure, unexpectedBody: 'not-json', expected: 'a JSON body' };
-      else if (!parseBody(body, saved.headers).hasError) return nothingWrong(failure.status, 'a JSON body');
-    }
-  }
+  // Read once, as `call` would have read it: a success is only a failure when its body is not what the
+  // API promises (not JSON, an error envelope in it, a stream cut short or carrying an error event).
+  const read = readSaved(saved);
+  if (read.healthy) return nothingWrong(read.failure.status!, read.failure.kind === 'stream' ? 'a complete event stream' : 'a JSON body');
+  const failure: Failure = {
+    ...read.failure,
+    ...(read.failure.unexpectedBody ? { expected: 'a JSON body' } : {}),
+    ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+  };
   const role = failure.endpoint ? keyRoleFor(failure.endpoint) : undefined;
   const d = diagnose(failure, { keyRole: role });
   return {

@@ -28,6 +28,27 @@ export function fillFromBody(f: Failure): Failure {
  * a 2xx body that is not JSON is marked unexpectedBody 'not-json'.
  */
 export function failureFromSaved(saved: { status?: number; headers?: Record<string, string>; body?: string }): Failure {
+  return readSaved(saved).failure;
+}
+
+/** A bare JSON number, string, true, false or null: JSON that `call` accepts, though not an envelope. */
+function isJsonScalar(body: string): boolean {
+  const t = body.trim();
+  if (!/^(-?\d|"|true$|false$|null$)/.test(t)) return false;
+  try {
+    JSON.parse(t);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A saved response read as `call` would have read it: the failure it stands for, and whether it is
+ * in fact healthy (a success whose body is what the API promises: JSON with no error envelope, or an
+ * event stream that finished with no error event), which `explain` reports as nothing to diagnose.
+ */
+export function readSaved(saved: { status?: number; headers?: Record<string, string>; body?: string }): { failure: Failure; healthy: boolean } {
   const headers = lowerHeaders(saved.headers);
   const body = saved.body ?? '';
   const p = parseBody(body, headers);
@@ -40,7 +61,10 @@ export function failureFromSaved(saved: { status?: number; headers?: Record<stri
   } else if (success && !p.hasError && (p.format !== 'json' || p.malformedJson)) {
     f.unexpectedBody = 'not-json';
   }
-  return fillFromBody(f);
+  const healthy =
+    success &&
+    (p.format === 'sse' ? !!p.sseDone && !p.sseError : p.format === 'json' ? !p.malformedJson && !p.hasError : isJsonScalar(body));
+  return { failure: fillFromBody(f), healthy };
 }
 
 const STATUS_LINE = /^HTTP\/\d(?:\.\d)?[ \t]+(\d{3})\b[^\r\n]*/;
