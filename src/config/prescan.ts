@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
@@ -9,13 +9,24 @@ const IN_DOT_CONFIG = new Set(RC.map((e) => `apidoctorrc${e}`));
 /** Its global places, in the env-paths config directory. */
 const GLOBAL = new Set(RC.map((e) => `config${e}`));
 
-function list(dir: string): Set<string> | undefined {
+/**
+ * Whether `dir/name` exists, one stat each. Stat-ing the dozen names cosmiconfig looks for costs the same
+ * in any directory, where listing it grows with its size (18 ms for a /tmp holding 14,000 entries).
+ */
+function exists(dir: string, name: string): boolean {
   try {
-    return new Set(readdirSync(dir));
-  } catch {
-    return undefined;
+    return statSync(join(dir, name), { throwIfNoEntry: false }) !== undefined;
+  } catch (e) {
+    // A file where a directory was expected is no config; anything else unreadable (EACCES, ELOOP…)
+    // may be one: leave it to cosmiconfig.
+    return (e as NodeJS.ErrnoException).code !== 'ENOTDIR';
   }
 }
+
+const anyOf = (dir: string, names: Iterable<string>): boolean => {
+  for (const n of names) if (exists(dir, n)) return true;
+  return false;
+};
 
 /** True when a package.json could configure apidoctor (or cosmiconfig itself); unreadable means maybe. */
 function packageMentions(file: string, keys: string[]): boolean {
@@ -37,32 +48,24 @@ function globalConfigDir(env: NodeJS.ProcessEnv): string {
 
 /**
  * Whether cosmiconfig's search for `apidoctor` (strategy "global": the working directory up to home,
- * then the global config directory) could find anything. One directory listing per level instead of
- * importing cosmiconfig and stat-ing twenty names per level: when this says no, the search is skipped.
+ * then the global config directory) could find anything. A stat per name cosmiconfig would try,
+ * without importing it: when this says no, the search is skipped.
  * It errs towards yes: anything it cannot rule out is left to cosmiconfig.
  */
 export function mayHaveConfigFile(cwd: string, env: NodeJS.ProcessEnv = process.env): boolean {
   const start = resolve(cwd);
   // cosmiconfig's meta config (package.json "cosmiconfig", .config/config.*) can change the search.
-  const startDot = list(join(start, '.config'));
-  if (startDot && [...startDot].some((f) => /^config(\.(json|ya?ml|js|ts|cjs|mjs))?$/.test(f))) return true;
+  if (anyOf(join(start, '.config'), GLOBAL)) return true;
   const stop = resolve(homedir());
   let dir = start;
   for (;;) {
-    const names = list(dir);
-    if (names) {
-      for (const n of names) if (TOP.has(n)) return true;
-      if (names.has('package.json') && packageMentions(join(dir, 'package.json'), dir === start ? ['apidoctor', 'cosmiconfig'] : ['apidoctor'])) return true;
-      if (names.has('.config')) {
-        const dot = dir === start ? startDot : list(join(dir, '.config'));
-        if (dot && [...dot].some((n) => IN_DOT_CONFIG.has(n))) return true;
-      }
-    }
+    if (anyOf(dir, TOP)) return true;
+    if (exists(dir, 'package.json') && packageMentions(join(dir, 'package.json'), dir === start ? ['apidoctor', 'cosmiconfig'] : ['apidoctor'])) return true;
+    if (anyOf(join(dir, '.config'), IN_DOT_CONFIG)) return true;
     if (dir === stop) break;
     const up = dirname(dir);
     if (up === dir) break;
     dir = up;
   }
-  const global = list(globalConfigDir(env));
-  return !!global && [...global].some((n) => GLOBAL.has(n));
+  return anyOf(globalConfigDir(env), GLOBAL);
 }
