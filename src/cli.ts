@@ -142,9 +142,6 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
       spinner: !deps.env.CI,
     });
     const { makeContext } = await import('./make-context.js');
-    // A command that talks to the API needs undici (~15 ms to load), but only once its configuration is
-    // resolved: start loading it now so that it loads while a config file search waits on the disk.
-    if (needs.includes('baseUrl')) void import('./vendor/undici-slim.cjs').catch(() => {});
     const ctx = await makeContext(opts, deps, out, needs);
     result = await body(ctx);
   };

@@ -1,4 +1,5 @@
 import type { Dispatcher, buildConnector as BuildConnector } from 'undici';
+import type { Agent as HttpAgent, IncomingHttpHeaders } from 'node:http';
 import type { Attempt, Failure, Timings } from '../types.js';
 import { InterruptedError } from '../errors.js';
 import { decideRetry, type RetryLimits } from './retry.js';
@@ -87,7 +88,15 @@ interface ConnTiming { origin: string; startedAt: number; dnsMs?: number; connec
 /** Connection phase timings recorded by the connector, claimed by the attempt that caused them. */
 const connections: ConnTiming[] = [];
 
-let defaultDispatcher: Dispatcher | undefined;
+/**
+ * Two transports, one contract. A request that goes straight to its host uses Node's own `node:http` /
+ * `node:https`: their parser is built into Node, so nothing is loaded or compiled for it, where undici
+ * costs ~25 ms of module evaluation and WebAssembly compile in every short-lived process (bench/). A request
+ * through a proxy uses undici's ProxyAgent (CONNECT tunnels, proxy credentials), loaded only then. Which
+ * one applies is decided once, by proxyFor(), the same function doctor's proxy check reports.
+ */
+let proxyDispatcher: { key: string; dispatcher: Dispatcher } | undefined;
+const agents: { http?: HttpAgent; https?: HttpAgent } = {};
 
 /** The slim undici (see src/vendor/undici-slim.cjs); a CommonJS module, so its exports are its default. */
 async function loadUndici(): Promise<typeof import('../vendor/undici-slim.cjs')> {
@@ -95,13 +104,10 @@ async function loadUndici(): Promise<typeof import('../vendor/undici-slim.cjs')>
   return mod.default ?? mod;
 }
 
-/**
- * The default dispatcher: undici's EnvHttpProxyAgent (HTTPS_PROXY, HTTP_PROXY, NO_PROXY in either case),
- * with a connector that records DNS, TCP and TLS timings. undici is imported only on first use.
- */
-export async function getDefaultDispatcher(connectTimeoutMs: number): Promise<Dispatcher> {
-  if (defaultDispatcher) return defaultDispatcher;
-  const { EnvHttpProxyAgent, buildConnector } = await loadUndici();
+/** undici's ProxyAgent for `proxyUrl`, with a connector that records DNS, TCP and TLS timings. */
+async function getProxyDispatcher(proxyUrl: string, connectTimeoutMs: number): Promise<Dispatcher> {
+  if (proxyDispatcher?.key === proxyUrl) return proxyDispatcher.dispatcher;
+  const { ProxyAgent, buildConnector } = await loadUndici();
   const base = buildConnector({ timeout: connectTimeoutMs });
   const connect: BuildConnector.connector = (opts, cb) => {
     const rec: ConnTiming = { origin: `${opts.protocol}//${opts.hostname}:${opts.port}`, startedAt: performance.now(), claimed: false };
@@ -113,15 +119,124 @@ export async function getDefaultDispatcher(connectTimeoutMs: number): Promise<Di
     socket?.once?.('secureConnect', () => (rec.tlsMs = performance.now() - rec.startedAt));
     return socket as never;
   };
-  defaultDispatcher = new EnvHttpProxyAgent({ connect, keepAliveTimeout: 4_000 });
-  return defaultDispatcher;
+  const dispatcher = new ProxyAgent({ uri: proxyUrl, connect, keepAliveTimeout: 4_000 });
+  proxyDispatcher = { key: proxyUrl, dispatcher };
+  return dispatcher;
 }
 
-/** Closes the default dispatcher so no socket keeps the process alive. */
+/** Closes every connection the client keeps, so that no socket keeps the process alive. */
 export async function closeDefaultDispatcher(): Promise<void> {
-  const d = defaultDispatcher;
-  defaultDispatcher = undefined;
+  for (const k of ['http', 'https'] as const) {
+    agents[k]?.destroy();
+    agents[k] = undefined;
+  }
+  const d = proxyDispatcher?.dispatcher;
+  proxyDispatcher = undefined;
   if (d) await d.destroy().catch(() => {});
+}
+
+/** An answer's status line and headers, with its body still to come. */
+interface Opened {
+  status: number;
+  headers: Record<string, string>;
+  body: AsyncIterable<Buffer>;
+  /** Stops reading and drops the connection. */
+  destroy(): void;
+  /** DNS, TCP and TLS timings of a connection opened for this request, from the request's start. */
+  timings: Partial<Timings>;
+}
+
+interface OpenInit {
+  method: string;
+  headers?: Record<string, string>;
+  body?: string;
+  signal: AbortSignal;
+  timeoutMs: number;
+}
+
+/** A Node `http` error for a body cut short, with a message that says so (Node's own says "aborted"). */
+function cutShort(e: unknown): unknown {
+  const err = e as NodeJS.ErrnoException;
+  if (err?.code === 'ECONNRESET' && err.message === 'aborted') {
+    return Object.assign(new Error('the connection closed before the whole body came'), { code: 'ECONNRESET' });
+  }
+  return e;
+}
+
+async function* readBody(res: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of res) yield chunk;
+  } catch (e) {
+    throw cutShort(e);
+  }
+}
+
+/** Straight to the host, over Node's own http/https, with one keep-alive agent per scheme. */
+async function openDirect(url: URL, init: OpenInit): Promise<Opened> {
+  const tls = url.protocol === 'https:';
+  const mod = tls ? await import('node:https') : await import('node:http');
+  const agent = tls ? (agents.https ??= new mod.Agent({ keepAlive: true })) : (agents.http ??= new mod.Agent({ keepAlive: true }));
+  const startedAt = performance.now();
+  const timings: Partial<Timings> = {};
+  const since = () => Math.round(performance.now() - startedAt);
+  return new Promise<Opened>((resolve, reject) => {
+    let settled = false;
+    const req = mod.request(url, { method: init.method, headers: init.headers, agent, signal: init.signal });
+    // Errors after the answer came (a body cut short) reach the reader through the response stream;
+    // this listener only keeps them from being unhandled.
+    req.on('error', (e) => {
+      if (!settled) {
+        settled = true;
+        reject(e);
+      }
+    });
+    req.once('socket', (socket) => {
+      if (!socket.connecting) return; // a kept-alive connection: nothing to time
+      socket.once('lookup', () => (timings.dnsMs = since()));
+      socket.once('connect', () => (timings.connectMs = since()));
+      socket.once('secureConnect', () => (timings.tlsMs = since()));
+    });
+    // A protocol switch nobody asked for, or an informational status as the final answer: no HTTP
+    // client can read on from there (llhttp, under undici, rejects these too).
+    const notFinal = (status: number | undefined) =>
+      Object.assign(new Error(`the server answered ${status} (an informational status) where the final answer was due`), { code: 'HPE_INVALID_STATUS' });
+    req.once('upgrade', (res, socket) => {
+      socket.destroy();
+      settled = true;
+      reject(notFinal(res.statusCode));
+    });
+    req.once('response', (res) => {
+      settled = true;
+      if ((res.statusCode ?? 0) < 200) {
+        res.destroy();
+        return reject(notFinal(res.statusCode));
+      }
+      resolve({ status: res.statusCode ?? 0, headers: flattenHeaders(res.headers), body: readBody(res), destroy: () => res.destroy(), timings });
+    });
+    req.end(init.body);
+  });
+}
+
+/** Through an undici dispatcher: a proxy's, or one a caller gave. */
+async function openWith(dispatcher: Dispatcher, url: URL, init: OpenInit): Promise<Opened> {
+  const { request } = await loadUndici();
+  const startedAt = performance.now();
+  const res = await request(url, {
+    method: init.method as Dispatcher.HttpMethod,
+    headers: init.headers,
+    body: init.body,
+    dispatcher,
+    signal: init.signal,
+    headersTimeout: init.timeoutMs,
+    bodyTimeout: init.timeoutMs,
+  });
+  return {
+    status: res.statusCode,
+    headers: flattenHeaders(res.headers),
+    body: res.body as AsyncIterable<Buffer>,
+    destroy: () => res.body.destroy(),
+    timings: claimConnection(url, startedAt),
+  };
 }
 
 function claimConnection(url: URL, startedAt: number): Partial<Timings> {
@@ -135,7 +250,7 @@ function claimConnection(url: URL, startedAt: number): Partial<Timings> {
   return { dnsMs: at(rec.dnsMs), connectMs: at(rec.connectMs), tlsMs: at(rec.tlsMs) };
 }
 
-function flattenHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
+function flattenHeaders(h: IncomingHttpHeaders | Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(h)) {
     if (v === undefined) continue;
@@ -148,15 +263,14 @@ function flattenHeaders(h: Record<string, string | string[] | undefined>): Recor
 export async function send(req: HttpRequest, deps: ClientDeps = {}): Promise<HttpOutcome> {
   const clock = deps.clock ?? realClock;
   const random = deps.random ?? Math.random;
-  const { request } = await loadUndici();
-  const dispatcher = deps.dispatcher ?? (await getDefaultDispatcher(req.timeoutMs));
   const url = new URL(req.url);
+  const proxy = deps.dispatcher ? undefined : proxyFor(url, process.env);
+  const dispatcher = deps.dispatcher ?? (proxy?.url ? await getProxyDispatcher(proxy.url, req.timeoutMs) : undefined);
   const attempts: Attempt[] = [];
   let waited = 0;
   for (let n = 1; ; n++) {
     if (deps.signal?.aborted) throw InterruptedError.from(deps.signal);
     const started = clock.now();
-    const wallStart = performance.now();
     const ac = new AbortController();
     let timedOut = false;
     let timer: NodeJS.Timeout | undefined;
@@ -174,29 +288,24 @@ export async function send(req: HttpRequest, deps: ClientDeps = {}): Promise<Htt
     attempts.push(attempt);
     let failure: Failure | undefined;
     let success: HttpSuccess | undefined;
+    let connTimings: Partial<Timings> = {};
     try {
-      const res = await request(url, {
-        method: req.method as Dispatcher.HttpMethod,
-        headers: req.headers,
-        body: req.body,
-        dispatcher,
-        signal: ac.signal,
-        headersTimeout: req.timeoutMs,
-        bodyTimeout: req.timeoutMs,
-      });
+      const init: OpenInit = { method: req.method, headers: req.headers, body: req.body, signal: ac.signal, timeoutMs: req.timeoutMs };
+      const res = dispatcher ? await openWith(dispatcher, url, init) : await openDirect(url, init);
+      connTimings = res.timings;
       attempt.timings.firstByteMs = Math.round(clock.now() - started);
-      attempt.status = res.statusCode;
-      const headers = flattenHeaders(res.headers as Record<string, string | string[] | undefined>);
-      const isSuccess = res.statusCode >= 200 && res.statusCode < 300;
+      attempt.status = res.status;
+      const { headers } = res;
+      const isSuccess = res.status >= 200 && res.status < 300;
       const cap = isSuccess ? (req.maxBodyBytes ?? MAX_BODY_BYTES) : (req.maxErrorBytes ?? MAX_ERROR_BYTES);
       const streaming = isSuccess && req.onChunk !== undefined;
-      if (streaming) req.onResponse?.(res.statusCode, headers);
+      if (streaming) req.onResponse?.(res.status, headers);
       const decoder = new TextDecoder('utf-8');
       const parts: string[] = [];
       let bytes = 0;
       let truncated = false;
       try {
-        for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        for await (const chunk of res.body) {
           if (streaming) {
             arm(); // idle timeout between chunks
             const text = decoder.decode(chunk, { stream: true });
@@ -224,7 +333,7 @@ export async function send(req: HttpRequest, deps: ClientDeps = {}): Promise<Htt
         const body = parts.join('');
         failure = {
           kind: streaming ? 'stream' : isSuccess ? 'network' : 'http',
-          status: isSuccess && !streaming ? undefined : res.statusCode,
+          status: isSuccess && !streaming ? undefined : res.status,
           headers,
           body,
           bodyBytes: bytes,
@@ -234,13 +343,13 @@ export async function send(req: HttpRequest, deps: ClientDeps = {}): Promise<Htt
           streamCut: streaming ? true : undefined,
         };
       }
-      if (truncated) res.body.destroy();
+      if (truncated) res.destroy();
       if (!failure) {
         const body = parts.join('');
         if (isSuccess) {
-          success = { ok: true, status: res.statusCode, headers, body, bytes, truncated, attempts };
+          success = { ok: true, status: res.status, headers, body, bytes, truncated, attempts };
         } else {
-          failure = { kind: 'http', status: res.statusCode, headers, body, bodyBytes: bytes, bodyTruncated: truncated, attempts };
+          failure = { kind: 'http', status: res.status, headers, body, bodyBytes: bytes, bodyTruncated: truncated, attempts };
         }
       }
     } catch (e) {
@@ -248,7 +357,6 @@ export async function send(req: HttpRequest, deps: ClientDeps = {}): Promise<Htt
       const code = timedOut ? 'UND_ERR_HEADERS_TIMEOUT' : (networkCodeOf(e) ?? 'UNKNOWN');
       let message = timedOut ? `no answer within ${req.timeoutMs} ms` : innermostMessage(e);
       // Behind a proxy, a failure to connect is a failure to reach the proxy: say so, so it reads as one.
-      const proxy = deps.dispatcher ? undefined : proxyFor(url, process.env);
       if (proxy?.url && CONNECT_CODES.has(code)) message = `could not reach the proxy ${proxy.display} (${proxy.source}): ${message}`;
       failure = { kind: 'network', headers: {}, attempts, networkCode: code, networkMessage: message };
       attempt.networkCode = failure.networkCode;
@@ -256,7 +364,7 @@ export async function send(req: HttpRequest, deps: ClientDeps = {}): Promise<Htt
       clearTimeout(timer);
       deps.signal?.removeEventListener('abort', onUserAbort);
     }
-    attempt.timings = { ...claimConnection(url, wallStart), ...attempt.timings, totalMs: Math.round(clock.now() - started) };
+    attempt.timings = { ...connTimings, ...attempt.timings, totalMs: Math.round(clock.now() - started) };
     const endpoint = url.pathname + url.search;
     if (success) {
       req.onAttempt?.(attempt, false);

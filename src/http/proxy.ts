@@ -1,4 +1,4 @@
-/** Which proxy a request to `target` uses, as undici's EnvHttpProxyAgent decides it. */
+/** Which proxy a request to `target` uses (HTTPS_PROXY, HTTP_PROXY, NO_PROXY): the client routes by it and doctor reports it. */
 export interface ProxyChoice {
   /** The proxy URL, when one applies. */
   url?: string;

@@ -1,7 +1,8 @@
 'use strict';
 /* global require, module */
-// Only the parts of undici apidoctor uses. Importing the package's index evaluates all of undici
-// (fetch, WebSocket, caches, mocks: ~100 ms on a small machine); these files are a fraction of that.
+// Only the parts of undici apidoctor uses: its ProxyAgent, for requests that go through an HTTP(S)
+// proxy (src/http/client.ts; the others use Node's own http). Importing the package's index evaluates
+// all of undici (fetch, WebSocket, caches, mocks: ~100 ms on a small machine); these files are a fraction.
 
 // undici parses HTTP/1.1 with llhttp compiled to WebAssembly. V8 compiles it with Liftoff (its baseline
 // wasm compiler) and then, once the parser is hot, recompiles it with TurboFan on a background thread:
@@ -10,8 +11,7 @@
 // `doctor` (bench/). The flag only concerns WebAssembly, and must be set before llhttp is compiled.
 require('node:v8').setFlagsFromString('--liftoff-only');
 const Dispatcher = require('undici/lib/dispatcher/dispatcher');
-const Agent = require('undici/lib/dispatcher/agent');
-const EnvHttpProxyAgent = require('undici/lib/dispatcher/env-http-proxy-agent');
+const ProxyAgent = require('undici/lib/dispatcher/proxy-agent');
 const buildConnector = require('undici/lib/core/connect');
 const apiRequest = require('undici/lib/api/api-request');
 const apiConnect = require('undici/lib/api/api-connect');
@@ -27,4 +27,4 @@ function request(url, opts) {
   return dispatcher.request({ ...rest, origin: u.origin, path: u.pathname + u.search });
 }
 
-module.exports = { Agent, EnvHttpProxyAgent, buildConnector, request };
+module.exports = { ProxyAgent, buildConnector, request };

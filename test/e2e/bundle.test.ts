@@ -3,17 +3,22 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startEmulator, KEYS, type Emulator } from '../emulator/server.js';
 import { runCli } from '../helpers/run-cli.js';
+import { startProxy, type ConnectProxy } from '../helpers/connect-proxy.js';
 
-// scripts/build.mjs leaves out of the bundle the undici files apidoctor's requests never reach, to be
-// required from the installed package if ever needed. These tests prove that they still load.
+// undici carries apidoctor's requests only through a proxy (src/http/client.ts); scripts/build.mjs leaves
+// out of the bundle the undici files those requests never reach, to be required from the installed
+// package if ever needed. These tests prove that they still load.
 
 const CHUNKS = resolve(import.meta.dirname, '../../dist/chunks');
 let emu: Emulator;
+let proxy: ConnectProxy;
 beforeAll(async () => {
   emu = await startEmulator();
+  proxy = await startProxy();
 });
 afterAll(async () => {
   await emu.close();
+  await proxy.close();
 });
 
 describe('undici files left out of the bundle', () => {
@@ -25,10 +30,13 @@ describe('undici files left out of the bundle', () => {
     expect(names).toEqual(['undici/lib/llhttp/llhttp-wasm.js', 'undici/lib/web/fetch/body.js']);
   });
 
-  it('llhttp without SIMD (UNDICI_NO_WASM_SIMD=1) still parses the answer', async () => {
-    const r = await runCli(['balance', '--json'], { env: { MODELSWITCH_BASE_URL: emu.url, MODELSWITCH_BILLING_KEY: KEYS.billing, UNDICI_NO_WASM_SIMD: '1' } });
+  it('llhttp without SIMD (UNDICI_NO_WASM_SIMD=1) still parses the answer through a proxy', async () => {
+    const r = await runCli(['balance', '--json'], { env: { MODELSWITCH_BASE_URL: emu.url, MODELSWITCH_BILLING_KEY: KEYS.billing, UNDICI_NO_WASM_SIMD: '1', HTTP_PROXY: proxy.url } });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.json()).toMatchObject({ command: 'balance', balance: 42.5 });
+    // balance fetches the usage for the runway alongside: a tunnel each, all to the API.
+    expect(proxy.connects.length).toBeGreaterThan(0);
+    expect(new Set(proxy.connects)).toEqual(new Set([`127.0.0.1:${emu.port}`]));
   });
 });
