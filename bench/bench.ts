@@ -5,7 +5,9 @@
  *
  * Prints a Markdown table, writes it to bench/latest.md, and exits 1 when a budget fails.
  * `--readme` also replaces the table in README.md's "Performance" section.
- * Environment: BENCH_PAIRS (startup and balance pairs, default 20), BENCH_DOCTOR_PAIRS (default 15).
+ * Environment: BENCH_PAIRS (startup and balance pairs, default 20), BENCH_DOCTOR_PAIRS (default 15),
+ * BENCH_ONLY (a comma-separated subset of startup,balance,doctor,memory,stream, for quick checks while
+ * working; a partial table is not written to bench/latest.md or the README).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -334,12 +336,11 @@ function updateReadme(md: string): void {
 const loadBefore = loadavg();
 const emu = await startEmulator();
 let failed = false;
+const SECTIONS = { startup, balance, doctor, memory, stream } as const;
+const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
+for (const name of only ?? []) if (!(name in SECTIONS)) throw new Error(`BENCH_ONLY: unknown section "${name}" (known: ${Object.keys(SECTIONS).join(', ')})`);
 try {
-  await startup();
-  await balance(emu);
-  await doctor(emu);
-  await memory(emu);
-  await stream(emu);
+  for (const [name, section] of Object.entries(SECTIONS)) if (!only || only.includes(name)) await section(emu);
 } catch (e) {
   failed = true;
   log(`✗ bench could not run: ${(e as Error).stack ?? String(e)}`);
@@ -349,8 +350,10 @@ try {
 }
 if (failed) process.exit(2);
 const md = table(loadBefore, loadavg());
-writeFileSync(join(ROOT, 'bench/latest.md'), md);
-if (process.argv.includes('--readme')) updateReadme(md);
+if (!only) {
+  writeFileSync(join(ROOT, 'bench/latest.md'), md);
+  if (process.argv.includes('--readme')) updateReadme(md);
+}
 process.stdout.write(md);
 const bad = rows.filter((r) => r.ok === false);
 if (bad.length) {

@@ -66,8 +66,11 @@ const text = fastAnswer(process.argv.slice(2));
 if (text !== undefined) {
   print(text);
 } else {
-  import('../dist/run.js').catch((e) => {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('../dist/run.cjs');
+  } catch (e) {
     process.stderr.write(`✗ apidoctor could not start: ${e && e.message ? e.message.split('\n')[0] : e}\n  Reinstall it, or run npm ci && npm run build in a clone.\n`);
-    process.exit(1);
-  });
+    process.exitCode = 1;
+  }
 }

@@ -1,11 +1,15 @@
-// Bundles src/ into dist/ with esbuild: one entry, commands split into chunks loaded on demand.
-// commander and the slim part of undici (src/vendor/undici-slim.cjs) are bundled: importing undici's
-// index costs ~100 ms, the parts we use ~25 ms. cosmiconfig is bundled too, into the chunk that only
-// a config search loads: as a package it costs ~16 ms to import, bundled ~5 ms (no CommonJS
-// resolution or export detection, and node:crypto deferred, below). The loaders it requires only for
-// some files (parse-json, js-yaml, import-fresh, typescript) stay external and load on demand, as
-// before. chalk and ora stay external and are imported only when colour or a spinner is on. The
-// version is inlined from package.json.
+// Bundles src/ into dist/ with esbuild, as CommonJS: dist/run.cjs, which bin/apidoctor.js require()s.
+// Not ES modules: the first import() of an ES module starts Node's ES module loader (~10 ms here,
+// before anything of apidoctor runs) and each further module costs a resolve, a read and a link.
+// In one CommonJS file every module of src/ is wrapped in a function run on first use, so a command's
+// code still runs only when that command does; V8 only pre-parses the rest.
+// commander and cosmiconfig are bundled in: as a package cosmiconfig costs ~16 ms to import, bundled
+// ~5 ms (no CommonJS resolution, and node:crypto deferred, below), and only a config search runs it.
+// The loaders it requires only for some files (parse-json, js-yaml, import-fresh, typescript) stay
+// external and load on demand. chalk and ora (ES modules only) stay external and are imported only
+// when colour or a spinner is on. The slim part of undici (src/vendor/undici-slim.cjs) is its own file,
+// dist/undici-slim.cjs, loaded only for a request through a proxy: importing undici's index costs
+// ~100 ms, the parts we use ~25 ms. The version is inlined from package.json.
 //
 // Then it writes dist/fast.json: the exact output of `--version` and `--help`, taken from the real
 // program (src/cli.ts main(), bundled to a temporary file) for every help width commander can use, so
@@ -13,13 +17,12 @@
 import { build } from 'esbuild';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { dirname, join, relative, sep } from 'node:path';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const common = {
   bundle: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20.18',
   external: ['chalk', 'ora', 'parse-json', 'js-yaml', 'import-fresh', 'typescript'],
@@ -29,8 +32,6 @@ const common = {
   // (doctor ~10 ms faster here). Identifiers are kept, so names in messages and checks stay as written.
   minifyWhitespace: true,
   minifySyntax: true,
-  // Bundled CommonJS (commander, undici) calls require(); give every chunk a real one.
-  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   define: { __VERSION__: JSON.stringify(pkg.version) },
   logLevel: 'warning',
 };
@@ -90,33 +91,18 @@ const leaveOutUnreached = {
   },
 };
 
-/**
- * `import('cosmiconfig')` of the bundled CommonJS package gives only a default export, where Node
- * gives named ones too: serve an ES module that names them (taken from the package itself).
- */
-const cosmiconfigNames = Object.keys(createRequire(import.meta.url)('cosmiconfig')).filter((k) => k !== '__esModule');
+/** The slim undici stays a file of its own (see the top): src/ imports it by its source path. */
 /** @type {import('esbuild').Plugin} */
-const cosmiconfigEsm = {
-  name: 'cosmiconfig-esm',
+const undiciApart = {
+  name: 'undici-apart',
   setup(b) {
-    b.onResolve({ filter: /^cosmiconfig$/ }, () => ({ path: 'cosmiconfig', namespace: 'cosmiconfig-esm' }));
-    b.onLoad({ filter: /.*/, namespace: 'cosmiconfig-esm' }, () => ({
-      contents: `import * as cc from 'cosmiconfig/dist/index.js';\nexport const { ${cosmiconfigNames.join(', ')} } = cc;\n`,
-      resolveDir: fileURLToPath(new URL('..', import.meta.url)),
-      loader: 'js',
-    }));
+    b.onResolve({ filter: /[\\/]vendor[\\/]undici-slim\.cjs$/ }, () => ({ path: './undici-slim.cjs', external: true }));
   },
 };
 
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
-await build({
-  ...common,
-  entryPoints: ['src/run.ts'],
-  outdir: 'dist',
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
-  plugins: [deferUnused, leaveOutUnreached, cosmiconfigEsm],
-});
+await build({ ...common, entryPoints: ['src/run.ts'], outfile: 'dist/run.cjs', plugins: [deferUnused, undiciApart] });
+await build({ ...common, entryPoints: ['src/vendor/undici-slim.cjs'], outfile: 'dist/undici-slim.cjs', plugins: [deferUnused, leaveOutUnreached] });
 
 /** Help widths precomputed; a terminal wider than this falls back to commander itself. */
 const MAX_WIDTH = 300;
@@ -150,12 +136,12 @@ async function capture(main, args, width) {
   }
 }
 
-// Inside dist/ so that the external packages resolve as they do for dist/run.js; removed below.
+// Inside dist/ so that the external packages resolve as they do for dist/run.cjs; removed below.
 const tmp = new URL('../dist/.fast-gen/', import.meta.url);
 try {
-  const file = new URL('cli.mjs', tmp);
-  await build({ ...common, entryPoints: ['src/cli.ts'], outfile: file.pathname, plugins: [deferUnused, leaveOutUnreached, cosmiconfigEsm] });
-  const { main } = await import(file.href);
+  const file = new URL('cli.cjs', tmp);
+  await build({ ...common, entryPoints: ['src/cli.ts'], outfile: file.pathname, plugins: [deferUnused, undiciApart] });
+  const { main } = createRequire(import.meta.url)(file.pathname);
 
   const version = await capture(main, ['--version'], undefined);
   if ((await capture(main, ['-V'], undefined)) !== version) throw new Error('-V and --version differ');

@@ -41,7 +41,7 @@ export async function readAll(
 
 /** Reads a text file the user named, or throws a usage error that says why it cannot be read. */
 export async function readNamedFile(file: string, what: string, hint?: string): Promise<string> {
-  const { readFile } = await import('node:fs/promises');
+  const { readFile } = process.getBuiltinModule('node:fs/promises');
   try {
     return await readFile(file, 'utf8');
   } catch (e) {

@@ -26,16 +26,24 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code !== 'EPIPE') fatal(e);
 });
 
-const code = await main(process.argv.slice(2), {
-  env: process.env,
-  cwd: process.cwd(),
-  stdout: process.stdout,
-  stderr: process.stderr,
-  stdin: process.stdin,
-  signal: controller.signal,
-});
-const finalCode = signalled === 'SIGTERM' ? 143 : signalled === 'SIGINT' ? 130 : code;
-process.exitCode = finalCode;
-await closeDefaultDispatcher();
-// Nothing should keep the process alive now; if something does, do not hang.
-setTimeout(() => process.exit(finalCode), 200).unref();
+/** Runs the command line to its exit code. Not top-level await: dist/ is CommonJS (scripts/build.mjs). */
+async function start(): Promise<void> {
+  const code = await main(process.argv.slice(2), {
+    env: process.env,
+    cwd: process.cwd(),
+    stdout: process.stdout,
+    stderr: process.stderr,
+    // Only explain and the keys prompts read stdin: creating the stream costs a few ms, so not before.
+    get stdin() {
+      return process.stdin;
+    },
+    signal: controller.signal,
+  });
+  const finalCode = signalled === 'SIGTERM' ? 143 : signalled === 'SIGINT' ? 130 : code;
+  process.exitCode = finalCode;
+  await closeDefaultDispatcher();
+  // Nothing should keep the process alive now; if something does, do not hang.
+  setTimeout(() => process.exit(finalCode), 200).unref();
+}
+
+void start().catch(fatal);

@@ -96,7 +96,7 @@ export async function keyInGit(ctx: DoctorContext): Promise<CheckOutcome> {
   if (!root) return { status: 'pass', detail: `${c.file} holds a key but is not inside a git work tree` };
   let ignored = false;
   try {
-    const { spawnSync } = await import('node:child_process');
+    const { spawnSync } = process.getBuiltinModule('node:child_process');
     const r = spawnSync('git', ['check-ignore', '-q', abs], { cwd: root, timeout: 2000, stdio: 'ignore' });
     ignored = r.status === 0;
   } catch {

@@ -28,7 +28,7 @@ export async function dnsCheck(ctx: DoctorContext, api: CheckApi): Promise<Check
   const { host } = target(ctx);
   if (isIP(host)) return { status: 'pass', detail: `${host} is an IP address: no lookup needed`, evidence: { addresses: [host] } };
   api.waitingOn(`${host} (DNS)`);
-  const { lookup } = await import('node:dns/promises');
+  const { lookup } = process.getBuiltinModule('node:dns/promises');
   const t0 = performance.now();
   try {
     const addrs = await Promise.race([
@@ -51,7 +51,7 @@ export async function tcpCheck(ctx: DoctorContext, api: CheckApi): Promise<Check
   const dns = await api.result('network.dns');
   const address = (dns.evidence?.addresses as string[] | undefined)?.[0] ?? host;
   api.waitingOn(`${host}:${port} (TCP)`);
-  const net = await import('node:net');
+  const net = process.getBuiltinModule('node:net');
   const t0 = performance.now();
   return new Promise<CheckOutcome>((resolve) => {
     const socket = net.connect({ host: address, port });
@@ -75,7 +75,7 @@ export async function tlsCheck(ctx: DoctorContext, api: CheckApi): Promise<Check
   const { host, port, https } = target(ctx);
   if (!https) return { status: 'skip', detail: 'plain http: no TLS' };
   api.waitingOn(`${host}:${port} (TLS)`);
-  const tls = await import('node:tls');
+  const tls = process.getBuiltinModule('node:tls');
   const t0 = performance.now();
   return new Promise<CheckOutcome>((resolve) => {
     const socket = tls.connect({ host, port, servername: isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'] });

@@ -174,7 +174,8 @@ async function* readBody(res: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
 /** Straight to the host, over Node's own http/https, with one keep-alive agent per scheme. */
 async function openDirect(url: URL, init: OpenInit): Promise<Opened> {
   const tls = url.protocol === 'https:';
-  const mod = tls ? await import('node:https') : await import('node:http');
+  // getBuiltinModule, not import(): in dist/'s CommonJS an import() would start Node's ES module loader.
+  const mod = tls ? process.getBuiltinModule('node:https') : process.getBuiltinModule('node:http');
   const agent = tls ? (agents.https ??= new mod.Agent({ keepAlive: true })) : (agents.http ??= new mod.Agent({ keepAlive: true }));
   const startedAt = performance.now();
   const timings: Partial<Timings> = {};

@@ -70,7 +70,7 @@ export function renderGithub(results: CheckResult[], summary: Summary): string {
 
 /** The Markdown table appended to $GITHUB_STEP_SUMMARY. */
 export async function githubSummary(path: string, results: CheckResult[], summary: Summary): Promise<void> {
-  const { appendFile } = await import('node:fs/promises');
+  const { appendFile } = process.getBuiltinModule('node:fs/promises');
   const { redactor } = await import('../redact.js');
   const icon = { pass: '✅', warn: '⚠️', fail: '❌', skip: '⏭️' } as const;
   const cell = (t: string) => t.replace(/\|/g, '\\|').replace(/\n/g, ' ');

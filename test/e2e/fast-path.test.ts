@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 // bin/apidoctor.js answers `--version` and `--help` alone from dist/fast.json without loading the CLI.
-// These tests prove that what it prints is exactly what commander prints through dist/run.js, for a
+// These tests prove that what it prints is exactly what commander prints through dist/run.cjs, for a
 // pipe and for terminals of any width.
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/apidoctor.js');
-const RUN = join(ROOT, 'dist/run.js');
+const RUN = join(ROOT, 'dist/run.cjs');
 
 const scratch = mkdtempSync(join(tmpdir(), 'apidoctor-fast-'));
 /**
