@@ -44,8 +44,15 @@ const common = {
  *   which apidoctor never sets; https still loads node:tls when it connects.
  * - cosmiconfig requires node:crypto (17 built-in modules) at load, only to name the temporary file
  *   it compiles a TypeScript config file to.
+ * - commander requires node:child_process (with node:dgram and more, ~2 ms here) at load, only to run
+ *   a subcommand kept in an executable of its own, which apidoctor has none of.
  */
 const PATCHES = [
+  {
+    file: /node_modules[\\/]commander[\\/]lib[\\/]command\.js$/,
+    from: "const childProcess = require('node:child_process');",
+    to: "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };",
+  },
   {
     file: /node_modules[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client\.js$/,
     from: "const connectH2 = require('./client-h2.js')",
