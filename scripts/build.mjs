@@ -18,6 +18,7 @@ import { build } from 'esbuild';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const common = {
@@ -47,6 +48,7 @@ const common = {
  * - commander requires node:child_process (with node:dgram and more, ~2 ms here) at load, only to run
  *   a subcommand kept in an executable of its own, which apidoctor has none of.
  */
+const COSMICONFIG_LOADERS = /node_modules[\\/]cosmiconfig[\\/]dist[\\/]loaders\.js$/;
 const PATCHES = [
   {
     file: /node_modules[\\/]commander[\\/]lib[\\/]command\.js$/,
@@ -59,9 +61,21 @@ const PATCHES = [
     to: "let connectH2Loaded\nconst connectH2 = (client, socket) => (connectH2Loaded ??= require('./client-h2.js'))(client, socket)",
   },
   {
-    file: /node_modules[\\/]cosmiconfig[\\/]dist[\\/]loaders\.js$/,
+    file: COSMICONFIG_LOADERS,
     from: 'const crypto_1 = require("crypto");',
     to: 'const crypto_1 = { randomUUID: () => require("crypto").randomUUID() };',
+  },
+  // bin/apidoctor.js runs the bundle through vm.Script, where import() needs the loader it lends
+  // (src/esm.ts): a JavaScript or TypeScript config file is imported through it.
+  {
+    file: COSMICONFIG_LOADERS,
+    from: 'return (await import(href)).default;',
+    to: 'return (await (globalThis.__apidoctorImport ?? ((s) => import(s)))(href)).default;',
+  },
+  {
+    file: COSMICONFIG_LOADERS,
+    from: "typescript = (await import('typescript')).default;",
+    to: "typescript = (await (globalThis.__apidoctorImport ?? ((s) => import(s)))('typescript')).default;",
   },
 ];
 
@@ -69,11 +83,15 @@ const PATCHES = [
 const deferUnused = {
   name: 'defer-unused',
   setup(b) {
-    for (const patch of PATCHES) {
-      b.onLoad({ filter: patch.file }, (args) => {
-        const src = readFileSync(args.path, 'utf8');
-        if (src.split(patch.from).length !== 2) throw new Error(`build: ${args.path} no longer contains, exactly once: ${patch.from}`);
-        return { contents: src.replace(patch.from, patch.to), loader: 'js' };
+    // One onLoad per file (esbuild takes the first that answers), applying every patch for it.
+    for (const file of new Set(PATCHES.map((p) => p.file))) {
+      b.onLoad({ filter: file }, (args) => {
+        let src = readFileSync(args.path, 'utf8');
+        for (const patch of PATCHES.filter((p) => p.file === file)) {
+          if (src.split(patch.from).length !== 2) throw new Error(`build: ${args.path} no longer contains, exactly once: ${patch.from}`);
+          src = src.replace(patch.from, patch.to);
+        }
+        return { contents: src, loader: 'js' };
       });
     }
   },
@@ -98,12 +116,18 @@ const leaveOutUnreached = {
   },
 };
 
-/** The slim undici stays a file of its own (see the top): src/ imports it by its source path. */
+/**
+ * The slim undici stays a file of its own (see the top), required when first used: src/ imports it by
+ * its source path, and this turns that import() into a require() of dist/undici-slim.cjs, which needs
+ * no ES module loader.
+ */
 /** @type {import('esbuild').Plugin} */
 const undiciApart = {
   name: 'undici-apart',
   setup(b) {
-    b.onResolve({ filter: /[\\/]vendor[\\/]undici-slim\.cjs$/ }, () => ({ path: './undici-slim.cjs', external: true }));
+    b.onResolve({ filter: /[\\/]vendor[\\/]undici-slim\.cjs$/ }, () => ({ path: 'undici-slim', namespace: 'undici-apart' }));
+    b.onLoad({ filter: /.*/, namespace: 'undici-apart' }, () => ({ contents: "module.exports = require('./undici-slim.cjs');", loader: 'js' }));
+    b.onResolve({ filter: /^\.\/undici-slim\.cjs$/, namespace: 'undici-apart' }, () => ({ path: './undici-slim.cjs', external: true }));
   },
 };
 
@@ -181,3 +205,77 @@ try {
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }
+
+/**
+ * V8's code cache for dist/run.cjs (dist/run.v8cache), read by bin/apidoctor.js: made by running the
+ * common command lines against a stand-in for the API on 127.0.0.1, so that it holds the functions a
+ * real run calls (V8 compiles a function only when first called, so a cache made without running
+ * would hold little more than the top level). A run through an HTTP proxy is left out on purpose:
+ * undici switches a V8 flag, and V8 rejects a cache made under other flags.
+ */
+async function trainCodeCache() {
+  const { createServer } = await import('node:http');
+  const { spawn } = await import('node:child_process');
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const answers = {
+    'GET /v1/models': [200, { object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', owned_by: 'openai' }, { id: 'claude-3-5-haiku', object: 'model', owned_by: 'anthropic' }] }],
+    'GET /api/keys': [200, { keys: [{ id: 1, name: 'build', key_prefix: 'ms-0123456', is_active: true, created_at: '2026-01-01T00:00:00Z' }] }],
+    'GET /api/balance': [200, { balance: 12.5, currency: 'USD' }],
+    'GET /api/usage': [200, { usage: [], total: 0 }],
+  };
+  const server = createServer((req, res) => {
+    const [status, body] = answers[`${req.method} ${req.url.split('?')[0]}`] ?? [404, { error: { message: `Unknown path ${req.url}`, type: 'not_found_error', code: 'not_found' } }];
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const closed = createServer();
+  await new Promise((r) => closed.listen(0, '127.0.0.1', r));
+  const closedPort = closed.address().port;
+  await new Promise((r) => closed.close(r));
+  const work = mkdtempSync(join(tmpdir(), 'apidoctor-train-'));
+  const saved = join(work, '429.json');
+  writeFileSync(saved, JSON.stringify({ error: { message: 'Rate limit reached for requests', type: 'rate_limit_error', code: 'rate_limit_exceeded' } }));
+  const base = `http://127.0.0.1:${server.address().port}`;
+  const env = {
+    PATH: process.env.PATH ?? '',
+    HOME: work,
+    NO_COLOR: '1',
+    MODELSWITCH_BASE_URL: base,
+    MODELSWITCH_API_KEY: 'ms-0123456789abcdef0123456789abcdef',
+    MODELSWITCH_BILLING_KEY: 'mk-0123456789abcdef0123456789abcdef',
+  };
+  const runs = [
+    [['doctor', '--json']],
+    [['doctor']],
+    [['balance', '--json']],
+    [['balance', '--min', '5']],
+    [['call', '/v1/models']],
+    [['call', '/v1/nothing-here', '--json']],
+    [['keys', 'list']],
+    [['explain', saved, '--status', '429']],
+    [['doctor'], { MODELSWITCH_BASE_URL: `http://127.0.0.1:${closedPort}` }],
+  ];
+  const script = fileURLToPath(new URL('./train-code-cache.cjs', import.meta.url));
+  try {
+    for (const [args, extra] of runs) {
+      const { code, stderr } = await new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [script, ...args], { cwd: work, env: { ...env, ...extra }, stdio: ['ignore', 'ignore', 'pipe'] });
+        let err = '';
+        child.stderr.on('data', (d) => (err += d));
+        const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+        child.on('error', reject);
+        child.on('close', (c) => (clearTimeout(timer), resolve({ code: c, stderr: err })));
+      });
+      if (code === null || /internal error|could not start|at .+:\d+:\d+\)/.test(stderr)) throw new Error(`code cache: apidoctor ${args.join(' ')} exited ${code}: ${stderr.slice(0, 2000)}`);
+    }
+  } finally {
+    server.close();
+    rmSync(work, { recursive: true, force: true });
+  }
+  // The cache must be one this Node accepts for the source bin/apidoctor.js compiles.
+  const require = createRequire(import.meta.url);
+  const { script: compiled } = require('../bin/apidoctor.js').compileCli();
+  if (compiled.cachedDataRejected !== false) throw new Error('code cache: V8 rejected dist/run.v8cache right after making it');
+}
+await trainCodeCache();

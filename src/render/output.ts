@@ -1,5 +1,6 @@
 import { redactor } from '../redact.js';
 import { PLAIN, type Style } from './style.js';
+import { importEsm } from '../esm.js';
 
 /** A writable stream as the output layer needs it. */
 export interface Sink {
@@ -150,7 +151,7 @@ export class Output {
       },
     };
     this.spinners.add(handle);
-    void import('ora').then(({ default: ora }) => {
+    void importEsm<typeof import('ora')>('ora').then(({ default: ora }) => {
       if (stopped) return;
       instance = ora({ text: current, stream: this.stderr as NodeJS.WritableStream, discardStdin: false }).start();
     }).catch(() => {});

@@ -1,3 +1,4 @@
+import { importEsm } from '../esm.js';
 /** Text styling: colour functions when colour is on, identity otherwise. Symbols stay readable without colour. */
 export interface Style {
   color: boolean;
@@ -29,7 +30,7 @@ export function wantsColor(opts: { flag?: boolean; isTTY: boolean; env: NodeJS.P
 /** Builds a style; chalk is imported only when colour is on. */
 export async function createStyle(color: boolean): Promise<Style> {
   if (!color) return PLAIN;
-  const { Chalk } = await import('chalk');
+  const { Chalk } = await importEsm<typeof import('chalk')>('chalk');
   const c = new Chalk({ level: 1 });
   return {
     color: true,

@@ -45,7 +45,7 @@ describe('npm pack: the package holds only what a user needs', () => {
     const [info] = JSON.parse(stdout) as Array<{ name: string; version: string; files: PackFile[]; unpackedSize: number }>;
     expect(info).toMatchObject({ name: PKG.name, version: PKG.version });
     const paths = info!.files.map((f) => f.path).sort();
-    for (const p of paths) expect(p, `unexpected file in the package: ${p}`).toMatch(/^(README\.md|package\.json|LICENSE(\.md)?|bin\/[\w.-]+\.(js|json)|dist\/[\w./-]+\.(cjs|json))$/);
+    for (const p of paths) expect(p, `unexpected file in the package: ${p}`).toMatch(/^(README\.md|package\.json|LICENSE(\.md)?|bin\/[\w.-]+\.(js|json)|dist\/[\w./-]+\.(cjs|json|v8cache))$/);
     for (const p of paths) expect(p, `test or build material in the package: ${p}`).not.toMatch(/(^|\/)(test|tests|fixtures|__tests__|src|scripts|bench|coverage|node_modules)\/|\.(ts|map|crt|key|pem)$|\.test\./);
     for (const needed of ['README.md', 'package.json', 'dist/run.cjs', 'dist/undici-slim.cjs', ...Object.values(PKG.bin).map((b) => b.replace(/^\.\//, ''))]) expect(paths).toContain(needed);
     const bin = info!.files.find((f) => f.path === Object.values(PKG.bin)[0]!.replace(/^\.\//, ''));

@@ -1,0 +1,18 @@
+'use strict';
+/* global require, process, __dirname */
+// Run by scripts/build.mjs, once per command line of a training set: runs the CLI as bin/apidoctor.js
+// does (its compileCli(), so that the cache is made for exactly the source it compiles), and at exit
+// writes V8's code cache for every function compiled so far to dist/run.v8cache. Each run starts from
+// the cache of the one before, so the last holds the functions of them all.
+const { writeFileSync, renameSync } = require('node:fs');
+const { join } = require('node:path');
+const { compileCli } = require('../bin/apidoctor.js');
+
+const cache = join(__dirname, '..', 'dist', 'run.v8cache');
+const cli = compileCli();
+process.once('exit', () => {
+  const tmp = `${cache}.${process.pid}`;
+  writeFileSync(tmp, cli.script.createCachedData());
+  renameSync(tmp, cache);
+});
+cli.run();
