@@ -63,9 +63,10 @@ function print(text) {
 /**
  * Compiles the CLI, dist/run.cjs, as Node's require() would, but with V8's code cache from the build
  * (dist/run.v8cache, see scripts/train-code-cache.cjs): V8 then neither parses the bundle nor compiles
- * the functions a run calls, ~10 ms of every start here. A cache from another Node or V8 version, or
- * none, is rejected by V8 itself and the bundle is compiled from source as usual.
- * `run()` runs it; `script` is there for the build to write the cache from.
+ * the functions a run calls, ~10 ms of every start here. The cache starts with the build stamp of the
+ * bundle it was made from (its last line); another stamp, or none, means no cache. A cache from
+ * another Node or V8 version is rejected by V8 itself. Either way the bundle is compiled from source.
+ * `run()` runs it; `script` and `stamp` are there for the build to write the cache from.
  */
 function compileCli() {
   const fs = require('node:fs');
@@ -73,16 +74,21 @@ function compileCli() {
   const vm = require('node:vm');
   const { createRequire } = require('node:module');
   const file = path.join(__dirname, '..', 'dist', 'run.cjs');
-  const source = `(function (exports, require, module, __filename, __dirname) {${fs.readFileSync(file, 'utf8')}\n})`;
+  const text = fs.readFileSync(file, 'utf8');
+  const m = /\/\/# apidoctor-build ([0-9a-f]{64})\n$/.exec(text.slice(-100));
+  const stamp = m ? `${m[1]}\n` : undefined;
   let cachedData;
   try {
-    cachedData = fs.readFileSync(path.join(__dirname, '..', 'dist', 'run.v8cache'));
+    const cache = fs.readFileSync(path.join(__dirname, '..', 'dist', 'run.v8cache'));
+    if (stamp && cache.toString('latin1', 0, stamp.length) === stamp) cachedData = cache.subarray(stamp.length);
   } catch {
     // no cache: compile from source
   }
+  const source = `(function (exports, require, module, __filename, __dirname) {${text}\n})`;
   const script = new vm.Script(source, { filename: file, cachedData });
   return {
     script,
+    stamp,
     run() {
       // An import() in code compiled by vm.Script has no module loader: lend it this file's, which
       // resolves chalk, ora or a config file as it would from dist/ (src/esm.ts).

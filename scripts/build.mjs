@@ -15,6 +15,7 @@
 // program (src/cli.ts main(), bundled to a temporary file) for every help width commander can use, so
 // that bin/apidoctor.js answers those two without loading anything and the text can never drift.
 import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
@@ -133,6 +134,12 @@ const undiciApart = {
 
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await build({ ...common, entryPoints: ['src/run.ts'], outfile: 'dist/run.cjs', plugins: [deferUnused, undiciApart] });
+// The bundle's last line names its build, a hash of its text; the code cache is stamped with it, so
+// that a cache is used only with the very bundle it was made from (V8 itself checks only the length).
+{
+  const text = readFileSync('dist/run.cjs', 'utf8');
+  writeFileSync('dist/run.cjs', `${text}//# apidoctor-build ${createHash('sha256').update(text).digest('hex')}\n`);
+}
 await build({ ...common, entryPoints: ['src/vendor/undici-slim.cjs'], outfile: 'dist/undici-slim.cjs', plugins: [deferUnused, leaveOutUnreached] });
 
 /** Help widths precomputed; a terminal wider than this falls back to commander itself. */

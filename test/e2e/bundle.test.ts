@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { startEmulator, KEYS, type Emulator } from '../emulator/server.js';
@@ -58,6 +58,23 @@ describe('dist/run.cjs', () => {
   it('comes with a V8 code cache that this Node accepts', () => {
     const { compileCli } = createRequire(import.meta.url)('../../bin/apidoctor.js') as { compileCli(): { script: { cachedDataRejected?: boolean } } };
     expect(compileCli().script.cachedDataRejected).toBe(false);
+  });
+
+  it('uses the code cache only with the bundle it was made from (the build stamp)', () => {
+    // V8 checks only that the source has the same length: a stale cache would run old code.
+    const copy = emptyDir();
+    cpSync(join(DIST, '..', 'bin'), join(copy, 'bin'), { recursive: true });
+    cpSync(DIST, join(copy, 'dist'), { recursive: true });
+    const bundle = join(copy, 'dist', 'run.cjs');
+    const text = readFileSync(bundle, 'utf8');
+    const stamp = /apidoctor-build ([0-9a-f]{64})\n$/.exec(text)?.[1];
+    expect(stamp).toBeDefined();
+    // Another build of the same length: the stamp differs, so the cache is not even given to V8.
+    writeFileSync(bundle, text.replace(stamp!, stamp!.replace(/^./, (c) => (c === '0' ? '1' : '0'))));
+    const load = () => (createRequire(join(copy, 'x.cjs'))('./bin/apidoctor.js') as { compileCli(): { script: { cachedDataRejected?: boolean } } }).compileCli().script;
+    expect(load().cachedDataRejected).toBeUndefined();
+    writeFileSync(bundle, text);
+    expect(load().cachedDataRejected).toBe(false);
   });
 
   it('imports chalk through the lent loader: FORCE_COLOR colours what the built CLI prints', async () => {
