@@ -56,5 +56,12 @@ export function splitHeaderLine(line: string, flag = '--header'): [name: string,
   const i = line.indexOf(':');
   const name = i > 0 ? line.slice(0, i).trim() : '';
   if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw new UsageError(`${flag} "${line}" is not of the form "Name: value"`);
-  return [name, line.slice(i + 1).trim()];
+  const value = line.slice(i + 1).trim();
+  // What an HTTP header can carry (RFC 9110 field-value); anything else would fail the request itself.
+  const bad = /[^\t\x20-\x7e\x80-\xff]/.exec(value);
+  if (bad) {
+    const what = bad[0] === '\r' || bad[0] === '\n' ? 'a line break' : /[\x00-\x1f\x7f]/.test(bad[0]) ? 'a control character' : `"${bad[0]}"`;
+    throw new UsageError(`${flag} ${name}: the value has ${what}, which an HTTP header cannot carry`, 'Header values take printable ASCII, spaces and tabs; percent-encode or base64 anything else.');
+  }
+  return [name, value];
 }

@@ -143,6 +143,8 @@ describe('arguments: exit 2, naming the flag and the fix', () => {
     ['an unknown HTTP method', ['call', 'FETCH', '/v1/models'], /unknown HTTP method "FETCH"/, /Use one of GET/],
     ['a full URL instead of a path', ['call', 'https://example.invalid/v1/models?key=1'], /not a full URL/, /--base-url/],
     ['explain of a file that does not exist', ['explain', 'no-such-response.txt'], /no-such-response\.txt.*no such file/, /no such file/],
+    ['--header with a line break in its value', ['call', '/v1/models', '--api-key', PROXY_KEY, '--header', 'X-Note: a\r\nX-Injected: b'], /--header X-Note: .*a line break/, /printable ASCII/],
+    ['--header with a character outside Latin-1', ['call', '/v1/models', '--api-key', PROXY_KEY, '--header', 'X-Note: 你好'], /--header X-Note: .*"你"/, /percent-encode/],
   ];
   it.concurrent.each(cases)('%s', async (_name, args, what, fix, env) => {
     await expectUsage(args, { env }, what, fix);
