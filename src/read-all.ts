@@ -60,7 +60,8 @@ export function splitHeaderLine(line: string, flag = '--header'): [name: string,
   // What an HTTP header can carry (RFC 9110 field-value); anything else would fail the request itself.
   const bad = /[^\t\x20-\x7e\x80-\xff]/.exec(value);
   if (bad) {
-    const what = bad[0] === '\r' || bad[0] === '\n' ? 'a line break' : /[\x00-\x1f\x7f]/.test(bad[0]) ? 'a control character' : `"${bad[0]}"`;
+    const c = bad[0].codePointAt(0)!;
+    const what = bad[0] === '\r' || bad[0] === '\n' ? 'a line break' : c < 0x20 || c === 0x7f ? 'a control character' : `"${bad[0]}"`;
     throw new UsageError(`${flag} ${name}: the value has ${what}, which an HTTP header cannot carry`, 'Header values take printable ASCII, spaces and tabs; percent-encode or base64 anything else.');
   }
   return [name, value];
