@@ -92,15 +92,20 @@ export async function resolveConfig(
     );
   }
 
-  // Timeout: a number from any source; a bad value is a usage error that names its source.
-  let timeout: Setting<number>;
+  // Timeout: a number from any source; a bad value is a usage error that names its source. A command
+  // that sends nothing (explain) only warns about one left in the environment.
+  let timeout: Setting<number> | undefined;
   const t = fromFlagOrEnv('timeout');
-  if (t) timeout = { ...t, value: parseMs(t.value, t.source) };
-  else if (file?.values.timeout !== undefined) timeout = { value: file.values.timeout, origin: 'file', source: fileSource };
-  else {
-    const d = pick('timeout');
-    timeout = { ...d, value: Number(d.value) };
+  if (t) {
+    try {
+      timeout = { ...t, value: parseMs(t.value, t.source) };
+    } catch (e) {
+      if (t.origin !== 'env' || opts.needs.includes('timeout')) throw e;
+      warnings.push(`${(e as Error).message}; ignored, as this command sends no request`);
+    }
   }
+  if (!timeout && file?.values.timeout !== undefined) timeout = { value: file.values.timeout, origin: 'file', source: fileSource };
+  timeout ??= { value: Number(SETTINGS.find((x) => x.name === 'timeout')!.defaultValue), origin: 'default', source: 'default' };
 
   const base = pick('baseUrl');
   const normal = normaliseBaseUrl(base.value ?? '');

@@ -149,4 +149,12 @@ describe('arguments: exit 2, naming the flag and the fix', () => {
   it.concurrent.each(cases)('%s', async (_name, args, what, fix, env) => {
     await expectUsage(args, { env }, what, fix);
   });
+
+  it('a bad APIDOCTOR_TIMEOUT does not stop explain, which sends nothing: a warning, then the diagnosis', async () => {
+    const r = await runCli(['explain', '-', '--status', '429'], { env: { APIDOCTOR_TIMEOUT: 'abc' }, stdin: '{"error":{"message":"Rate limit reached","type":"rate_limit_error"}}' });
+    expect(r.stderr).toMatch(/APIDOCTOR_TIMEOUT.*"abc".*ignored, as this command sends no request/);
+    expect(r.stdout + r.stderr).toMatch(/rate\.limited/);
+    expect(r.code).toBe(6);
+    expectClean(r);
+  });
 });
