@@ -51,18 +51,21 @@ export async function readNamedFile(file: string, what: string, hint?: string): 
   }
 }
 
-/** Splits a "Name: value" header given on the command line, or throws a usage error naming the flag. */
-export function splitHeaderLine(line: string, flag = '--header'): [name: string, value: string] {
+/**
+ * Splits a "Name: value" header given on the command line, or throws a usage error naming the flag.
+ * `forSending`: the header goes on a request, so its value must be one HTTP can carry.
+ */
+export function splitHeaderLine(line: string, flag = '--header', forSending = false): [name: string, value: string] {
   const i = line.indexOf(':');
   const name = i > 0 ? line.slice(0, i).trim() : '';
   if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw new UsageError(`${flag} "${line}" is not of the form "Name: value"`);
   const value = line.slice(i + 1).trim();
   // What an HTTP header can carry (RFC 9110 field-value); anything else would fail the request itself.
-  const bad = /[^\t\x20-\x7e\x80-\xff]/.exec(value);
+  const bad = forSending ? /[^\t\x20-\x7e\x80-\xff]/.exec(value) : null;
   if (bad) {
     const c = bad[0].codePointAt(0)!;
     const what = bad[0] === '\r' || bad[0] === '\n' ? 'a line break' : c < 0x20 || c === 0x7f ? 'a control character' : `"${bad[0]}"`;
-    throw new UsageError(`${flag} ${name}: the value has ${what}, which an HTTP header cannot carry`, 'Header values take printable ASCII, spaces and tabs; percent-encode or base64 anything else.');
+    throw new UsageError(`${flag} ${name}: the value has ${what}, which an HTTP header cannot carry`, 'Header values take printable ASCII, spaces, tabs and Latin-1 letters; percent-encode or base64 anything else.');
   }
   return [name, value];
 }

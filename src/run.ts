@@ -46,4 +46,12 @@ async function start(): Promise<void> {
   setTimeout(() => process.exit(finalCode), 200).unref();
 }
 
-void start().catch(fatal);
+// If the event loop ever ran dry with the command still pending (a bug: nothing left to wake it), the
+// process would end with exit 0 and no output. Say so and fail instead.
+let finished = false;
+process.once('beforeExit', () => {
+  if (!finished) fatal(new Error('the command ended without a result'));
+});
+void start()
+  .then(() => (finished = true))
+  .catch(fatal);

@@ -94,7 +94,7 @@ async function readData(spec: string, ctx: Context): Promise<string> {
 function parseHeaders(lines: string[]): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const line of lines) {
-    const [name, value] = splitHeaderLine(line);
+    const [name, value] = splitHeaderLine(line, '--header', true);
     if (/authorization|api-key|token/i.test(name)) {
       redactor.add(value);
       redactor.add(value.replace(/^bearer\s+/i, ''));

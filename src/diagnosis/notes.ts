@@ -240,6 +240,9 @@ export const dnsTransientNote: NoteFn = () => 'EAI_AGAIN is a temporary DNS fail
 export const notHttpNote: NoteFn = (f) =>
   `The server${f.failure.host ? ` at ${f.failure.host}` : ''} answered, but not in HTTP (or with an HTTP answer no client can read): most often the port is another service's, or http:// was sent to an HTTPS port.`;
 
+export const badHttpNote: NoteFn = (f) =>
+  `The server${f.failure.host ? ` at ${f.failure.host}` : ''} (or a proxy or CDN in between) answered in HTTP, but broke its rules (${f.failure.networkCode ?? 'a parse error'}): a fault on that side, often passing. If it stays, report it with the output of curl -v.`;
+
 export const unknownNetworkNote: NoteFn = (f) =>
   `apidoctor does not recognise the error ${f.failure.networkCode ?? '(no code)'}; the connection failed before a full answer came.`;
 

@@ -88,7 +88,8 @@ export const RULES: readonly Rule[] = [
   {
     name: 'net.not-http',
     id: 'network.reset',
-    when: { kind: NET, network: /does not match the HTTP\/1\.1 protocol|\bHPE_[A-Z_]+|assert\(upgrade\)/ },
+    // Where the status line should be (or its headers' names): not HTTP at all, or another protocol.
+    when: { kind: NET, network: /does not match the HTTP\/1\.1 protocol|\bHPE_(INVALID_CONSTANT|INVALID_VERSION|INVALID_STATUS|CR_EXPECTED|LF_EXPECTED|INVALID_HEADER_TOKEN|STRICT)\b|assert\(upgrade\)/ },
     notes: [N.notHttpNote],
     retryable: false,
     remedies: [
@@ -98,6 +99,8 @@ export const RULES: readonly Rule[] = [
     ],
     remediesMode: 'replace',
   },
+  // HTTP, but broken framing: a body against its length or chunking, headers past every limit.
+  { name: 'net.bad-http', id: 'network.reset', when: { kind: NET, network: /\bHPE_[A-Z_]+/ }, notes: [N.badHttpNote] },
   { name: 'net.reset', id: 'network.reset', when: { kind: NET, network: /ECONNRESET|EPIPE|UND_ERR_SOCKET|ECONNABORTED|UND_ERR_CLOSED|UND_ERR_RES_CONTENT_LENGTH_MISMATCH|other side closed|socket hang up|terminated/i } },
   { name: 'net.other', id: 'network.reset', when: { kind: NET }, notes: [N.unknownNetworkNote] },
 

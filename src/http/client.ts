@@ -154,22 +154,28 @@ interface OpenInit {
   timeoutMs: number;
 }
 
-/** A Node `http` error for a body cut short, with a message that says so (Node's own says "aborted"). */
-function cutShort(e: unknown): unknown {
+/**
+ * The error that ended a body. Node's response stream says only "aborted" (ECONNRESET) however the
+ * body ended: when the parser rejected the body (a bad chunk size, say), the request got that error,
+ * which says more; otherwise the connection closed early, and the message says so.
+ */
+function bodyError(e: unknown, parserError: Error | undefined): unknown {
   const err = e as NodeJS.ErrnoException;
-  if (err?.code === 'ECONNRESET' && err.message === 'aborted') {
-    return Object.assign(new Error('the connection closed before the whole body came'), { code: 'ECONNRESET' });
-  }
-  return e;
+  if (err?.code !== 'ECONNRESET' || err.message !== 'aborted') return e;
+  if (parserError) return parserError;
+  return Object.assign(new Error('the connection closed before the whole body came'), { code: 'ECONNRESET' });
 }
 
-async function* readBody(res: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+async function* readBody(res: AsyncIterable<Buffer>, parserError: () => Error | undefined): AsyncGenerator<Buffer> {
   try {
     for await (const chunk of res) yield chunk;
   } catch (e) {
-    throw cutShort(e);
+    throw bodyError(e, parserError());
   }
 }
+
+/** Response headers allowed in all (Node's default is 16 KiB; a CDN's cookies can come close). */
+const MAX_HEADER_BYTES = 64 * 1024;
 
 /** Straight to the host, over Node's own http/https, with one keep-alive agent per scheme. */
 async function openDirect(url: URL, init: OpenInit): Promise<Opened> {
@@ -182,13 +188,16 @@ async function openDirect(url: URL, init: OpenInit): Promise<Opened> {
   const since = () => Math.round(performance.now() - startedAt);
   return new Promise<Opened>((resolve, reject) => {
     let settled = false;
-    const req = mod.request(url, { method: init.method, headers: init.headers, agent, signal: init.signal });
-    // Errors after the answer came (a body cut short) reach the reader through the response stream;
-    // this listener only keeps them from being unhandled.
-    req.on('error', (e) => {
+    let parserError: Error | undefined;
+    const req = mod.request(url, { method: init.method, headers: init.headers, agent, signal: init.signal, maxHeaderSize: MAX_HEADER_BYTES });
+    // Before the answer, an error is the request's outcome. After it, the body's reader sees the end
+    // of the stream; a parser error kept here tells it why (bodyError).
+    req.on('error', (e: NodeJS.ErrnoException) => {
       if (!settled) {
         settled = true;
         reject(e);
+      } else if (typeof e?.code === 'string' && e.code.startsWith('HPE_')) {
+        parserError = e;
       }
     });
     req.once('socket', (socket) => {
@@ -197,10 +206,13 @@ async function openDirect(url: URL, init: OpenInit): Promise<Opened> {
       socket.once('connect', () => (timings.connectMs = since()));
       socket.once('secureConnect', () => (timings.tlsMs = since()));
     });
-    // A protocol switch nobody asked for, or an informational status as the final answer: no HTTP
-    // client can read on from there (llhttp, under undici, rejects these too).
+    // A protocol switch nobody asked for, or an informational (or impossible) status as the final
+    // answer: no HTTP client can read on from there (llhttp, under undici, rejects these too).
     const notFinal = (status: number | undefined) =>
-      Object.assign(new Error(`the server answered ${status} (an informational status) where the final answer was due`), { code: 'HPE_INVALID_STATUS' });
+      Object.assign(
+        new Error(`the server answered ${status} (${status !== undefined && status >= 100 ? 'an informational status' : 'not an HTTP status'}) where the final answer was due`),
+        { code: 'HPE_INVALID_STATUS' },
+      );
     req.once('upgrade', (res, socket) => {
       socket.destroy();
       settled = true;
@@ -212,7 +224,7 @@ async function openDirect(url: URL, init: OpenInit): Promise<Opened> {
         res.destroy();
         return reject(notFinal(res.statusCode));
       }
-      resolve({ status: res.statusCode ?? 0, headers: flattenHeaders(res.headers), body: readBody(res), destroy: () => res.destroy(), timings });
+      resolve({ status: res.statusCode ?? 0, headers: flattenHeaders(res.headers), body: readBody(res, () => parserError), destroy: () => res.destroy(), timings });
     });
     req.end(init.body);
   });
@@ -266,7 +278,29 @@ export async function send(req: HttpRequest, deps: ClientDeps = {}): Promise<Htt
   const random = deps.random ?? Math.random;
   const url = new URL(req.url);
   const proxy = deps.dispatcher ? undefined : proxyFor(url, process.env);
-  const dispatcher = deps.dispatcher ?? (proxy?.url ? await getProxyDispatcher(proxy.url, req.timeoutMs) : undefined);
+  let dispatcher = deps.dispatcher;
+  if (proxy?.url) {
+    try {
+      dispatcher = await getProxyDispatcher(proxy.url, req.timeoutMs);
+    } catch (e) {
+      // HTTP_PROXY=127.0.0.1:3128 (no scheme), say: nothing can be sent.
+      const attempt: Attempt = { n: 1, networkCode: 'ERR_PROXY_INVALID_URL', timings: { totalMs: 0 } };
+      req.onAttempt?.(attempt, false);
+      return {
+        ok: false,
+        failure: {
+          kind: 'network',
+          headers: {},
+          attempts: [attempt],
+          networkCode: 'ERR_PROXY_INVALID_URL',
+          networkMessage: `the proxy ${proxy.display} (${proxy.source}) is not a usable proxy URL (${innermostMessage(e)}); it should look like http://proxy.example:3128`,
+          method: req.method,
+          endpoint: url.pathname + url.search,
+          host: url.host,
+        },
+      };
+    }
+  }
   const attempts: Attempt[] = [];
   let waited = 0;
   for (let n = 1; ; n++) {

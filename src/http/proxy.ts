@@ -10,10 +10,14 @@ export interface ProxyChoice {
   excludedBy?: string;
 }
 
+/**
+ * The first of `names` that is set, as undici's EnvHttpProxyAgent reads them: lower case first, and a
+ * variable set to "" still counts (it turns the proxy off).
+ */
 function pick(env: NodeJS.ProcessEnv, names: string[]): [string, string] | undefined {
   for (const n of names) {
     const v = env[n];
-    if (v) return [n, v];
+    if (v !== undefined) return [n, v];
   }
   return undefined;
 }
@@ -29,14 +33,20 @@ export function displayProxy(raw: string): string {
   }
 }
 
-/** Applies HTTPS_PROXY / HTTP_PROXY / NO_PROXY (either case) to a target URL. */
+/**
+ * Applies HTTPS_PROXY / HTTP_PROXY / NO_PROXY (either case) to a target URL, as undici's
+ * EnvHttpProxyAgent (and so Node's own fetch) does: an https target without an HTTPS proxy uses the
+ * HTTP proxy, and NO_PROXY lists hosts (a leading dot or *. for subdomains, :port to narrow) or *.
+ */
 export function proxyFor(target: URL, env: NodeJS.ProcessEnv): ProxyChoice {
   const https = target.protocol === 'https:';
-  const found = https ? pick(env, ['https_proxy', 'HTTPS_PROXY']) : pick(env, ['http_proxy', 'HTTP_PROXY']);
-  if (!found) return {};
+  const httpProxy = pick(env, ['http_proxy', 'HTTP_PROXY']);
+  const httpsProxy = pick(env, ['https_proxy', 'HTTPS_PROXY']);
+  const found = https && httpsProxy?.[1] ? httpsProxy : httpProxy;
+  if (!found?.[1]) return {};
   const [source, url] = found;
   const noProxy = pick(env, ['no_proxy', 'NO_PROXY']);
-  if (noProxy) {
+  if (noProxy?.[1]) {
     const host = target.hostname.replace(/^\[|\]$/g, '').toLowerCase();
     const port = target.port || (https ? '443' : '80');
     for (const raw of noProxy[1].split(/[,\s]+/).filter(Boolean)) {

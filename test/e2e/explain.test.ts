@@ -45,6 +45,13 @@ describe('explain: inputs', () => {
     expect(d.notes.join(' ')).toMatch(/86400|24 h|1 day/);
   });
 
+  it('takes -H response headers as they were received, any characters included (it sends nothing)', async () => {
+    const r = await runCli(['explain', '-', '--status', '429', '--json', '-H', 'Retry-After: 7', '-H', 'x-ratelimit-note: limite atteinte — réessayez'], { stdin: envelope('Rate limit exceeded', 'rate_limit_error', 'rate_limit_exceeded') });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(6);
+    expect(r.json().diagnoses[0].id).toBe('rate.limited');
+  });
+
   it('reads HTTP/2 status lines', async () => {
     const r = await runCli(['explain'], { stdin: `HTTP/2 401\ncontent-type: text/html\n\n<html><head><title>401 Authorization Required</title></head></html>` });
     expect(r.code).toBe(4);

@@ -1,6 +1,8 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, KEYS, type Emulator } from '../emulator/server.js';
-import { runCli } from '../helpers/run-cli.js';
+import { startEmulator, KEYS, TLS_CERT, type Emulator } from '../emulator/server.js';
+import { emptyDir, runCli } from '../helpers/run-cli.js';
 import { startProxy, type ConnectProxy } from '../helpers/connect-proxy.js';
 
 let emu: Emulator;
@@ -50,5 +52,34 @@ describe('HTTP proxies from the environment', () => {
     const r = await runCli(['call', '/v1/models', '--json'], { env: env({ HTTP_PROXY: url }) });
     expect(r.code).toBe(7);
     expect(r.json().diagnoses[0].id).toBe('network.proxy');
+  });
+
+  it('an https API with only HTTP_PROXY set goes through that proxy (as undici and Node fetch route it), and doctor says so', async () => {
+    const tlsEmu = await startEmulator({ tls: true });
+    try {
+      const dir = emptyDir();
+      writeFileSync(join(dir, 'ca.pem'), TLS_CERT);
+      const base = tlsEmu.url.replace('127.0.0.1', 'localhost');
+      const tlsEnv = { MODELSWITCH_BASE_URL: base, MODELSWITCH_API_KEY: KEYS.proxy, HTTP_PROXY: proxy.url, NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem') };
+      const r = await runCli(['call', '/v1/models', '--json'], { env: tlsEnv });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(proxy.connects).toEqual([`localhost:${tlsEmu.port}`]);
+      expect(tlsEmu.requests.map((q) => q.path)).toEqual(['/v1/models']);
+      const d = await runCli(['doctor', '--json', '--only', 'network.proxy'], { env: tlsEnv });
+      const checks = Object.fromEntries((d.json().checks as Array<{ id: string; detail: string }>).map((c) => [c.id, c]));
+      expect(checks['network.proxy']?.detail).toMatch(/\(HTTP_PROXY\)/);
+    } finally {
+      await tlsEmu.close();
+    }
+  });
+
+  it('a proxy URL that is not a URL (no scheme) is network.proxy, exit 7, naming the variable', async () => {
+    const r = await runCli(['call', '/v1/models'], { env: env({ HTTP_PROXY: proxy.url.replace('http://', '') }) });
+    expect(r.code).toBe(7);
+    expect(r.stderr).toMatch(/network\.proxy/);
+    expect(r.stderr).toMatch(/HTTP_PROXY.*not a usable proxy URL/);
+    expect(r.stderr).not.toMatch(/internal error/i);
+    expect(emu.requests).toHaveLength(0);
   });
 });

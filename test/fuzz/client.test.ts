@@ -47,7 +47,6 @@ describe('answers that are not HTTP', () => {
     ['an SSH banner', { kind: 'garbage', bytes: Buffer.from('SSH-2.0-OpenSSH_9.6\r\n') }],
     ['a TLS alert (http:// sent to an HTTPS port)', { kind: 'garbage', bytes: Buffer.from([0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x46]) }],
     ['101 Switching Protocols nobody asked for', { kind: 'respond', status: 101, body: 'x' }],
-    ['a 1xx status with a body after Connection: close', { kind: 'respond', status: 103, body: '{}', framing: 'none' }],
   ] as Array<[string, HostileSpec]>)('%s: said to be not HTTP, not a transient reset to retry', async (name, spec) => {
     server.serve(`nothttp-${name.length}`, spec);
     const out = await send({ method: 'GET', url: `${server.url}/nothttp-${name.length}/v1/models`, timeoutMs: TIMEOUT_MS });
@@ -57,6 +56,32 @@ describe('answers that are not HTTP', () => {
     expect(d.notes.join(' ')).toMatch(/not in HTTP/);
     expect(d.notes.join(' ')).not.toMatch(/does not recognise|\n/);
     expect(d.remedies.join(' ')).toMatch(/port/);
+  });
+});
+
+describe('answers in HTTP that break its framing', () => {
+  const raw = (head: string, body = '') => ({ kind: 'garbage', bytes: Buffer.from(`${head.replace(/\n/g, '\r\n')}\r\n\r\n${body}`, 'latin1') }) as HostileSpec;
+  it.each([
+    ['a bad chunk size in the body', raw('HTTP/1.1 200 OK\nContent-Type: application/json\nTransfer-Encoding: chunked', '2\r\n{}\r\nzz\r\n'), 'HPE_INVALID_CHUNK_SIZE'],
+    ['both Transfer-Encoding and Content-Length', raw('HTTP/1.1 200 OK\nContent-Length: 2\nTransfer-Encoding: chunked', '2\r\n{}\r\n0\r\n\r\n'), 'HPE_'],
+    ['a 1xx status with a body after Connection: close', { kind: 'respond', status: 103, body: '{}', framing: 'none' }, 'HPE_CLOSED_CONNECTION'],
+  ] as Array<[string, HostileSpec, string]>)('%s: a broken HTTP answer, said so, with what the parser said', async (name, spec, code) => {
+    const path = `framing-${name.length}`;
+    server.serve(path, spec);
+    const out = await send({ method: 'GET', url: `${server.url}/${path}/v1/models`, timeoutMs: TIMEOUT_MS });
+    expect(out.ok).toBe(false);
+    const f = (out as { failure: Failure }).failure;
+    expect(f.networkCode).toContain(code);
+    const d = diagnose(fillFromBody(f));
+    expect(d).toMatchObject({ id: 'network.reset', category: 'network' });
+    expect(d.notes.join(' ')).toMatch(/broke its rules \(HPE_/);
+    expect(d.notes.join(' ')).not.toMatch(/not in HTTP|does not recognise/);
+  });
+
+  it('headers of 20 KiB (a CDN\'s cookies, say) are read: above Node\'s default limit, within apidoctor\'s', async () => {
+    server.serve('bigheaders', raw(`HTTP/1.1 200 OK\nContent-Type: application/json\nContent-Length: 2\nSet-Cookie: c=${'x'.repeat(20 * 1024)}`, '{}'));
+    const out = await send({ method: 'GET', url: `${server.url}/bigheaders/v1/models`, timeoutMs: TIMEOUT_MS });
+    expect(out).toMatchObject({ ok: true, status: 200, body: '{}' });
   });
 });
 

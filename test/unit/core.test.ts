@@ -181,7 +181,13 @@ describe('proxy choice', () => {
     expect(proxyFor(u, { HTTPS_PROXY: 'http://p:1', no_proxy: 'modelswitch.io:443' }).excludedBy).toBeDefined();
     expect(proxyFor(u, { HTTPS_PROXY: 'http://p:1', NO_PROXY: 'example.com' }).url).toBe('http://p:1');
     expect(proxyFor(u, { HTTPS_PROXY: 'http://p:1', NO_PROXY: '*' }).excludedBy).toMatch(/\*/);
-    expect(proxyFor(u, { HTTP_PROXY: 'http://p:1' })).toEqual({});
+  });
+  it('routes as undici (and Node fetch) would: an https target falls back to HTTP_PROXY; lower case wins, even empty', () => {
+    expect(proxyFor(u, { HTTP_PROXY: 'http://p:1' })).toMatchObject({ url: 'http://p:1', source: 'HTTP_PROXY' });
+    expect(proxyFor(u, { HTTP_PROXY: 'http://p:1', HTTPS_PROXY: 'http://q:2' }).source).toBe('HTTPS_PROXY');
+    expect(proxyFor(new URL('http://127.0.0.1:8080/v1/models'), { HTTPS_PROXY: 'http://q:2' })).toEqual({});
+    expect(proxyFor(u, { https_proxy: '', HTTPS_PROXY: 'http://q:2' })).toEqual({});
+    expect(proxyFor(u, { HTTPS_PROXY: 'http://q:2', no_proxy: '', NO_PROXY: 'modelswitch.io' }).url).toBe('http://q:2');
   });
 });
 
