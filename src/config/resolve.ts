@@ -1,6 +1,6 @@
 import { redactor } from '../redact.js';
 import { UsageError } from '../errors.js';
-import { SETTINGS, parseMs, type Setting, type SettingName } from './settings.js';
+import { DEFAULT_TIMEOUT_MS, SETTINGS, parseMs, type Setting, type SettingName } from './settings.js';
 import { loadConfigFile, displayPath, type FileConfig } from './file.js';
 import { normaliseBaseUrl } from './base-url.js';
 
@@ -105,7 +105,7 @@ export async function resolveConfig(
     }
   }
   if (!timeout && file?.values.timeout !== undefined) timeout = { value: file.values.timeout, origin: 'file', source: fileSource };
-  timeout ??= { value: Number(SETTINGS.find((x) => x.name === 'timeout')!.defaultValue), origin: 'default', source: 'default' };
+  timeout ??= { value: DEFAULT_TIMEOUT_MS, origin: 'default', source: 'default' };
 
   const base = pick('baseUrl');
   const normal = normaliseBaseUrl(base.value ?? '');
