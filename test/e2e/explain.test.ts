@@ -89,11 +89,12 @@ describe('explain: inputs', () => {
   });
 });
 
-/** The real error samples (shared/ sits beside the repo); the same reading through the built CLI. */
-const SAMPLES = resolve(import.meta.dirname, '../../../shared/error-samples');
+/** The real error samples (shared/ sits beside the repo, more in test/fixtures/samples); the same reading through the built CLI. */
+const SHARED_SAMPLES = resolve(import.meta.dirname, '../../../shared/error-samples');
+const LOCAL_SAMPLES = resolve(import.meta.dirname, '../fixtures/samples');
 
-describe.skipIf(!existsSync(SAMPLES))('explain: real error samples through the CLI', () => {
-  const files = existsSync(SAMPLES) ? readdirSync(SAMPLES).filter((f) => f.endsWith('.json')) : [];
+describe.each([SHARED_SAMPLES, LOCAL_SAMPLES].filter((d) => existsSync(d)))('explain: real error samples through the CLI (%s)', (SAMPLES) => {
+  const files = readdirSync(SAMPLES).filter((f) => f.endsWith('.json'));
   const EXIT: Record<string, number> = { failed: 1, auth: 4, balance: 5, rate_limit: 6, network: 7, timeout: 8, server: 9, unexpected_response: 10 };
   for (const f of files) {
     it(f, async () => {
