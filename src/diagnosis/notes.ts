@@ -158,7 +158,7 @@ export const providerNote: NoteFn = (f) => {
 };
 
 export const noCredentialsNote: NoteFn = (f) =>
-  /no (cookie )?auth(entication)? credentials|missing (or invalid )?authorization|no api key|api key (is )?(missing|required)|not provided/i.test(f.haystack)
+  /no (cookie )?auth(entication)? credentials|missing (or invalid )?authorization|no api key|api key (is )?(missing|required)|not provided|(didn't|did not) provide an? (api )?key|未提供令牌/i.test(f.haystack)
     ? 'The server says no credentials arrived: check the key is set (apidoctor doctor) and that no proxy strips the Authorization header.'
     : undefined;
 
@@ -253,3 +253,7 @@ export const streamCutNote: NoteFn = (f) => {
   const why = f.failure.networkCode ? ` (${f.failure.networkCode}${f.failure.networkMessage ? `: ${f.failure.networkMessage}` : ''})` : '';
   return `The stream stopped${n !== undefined ? ` after ${n} event${n === 1 ? '' : 's'}` : ''} without data: [DONE]${why}.`;
 };
+
+export const accountDisabledNote: NoteFn = (f) =>
+  `The message says the account or organization itself is disabled${f.statusSource === 'response' && f.status !== undefined && ![401, 403].includes(f.status) ? ` (the status was ${f.status}, but this is not a request problem)` : ''}: the key is refused because of its account, not its own state.`;
+

@@ -66,10 +66,8 @@ const WRONG_KIND = /wrong key type|(proxy|billing) key (is )?(required|cannot|ca
 const ACCOUNT_DISABLED = /\b(account|organi[sz]ation|team|workspace)\b[^.\n]{0,60}\b(has been |is |was )?(deactivated|disabled|suspended|banned|terminated|restricted)\b|\baccount_deactivated\b|\borganization_disabled\b/i;
 const GEO = /unsupported_country|country, region,? or territory|not (available|supported) in your (country|region|location)|unsupported (country|region|location)|user location is not supported/i;
 const CONTENT_FILTER = /content[_ ]?filter|content management policy|content policy|safety (system|filter|settings)|ResponsibleAIPolicyViolation|flagged by|moderation|blocked by (the )?(safety|content)/i;
-const MODEL_MISSING = /model_not_found|model[_ ]not[_ ]found|no such model|unknown model|invalid model|^model: |DeploymentNotFound|deployment for this resource does not exist|no endpoints found for (?!that)|\bmodel\b[^\n]{0,80}\b(not found|does not exist|doesn't exist|is not available|is not a valid model)/im;
+const MODEL_MISSING = /model_not_found|model[_ ]not[_ ]found|no such model|unknown model|invalid model|^model: |\bmodel\b[^\n]{0,80}\b(not found|does not exist|doesn't exist|is not available|is not a valid model)/im;
 const OVERLOADED = /overloaded|at capacity|temporarily unavailable|service unavailable|try again later/i;
-/** The server cannot load the model at all (not a passing overload): retrying does not help. */
-const MODEL_TOO_BIG = /requires more (system |gpu )?memory|more memory than (is )?available|not enough (system |gpu )?memory to load|insufficient (system |gpu )?memory (to|for) (load|run)/i;
 const ENVOY_UPSTREAM = /upstream connect error|no healthy upstream/i;
 
 export const RULES: readonly Rule[] = [
@@ -122,11 +120,25 @@ export const RULES: readonly Rule[] = [
   { name: 'key.wrong-kind-context', id: 'key.wrong-kind', category: 'auth', when: { status: [401, 403], all: [P.keyKindMismatch] }, notes: [N.wrongKindContextNote] },
   { name: 'key.wrong-kind-text', id: 'key.wrong-kind', category: 'auth', when: { status: [401, 403], text: WRONG_KIND }, notes: [N.wrongKindTextNote] },
 
+  // ── the account behind the key is disabled (any 4xx, a 400 included): auth, but not a key fix ──
+  {
+    name: 'auth.account-disabled',
+    id: 'auth.deactivated-key',
+    when: { text: ACCOUNT_DISABLED, all: [P.clientErrorOrUnknown, (f) => !BALANCE.test(f.haystack) && !SPEND_LIMIT.test(f.haystack)] },
+    notes: [N.accountDisabledNote],
+    remedies: [
+      'The provider has disabled the account or organization the key belongs to: no key of it works, so a new key or reactivating this one does not help',
+      'Check the account owner’s email and the provider’s dashboard for the reason (billing, policy, verification)',
+      'Contact the provider’s support to restore it, or use a key from another account',
+    ],
+    remediesMode: 'replace',
+  },
+
   // ── 401 is auth, whatever the body ────────────────────────────────────────────────────────
   { name: 'auth.401', id: 'auth.invalid-key', when: { status: [401] }, notes: [N.noCredentialsNote, N.expiredKeyOn401Note] },
 
   // ── bodies that carry the truth their status hides ────────────────────────────────────────
-  { name: 'balance.quota-code', id: 'balance.insufficient', when: { text: /^insufficient_quota$/m, all: [P.errorOrUnknownStatus] }, notes: [N.quotaCodeNote] },
+  { name: 'balance.quota-code', id: 'balance.insufficient', when: { text: /^insufficient_(user_)?quota$/m, all: [P.errorOrUnknownStatus] }, notes: [N.quotaCodeNote] },
   {
     name: 'key.spend-limit-text',
     id: 'key.spend-limit',
