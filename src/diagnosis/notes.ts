@@ -257,3 +257,6 @@ export const streamCutNote: NoteFn = (f) => {
 export const accountDisabledNote: NoteFn = (f) =>
   `The message says the account or organization itself is disabled${f.statusSource === 'response' && f.status !== undefined && ![401, 403].includes(f.status) ? ` (the status was ${f.status}, but this is not a request problem)` : ''}: the key is refused because of its account, not its own state.`;
 
+export const longWindowNote: NoteFn = () =>
+  'The limit named is counted per hour or per day (a daily quota, a plan window): backing off for seconds will not clear it.';
+

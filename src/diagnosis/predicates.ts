@@ -81,3 +81,18 @@ export const hasLocation: Predicate = (f) => Boolean(f.headers.location);
 
 /** The body is not JSON or SSE (an HTML page, text, binary, nothing), or JSON that did not parse. */
 export const notJsonBody: Predicate = (f) => !['json', 'sse'].includes(f.body.format) || f.body.malformedJson === true;
+
+/** The error's type or code says rate limit (not a quota of money). */
+export const rateLimitType: Predicate = (f) =>
+  /rate[_ ]?limit|throttl|too_many_requests/i.test(`${f.errorType ?? ''} ${f.code ?? ''} ${f.body.provider?.errorType ?? ''} ${f.body.provider?.code ?? ''}`);
+
+/** What the server said in words (its message, and a relayed provider's), not type codes or quota ids. */
+const said = (f: Facts): string => [f.message, f.body.provider?.message].filter(Boolean).join('\n');
+
+/** The message names a counting window ("5-hour usage limit", "per minute", "RPD"): a rate window, not a budget. */
+export const windowedLimit: Predicate = (f) =>
+  /\b\d+[- ]?(second|minute|hour|day|week)s?\b|\b(per|every)[- ](second|minute|hour|day|week)\b|-per-(minute|hour|day)\b|\b(hourly|daily|weekly)\b|\b(RPM|TPM|RPD|TPD)\b/i.test(said(f));
+
+/** The message names a window of an hour or more (a daily quota, a 5-hour plan window): it will not clear soon. */
+export const longWindowLimit: Predicate = (f) =>
+  /\b\d+[- ]?(hour|day|week)s?\b[^.\n]{0,40}\b(limit|quota)|\b(per|every|a)[- ](hour|day|week)\b|-per-(hour|day|week)\b|\b(hourly|daily|weekly)\b[^.\n]{0,30}\b(limit|quota)|\b(RPD|TPD)\b|\b(requests|tokens) per day\b/i.test(said(f));

@@ -142,7 +142,7 @@ export const RULES: readonly Rule[] = [
   {
     name: 'key.spend-limit-text',
     id: 'key.spend-limit',
-    when: { text: SPEND_LIMIT, all: [P.errorOrUnknownStatus] },
+    when: { text: SPEND_LIMIT, all: [P.errorOrUnknownStatus, (f) => !(P.rateLimitType(f) && P.windowedLimit(f))] },
     notes: [N.statusDisagrees([402, 403], 'a spend limit or budget was reached')],
   },
   {
@@ -219,6 +219,18 @@ export const RULES: readonly Rule[] = [
       'Stop retrying for now: the limit resets only after the wait the server named',
       'Ask for a higher quota, or spread the load over a longer period or another model',
       'apidoctor call does not wait that long between retries: it stops and reports this instead of hanging',
+    ],
+    remediesMode: 'replace',
+  },
+  {
+    name: '429.long-window',
+    id: 'rate.limited',
+    when: { status: [429], all: [P.longWindowLimit, (f) => f.retryAfterSec === undefined || f.retryAfterSec > P.MAX_WAIT_SEC] },
+    notes: [N.longWindowNote],
+    retryable: false,
+    remedies: [
+      'Stop retrying for now: this limit is counted per hour or per day and resets only when its window ends',
+      'Ask for a higher quota or plan, or move the load to another model or key',
     ],
     remediesMode: 'replace',
   },
