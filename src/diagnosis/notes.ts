@@ -260,3 +260,5 @@ export const accountDisabledNote: NoteFn = (f) =>
 export const longWindowNote: NoteFn = () =>
   'The limit named is counted per hour or per day (a daily quota, a plan window): backing off for seconds will not clear it.';
 
+export const modelTooBigNote: NoteFn = () =>
+  'The server says the model needs more memory than the host has: this will fail the same way until the model or the host changes.';

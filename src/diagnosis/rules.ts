@@ -68,6 +68,8 @@ const GEO = /unsupported_country|country, region,? or territory|not (available|s
 const CONTENT_FILTER = /content[_ ]?filter|content management policy|content policy|safety (system|filter|settings)|ResponsibleAIPolicyViolation|flagged by|moderation|blocked by (the )?(safety|content)/i;
 const MODEL_MISSING = /model_not_found|model[_ ]not[_ ]found|no such model|unknown model|invalid model|^model: |\bmodel\b[^\n]{0,80}\b(not found|does not exist|doesn't exist|is not available|is not a valid model)/im;
 const OVERLOADED = /overloaded|at capacity|temporarily unavailable|service unavailable|try again later/i;
+/** The server cannot load the model at all (not a passing overload): retrying does not help. */
+const MODEL_TOO_BIG = /requires more (system |gpu )?memory|more memory than (is )?available|not enough (system |gpu )?memory to load|insufficient (system |gpu )?memory (to|for) (load|run)/i;
 const ENVOY_UPSTREAM = /upstream connect error|no healthy upstream/i;
 
 export const RULES: readonly Rule[] = [
@@ -244,6 +246,17 @@ export const RULES: readonly Rule[] = [
 
   // ── 5xx: the server ───────────────────────────────────────────────────────────────────────
   { name: '5xx.envoy-upstream', id: 'service.unavailable', when: { status: range(500, 599), text: ENVOY_UPSTREAM }, notes: [N.envoyUpstreamNote] },
+  {
+    name: '5xx.model-too-big',
+    id: 'server.error',
+    when: { status: range(500, 599), text: MODEL_TOO_BIG },
+    notes: [N.modelTooBigNote],
+    retryable: false,
+    remedies: [
+      'The server has too little memory for this model: retrying does not help',
+      'Use a smaller model (or a smaller quantization or context size), or free memory on the host serving it',
+    ],
+  },
   { name: '5xx.cloudflare-origin', id: 'server.error', when: { all: [P.cloudflareOriginError] }, notes: [N.cloudflareNote] },
   { name: '503-529', id: 'service.unavailable', when: { status: [503, 529] }, notes: [N.retryAfterNote] },
   { name: '5xx.overloaded', id: 'service.unavailable', when: { status: range(500, 599), text: OVERLOADED } },
