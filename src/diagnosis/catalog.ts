@@ -199,7 +199,7 @@ const entries: readonly CatalogEntry[] = [
   {
     id: 'access.denied',
     category: 'auth',
-    title: 'Access was denied (403)',
+    title: 'Access was denied',
     explanation: 'The request was refused. From ModelSwitch a 403 means one of: insufficient balance, a deactivated key, a reached spend limit, or the wrong key type, and the answer alone does not say which. A CDN bot check or a provider’s region block can also refuse a request before it reaches the API; the notes say when that is what happened.',
     remedies: [
       'Insufficient balance: check GET /api/balance (apidoctor balance); if it is at or near 0, top up in Dashboard → Billing',

@@ -66,7 +66,7 @@ const WRONG_KIND = /wrong key type|(proxy|billing) key (is )?(required|cannot|ca
 const ACCOUNT_DISABLED = /\b(account|organi[sz]ation|team|workspace)\b[^.\n]{0,60}\b(has been |is |was )?(deactivated|disabled|suspended|banned|terminated|restricted)\b|\baccount_deactivated\b|\borganization_disabled\b/i;
 const GEO = /unsupported_country|country, region,? or territory|not (available|supported) in your (country|region|location)|unsupported (country|region|location)|user location is not supported/i;
 const CONTENT_FILTER = /content[_ ]?filter|content management policy|content policy|safety (system|filter|settings)|ResponsibleAIPolicyViolation|flagged by|moderation|blocked by (the )?(safety|content)/i;
-const MODEL_MISSING = /model_not_found|model[_ ]not[_ ]found|no such model|unknown model|invalid model|^model: |\bmodel\b[^\n]{0,80}\b(not found|does not exist|doesn't exist|is not available|is not a valid model)/im;
+const MODEL_MISSING = /model_not_found|model[_ ]not[_ ]found|no such model|unknown model|invalid model|^model: |DeploymentNotFound|deployment for this resource does not exist|no endpoints found for (?!that)|\bmodel\b[^\n]{0,80}\b(not found|does not exist|doesn't exist|is not available|is not a valid model)/im;
 const OVERLOADED = /overloaded|at capacity|temporarily unavailable|service unavailable|try again later/i;
 /** The server cannot load the model at all (not a passing overload): retrying does not help. */
 const MODEL_TOO_BIG = /requires more (system |gpu )?memory|more memory than (is )?available|not enough (system |gpu )?memory to load|insufficient (system |gpu )?memory (to|for) (load|run)/i;
