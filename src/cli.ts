@@ -169,11 +169,22 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
   };
   capture(program);
 
+  // A signal ends the wait for the command at once, whatever it is awaiting (a config file that loads
+  // slowly, say): the result is rendered now (with --json, one document) and run.ts exits 130 or 143.
+  let stop: (() => void) | undefined;
+  const interrupted = new Promise<never>((_, reject) => {
+    stop = () => reject(InterruptedError.from(deps.signal));
+    if (deps.signal?.aborted) stop();
+    else deps.signal?.addEventListener('abort', stop, { once: true });
+  });
   let error: unknown;
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await Promise.race([program.parseAsync(argv, { from: 'user' }), interrupted]);
   } catch (e) {
     error = e;
+  } finally {
+    deps.signal?.removeEventListener('abort', stop!);
+    interrupted.catch(() => {});
   }
 
   if (error instanceof CommanderError) {

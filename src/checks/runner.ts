@@ -169,7 +169,9 @@ export async function runChecks<C>(defs: readonly CheckDef<C>[], ctx: C, opts: R
   // other checks take the CPU, and the answers are awaited meanwhile. Results come in table order.
   const first = defs.filter((d) => d.after?.length);
   if (first.length) {
-    for (const def of first) void start(def);
+    // Awaited by the Promise.all below; until then an InterruptedError (Ctrl-C already pressed) must
+    // not count as an unhandled rejection.
+    for (const def of first) start(def).catch(() => {});
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
   return Promise.all(defs.map(start));

@@ -141,6 +141,19 @@ describe('Ctrl-C (SIGINT) exits 130 within half a second', () => {
     expect(JSON.parse(live.stdout())).toMatchObject({ command: 'doctor', exitCode: 130, exitReason: 'interrupted' });
   });
 
+  it('during doctor, before any request (a config file still loading), with --json', async () => {
+    const dir = emptyDir();
+    const config = join(dir, 'apidoctor.config.mjs');
+    writeFileSync(config, `await new Promise((r) => setTimeout(r, 1500));\nexport default { baseUrl: ${JSON.stringify(base('hang'))} };\n`);
+    const live = start(['doctor', '--json', '--config', config, '--api-key', KEYS.proxy, '--billing-key', KEYS.billing]);
+    await new Promise((r) => setTimeout(r, 400)); // started, and waiting on the config file
+    const r = await signalAndWait(live, 'SIGINT');
+    expect(r.code).toBe(130);
+    expect(r.afterMs).toBeLessThan(SIGNAL_EXIT_MS);
+    expect(live.stderr()).not.toMatch(/internal error/);
+    expect(JSON.parse(live.stdout())).toMatchObject({ command: 'doctor', exitCode: 130, exitReason: 'interrupted' });
+  });
+
   it('while explain waits for standard input that never ends, with --json', async () => {
     const live = start(['explain', '-', '--json'], { stdin: 'open' });
     live.child.stdin.write('{"error":{"message":"part of a bo');
