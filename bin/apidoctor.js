@@ -61,12 +61,24 @@ function print(text) {
 }
 
 /**
+ * The code cache's first line: a checksum of the bundle it was made for and of the cache itself.
+ * V8 checks only that a cache belongs to its own version and flags and to a source of the same length:
+ * given a stale cache (a bundle edited in place) it runs the old code, and given a damaged one it can
+ * crash the process outright. So a cache is handed to V8 only when both checksums match.
+ */
+function cacheHeader(bundle, payload) {
+  const { crc32 } = require('node:zlib');
+  const hex = (n) => n.toString(16).padStart(8, '0');
+  return `apidoctor-v8cache ${hex(crc32(bundle))} ${hex(crc32(payload))} ${payload.length}\n`;
+}
+
+/**
  * Compiles the CLI, dist/run.cjs, as Node's require() would, but with V8's code cache from the build
  * (dist/run.v8cache, see scripts/train-code-cache.cjs): V8 then neither parses the bundle nor compiles
- * the functions a run calls, ~10 ms of every start here. The cache starts with the build stamp of the
- * bundle it was made from (its last line); another stamp, or none, means no cache. A cache from
- * another Node or V8 version is rejected by V8 itself. Either way the bundle is compiled from source.
- * `run()` runs it; `script` and `stamp` are there for the build to write the cache from.
+ * the functions a run calls, ~10 ms of every start here. No cache, a cache for another bundle or a
+ * damaged one (see cacheHeader), or one V8 rejects (another Node version or other V8 flags): the
+ * bundle is compiled from source. `run()` runs it; `script` and `bundle` are there for the build to
+ * write the cache from.
  */
 function compileCli() {
   const fs = require('node:fs');
@@ -74,21 +86,23 @@ function compileCli() {
   const vm = require('node:vm');
   const { createRequire } = require('node:module');
   const file = path.join(__dirname, '..', 'dist', 'run.cjs');
-  const text = fs.readFileSync(file, 'utf8');
-  const m = /\/\/# apidoctor-build ([0-9a-f]{64})\n$/.exec(text.slice(-100));
-  const stamp = m ? `${m[1]}\n` : undefined;
+  const bundle = fs.readFileSync(file);
   let cachedData;
   try {
     const cache = fs.readFileSync(path.join(__dirname, '..', 'dist', 'run.v8cache'));
-    if (stamp && cache.toString('latin1', 0, stamp.length) === stamp) cachedData = cache.subarray(stamp.length);
+    const eol = cache.indexOf(10);
+    if (eol > 0 && eol < 80) {
+      const payload = cache.subarray(eol + 1);
+      if (cache.toString('latin1', 0, eol + 1) === cacheHeader(bundle, payload)) cachedData = payload;
+    }
   } catch {
     // no cache: compile from source
   }
-  const source = `(function (exports, require, module, __filename, __dirname) {${text}\n})`;
+  const source = `(function (exports, require, module, __filename, __dirname) {${bundle.toString('utf8')}\n})`;
   const script = new vm.Script(source, { filename: file, cachedData });
   return {
     script,
-    stamp,
+    bundle,
     run() {
       // An import() in code compiled by vm.Script has no module loader: lend it this file's, which
       // resolves chalk, ora or a config file as it would from dist/ (src/esm.ts).
@@ -99,7 +113,7 @@ function compileCli() {
   };
 }
 
-module.exports = { compileCli };
+module.exports = { compileCli, cacheHeader };
 
 if (require.main === module) {
   const text = fastAnswer(process.argv.slice(2));

@@ -15,7 +15,6 @@
 // program (src/cli.ts main(), bundled to a temporary file) for every help width commander can use, so
 // that bin/apidoctor.js answers those two without loading anything and the text can never drift.
 import { build } from 'esbuild';
-import { createHash } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
@@ -134,12 +133,6 @@ const undiciApart = {
 
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await build({ ...common, entryPoints: ['src/run.ts'], outfile: 'dist/run.cjs', plugins: [deferUnused, undiciApart] });
-// The bundle's last line names its build, a hash of its text; the code cache is stamped with it, so
-// that a cache is used only with the very bundle it was made from (V8 itself checks only the length).
-{
-  const text = readFileSync('dist/run.cjs', 'utf8');
-  writeFileSync('dist/run.cjs', `${text}//# apidoctor-build ${createHash('sha256').update(text).digest('hex')}\n`);
-}
 await build({ ...common, entryPoints: ['src/vendor/undici-slim.cjs'], outfile: 'dist/undici-slim.cjs', plugins: [deferUnused, leaveOutUnreached] });
 
 /** Help widths precomputed; a terminal wider than this falls back to commander itself. */
@@ -277,7 +270,7 @@ async function trainCodeCache() {
         child.on('error', reject);
         child.on('close', (c) => (clearTimeout(timer), resolve({ code: c, stderr: err })));
       });
-      if (code === null || /internal error|could not start|at .+:\d+:\d+\)/.test(stderr)) throw new Error(`code cache: apidoctor ${args.join(' ')} exited ${code}: ${stderr.slice(0, 2000)}`);
+      if (code === null || /internal error|could not start|at .+:\d+:\d+\)/.test(stderr)) throw new Error(`apidoctor ${args.join(' ')} exited ${code}: ${stderr.split('\n').filter((l) => l.trim() && !/^\s+at /.test(l)).slice(0, 4).join(' | ')}`);
     }
   } finally {
     server.close();
@@ -289,4 +282,11 @@ async function trainCodeCache() {
   const { script: compiled } = require('../bin/apidoctor.js').compileCli();
   if (compiled.cachedDataRejected !== false) process.stderr.write('build: warning: V8 does not accept dist/run.v8cache in this process; apidoctor will compile from source at each start\n');
 }
-await trainCodeCache();
+// The cache only makes starts faster: if it cannot be made here (say NODE_OPTIONS preloads a module
+// the training runs cannot find), apidoctor compiles from source at each start, and the build goes on.
+try {
+  await trainCodeCache();
+} catch (e) {
+  rmSync(new URL('../dist/run.v8cache', import.meta.url), { force: true });
+  process.stderr.write(`build: warning: no V8 code cache (apidoctor will compile from source at each start, ~10 ms slower): ${e?.message ?? e}\n`);
+}

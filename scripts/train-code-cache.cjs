@@ -6,14 +6,14 @@
 // the cache of the one before, so the last holds the functions of them all.
 const { writeFileSync, renameSync } = require('node:fs');
 const { join } = require('node:path');
-const { compileCli } = require('../bin/apidoctor.js');
+const { compileCli, cacheHeader } = require('../bin/apidoctor.js');
 
 const cache = join(__dirname, '..', 'dist', 'run.v8cache');
 const cli = compileCli();
-if (!cli.stamp) throw new Error('dist/run.cjs has no build stamp: run scripts/build.mjs');
 process.once('exit', () => {
   const tmp = `${cache}.${process.pid}`;
-  writeFileSync(tmp, Buffer.concat([Buffer.from(cli.stamp, 'latin1'), cli.script.createCachedData()]));
+  const data = cli.script.createCachedData();
+  writeFileSync(tmp, Buffer.concat([Buffer.from(cacheHeader(cli.bundle, data), 'latin1'), data]));
   renameSync(tmp, cache);
 });
 cli.run();

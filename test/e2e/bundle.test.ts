@@ -60,21 +60,48 @@ describe('dist/run.cjs', () => {
     expect(compileCli().script.cachedDataRejected).toBe(false);
   });
 
-  it('uses the code cache only with the bundle it was made from (the build stamp)', () => {
-    // V8 checks only that the source has the same length: a stale cache would run old code.
+  /** A copy of bin/ and dist/ to damage, and how to compile it and to run it. */
+  function copyOfTheBuild() {
     const copy = emptyDir();
     cpSync(join(DIST, '..', 'bin'), join(copy, 'bin'), { recursive: true });
     cpSync(DIST, join(copy, 'dist'), { recursive: true });
-    const bundle = join(copy, 'dist', 'run.cjs');
-    const text = readFileSync(bundle, 'utf8');
-    const stamp = /apidoctor-build ([0-9a-f]{64})\n$/.exec(text)?.[1];
-    expect(stamp).toBeDefined();
-    // Another build of the same length: the stamp differs, so the cache is not even given to V8.
-    writeFileSync(bundle, text.replace(stamp!, stamp!.replace(/^./, (c) => (c === '0' ? '1' : '0'))));
-    const load = () => (createRequire(join(copy, 'x.cjs'))('./bin/apidoctor.js') as { compileCli(): { script: { cachedDataRejected?: boolean } } }).compileCli().script;
-    expect(load().cachedDataRejected).toBeUndefined();
-    writeFileSync(bundle, text);
-    expect(load().cachedDataRejected).toBe(false);
+    const bin = join(copy, 'bin', 'apidoctor.js');
+    return {
+      bundle: join(copy, 'dist', 'run.cjs'),
+      cache: join(copy, 'dist', 'run.v8cache'),
+      compile: () => (createRequire(join(copy, 'x.cjs'))('./bin/apidoctor.js') as { compileCli(): { script: { cachedDataRejected?: boolean } } }).compileCli().script,
+      run: (args: string[]) => runCli(args, { bin, env: { MODELSWITCH_BASE_URL: emu.url, MODELSWITCH_BILLING_KEY: KEYS.billing } }),
+    };
+  }
+
+  it('uses the code cache only with the bundle it was made from: an edit of the same length runs the new code', async () => {
+    // V8 checks only that the source has the same length: given a stale cache it would run the old code.
+    const b = copyOfTheBuild();
+    const text = readFileSync(b.bundle, 'utf8');
+    expect(text.split('Fetched   ').length).toBe(2);
+    writeFileSync(b.bundle, text.replace('Fetched   ', 'Fetxhed   '));
+    expect(b.compile().cachedDataRejected).toBeUndefined();
+    const r = await b.run(['balance']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Fetxhed');
+    writeFileSync(b.bundle, text);
+    expect(b.compile().cachedDataRejected).toBe(false);
+  });
+
+  it.each([
+    ['bytes flipped in the middle', (d: Buffer) => d.subarray(200_000, 200_400).forEach((x, i, a) => (a[i] = x ^ 0x5a))],
+    ['its tail zeroed', (d: Buffer) => d.fill(0, d.length - 5_000)],
+    ['cut short', (d: Buffer) => d.subarray(0, d.length >> 1)],
+  ] as const)('a damaged code cache (%s) is ignored: the bundle compiles from source, no crash', async (_what, damage) => {
+    const b = copyOfTheBuild();
+    const data = readFileSync(b.cache);
+    expect(data.length).toBeGreaterThan(205_000);
+    const damaged = damage(data);
+    writeFileSync(b.cache, damaged instanceof Buffer ? damaged : data);
+    expect(b.compile().cachedDataRejected).toBeUndefined();
+    const r = await b.run(['balance', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.json()).toMatchObject({ command: 'balance', balance: 42.5 });
   });
 
   it('imports chalk through the lent loader: FORCE_COLOR colours what the built CLI prints', async () => {
