@@ -114,5 +114,9 @@ export async function keyInGit(ctx: DoctorContext): Promise<CheckOutcome> {
 export async function proxySettings(ctx: DoctorContext): Promise<CheckOutcome> {
   const p = ctx.proxy;
   if (!p.url) return { status: 'pass', detail: p.excludedBy ? `no proxy: ${p.excludedBy}` : 'no proxy configured: direct connection', evidence: { proxy: null } };
+  if (p.problem) {
+    const why = `${p.source}=${p.display} is not a usable proxy URL: ${p.problem}`;
+    return { status: 'fail', detail: why, evidence: { proxy: p.display, source: p.source }, diagnosis: diagnoseById('network.proxy', {}, [`${why}. It should look like http://proxy.example:3128 (or unset ${p.source}).`]) };
+  }
   return { status: 'pass', detail: `requests go through ${p.display} (${p.source})`, evidence: { proxy: p.display, source: p.source } };
 }

@@ -8,6 +8,8 @@ export interface ProxyChoice {
   source?: string;
   /** Why no proxy applies although one is set ("NO_PROXY=.internal excludes modelswitch.io"). */
   excludedBy?: string;
+  /** Why the proxy URL that applies cannot carry a request ("it has no scheme"). */
+  problem?: string;
 }
 
 /**
@@ -22,15 +24,52 @@ function pick(env: NodeJS.ProcessEnv, names: string[]): [string, string] | undef
   return undefined;
 }
 
-/** Masks the password of a proxy URL. */
+/**
+ * A proxy URL fit to print: a password masked, and a user name alone too (often a token). Without a
+ * scheme ("user:secret@proxy:3128") URL would read "user:" as the scheme, so mask all before the @.
+ */
 export function displayProxy(raw: string): string {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) return raw.replace(/^[^/]*@/, '****@');
   try {
     const u = new URL(raw);
     if (u.password) u.password = '****';
+    else if (u.username) u.username = '****';
     return u.toString().replace(/\/$/, '');
   } catch {
-    return raw.replace(/\/\/[^@/]*@/, '//****@');
+    return raw.replace(/\/\/[^/]*@/, '//****@');
   }
+}
+
+/** Why a proxy URL cannot carry a request (it must be http:// or https://), or undefined. */
+function proxyUrlProblem(raw: string): string | undefined {
+  let protocol: string;
+  try {
+    protocol = new URL(raw).protocol;
+  } catch {
+    return 'it is not a URL';
+  }
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) return 'it has no scheme';
+  return protocol === 'http:' || protocol === 'https:' ? undefined : `${protocol.slice(0, -1)} proxies are not supported`;
+}
+
+/** A host as URL writes it: lower case, IPv6 without brackets and in its shortest form. */
+function canonicalHost(host: string): string {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (!h.includes(':')) return h;
+  try {
+    return new URL(`http://[${h}]/`).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    return h;
+  }
+}
+
+/** A NO_PROXY entry as host and port: "[::1]:8080", "[::1]" and "::1" (no port: a bare IPv6 address), "example.com:443", ".example.com". */
+function noProxyEntry(raw: string): { host: string; port?: string } {
+  const bracketed = /^\[([^\]]*)\](?::(\d+))?$/.exec(raw);
+  if (bracketed) return { host: canonicalHost(bracketed[1]!), port: bracketed[2] };
+  if ((raw.match(/:/g) ?? []).length > 1) return { host: canonicalHost(raw) };
+  const m = /^(.*?)(?::(\d+))?$/.exec(raw)!;
+  return { host: (m[1] ?? '').toLowerCase(), port: m[2] };
 }
 
 /**
@@ -47,16 +86,15 @@ export function proxyFor(target: URL, env: NodeJS.ProcessEnv): ProxyChoice {
   const [source, url] = found;
   const noProxy = pick(env, ['no_proxy', 'NO_PROXY']);
   if (noProxy?.[1]) {
-    const host = target.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    const host = canonicalHost(target.hostname);
     const port = target.port || (https ? '443' : '80');
     for (const raw of noProxy[1].split(/[,\s]+/).filter(Boolean)) {
       if (raw === '*') return { excludedBy: `${noProxy[0]}=* excludes every host` };
-      const m = /^(.*?)(?::(\d+))?$/.exec(raw.toLowerCase())!;
-      const entry = (m[1] ?? '').replace(/^\*?\./, '.');
-      if (m[2] && m[2] !== port) continue;
-      const bare = entry.replace(/^\./, '');
-      if (host === bare || host.endsWith('.' + bare)) return { excludedBy: `${noProxy[0]} entry "${raw}" excludes ${host}` };
+      const entry = noProxyEntry(raw);
+      if (entry.port && entry.port !== port) continue;
+      const bare = entry.host.replace(/^\*?\./, '');
+      if (host === bare || (!host.includes(':') && host.endsWith('.' + bare))) return { excludedBy: `${noProxy[0]} entry "${raw}" excludes ${host}` };
     }
   }
-  return { url, display: displayProxy(url), source };
+  return { url, display: displayProxy(url), source, problem: proxyUrlProblem(url) };
 }

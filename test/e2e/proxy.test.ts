@@ -82,4 +82,20 @@ describe('HTTP proxies from the environment', () => {
     expect(r.stderr).not.toMatch(/internal error/i);
     expect(emu.requests).toHaveLength(0);
   });
+
+  it('a proxy password in a URL with no scheme is never printed; doctor fails its proxy check (exit 7) instead of passing it', async () => {
+    const bad = `user:pa55word@${proxy.url.replace('http://', '')}`;
+    const call = await runCli(['call', '/v1/models'], { env: env({ HTTP_PROXY: bad }) });
+    expect(call.code).toBe(7);
+    const human = await runCli(['doctor'], { env: env({ HTTP_PROXY: bad }) });
+    const json = await runCli(['doctor', '--json'], { env: env({ HTTP_PROXY: bad }) });
+    for (const r of [call, human, json]) expect(r.stdout + r.stderr).not.toContain('pa55word');
+    expect(human.code).toBe(7);
+    expect(human.stdout).toMatch(/✗ HTTP proxy\s+HTTP_PROXY=\*\*\*\*@127\.0\.0\.1:\d+ is not a usable proxy URL: it has no scheme/);
+    const doc = json.json();
+    expect(doc).toMatchObject({ exitCode: 7, exitReason: 'network' });
+    expect(doc.checks.find((c: { id: string }) => c.id === 'network.proxy')).toMatchObject({ status: 'fail', diagnosis: 'network.proxy' });
+    expect(emu.requests).toHaveLength(0);
+    expect(proxy.connects).toEqual([]);
+  });
 });

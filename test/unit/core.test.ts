@@ -182,6 +182,25 @@ describe('proxy choice', () => {
     expect(proxyFor(u, { HTTPS_PROXY: 'http://p:1', NO_PROXY: 'example.com' }).url).toBe('http://p:1');
     expect(proxyFor(u, { HTTPS_PROXY: 'http://p:1', NO_PROXY: '*' }).excludedBy).toMatch(/\*/);
   });
+  it('matches IPv6 NO_PROXY entries, bare or in brackets, with or without a port, in any spelling', () => {
+    const v6 = new URL('http://[::1]:18101/v1/models');
+    for (const entry of ['::1', '[::1]', '[::1]:18101', '0:0:0:0:0:0:0:1', 'localhost,::1'])
+      expect(proxyFor(v6, { HTTP_PROXY: 'http://p:1', NO_PROXY: entry }).excludedBy, entry).toBeDefined();
+    for (const entry of ['[::1]:9999', 'localhost,127.0.0.1', '::2', '1'])
+      expect(proxyFor(v6, { HTTP_PROXY: 'http://p:1', NO_PROXY: entry }).url, entry).toBe('http://p:1');
+    // A host:port entry still reads as before.
+    expect(proxyFor(new URL('http://127.0.0.1:8080/'), { HTTP_PROXY: 'http://p:1', NO_PROXY: '127.0.0.1:8080' }).excludedBy).toBeDefined();
+    expect(proxyFor(new URL('http://127.0.0.1:8080/'), { HTTP_PROXY: 'http://p:1', NO_PROXY: '127.0.0.1:9' }).url).toBe('http://p:1');
+  });
+  it('never shows a proxy credential: a password, a user name alone (often a token), or userinfo in a URL with no scheme', () => {
+    expect(proxyFor(u, { HTTPS_PROXY: 'http://tok3n@proxy:3128' }).display).toBe('http://****@proxy:3128');
+    const noScheme = proxyFor(u, { HTTPS_PROXY: 'user:pa55word@127.0.0.1:18200' });
+    expect(noScheme.display).toBe('****@127.0.0.1:18200');
+    expect(noScheme.problem).toMatch(/no scheme/);
+    expect(proxyFor(u, { HTTPS_PROXY: 'socks5://127.0.0.1:1080' }).problem).toMatch(/socks5 proxies are not supported/);
+    expect(proxyFor(u, { HTTPS_PROXY: '127.0.0.1:3128' }).problem).toBeDefined();
+    expect(proxyFor(u, { HTTPS_PROXY: 'https://proxy:3128' }).problem).toBeUndefined();
+  });
   it('routes as undici (and Node fetch) would: an https target falls back to HTTP_PROXY; lower case wins, even empty', () => {
     expect(proxyFor(u, { HTTP_PROXY: 'http://p:1' })).toMatchObject({ url: 'http://p:1', source: 'HTTP_PROXY' });
     expect(proxyFor(u, { HTTP_PROXY: 'http://p:1', HTTPS_PROXY: 'http://q:2' }).source).toBe('HTTPS_PROXY');
