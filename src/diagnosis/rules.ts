@@ -95,7 +95,7 @@ export const RULES: readonly Rule[] = [
     name: 'net.not-http',
     id: 'network.reset',
     // Where the status line should be (or its headers' names): not HTTP at all, or another protocol.
-    when: { kind: NET, network: /does not match the HTTP\/1\.1 protocol|\bHPE_(INVALID_CONSTANT|INVALID_VERSION|INVALID_STATUS|CR_EXPECTED|LF_EXPECTED|INVALID_HEADER_TOKEN|STRICT)\b|assert\(upgrade\)/ },
+    when: { kind: NET, network: /does not match the HTTP\/1\.1 protocol|\bHPE_(INVALID_CONSTANT|INVALID_VERSION|INVALID_STATUS|CR_EXPECTED|LF_EXPECTED|STRICT)\b|assert\(upgrade\)/ },
     notes: [N.notHttpNote],
     retryable: false,
     remedies: [
