@@ -19,8 +19,8 @@ export function formatMs(ms: number): string {
 }
 
 /** A diagnosis as a person reads it: verdict, why, evidence, what to do, docs. */
-export function renderDiagnosis(d: Diagnosis, s: Style): string {
-  const sym = s.fail(s.symbols.fail);
+export function renderDiagnosis(d: Diagnosis, s: Style, level: 'fail' | 'warn' = 'fail'): string {
+  const sym = level === 'warn' ? s.warn(s.symbols.warn) : s.fail(s.symbols.fail);
   const lines: string[] = [];
   lines.push(`${sym} ${s.bold(d.title)} ${s.dim(`[${d.id}]`)}`);
   if (d.explanation) lines.push(`  ${d.explanation}`);

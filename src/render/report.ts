@@ -35,7 +35,11 @@ export function renderText(o: Output, results: CheckResult[], diagnoses: Diagnos
     o.out(lines.join('\n') + '\n');
     if (diagnoses.length) {
       o.err('\n');
-      for (const d of diagnoses) o.err(renderDiagnosis(d, s) + '\n');
+      // A diagnosis that only warning checks gave is shown as a warning (!), as their lines are, unless --strict makes warnings fail.
+      const key = (d: Diagnosis) => `${d.id}\0${d.title}`;
+      const warnOnly = new Set(results.filter((r) => r.status === 'warn' && r.diagnosis).map((r) => key(r.diagnosis!)));
+      for (const r of results) if (r.status === 'fail' && r.diagnosis) warnOnly.delete(key(r.diagnosis));
+      for (const d of diagnoses) o.err(renderDiagnosis(d, s, !strict && warnOnly.has(key(d)) ? 'warn' : 'fail') + '\n');
     }
   }
   const parts = [`${summary.pass} passed`, `${summary.warn} warning${summary.warn === 1 ? '' : 's'}`, `${summary.fail} failed`, `${summary.skip} skipped`];

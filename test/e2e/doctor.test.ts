@@ -203,6 +203,17 @@ describe('doctor: what a new user sees first', () => {
     expect(strict.code).toBe(3);
   });
 
+  it('in the text report, the diagnosis of a warning is marked ! like its check line, and ✗ under --strict', async () => {
+    const r = await runCli(['doctor'], { env: env({ MODELSWITCH_BILLING_KEY: undefined }) });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^! Billing key /m);
+    expect(r.stderr).toMatch(/^! No billing key \(mk-…\) is configured \[config\.missing-billing-key\]/m);
+    expect(r.stderr).not.toMatch(/^✗/m);
+    const strict = await runCli(['doctor', '--strict'], { env: env({ MODELSWITCH_BILLING_KEY: undefined }) });
+    expect(strict.code).toBe(3);
+    expect(strict.stderr).toMatch(/^✗ No billing key \(mk-…\) is configured \[config\.missing-billing-key\]/m);
+  });
+
   it('a key in a config file inside a git work tree is a warning', async () => {
     const dir = emptyDir();
     mkdirSync(join(dir, '.git'));
