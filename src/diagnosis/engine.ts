@@ -56,6 +56,7 @@ const inBandNote: GeneralNote = (f) => {
 const statusSourceNote: GeneralNote = (f) => {
   if (f.kind === 'network' || f.failure.status !== undefined) return undefined;
   if (f.statusSource === 'body') return `No HTTP status was given; the body states ${f.status}.`;
+  if (f.statusSource === 'text') return `No HTTP status was given; read as ${f.status} from what the error says.`;
   if (f.statusSource === 'error-type') return `No HTTP status was given; read as ${f.status} from the error type “${f.errorType ?? f.code}”.`;
   return 'No HTTP status was given, and the body does not state one: pass it (explain --status <n>) for a sharper reading.';
 };

@@ -200,6 +200,8 @@ export function parseBody(body: string | undefined, headers: Record<string, stri
   }
   parsed.vendorHint ??= vendorFromHeaders(h);
   if (!parsed.code && h['x-vercel-error']) parsed.code = h['x-vercel-error'];
+  // AWS names the error in a header ("MissingAuthenticationTokenException", "ValidationException:http://…").
+  if (!parsed.errorType && h['x-amzn-errortype']) parsed.errorType = h['x-amzn-errortype'].split(':')[0]?.trim() || undefined;
   parsed.requestId =
     requestIdFromHeaders(h) ??
     parsed.requestId ??

@@ -3,7 +3,7 @@ import type { DiagnoseContext, Failure } from '../types.js';
 import { lowerHeaders, parseBody, type ParsedBody } from './envelope.js';
 
 /** Where the status the rules read came from. */
-export type StatusSource = 'response' | 'body' | 'error-type' | 'in-band' | 'none';
+export type StatusSource = 'response' | 'body' | 'error-type' | 'text' | 'in-band' | 'none';
 
 export interface Facts {
   failure: Failure;
@@ -35,6 +35,7 @@ const TYPE_STATUS: ReadonlyArray<readonly [RegExp, number]> = [
   [/^overloaded(_error)?$/i, 529],
   [/^(unavailable|service_unavailable(_error)?)$/i, 503],
   [/^(authentication_error|invalid_api_key|unauthenticated|unauthorized)$/i, 401],
+  [/^AuthFailure(\.|$)/, 401],
   [/^(permission_error|permission_denied|request_forbidden|forbidden|access_denied)$/i, 403],
   [/^(not_found_error|not_found|model_not_found)$/i, 404],
   [/^(billing_error|payment_required|insufficient_balance)$/i, 402],
@@ -44,6 +45,21 @@ const TYPE_STATUS: ReadonlyArray<readonly [RegExp, number]> = [
   [/^(upstream_error|bad_gateway|provider_error)$/i, 502],
   [/^(server_error|api_error|internal_error|internal|internal_server_error)$/i, 500],
 ];
+
+/**
+ * The status an error's words imply, for errors that came with none (a {code, msg} or {error_code, error_msg}
+ * body inside a 200, a bare body): a rate limit, bad credentials, a refusal. Balance and spend texts need no
+ * status (their rules read any error status). First match wins.
+ */
+const TEXT_STATUS: ReadonlyArray<readonly [RegExp, number]> = [
+  [/rate[ _-]?limit|too many requests|\bqps\b|\brequest limit (reached|exceeded)|throttl/i, 429],
+  [/invalid (api[ _-]?key|token|credential|access[ _-]?token)|(access[ _-]?)?token (is )?(invalid|expired|no longer valid)|unauthori[sz]ed|unauthenticated|credentials? could not be validated/i, 401],
+  [/access (is )?(denied|restricted|forbidden)|\bforbidden\b|permission denied|访问被限制|无权访问/i, 403],
+];
+
+export function statusFromText(text: string): number | undefined {
+  return TEXT_STATUS.find(([re]) => re.test(text))?.[1];
+}
 
 /** The status an error type or code implies, if any. */
 export function statusFromError(type: string | undefined, code: string | undefined): number | undefined {
@@ -70,6 +86,9 @@ function retryAfter(h: Record<string, string>, body: ParsedBody, text: string, n
   if (body.retryDelaySec !== undefined) return { sec: body.retryDelaySec, from: 'RetryInfo' };
   const m = /(?:retry|try again)\s+(?:after|in)\s+~?(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)\b/i.exec(text);
   if (m?.[1] && m[2]) return { sec: Number(m[1]) * (UNIT_SEC[m[2].toLowerCase()] ?? 1), from: 'the message' };
+  // "Quota will be replenished in 00:59:12" (Azure API Management): hh:mm:ss.
+  const hms = /(?:replenished|retry|try again|resets?)\s+(?:after|in)\s+(\d{1,3}):([0-5]\d):([0-5]\d)\b/i.exec(text);
+  if (hms?.[1] && hms[2] && hms[3]) return { sec: Number(hms[1]) * 3600 + Number(hms[2]) * 60 + Number(hms[3]), from: 'the message' };
   return undefined;
 }
 
@@ -88,12 +107,15 @@ export function buildFacts(failure: Failure, ctx: DiagnoseContext): Facts {
   const inBand = isSuccess(real) && failure.kind !== 'network' && body.hasError;
   let status = real;
   let statusSource: StatusSource = real === undefined ? 'none' : 'response';
+  const words = [message, ...body.reasons].filter(Boolean).join('\n');
   if (inBand) {
-    status = (body.status !== undefined && body.status >= 400 ? body.status : undefined) ?? statusFromError(errorType, code) ?? 500;
+    status = (body.status !== undefined && body.status >= 400 ? body.status : undefined) ?? statusFromError(errorType, code) ?? statusFromText(words) ?? 500;
     statusSource = 'in-band';
   } else if (real === undefined && failure.kind !== 'network') {
-    status = body.status ?? statusFromError(errorType, code);
-    statusSource = body.status !== undefined ? 'body' : status !== undefined ? 'error-type' : 'none';
+    const byType = statusFromError(errorType, code);
+    const byText = byType === undefined && body.status === undefined && body.hasError ? statusFromText(words) : undefined;
+    status = body.status ?? byType ?? byText;
+    statusSource = body.status !== undefined ? 'body' : byType !== undefined ? 'error-type' : byText !== undefined ? 'text' : 'none';
   }
 
   const page = body.format === 'html' || body.format === 'text' ? [body.title, body.heading, body.excerpt] : [];

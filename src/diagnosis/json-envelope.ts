@@ -130,6 +130,61 @@ function readErrorObject(e: Obj, out: EnvelopeFields, depth: number): void {
   out.provider ??= readProvider(e.metadata, depth);
 }
 
+/** A number (or numeric string) that is not a success code (0, 200): an error code in a {code, msg} body. */
+function errorNumber(v: unknown): string | undefined {
+  const t = typeof v === 'number' ? String(v) : typeof v === 'string' && /^-?\d{1,9}$/.test(v.trim()) ? v.trim() : undefined;
+  return t !== undefined && t !== '0' && t !== '200' ? t : undefined;
+}
+
+/**
+ * Error shapes beside the usual {error: {...}}, several of which arrive inside a 200: Apigee's
+ * {fault: {faultstring, detail.errorcode}}, Tencent Cloud's {Response: {Error: {Code, Message}}}, an
+ * error array ({error: [{code, message}]}, Cloudflare), GraphQL's {errors: [...]} with no data, Baidu's
+ * {error_code, error_msg}, WeChat's {errcode, errmsg}, {success: false}, {error: true}, and {code: 40005, msg}.
+ */
+function readOtherShapes(o: Obj, e: unknown, out: EnvelopeFields): void {
+  const fault = asObj(o.fault);
+  if (fault) {
+    out.hasError = true;
+    out.message ??= scalar(fault.faultstring);
+    out.code ??= scalar(asObj(fault.detail)?.errorcode, 200);
+  }
+  const tencent = asObj(asObj(o.Response)?.Error);
+  if (tencent) {
+    out.hasError = true;
+    out.message ??= scalar(tencent.Message);
+    out.code ??= scalar(tencent.Code, 200);
+    out.requestId ??= scalar(asObj(o.Response)?.RequestId, 200);
+  }
+  if (Array.isArray(e) && e.length > 0) {
+    const first = asObj(e[0]);
+    out.hasError = true;
+    out.message ??= first ? (scalar(first.message) ?? scalar(first.msg)) : scalar(e[0]);
+    if (first && first.code !== undefined) out.code ??= scalar(first.code, 200);
+  }
+  if (Array.isArray(o.errors) && o.errors.length > 0 && (o.data === null || o.data === undefined)) {
+    const first = asObj(o.errors[0]);
+    out.hasError = true;
+    out.code ??= scalar(asObj(first?.extensions)?.code, 200);
+  }
+  const baidu = errorNumber(o.error_code);
+  if (baidu !== undefined && (scalar(o.error_msg) || scalar(o.error_message))) {
+    out.hasError = true;
+    out.code ??= baidu;
+    out.message ??= scalar(o.error_msg) ?? scalar(o.error_message);
+  }
+  const wechat = errorNumber(o.errcode);
+  if (wechat !== undefined && scalar(o.errmsg)) {
+    out.hasError = true;
+    out.code ??= wechat;
+    out.message ??= scalar(o.errmsg);
+  }
+  if (o.success === false || o.error === true) out.hasError = true;
+  // {code: 40005, msg: "…", data: null}: a non-success number with a message and no payload.
+  const coded = errorNumber(o.code);
+  if (coded !== undefined && (scalar(o.msg) || scalar(o.message)) && (o.data === null || o.data === undefined) && Object.keys(o).length <= 8) out.hasError = true;
+}
+
 /**
  * The error fields of a parsed JSON body. Handles OpenAI, Anthropic, OpenRouter, Google, xAI, FastAPI,
  * AWS, OAuth and "{code, msg}" gateway shapes. Looks only at fixed paths, so any depth of nesting is safe.
@@ -160,6 +215,7 @@ export function readEnvelope(root: unknown, depth = 0): EnvelopeFields {
     }
   }
   if (o.type === 'error') out.hasError = true; // Anthropic's envelope (its error object was read above)
+  readOtherShapes(o, e, out);
   if (!out.message) {
     const d = readDetail(o.detail);
     out.message = d.message;

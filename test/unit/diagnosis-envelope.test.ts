@@ -13,6 +13,33 @@ describe('parseBody: JSON envelopes of every vendor', () => {
     expect(p).toMatchObject({ code: '400', status: 400 });
   });
 
+  it('error shapes beside {error: {...}}: Apigee fault, Tencent Response.Error, error arrays, GraphQL, {error_code, error_msg}, {errcode, errmsg}, {code, msg}, success:false, error:true', () => {
+    expect(parseBody('{"fault":{"faultstring":"Invalid ApiKey","detail":{"errorcode":"oauth.v2.InvalidApiKey"}}}')).toMatchObject({ hasError: true, message: 'Invalid ApiKey', code: 'oauth.v2.InvalidApiKey' });
+    expect(parseBody('{"Response":{"Error":{"Code":"AuthFailure.SignatureFailure","Message":"bad sig"},"RequestId":"r-9"}}')).toMatchObject({ hasError: true, message: 'bad sig', code: 'AuthFailure.SignatureFailure', requestId: 'r-9' });
+    expect(parseBody('{"success":false,"result":[],"messages":[],"error":[{"code":2009,"message":"Unauthorized"}]}')).toMatchObject({ hasError: true, message: 'Unauthorized', code: '2009' });
+    expect(parseBody('{"errors":[{"message":"Unauthorized","extensions":{"code":"UNAUTHENTICATED"}}],"data":null}')).toMatchObject({ hasError: true, message: 'Unauthorized', code: 'UNAUTHENTICATED' });
+    expect(parseBody('{"error_code":18,"error_msg":"Open api qps request limit reached"}')).toMatchObject({ hasError: true, code: '18', message: 'Open api qps request limit reached' });
+    expect(parseBody('{"errcode":40001,"errmsg":"invalid credential"}')).toMatchObject({ hasError: true, code: '40001', message: 'invalid credential' });
+    expect(parseBody('{"code":40005,"msg":"limited","data":null}')).toMatchObject({ hasError: true, message: 'limited' });
+    expect(parseBody('{"success":false,"message":"nope"}').hasError).toBe(true);
+    expect(parseBody('{"error_code":1,"error":true,"message":"Invalid API KEY"}')).toMatchObject({ hasError: true, message: 'Invalid API KEY' });
+  });
+
+  it('success bodies in those shapes are not errors', () => {
+    expect(parseBody('{"code":0,"msg":"ok","data":{"x":1}}').hasError).toBe(false);
+    expect(parseBody('{"code":200,"message":"success"}').hasError).toBe(false);
+    expect(parseBody('{"errcode":0,"errmsg":"ok"}').hasError).toBe(false);
+    expect(parseBody('{"error_code":0,"error_msg":""}').hasError).toBe(false);
+    expect(parseBody('{"data":{"a":1},"errors":[{"message":"partial"}]}').hasError).toBe(false);
+    expect(parseBody('{"success":true,"balance":3}').hasError).toBe(false);
+    expect(parseBody('{"code":40005,"msg":"limited","data":{"items":[]}}').hasError).toBe(false);
+  });
+
+  it('AWS names its error in x-amzn-errortype when the body does not', () => {
+    expect(parseBody('{"message":"Forbidden"}', { 'x-amzn-ErrorType': 'ForbiddenException:http://internal.amazon.com/coral/' }).errorType).toBe('ForbiddenException');
+    expect(parseBody('{"__type":"ThrottlingException","message":"x"}', { 'x-amzn-errortype': 'Other' }).errorType).toBe('ThrottlingException');
+  });
+
   it('Anthropic: the inner error type and the top-level request_id', () => {
     expect(parseBody('{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"},"request_id":"req_1"}')).toMatchObject({
       errorType: 'overloaded_error', message: 'Overloaded', requestId: 'req_1', hasError: true,
