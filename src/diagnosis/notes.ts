@@ -8,7 +8,7 @@ export type NoteFn = (f: Facts) => string | undefined;
 const VENDOR: Record<VendorHint, string> = {
   cloudflare: 'a Cloudflare', nginx: 'an nginx', openresty: 'an openresty', envoy: 'an envoy', vercel: 'a Vercel', aws: 'an AWS',
   apache: 'an Apache', caddy: 'a Caddy', traefik: 'a Traefik', haproxy: 'an HAProxy', varnish: 'a Varnish', google: 'a Google front-end',
-  azure: 'an Azure gateway', iis: 'an IIS', akamai: 'an Akamai', fastly: 'a Fastly',
+  azure: 'an Azure gateway', iis: 'an IIS', akamai: 'an Akamai', fastly: 'a Fastly', imperva: 'an Imperva (Incapsula)', sucuri: 'a Sucuri',
 };
 const NAME = (v: VendorHint): string => VENDOR[v].replace(/^an? /, '');
 
@@ -102,7 +102,7 @@ export const gatewayTimeoutNote: NoteFn = (f) => {
 
 export const challengeNote: NoteFn = (f) =>
   f.body.cdnBlock && !f.body.cdnChallenge
-    ? `A Cloudflare firewall rule blocked the request${f.body.cdnErrorCode ? ` (error ${f.body.cdnErrorCode})` : ''}, before it reached the API: not a key or balance problem. The network or IP address it came from is what was refused.`
+    ? `${f.body.vendorHint && f.body.vendorHint !== 'cloudflare' ? `${cap(VENDOR[f.body.vendorHint])}` : 'A Cloudflare'} firewall rule blocked the request${f.body.cdnErrorCode ? ` (error ${f.body.cdnErrorCode})` : ''}, before it reached the API: not a key or balance problem. The network or IP address it came from is what was refused.`
     : 'A Cloudflare bot check (“Just a moment…”) answered instead of the API: the CDN did not trust this network or IP address. Not a key or balance problem; a VPN, proxy or datacenter IP is the usual cause.';
 
 export const geoBlockNote: NoteFn = (f) =>
@@ -143,8 +143,12 @@ export const expectedNote: NoteFn = (f) => {
 export const html404Note: NoteFn = (f) =>
   f.body.format === 'html' ? 'A web page answered 404, not the API’s JSON: the base URL may be wrong (it should be the API root, https://modelswitch.io).' : undefined;
 
+const SIGN_IN = /cloudflareaccess\.com|\/cdn-cgi\/access\/login|login\.microsoftonline\.com|\.okta(preview)?\.com|\.auth0\.com|accounts\.google\.com|\/oauth2?\/(v\d\.\d\/)?authorize|\/(login|signin|sign-in|sso|saml)(\/|\?|$)/i;
+
 export const redirectNote: NoteFn = (f) =>
-  `The server redirected (${f.status}) to ${f.headers.location ?? 'another address'}: the base URL probably needs to point there. apidoctor does not follow redirects, so that your key is never sent to another host.`;
+  SIGN_IN.test(f.headers.location ?? '')
+    ? `The server redirected (${f.status}) to a sign-in page (${f.headers.location}): the API sits behind single sign-on or an access proxy (Cloudflare Access, Azure AD, Okta…). Pointing the base URL there will not help: use a service token the proxy accepts, or a route to the API that is not behind it. apidoctor does not follow redirects, so that your key is never sent to another host.`
+    : `The server redirected (${f.status}) to ${f.headers.location ?? 'another address'}: the base URL probably needs to point there. apidoctor does not follow redirects, so that your key is never sent to another host.`;
 
 // ── the request and the provider ────────────────────────────────────────────────────────────
 
@@ -158,7 +162,7 @@ export const providerNote: NoteFn = (f) => {
 };
 
 export const noCredentialsNote: NoteFn = (f) =>
-  /no (cookie )?auth(entication)? credentials|missing (or invalid )?authorization|no api key|api key (is )?(missing|required)|not provided|(didn't|did not) provide an? (api )?key|未提供令牌/i.test(f.haystack)
+  /no (cookie )?auth(entication)? credentials|missing (or invalid )?authorization|authorization (field|header) (is )?(missing|required)|\bheader\.(authorization|x-api-key|api-key): field required|no api key found|no api key|api key (is )?(missing|required)|not provided|(didn't|did not) provide an? (api )?key|未提供令牌/i.test(f.haystack)
     ? 'The server says no credentials arrived: check the key is set (apidoctor doctor) and that no proxy strips the Authorization header.'
     : undefined;
 
@@ -262,3 +266,17 @@ export const longWindowNote: NoteFn = () =>
 
 export const modelTooBigNote: NoteFn = () =>
   'The server says the model needs more memory than the host has: this will fail the same way until the model or the host changes.';
+
+export const quotaWindowNote: NoteFn = (f) =>
+  `The gateway’s call quota is used up${f.statusSource === 'response' && f.status !== 429 ? ` (sent as ${f.status}, not 429)` : ''}: it refills at a set time; this is not a key or balance problem.`;
+
+export const awsNoRouteNote: NoteFn = () =>
+  'AWS API Gateway answered MissingAuthenticationTokenException: it says so both for an unsigned request and for a path or method it has no route for. With a bearer key, a wrong base URL or path is the usual cause.';
+
+export const contextOverflowNote: NoteFn = (f) =>
+  `The server says the request does not fit the model’s context${f.status !== undefined && f.status >= 500 ? ` (sent as ${f.status})` : ''}: the same request fails again until it is shorter.`;
+
+export const jwtNote: NoteFn = (f) =>
+  /\bjwt\b|json web token/i.test(f.haystack)
+    ? 'The server speaks of a JWT: this route checks a dashboard session token, not an API key. ModelSwitch’s /api/balance, /api/usage and /api/transactions pages show Bearer YOUR_JWT_TOKEN; GET /api/keys is the route documented for mk- keys.'
+    : undefined;

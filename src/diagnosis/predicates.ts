@@ -96,3 +96,6 @@ export const windowedLimit: Predicate = (f) =>
 /** The message names a window of an hour or more (a daily quota, a 5-hour plan window): it will not clear soon. */
 export const longWindowLimit: Predicate = (f) =>
   /\b\d+[- ]?(hour|day|week)s?\b[^.\n]{0,40}\b(limit|quota)|\b(per|every|a)[- ](hour|day|week)\b|-per-(hour|day|week)\b|\b(hourly|daily|weekly)\b[^.\n]{0,30}\b(limit|quota)|\b(RPD|TPD)\b|\b(requests|tokens) per day\b/i.test(said(f));
+
+/** AWS's LimitExceededException: a usage plan's quota (per day, week or month) is used up, not a per-second throttle. */
+export const quotaExceededType: Predicate = (f) => /^LimitExceededException$/.test(f.errorType ?? '');

@@ -57,10 +57,10 @@ const range = (from: number, to: number): StatusRange => ({ from, to });
 const NET: readonly Failure['kind'][] = ['network'];
 
 // Text signals. Kept here, beside the rules that read them.
-const SPEND_LIMIT = /budget has been exceeded|budget exceeded|exceeded (your |the )?budget|max(imum)? budget|spend(ing)?[ _-]?limit|spend cap|usage limits?\b[^.]{0,40}\b(reached|exceeded|hit)|reached your (specified )?api usage limits?|令牌额度已用尽|token quota (is )?(exhausted|used up|not enough)|token_quota_exhausted/i;
-const BALANCE = /insufficient[ _](balance|funds|credits?|account balance)|credit balance is too low|requires more credits|not enough (balance|credits?|funds)|(balance|credits?) (is |are )?(too low|insufficient|exhausted|depleted)|out of credits|no credits (left|remaining)|used all (available )?credits|payment required|top[ -]?up your (account|balance)|余额不足|额度不足|\barrearage\b|overdue[ _-](payment|account|balance|bill)|account is in arrears|account is in good standing|\b(user |account )?quota (is )?(not enough|insufficient)\b|insufficient_user_quota/i;
+const SPEND_LIMIT = /budget has been exceeded|\bSetLimitExceeded\b|reached the set (inference |usage |spend(ing)? )?limit|budget exceeded|exceeded (your |the )?budget|max(imum)? budget|spend(ing)?[ _-]?limit|spend cap|usage limits?\b[^.]{0,40}\b(reached|exceeded|hit)|reached your (specified )?api usage limits?|令牌额度已用尽|token quota (is )?(exhausted|used up|not enough)|token_quota_exhausted/i;
+const BALANCE = /insufficient[ _](balance|funds|credits?|account balance)|credit balance is too low|requires more credits|not enough (balance|credits?|funds)|(balance|credits?) (is |are )?(too low|insufficient|exhausted|depleted)|out of credits|no credits (left|remaining)|used all (available )?credits|payment required|top[ -]?up your (account|balance)|余额不足|额度不足|\barrearage\b|overdue[ _-](payment|account|balance|bill)|account is in arrears|account is in good standing|\b(user |account )?quota (is )?(not enough|insufficient)\b|insufficient_user_quota|\bBILLING_DISABLED\b|requires billing to be enabled|billing (account )?(is )?(not enabled|disabled)/i;
 const DEACTIVATED = /\b(api[ _-]?)?(key|token)\b[^.\n]{0,40}\b(deactivated|disabled|revoked|inactive|suspended|expired|blocked)\b|\b(deactivated|disabled|revoked|inactive|suspended|expired)[ _](api[ _-]?)?key\b|API_KEY_EXPIRED|key_(deactivated|disabled|revoked|expired|inactive)/i;
-const BAD_KEY = /invalid_api_key|API_KEY_INVALID|incorrect api key|invalid x-api-key|api key not valid|invalid api[ _-]?key|invalid (authentication|auth) (token|credentials)|invalid_authentication|authentication[ _]failed|no (cookie )?auth(entication)? credentials|missing or invalid authorization|invalid (bearer|access|auth) token|\binvalid_token\b|api key (is )?(missing|required)|missing api key/i;
+const BAD_KEY = /invalid_api_key|API_KEY_INVALID|incorrect api key|invalid x-api-key|api key not valid|invalid api[ _-]?key|invalid (authentication|auth) (token|credentials)|invalid_authentication|authentication[ _]failed|no (cookie )?auth(entication)? credentials|missing or invalid authorization|invalid (bearer|access|auth) token|\binvalid_token\b|api key (is )?(missing|required)|missing api key|authorization (field|header) (is )?(missing|required)|\bheader\.(authorization|x-api-key|api-key): field required/i;
 const WRONG_KIND = /wrong key type|(proxy|billing) key (is )?(required|cannot|can't|not allowed|not accepted)|requires? an? (proxy|billing) key|use an? (ms-|mk-|proxy |billing )key|not interchangeable|key type (is )?(invalid|not allowed|mismatch)/i;
 /** The account, organization or team behind the key is disabled: no key of it works, a new key does not help. */
 // A verb with an object ("your organization has disabled access to this model") is an admin's restriction
@@ -72,6 +72,10 @@ const MODEL_MISSING = /model_not_found|model[_ ]not[_ ]found|no such model|unkno
 const OVERLOADED = /overloaded|at capacity|temporarily unavailable|service unavailable|try again later/i;
 /** The server cannot load the model at all (not a passing overload): retrying does not help. */
 const MODEL_TOO_BIG = /requires more (system |gpu )?memory|more memory than (is )?available|not enough (system |gpu )?memory to load|insufficient (system |gpu )?memory (to|for) (load|run)/i;
+/** The prompt does not fit the model's context (some servers say so with a 5xx): the same request fails again. Not Go's "context deadline exceeded". */
+const CONTEXT_OVERFLOW = /\bcontext (size|length|window) (has been |is |was )?exceeded|exceeds? the (available |maximum )?context (size|length|window)|maximum context length/i;
+/** A gateway quota with a refill time, sent as a 403 (Azure API Management's quota-by-key). */
+const QUOTA_WINDOW = /out of call volume quota|quota will be replenished in/i;
 const ENVOY_UPSTREAM = /upstream connect error|no healthy upstream/i;
 
 export const RULES: readonly Rule[] = [
@@ -139,7 +143,7 @@ export const RULES: readonly Rule[] = [
   },
 
   // ── 401 is auth, whatever the body ────────────────────────────────────────────────────────
-  { name: 'auth.401', id: 'auth.invalid-key', when: { status: [401] }, notes: [N.noCredentialsNote, N.expiredKeyOn401Note] },
+  { name: 'auth.401', id: 'auth.invalid-key', when: { status: [401] }, notes: [N.noCredentialsNote, N.expiredKeyOn401Note, N.jwtNote] },
 
   // ── bodies that carry the truth their status hides ────────────────────────────────────────
   { name: 'balance.quota-code', id: 'balance.insufficient', when: { text: /^insufficient_(user_)?quota$/m, all: [P.errorOrUnknownStatus] }, notes: [N.quotaCodeNote] },
@@ -161,9 +165,20 @@ export const RULES: readonly Rule[] = [
     when: { text: DEACTIVATED, all: [P.clientErrorOrUnknown] },
     notes: [N.statusDisagrees([403], 'the key is deactivated or expired')],
   },
-  { name: 'auth.bad-key-text', id: 'auth.invalid-key', when: { text: BAD_KEY, all: [P.clientErrorOrUnknown] }, notes: [N.statusDisagrees([401, 403], 'the API key is invalid')] },
+  { name: 'auth.bad-key-text', id: 'auth.invalid-key', when: { text: BAD_KEY, all: [P.clientErrorOrUnknown] }, notes: [N.statusDisagrees([401, 403], 'the API key is invalid'), N.noCredentialsNote] },
 
   // ── 402, 403 ──────────────────────────────────────────────────────────────────────────────
+  {
+    name: '4xx.quota-window-long',
+    id: 'rate.limited',
+    category: 'rate_limit',
+    when: { status: range(400, 499), text: QUOTA_WINDOW, all: [P.longRetryAfter] },
+    notes: [N.quotaWindowNote, N.retryAfterNote],
+    retryable: false,
+    remedies: ['Stop retrying for now: the quota refills only at the time the gateway named', 'Ask the gateway’s owner for a larger quota, or spread the load over time'],
+    remediesMode: 'replace',
+  },
+  { name: '4xx.quota-window', id: 'rate.limited', category: 'rate_limit', when: { status: range(400, 499), text: QUOTA_WINDOW }, notes: [N.quotaWindowNote, N.retryAfterNote] },
   {
     name: 'access.geo-block',
     id: 'access.denied',
@@ -183,7 +198,18 @@ export const RULES: readonly Rule[] = [
     remedies: [
       'Retry from another network: a VPN, proxy or datacenter IP often triggers the check',
       'If an HTTPS proxy is configured (HTTPS_PROXY), try without it, or exempt the API with NO_PROXY',
-      'If it persists from a normal connection, report the cf-ray id to ModelSwitch support',
+      'If it persists from a normal connection, report the CDN’s reference (cf-ray id, Akamai Reference #, CloudFront Request ID) to ModelSwitch support',
+    ],
+    remediesMode: 'replace',
+  },
+  {
+    name: '403.aws-no-route',
+    id: 'access.denied',
+    when: { status: [403], type: /^MissingAuthenticationTokenException$/ },
+    notes: [N.awsNoRouteNote],
+    remedies: [
+      'Check the base URL and path: AWS API Gateway answers “Missing Authentication Token” for a path or method it has no route for',
+      'Use the API root: export MODELSWITCH_BASE_URL=https://modelswitch.io (no /v1 or /api), then apidoctor call /v1/models --include',
     ],
     remediesMode: 'replace',
   },
@@ -229,7 +255,7 @@ export const RULES: readonly Rule[] = [
   {
     name: '429.long-window',
     id: 'rate.limited',
-    when: { status: [429], all: [P.longWindowLimit, (f) => f.retryAfterSec === undefined || f.retryAfterSec > P.MAX_WAIT_SEC] },
+    when: { status: [429], all: [(f) => P.longWindowLimit(f) || P.quotaExceededType(f), (f) => f.retryAfterSec === undefined || f.retryAfterSec > P.MAX_WAIT_SEC] },
     notes: [N.longWindowNote],
     retryable: false,
     remedies: [
@@ -258,6 +284,14 @@ export const RULES: readonly Rule[] = [
       'The server has too little memory for this model: retrying does not help',
       'Use a smaller model (or a smaller quantization or context size), or free memory on the host serving it',
     ],
+  },
+  {
+    name: '5xx.context-overflow',
+    id: 'server.error',
+    when: { status: range(500, 599), text: CONTEXT_OVERFLOW },
+    notes: [N.contextOverflowNote],
+    retryable: false,
+    remedies: ['Shorten the input (fewer or shorter messages) or lower max_tokens so the request fits the model’s context', 'Or use a model with a longer context window; retrying the same request does not help'],
   },
   { name: '5xx.cloudflare-origin', id: 'server.error', when: { all: [P.cloudflareOriginError] }, notes: [N.cloudflareNote] },
   { name: '503-529', id: 'service.unavailable', when: { status: [503, 529] }, notes: [N.retryAfterNote] },
