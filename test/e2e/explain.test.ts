@@ -95,7 +95,7 @@ const LOCAL_SAMPLES = resolve(import.meta.dirname, '../fixtures/samples');
 
 describe.each([SHARED_SAMPLES, LOCAL_SAMPLES].filter((d) => existsSync(d)))('explain: real error samples through the CLI (%s)', (SAMPLES) => {
   const files = readdirSync(SAMPLES).filter((f) => f.endsWith('.json'));
-  const EXIT: Record<string, number> = { failed: 1, auth: 4, balance: 5, rate_limit: 6, network: 7, timeout: 8, server: 9, unexpected_response: 10 };
+  const EXIT: Record<string, number> = { failed: 1, config: 3, auth: 4, balance: 5, rate_limit: 6, network: 7, timeout: 8, server: 9, unexpected_response: 10 };
   for (const f of files) {
     it(f, async () => {
       const sample = JSON.parse(readFileSync(join(SAMPLES, f), 'utf8')) as { expectedReason: string; expectedIdFamily: string[] };
