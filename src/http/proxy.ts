@@ -24,12 +24,15 @@ function pick(env: NodeJS.ProcessEnv, names: string[]): [string, string] | undef
   return undefined;
 }
 
+/** A URL that starts with a scheme and "//" ("http://"); "user:pass@host:3128" does not. */
+const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+
 /**
  * A proxy URL fit to print: a password masked, and a user name alone too (often a token). Without a
  * scheme ("user:secret@proxy:3128") URL would read "user:" as the scheme, so mask all before the @.
  */
 export function displayProxy(raw: string): string {
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) return raw.replace(/^[^/]*@/, '****@');
+  if (!HAS_SCHEME.test(raw)) return raw.replace(/^[^/]*@/, '****@');
   try {
     const u = new URL(raw);
     if (u.password) u.password = '****';
@@ -48,7 +51,7 @@ function proxyUrlProblem(raw: string): string | undefined {
   } catch {
     return 'it is not a URL';
   }
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) return 'it has no scheme';
+  if (!HAS_SCHEME.test(raw)) return 'it has no scheme';
   return protocol === 'http:' || protocol === 'https:' ? undefined : `${protocol.slice(0, -1)} proxies are not supported`;
 }
 
