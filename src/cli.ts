@@ -5,7 +5,7 @@ import { EXIT_CODES } from './exit.js';
 import { CliError, InterruptedError, UsageError } from './errors.js';
 import { Output } from './render/output.js';
 import { createStyle, wantsColor, PLAIN } from './render/style.js';
-import { renderDiagnosis } from './render/diagnosis.js';
+import { printDiagnosis } from './render/diagnosis.js';
 import { redactor } from './redact.js';
 import { VERSION } from './version.js';
 import type { SettingName } from './config/settings.js';
@@ -262,7 +262,7 @@ function renderError(error: unknown, out: Output, command: string, durationMs: n
     return code;
   }
   if (diagnoses.length > 0) {
-    for (const d of diagnoses) out.err(renderDiagnosis(d, out.style), true);
+    for (const d of diagnoses) printDiagnosis(out, d);
   } else {
     out.err(`${out.style.fail('✗')} ${message}\n${hint ? `  ${hint}\n` : ''}`, true);
   }

@@ -13,7 +13,7 @@ import { inspectKey } from '../config/keys.js';
 import { diagnose, diagnoseById } from '../diagnosis/engine.js';
 import { fillFromBody } from '../diagnosis/failure.js';
 import { SseParser, type SseEvent } from '../http/sse.js';
-import { renderDiagnosis, attemptsLine } from '../render/diagnosis.js';
+import { printDiagnosis, attemptsLine } from '../render/diagnosis.js';
 import { formatWait } from '../http/retry.js';
 import { redactor } from '../redact.js';
 import type { Output } from '../render/output.js';
@@ -262,7 +262,7 @@ async function failureResult(ctx: Context, raw: Failure, role: 'apiKey' | 'billi
     diagnoses: [d],
     render: (o: Output) => {
       if (opts.include && f.status !== undefined) o.out(statusBlock(f.status, f.headers) + (f.body ?? '') + '\n');
-      o.err(renderDiagnosis(d, o.style), true);
+      printDiagnosis(o, d);
     },
   };
 }

@@ -6,7 +6,7 @@ import { UsageError } from '../errors.js';
 import { readAll, readNamedFile, splitHeaderLine } from '../read-all.js';
 import { diagnose } from '../diagnosis/engine.js';
 import { readSaved, parseSavedResponse } from '../diagnosis/failure.js';
-import { renderDiagnosis } from '../render/diagnosis.js';
+import { printDiagnosis } from '../render/diagnosis.js';
 import { keyRoleFor } from '../api/api.js';
 
 interface ExplainOptions {
@@ -82,7 +82,7 @@ export async function explainCommand(ctx: Context, file: string | undefined, opt
     diagnoses: [d],
     render: (o) => {
       o.out(`${d.id}\n`);
-      o.err(renderDiagnosis(d, o.style), true);
+      printDiagnosis(o, d);
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { Diagnosis } from '../types.js';
 import type { Runway, NoRunway } from '../api/usage.js';
 import type { Output } from './output.js';
-import { renderDiagnosis } from './diagnosis.js';
+import { printDiagnosis } from './diagnosis.js';
 
 /** What `balance` found, as its renderers read it. */
 export interface BalanceView {
@@ -67,10 +67,7 @@ export function renderBalanceText(o: Output, v: BalanceView): void {
 /** The diagnosis on stderr (one verdict line with -q), and what --fail-open did. */
 function renderProblem(o: Output, v: BalanceView): void {
   const s = o.style;
-  if (v.diagnosis) {
-    if (o.quiet) o.err(`${s.fail(s.symbols.fail)} ${v.diagnosis.title} [${v.diagnosis.id}]\n`, true);
-    else o.err(renderDiagnosis(v.diagnosis, s), true);
-  }
+  if (v.diagnosis) printDiagnosis(o, v.diagnosis);
   if (v.failedOpen) o.err(`${s.warn(s.symbols.warn)} --fail-open: the balance could not be checked (${v.diagnosis?.category ?? 'unknown'}); exiting 0 with decision "unknown".\n`);
 }
 

@@ -1,5 +1,6 @@
 import type { Attempt, Diagnosis } from '../types.js';
 import type { Style } from './style.js';
+import type { Output } from './output.js';
 
 /** "429 ×2, then 200" — the attempts in one line. */
 export function attemptsLine(attempts: Attempt[] | undefined): string | undefined {
@@ -44,4 +45,11 @@ export function renderDiagnosis(d: Diagnosis, s: Style, level: 'fail' | 'warn' =
   }
   lines.push(`  ${s.dim('Docs:')} ${d.docs}${d.retryable ? s.dim('  (retryable)') : ''}`);
   return lines.join('\n') + '\n';
+}
+
+/** A diagnosis on stderr: the whole of it, or under --quiet only the verdict line. */
+export function printDiagnosis(o: Output, d: Diagnosis, level: 'fail' | 'warn' = 'fail'): void {
+  const s = o.style;
+  if (o.quiet) o.err(`${level === 'warn' ? s.warn(s.symbols.warn) : s.fail(s.symbols.fail)} ${d.title} [${d.id}]\n`, true);
+  else o.err(renderDiagnosis(d, s, level), true);
 }

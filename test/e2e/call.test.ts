@@ -185,6 +185,25 @@ const CASES: Case[] = [
   { name: 'a status no rule knows (418)', setup: (e) => e.state.failures.push({ status: 418, body: 'I am a teapot' }), id: 'http.unexpected-status', code: 1, says: /418/ },
 ];
 
+describe('--quiet', () => {
+  it.each([
+    ['a diagnosed answer (404)', ['call', '/v1/nothing-here', '-q'], {}, 1, /^✗ .+ \[resource\.not-found\]\n$/],
+    ['a problem found before any request (a key with a newline)', ['call', '/v1/models', '-q'], { MODELSWITCH_API_KEY: `${KEYS.proxy}\n` }, 3, /^✗ The key is malformed \[key\.malformed\]\n$/],
+  ] as const)('prints only the verdict line for %s, with the same exit code', async (_what, args, extra, code, verdict) => {
+    const r = await runCli([...args], { env: env(extra) });
+    expect(r.code).toBe(code);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(verdict);
+    expectNoKeys(r);
+  });
+  it('explain -q: the id on stdout, the verdict line on stderr', async () => {
+    const r = await runCli(['explain', '-', '--status', '429', '-q'], { stdin: '{"error":{"message":"Rate limit reached","type":"rate_limit_error"}}' });
+    expect(r.code).toBe(6);
+    expect(r.stdout).toBe('rate.limited\n');
+    expect(r.stderr).toMatch(/^✗ .+ \[rate\.limited\]\n$/);
+  });
+});
+
 describe('call: every diagnosis it can reach', () => {
   for (const c of CASES) {
     it(`${c.name} → ${[c.id].flat().join(' | ')}`, async () => {
