@@ -39,7 +39,7 @@ const TYPE_STATUS: ReadonlyArray<readonly [RegExp, number]> = [
   [/^(permission_error|permission_denied|request_forbidden|forbidden|access_denied)$/i, 403],
   [/^(not_found_error|not_found|model_not_found)$/i, 404],
   [/^(billing_error|payment_required|insufficient_balance)$/i, 402],
-  [/^(invalid_request_error|invalid_argument|failed_precondition|out_of_range|bad_request|validation_error)$/i, 400],
+  [/^(invalid_request_error|invalid_argument|failed_precondition|out_of_range|bad_request|validation_error|context_length_exceeded)$/i, 400],
   [/^(request_too_large|payload_too_large)$/i, 413],
   [/^(timeout_error|deadline_exceeded|gateway_timeout)$/i, 504],
   [/^(upstream_error|bad_gateway|provider_error)$/i, 502],
@@ -55,6 +55,8 @@ const TEXT_STATUS: ReadonlyArray<readonly [RegExp, number]> = [
   [/rate[ _-]?limit|too many requests|\bqps\b|\brequest limit (reached|exceeded)|throttl/i, 429],
   [/invalid (api[ _-]?key|token|credential|access[ _-]?token)|(access[ _-]?)?token (is )?(invalid|expired|no longer valid)|unauthori[sz]ed|unauthenticated|credentials? could not be validated/i, 401],
   [/access (is )?(denied|restricted|forbidden)|\bforbidden\b|permission denied|访问被限制|无权访问/i, 403],
+  // The request does not fit the model's context: the request is at fault (not Go's "context deadline exceeded").
+  [/\bcontext[ _](length|window|size)[ _](is |was |has been )?exceeded|maximum context length|prompt is too long|exceeds? the (maximum |available )?context (length|window|size)/i, 400],
 ];
 
 export function statusFromText(text: string): number | undefined {

@@ -56,6 +56,10 @@ export const requestExceedsLimit: Predicate = (f) => {
     const m = re.exec(f.haystack);
     return m?.[1] ? Number(m[1].replace(/,/g, '')) : undefined;
   };
+  // xAI: "Tokens per Minute (actual/limit): 65605/16000". What was counted before this request was at most the
+  // limit, so an actual of twice the limit or more means this request alone is over it.
+  const al = /tokens per (?:second|minute|hour|day)\s*\(actual\/limit\):\s*(\d+)\s*\/\s*(\d+)/i.exec(f.haystack);
+  if (al?.[1] && al[2] && Number(al[1]) >= 2 * Number(al[2])) return true;
   const requested = num(/requested:?\s*~?\s*(\d(?:[\d,]*\d)?)/i);
   const limit = num(/limit:?\s*~?\s*(\d(?:[\d,]*\d)?)/i);
   return requested !== undefined && limit !== undefined && requested > limit;
