@@ -167,7 +167,7 @@ export const noCredentialsNote: NoteFn = (f) =>
     : undefined;
 
 export const expiredKeyOn401Note: NoteFn = (f) =>
-  /expired|revoked/i.test(f.haystack) ? 'The message says the key is expired or revoked: create a new key (apidoctor keys create --name <name>).' : undefined;
+  /expired|revoked|已过期/i.test(f.haystack) ? 'The message says the key is expired or revoked: create a new key (apidoctor keys create --name <name>).' : undefined;
 
 export const modelNote: NoteFn = (f) => (f.ctx.model ? `The model asked for was “${f.ctx.model}”.` : undefined);
 
@@ -272,6 +272,15 @@ export const quotaWindowNote: NoteFn = (f) =>
 
 export const awsNoRouteNote: NoteFn = () =>
   'AWS API Gateway answered MissingAuthenticationTokenException: it says so both for an unsigned request and for a path or method it has no route for. With a bearer key, a wrong base URL or path is the usual cause.';
+
+export const modelLoadFailedNote: NoteFn = () =>
+  'The server says it could not load or run the model (its runner stopped): this fails the same way until the model or the host changes.';
+
+export const noChannelNote: NoteFn = () =>
+  'The gateway has no channel (upstream) serving this model for your key’s group: a gap in its configuration or a wrong model id, not a passing overload.';
+
+export const modelAccessNote: NoteFn = () =>
+  'The server says this key, or the project behind it, has no access to the model: the key works, the model is not enabled for it.';
 
 export const contextOverflowNote: NoteFn = (f) =>
   `The server says the request does not fit the model’s context${f.status !== undefined && f.status >= 500 ? ` (sent as ${f.status})` : ''}: the same request fails again until it is shorter.`;

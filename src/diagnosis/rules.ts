@@ -57,7 +57,7 @@ const range = (from: number, to: number): StatusRange => ({ from, to });
 const NET: readonly Failure['kind'][] = ['network'];
 
 // Text signals. Kept here, beside the rules that read them.
-const SPEND_LIMIT = /budget has been exceeded|\bSetLimitExceeded\b|reached the set (inference |usage |spend(ing)? )?limit|budget exceeded|exceeded (your |the )?budget|max(imum)? budget|spend(ing)?[ _-]?limit|spend cap|usage limits?\b[^.]{0,40}\b(reached|exceeded|hit)|reached your (specified )?api usage limits?|令牌额度已用尽|token quota (is )?(exhausted|used up|not enough)|token_quota_exhausted/i;
+const SPEND_LIMIT = /budget has been exceeded|\bSetLimitExceeded\b|reached the set (inference |usage |spend(ing)? )?limit|budget exceeded|exceeded (your |the )?budget|max(imum)? budget|spend(ing)?[ _-]?limit|spend cap|usage limits?\b[^.]{0,40}\b(reached|exceeded|hit)|reached your (specified )?api usage limits?|\bkey with a higher (daily |weekly |monthly |total )?(spend(ing)? |credit )?limit|令牌额度已用尽|token quota (is )?(exhausted|used up|not enough)|token_quota_exhausted/i;
 const BALANCE = /insufficient[ _](balance|funds|credits?|account balance)|credit balance is too low|requires more credits|not enough (balance|credits?|funds)|(balance|credits?) (is |are )?(too low|insufficient|exhausted|depleted)|out of credits|no credits (left|remaining)|used all (available )?credits|payment required|top[ -]?up your (account|balance)|余额不足|额度不足|\barrearage\b|overdue[ _-](payment|account|balance|bill)|account is in arrears|account is in good standing|\b(user |account )?quota (is )?(not enough|insufficient)\b|insufficient_user_quota|\bBILLING_DISABLED\b|requires billing to be enabled|billing (account )?(is )?(not enabled|disabled)/i;
 const DEACTIVATED = /\b(api[ _-]?)?(key|token)\b[^.\n]{0,40}\b(deactivated|disabled|revoked|inactive|suspended|expired|blocked)\b|\b(deactivated|disabled|revoked|inactive|suspended|expired)[ _](api[ _-]?)?key\b|API_KEY_EXPIRED|key_(deactivated|disabled|revoked|expired|inactive)/i;
 const BAD_KEY = /invalid_api_key|API_KEY_INVALID|incorrect api key|invalid x-api-key|api key not valid|invalid api[ _-]?key|invalid (authentication|auth) (token|credentials)|invalid_authentication|authentication[ _]failed|no (cookie )?auth(entication)? credentials|missing or invalid authorization|invalid (bearer|access|auth) token|\binvalid_token\b|api key (is )?(missing|required)|missing api key|authorization (field|header) (is )?(missing|required)|\bheader\.(authorization|x-api-key|api-key): field required/i;
@@ -68,7 +68,7 @@ const WRONG_KIND = /wrong key type|(proxy|billing) key (is )?(required|cannot|ca
 const ACCOUNT_DISABLED = /\b(account|organi[sz]ation|team|workspace)\b[^.\n]{0,60}\b(has been |is |was )?(deactivated|disabled|suspended|banned|terminated)\b(?! (this|that|the|these|those|access|model|it|streaming|use)\b)|\b(account|organi[sz]ation|team|workspace) (has been|is|was) restricted\b|\baccount_deactivated\b|\borganization_disabled\b/i;
 const GEO = /unsupported_country|country, region,? or territory|not (available|supported) in your (country|region|location)|unsupported (country|region|location)|user location is not supported/i;
 const CONTENT_FILTER = /content[_ ]?filter|content management policy|content policy|safety (system|filter|settings)|ResponsibleAIPolicyViolation|flagged by|moderation|blocked by (the )?(safety|content)/i;
-const MODEL_MISSING = /model_not_found|model[_ ]not[_ ]found|no such model|unknown model|invalid model|^model: |DeploymentNotFound|deployment for this resource does not exist|no endpoints found for (?!that)|\bmodel\b[^\n]{0,80}\b(not found|does not exist|doesn't exist|is not available|is not a valid model)/im;
+const MODEL_MISSING = /model_not_found|model[_ ]not[_ ]found|no such model|unknown model|invalid model|^model: |DeploymentNotFound|deployment for this resource does not exist|no endpoints found for (?!that)|\bmodel\b[^\n]{0,80}\b(not found|does not exist|doesn't exist|is not available|is not a valid model)|(?:^|[\s'"`])models\/[\w.:-]+ is not found\b/im;
 const OVERLOADED = /overloaded|at capacity|temporarily unavailable|service unavailable|try again later/i;
 /** The server cannot load the model at all (not a passing overload): retrying does not help. */
 const MODEL_TOO_BIG = /requires more (system |gpu )?memory|more memory than (is )?available|not enough (system |gpu )?memory to load|insufficient (system |gpu )?memory (to|for) (load|run)/i;
@@ -77,6 +77,12 @@ const CONTEXT_OVERFLOW = /\bcontext (size|length|window) (has been |is |was )?ex
 /** A gateway quota with a refill time, sent as a 403 (Azure API Management's quota-by-key). */
 const QUOTA_WINDOW = /out of call volume quota|quota will be replenished in/i;
 const ENVOY_UPSTREAM = /upstream connect error|no healthy upstream/i;
+/** A gateway (one-api, new-api) has no channel serving this model for the key's group: its configuration, not a passing outage. */
+const NO_CHANNEL = /无可用渠道|no available channels?\b[^.\n]{0,40}\bmodel|no channels? available for (the )?model/i;
+/** The server could not start or load the model (its runner crashed on load): the same request crashes it again. */
+const MODEL_LOAD_FAILED = /\b(llama )?runner process has (terminated|exited)|error loading model|(failed|unable) to load (the )?model/i;
+/** The key's project or account may not use this model (a 403 with model_not_found): not a balance or key-state problem. */
+const MODEL_ACCESS = /does not have access to (the )?model|not (allowed|permitted|authori[sz]ed) to (use|access) (the |this )?model|model_not_found/i;
 
 export const RULES: readonly Rule[] = [
   // ── no answer: the network ────────────────────────────────────────────────────────────────
@@ -213,6 +219,17 @@ export const RULES: readonly Rule[] = [
     ],
     remediesMode: 'replace',
   },
+  {
+    name: '403.model-access',
+    id: 'access.denied',
+    when: { status: [403], text: MODEL_ACCESS },
+    notes: [N.modelAccessNote, N.modelNote],
+    remedies: [
+      'The key (or the project or account behind it) may not use this model: pick one it lists, apidoctor call /v1/models',
+      'Or enable the model for the project or key in the provider’s dashboard; a new key of the same project will not help',
+    ],
+    remediesMode: 'replace',
+  },
   { name: 'balance.402', id: 'balance.insufficient', when: { status: [402] }, notes: [N.balanceNote] },
   { name: '403.followup.balance-low', id: 'balance.insufficient', when: { status: [403], all: [P.balanceNearZero] }, notes: [N.balanceNote] },
   { name: '403.followup.key-inactive', id: 'auth.deactivated-key', when: { status: [403], all: [P.keyRecordInactive] }, notes: [N.keyInactiveNote] },
@@ -292,6 +309,29 @@ export const RULES: readonly Rule[] = [
     notes: [N.contextOverflowNote],
     retryable: false,
     remedies: ['Shorten the input (fewer or shorter messages) or lower max_tokens so the request fits the model’s context', 'Or use a model with a longer context window; retrying the same request does not help'],
+  },
+  {
+    name: '5xx.model-load-failed',
+    id: 'server.error',
+    when: { status: range(500, 599), text: MODEL_LOAD_FAILED },
+    notes: [N.modelLoadFailedNote],
+    retryable: false,
+    remedies: [
+      'The server could not load this model: retrying the same request does not help',
+      'Try another (smaller) model, or check the server’s own log for why its model runner stopped (memory, GPU driver, an unsupported model file)',
+    ],
+  },
+  {
+    name: '5xx.no-channel',
+    id: 'service.unavailable',
+    when: { status: range(500, 599), text: NO_CHANNEL },
+    notes: [N.noChannelNote, N.modelNote],
+    retryable: false,
+    remedies: [
+      'Check the model id: use one the gateway lists for your key (apidoctor call /v1/models)',
+      'If the model should be there, ask the gateway’s admin to enable a channel for it in your key’s group; retrying does not help until they do',
+    ],
+    remediesMode: 'replace',
   },
   { name: '5xx.cloudflare-origin', id: 'server.error', when: { all: [P.cloudflareOriginError] }, notes: [N.cloudflareNote] },
   { name: '503-529', id: 'service.unavailable', when: { status: [503, 529] }, notes: [N.retryAfterNote] },
