@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Category, Diagnosis } from '../../src/types.js';
@@ -6,7 +6,9 @@ import { CATALOG, DIAGNOSIS_IDS, RULES, diagnose, diagnoseById, matchRule } from
 import { failureFromSaved } from '../../src/diagnosis/failure.js';
 import { CASES, http, ms } from '../fixtures/diagnosis-cases.js';
 
+/** The project's shared samples sit beside the repo (as in CI); a clone elsewhere has only the local ones. */
 const SAMPLES_DIR = fileURLToPath(new URL('../../../shared/error-samples/', import.meta.url));
+const HAVE_SHARED = existsSync(SAMPLES_DIR);
 
 interface Sample {
   status: number;
@@ -26,7 +28,7 @@ const readSamples = (dir: string): Array<[string, Sample]> =>
     .sort()
     .map((f) => [f, JSON.parse(readFileSync(dir + f, 'utf8')) as Sample]);
 
-const sharedSamples = readSamples(SAMPLES_DIR);
+const sharedSamples = HAVE_SHARED ? readSamples(SAMPLES_DIR) : [];
 const localSamples = readSamples(LOCAL_SAMPLES_DIR);
 const samples: Array<[string, Sample]> = [...sharedSamples, ...localSamples];
 
@@ -141,9 +143,11 @@ describe('the rules table', () => {
 });
 
 describe('the real error samples', () => {
-  it('are all there', () => {
+  it.skipIf(!HAVE_SHARED)('the shared ones are all there (../shared/error-samples)', () => {
     expect(sharedSamples.length).toBeGreaterThanOrEqual(38);
-    expect(localSamples.length).toBeGreaterThanOrEqual(60);
+  });
+  it('the local ones are all there (test/fixtures/samples)', () => {
+    expect(localSamples.length).toBeGreaterThanOrEqual(173);
   });
 
   it.each(samples)('%s', (_file, s) => {
