@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { runCli, emptyDir } from '../helpers/run-cli.js';
+import { LOCAL_SAMPLES_DIR, SHARED_SAMPLES_DIR } from '../helpers/samples.js';
 
 const envelope = (message: string, type: string, code: string) => JSON.stringify({ error: { message, type, code } });
 
@@ -89,11 +90,8 @@ describe('explain: inputs', () => {
   });
 });
 
-/** The real error samples (shared/ sits beside the repo, more in test/fixtures/samples); the same reading through the built CLI. */
-const SHARED_SAMPLES = resolve(import.meta.dirname, '../../../shared/error-samples');
-const LOCAL_SAMPLES = resolve(import.meta.dirname, '../fixtures/samples');
-
-describe.each([SHARED_SAMPLES, LOCAL_SAMPLES].filter((d) => existsSync(d)))('explain: real error samples through the CLI (%s)', (SAMPLES) => {
+/** The real error samples (test/helpers/samples.ts); the same reading through the built CLI. */
+describe.each([SHARED_SAMPLES_DIR, LOCAL_SAMPLES_DIR])('explain: real error samples through the CLI (%s)', (SAMPLES) => {
   const files = readdirSync(SAMPLES).filter((f) => f.endsWith('.json'));
   const EXIT: Record<string, number> = { failed: 1, config: 3, auth: 4, balance: 5, rate_limit: 6, network: 7, timeout: 8, server: 9, unexpected_response: 10 };
   for (const f of files) {

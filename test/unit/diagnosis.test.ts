@@ -1,14 +1,11 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Category, Diagnosis } from '../../src/types.js';
 import { CATALOG, DIAGNOSIS_IDS, RULES, diagnose, diagnoseById, matchRule } from '../../src/diagnosis/engine.js';
 import { failureFromSaved } from '../../src/diagnosis/failure.js';
 import { CASES, http, ms } from '../fixtures/diagnosis-cases.js';
+import { LOCAL_SAMPLES_DIR, SHARED_SAMPLES_DIR } from '../helpers/samples.js';
 
-/** The project's shared samples sit beside the repo (as in CI); a clone elsewhere has only the local ones. */
-const SAMPLES_DIR = fileURLToPath(new URL('../../../shared/error-samples/', import.meta.url));
-const HAVE_SHARED = existsSync(SAMPLES_DIR);
 
 interface Sample {
   status: number;
@@ -19,8 +16,6 @@ interface Sample {
   retryable: boolean;
 }
 
-/** More real responses, collected beyond the shared ones (same format), kept with the tests. */
-const LOCAL_SAMPLES_DIR = fileURLToPath(new URL('../fixtures/samples/', import.meta.url));
 
 const readSamples = (dir: string): Array<[string, Sample]> =>
   readdirSync(dir)
@@ -28,7 +23,7 @@ const readSamples = (dir: string): Array<[string, Sample]> =>
     .sort()
     .map((f) => [f, JSON.parse(readFileSync(dir + f, 'utf8')) as Sample]);
 
-const sharedSamples = HAVE_SHARED ? readSamples(SAMPLES_DIR) : [];
+const sharedSamples = readSamples(SHARED_SAMPLES_DIR);
 const localSamples = readSamples(LOCAL_SAMPLES_DIR);
 const samples: Array<[string, Sample]> = [...sharedSamples, ...localSamples];
 
@@ -143,7 +138,7 @@ describe('the rules table', () => {
 });
 
 describe('the real error samples', () => {
-  it.skipIf(!HAVE_SHARED)('the shared ones are all there (../shared/error-samples)', () => {
+  it('the shared ones are all there', () => {
     expect(sharedSamples.length).toBeGreaterThanOrEqual(38);
   });
   it('the local ones are all there (test/fixtures/samples)', () => {
