@@ -130,10 +130,21 @@ function readErrorObject(e: Obj, out: EnvelopeFields, depth: number): void {
   out.provider ??= readProvider(e.metadata, depth);
 }
 
-/** A number (or numeric string) that is not a success code (0, 200): an error code in a {code, msg} body. */
+/** A number (or numeric string) that is not a success code (0, "0000", 200): an error code in a {code, msg} body. */
 function errorNumber(v: unknown): string | undefined {
   const t = typeof v === 'number' ? String(v) : typeof v === 'string' && /^-?\d{1,9}$/.test(v.trim()) ? v.trim() : undefined;
-  return t !== undefined && t !== '0' && t !== '200' ? t : undefined;
+  return t !== undefined && !/^0+$/.test(t) && t !== '200' ? t : undefined;
+}
+
+/**
+ * A message that says the call worked ("success", "ok", "操作成功"): business codes differ (FastAdmin's 1, 10000, "00000"),
+ * so a body whose code is not 0 but whose message says success is no error.
+ */
+const SUCCESS_WORDS = /^\s*(ok|okay|success(ful(ly)?)?|succeeded|succeed|done)\b(?!\s*[:=]?\s*(false|0)\b)|^\s*(操作|请求|处理|调用|查询|执行|获取)?成功/i;
+
+/** The body carries a result (chat choices, a result object, output): a success shape, whatever else it holds. */
+function hasPayload(o: Obj): boolean {
+  return ['data', 'result', 'choices', 'output', 'candidates'].some((k) => o[k] !== null && o[k] !== undefined);
 }
 
 /**
@@ -162,7 +173,8 @@ function readOtherShapes(o: Obj, e: unknown, out: EnvelopeFields): void {
     out.message ??= first ? (scalar(first.message) ?? scalar(first.msg)) : scalar(e[0]);
     if (first && first.code !== undefined) out.code ??= scalar(first.code, 200);
   }
-  if (Array.isArray(o.errors) && o.errors.length > 0 && (o.data === null || o.data === undefined)) {
+  // GraphQL's errors with no data; Cloudflare's {success, errors, result} — an error only when success is not true.
+  if (Array.isArray(o.errors) && o.errors.length > 0 && o.success !== true && !hasPayload(o)) {
     const first = asObj(o.errors[0]);
     out.hasError = true;
     out.code ??= scalar(asObj(first?.extensions)?.code, 200);
@@ -180,9 +192,11 @@ function readOtherShapes(o: Obj, e: unknown, out: EnvelopeFields): void {
     out.message ??= scalar(o.errmsg);
   }
   if (o.success === false || o.error === true) out.hasError = true;
-  // {code: 40005, msg: "…", data: null}: a non-success number with a message and no payload.
+  // {code: 40005, msg: "…", data: null}: a non-success number with a message and no payload — unless the message
+  // says success (FastAdmin's {code: 1, msg: "请求成功", data: null}) or success: true is stated.
   const coded = errorNumber(o.code);
-  if (coded !== undefined && (scalar(o.msg) || scalar(o.message)) && (o.data === null || o.data === undefined) && Object.keys(o).length <= 8) out.hasError = true;
+  const codedMsg = scalar(o.msg) ?? scalar(o.message);
+  if (coded !== undefined && codedMsg && !SUCCESS_WORDS.test(codedMsg) && o.success !== true && !hasPayload(o) && Object.keys(o).length <= 8) out.hasError = true;
 }
 
 /**

@@ -35,6 +35,23 @@ describe('parseBody: JSON envelopes of every vendor', () => {
     expect(parseBody('{"code":40005,"msg":"limited","data":{"items":[]}}').hasError).toBe(false);
   });
 
+  it('success bodies whose business code is not 0 or 200, or that list warnings beside a result, are not errors', () => {
+    // FastAdmin/ThinkPHP answer success with code 1 and data null; other gateways use 10000 or "00000".
+    expect(parseBody('{"code":1,"msg":"请求成功","time":"1700000000","data":null}').hasError).toBe(false);
+    expect(parseBody('{"code":10000,"msg":"success","result":{"answer":"hi"}}').hasError).toBe(false);
+    expect(parseBody('{"code":"00000","message":"success","data":null,"requestId":"a1b2"}').hasError).toBe(false);
+    expect(parseBody('{"code":"0000","msg":"done"}').hasError).toBe(false);
+    expect(parseBody('{"code":3,"msg":"ok","success":true}').hasError).toBe(false);
+    // Cloudflare's envelope: success true with a result is a success, whatever its errors/messages list.
+    expect(parseBody('{"result":{"response":"ok"},"success":true,"errors":[{"code":1000,"message":"deprecated model"}],"messages":[]}').hasError).toBe(false);
+    expect(parseBody('{"id":"c1","choices":[{"index":0,"message":{"role":"assistant","content":"hi"}}],"errors":[{"message":"warn"}]}').hasError).toBe(false);
+    // …while the error forms stay errors.
+    expect(parseBody('{"code":1,"msg":"操作失败","data":null}').hasError).toBe(true);
+    expect(parseBody('{"code":10013,"message":"input content audit failed","sid":"cha1"}').hasError).toBe(true);
+    expect(parseBody('{"success":false,"errors":[{"code":10000,"message":"Authentication error"}],"messages":[],"result":null}').hasError).toBe(true);
+    expect(parseBody('{"code":1,"msg":"unsuccessful: quota exhausted","data":null}').hasError).toBe(true);
+  });
+
   it('AWS names its error in x-amzn-errortype when the body does not', () => {
     expect(parseBody('{"message":"Forbidden"}', { 'x-amzn-ErrorType': 'ForbiddenException:http://internal.amazon.com/coral/' }).errorType).toBe('ForbiddenException');
     expect(parseBody('{"__type":"ThrottlingException","message":"x"}', { 'x-amzn-errortype': 'Other' }).errorType).toBe('ThrottlingException');
