@@ -83,6 +83,8 @@ const ENVOY_UPSTREAM = /upstream connect error|no healthy upstream/i;
 const NO_CHANNEL = /无可用渠道|no available channels?\b[^.\n]{0,40}\bmodel|no channels? available for (the )?model/i;
 /** The server could not start or load the model (its runner crashed on load): the same request crashes it again. */
 const MODEL_LOAD_FAILED = /\b(llama )?runner process has (terminated|exited)|error loading model|(failed|unable) to load (the )?model/i;
+/** The server itself says the failure passes (busy, still loading, try again): not a model that can never load. */
+const PASSING = /try again|retry (later|shortly|in\b)|temporar(y|ily)|currently (loading|busy)|(is|still) loading|server (is )?busy|too many (pending|concurrent)/i;
 /** The key's project or account may not use this model (a 403 with model_not_found): not a balance or key-state problem. */
 const MODEL_ACCESS = /does not have access to (the )?model|not (allowed|permitted|authori[sz]ed) to (use|access) (the |this )?model|model_not_found/i;
 
@@ -315,7 +317,7 @@ export const RULES: readonly Rule[] = [
   {
     name: '5xx.model-load-failed',
     id: 'server.error',
-    when: { status: range(500, 599), text: MODEL_LOAD_FAILED },
+    when: { status: range(500, 599), text: MODEL_LOAD_FAILED, all: [(f) => !PASSING.test(f.haystack)] },
     notes: [N.modelLoadFailedNote],
     retryable: false,
     remedies: [
