@@ -53,7 +53,7 @@ const TYPE_STATUS: ReadonlyArray<readonly [RegExp, number]> = [
  */
 const TEXT_STATUS: ReadonlyArray<readonly [RegExp, number]> = [
   [/rate[ _-]?limit|too many requests|\bqps\b|\brequest limit (reached|exceeded)|throttl/i, 429],
-  [/invalid (api[ _-]?key|token|credential|access[ _-]?token)|(access[ _-]?)?token (is )?(invalid|expired|no longer valid)|unauthori[sz]ed|unauthenticated|credentials? could not be validated/i, 401],
+  [/invalid (api[ _-]?key|token(?!s?\s+(in|at|id|ids|count|type|position|found|sequence)\b)|credential|access[ _-]?token)|(access[ _-]?)?token (is )?(invalid|expired|no longer valid)|unauthori[sz]ed|unauthenticated|credentials? could not be validated/i, 401],
   [/access (is )?(denied|restricted|forbidden)|\bforbidden\b|permission denied|访问被限制|无权访问/i, 403],
   // The request does not fit the model's context: the request is at fault (not Go's "context deadline exceeded").
   [/\bcontext[ _](length|window|size)[ _](is |was |has been )?exceeded|maximum context length|prompt is too long|exceeds? the (maximum |available )?context (length|window|size)/i, 400],
