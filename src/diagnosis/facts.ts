@@ -51,12 +51,17 @@ const TYPE_STATUS: ReadonlyArray<readonly [RegExp, number]> = [
  * body inside a 200, a bare body): a rate limit, bad credentials, a refusal. Balance and spend texts need no
  * status (their rules read any error status). First match wins.
  */
+/**
+ * The request does not fit the model's context (not Go's "context deadline exceeded"): the request is at fault,
+ * and the same request fails again. Read here for a status from the words, and by the rules for a 5xx that says it.
+ */
+export const CONTEXT_OVERFLOW = /\bcontext[ _](size|length|window)[ _](has been |is |was )?exceeded|exceeds? the (maximum |available )?context (size|length|window)|maximum context length|prompt is too long/i;
+
 const TEXT_STATUS: ReadonlyArray<readonly [RegExp, number]> = [
   [/rate[ _-]?limit|too many requests|\bqps\b|\brequest limit (reached|exceeded)|throttl/i, 429],
   [/invalid (api[ _-]?key|token(?!s?\s+(in|at|id|ids|count|type|position|found|sequence)\b)|credential|access[ _-]?token)|(access[ _-]?)?token (is )?(invalid|expired|no longer valid)|unauthori[sz]ed|unauthenticated|credentials? could not be validated/i, 401],
   [/access (is )?(denied|restricted|forbidden)|\bforbidden\b|permission denied|访问被限制|无权访问/i, 403],
-  // The request does not fit the model's context: the request is at fault (not Go's "context deadline exceeded").
-  [/\bcontext[ _](length|window|size)[ _](is |was |has been )?exceeded|maximum context length|prompt is too long|exceeds? the (maximum |available )?context (length|window|size)/i, 400],
+  [CONTEXT_OVERFLOW, 400],
 ];
 
 export function statusFromText(text: string): number | undefined {

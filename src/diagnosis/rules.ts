@@ -9,6 +9,7 @@ import type { BodyFormat, VendorHint } from './envelope.js';
 import type { NoteFn } from './notes.js';
 import * as N from './notes.js';
 import * as P from './predicates.js';
+import { CONTEXT_OVERFLOW } from './facts.js';
 import type { Predicate } from './predicates.js';
 
 /** An inclusive status range. */
@@ -74,8 +75,6 @@ const MODEL_MISSING = /model_not_found|model[_ ]not[_ ]found|no such model|unkno
 const OVERLOADED = /overloaded|at capacity|temporarily unavailable|service unavailable|try again later/i;
 /** The server cannot load the model at all (not a passing overload): retrying does not help. */
 const MODEL_TOO_BIG = /requires more (system |gpu )?memory|more memory than (is )?available|not enough (system |gpu )?memory to load|insufficient (system |gpu )?memory (to|for) (load|run)/i;
-/** The prompt does not fit the model's context (some servers say so with a 5xx): the same request fails again. Not Go's "context deadline exceeded". */
-const CONTEXT_OVERFLOW = /\bcontext (size|length|window) (has been |is |was )?exceeded|exceeds? the (available |maximum )?context (size|length|window)|maximum context length/i;
 /** A gateway quota with a refill time, sent as a 403 (Azure API Management's quota-by-key). */
 const QUOTA_WINDOW = /out of call volume quota|quota will be replenished in/i;
 const ENVOY_UPSTREAM = /upstream connect error|no healthy upstream/i;
