@@ -72,6 +72,14 @@ const PATCHES = [
     from: 'return (await import(href)).default;',
     to: 'return (await (globalThis.__apidoctorImport ?? ((s) => import(s)))(href)).default;',
   },
+  // When import() of a JS config fails, cosmiconfig retries with require(), which Node ≥ 22.12 can also
+  // use on ES modules, except one with top-level await: it then reported that ("require() cannot be used
+  // on an ESM graph with top-level await") instead of the config's own error. Keep import()'s error.
+  {
+    file: COSMICONFIG_LOADERS,
+    from: "if (requireError.code === 'ERR_REQUIRE_ESM' ||",
+    to: "if (requireError.code === 'ERR_REQUIRE_ESM' || requireError.code === 'ERR_REQUIRE_ASYNC_MODULE' ||",
+  },
   {
     file: COSMICONFIG_LOADERS,
     from: "typescript = (await import('typescript')).default;",

@@ -155,9 +155,16 @@ describe('Ctrl-C (SIGINT) exits 130 within half a second', () => {
   });
 
   it('while explain waits for standard input that never ends, with --json', async () => {
+    // Started and reading: nothing is printed while it waits, so wait as long as a whole run of the CLI
+    // takes on this Node and this machine (a Node whose code cache was built by another version starts
+    // slower), twice over, rather than a fixed time that a loaded machine outlasts.
+    const t0 = performance.now();
+    const probe = start(['explain', '-', '--json'], { stdin: '{"error":{"message":"x"}}' });
+    await probe.exited;
+    const startupMs = performance.now() - t0;
     const live = start(['explain', '-', '--json'], { stdin: 'open' });
     live.child.stdin.write('{"error":{"message":"part of a bo');
-    await new Promise((r) => setTimeout(r, 300)); // started and reading
+    await new Promise((r) => setTimeout(r, Math.max(300, 2 * startupMs)));
     const r = await signalAndWait(live, 'SIGINT');
     expect(r.code).toBe(130);
     expect(r.afterMs).toBeLessThan(SIGNAL_EXIT_MS);
