@@ -1,9 +1,9 @@
 /**
  * Run the emulator standalone:
- *   npx tsx test/emulator/cli.ts [--port N] [--delay MS] [--balance N] [--tls|--tls-expired]
+ *   npm run emulator -- [--port N] [--delay MS] [--balance N] [--tls|--tls-expired]
  *     [--stream-interval MS] [--balance-status 402|403] [--descriptive-403] [--jwt-only] [--quiet]
  * Prints one JSON line {"url","port","keys","tls","certFile"} on stdout, logs requests on stderr,
- * exits 0 on SIGINT/SIGTERM. Control: GET /__emulator/requests, POST /__emulator/reset,
+ * exits 0 on SIGINT/SIGTERM, and when the process that started it (npm, a shell) goes. Control: GET /__emulator/requests, POST /__emulator/reset,
  * GET|PATCH /__emulator/state, POST|DELETE /__emulator/failures.
  */
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,7 @@ import { KEYS, startEmulator } from './server.js';
 import type { EmulatorOptions } from './types.js';
 
 const USAGE =
-  'usage: tsx test/emulator/cli.ts [--port N] [--delay MS] [--balance N] [--tls|--tls-expired] [--stream-interval MS] [--balance-status 402|403] [--descriptive-403] [--jwt-only] [--quiet]';
+  'usage: npm run emulator -- [--port N] [--delay MS] [--balance N] [--tls|--tls-expired] [--stream-interval MS] [--balance-status 402|403] [--descriptive-403] [--jwt-only] [--quiet]';
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n${USAGE}\n`);
@@ -95,3 +95,9 @@ const stop = (signal: string): void => {
 };
 process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));
+// npm and npx do not pass a signal on to the process they started: when the wrapper goes, this process
+// is handed to another parent, and it closes too rather than keep the port (the next start's EADDRINUSE).
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) stop('the process that started it exited');
+}, 200).unref();
