@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { CheckOutcome } from './runner.js';
 import type { DoctorContext } from './context.js';
-import { checkKey } from '../config/key-check.js';
+import { checkKey, untrustedBaseUrl } from '../config/key-check.js';
 import { inspectKey, maskKey, kindLabel } from '../config/keys.js';
 import { normaliseBaseUrl, isLoopback } from '../config/base-url.js';
 import { diagnoseById } from '../diagnosis/engine.js';
@@ -42,6 +42,23 @@ export async function baseUrlShape(ctx: DoctorContext): Promise<CheckOutcome> {
     return { status: 'warn', detail: `${c.baseUrl.value}: ${legacy.join('; ')}`, diagnosis: diagnoseById('config.bad-base-url', {}, legacy), evidence: { baseUrl: c.baseUrl.value } };
   }
   return { status: 'pass', detail: `${c.baseUrl.value}${c.notes.length ? ` (${c.notes.join('; ').replace(/^base URL: /, '')})` : ''}`, evidence: { baseUrl: c.baseUrl.value } };
+}
+
+/** Keys are scoped to a host: a project's config file may not send a key from elsewhere to its base URL. */
+export async function hostScope(ctx: DoctorContext): Promise<CheckOutcome> {
+  const c = ctx.config;
+  const roles = (['apiKey', 'billingKey'] as const).filter((r) => c.untrustedBaseUrl?.[r]);
+  if (roles.length === 0) {
+    return { status: 'pass', detail: c.baseUrl.origin === 'default' ? 'keys go to the default base URL only' : `keys may go to ${c.baseUrl.value} (base URL from ${c.baseUrl.source})` };
+  }
+  const d = untrustedBaseUrl(roles[0]!, c)!;
+  const keys = roles.map((r) => (r === 'apiKey' ? 'proxy key' : 'billing key')).join(' and ');
+  return {
+    status: 'fail',
+    detail: `the base URL ${c.baseUrl.value} from ${c.baseUrl.source} (a project's config file) may not receive the ${keys}: nothing is sent to it`,
+    diagnosis: d,
+    evidence: { baseUrl: c.baseUrl.value, source: c.baseUrl.source, refused: roles },
+  };
 }
 
 /** Plain http to a host that is not this machine would send the key in clear text. */
