@@ -127,6 +127,33 @@ export async function keyInGit(ctx: DoctorContext): Promise<CheckOutcome> {
   };
 }
 
+/**
+ * A config file that holds a key must be the user's alone (as ssh asks of a private key): one that group
+ * or others can read leaks the key to them, one they can write lets them change where it goes.
+ */
+export async function keyFileMode(ctx: DoctorContext): Promise<CheckOutcome> {
+  const c = ctx.config;
+  const inFile = (['apiKey', 'billingKey'] as const).filter((k) => c[k].origin === 'file');
+  if (!c.file || inFile.length === 0) return { status: 'pass', detail: 'no key is stored in a config file' };
+  if (process.platform === 'win32') return { status: 'pass', detail: `${c.file} holds a key (permissions are not checked on Windows)` };
+  const abs = c.filePath ?? resolve(ctx.cwd, c.file);
+  const st = statSync(abs, { throwIfNoEntry: false });
+  if (!st) return { status: 'pass', detail: `${c.file} holds a key` };
+  const mode = st.mode & 0o777;
+  const octal = mode.toString(8).padStart(4, '0');
+  if ((mode & 0o077) === 0) return { status: 'pass', detail: `${c.file} holds a key and only you can read it (mode ${octal})` };
+  const can = (bits: number) => [bits & 4 ? 'read' : '', bits & 2 ? 'write' : ''].filter(Boolean).join(' and ');
+  const who = [['group', (mode >> 3) & 7], ['others', mode & 7]] as const;
+  const open = who.filter(([, b]) => can(b)).map(([w, b]) => `${w} can ${can(b)} it`).join(', ');
+  const keys = inFile.map((k) => (k === 'apiKey' ? 'proxy key' : 'billing key')).join(' and ');
+  if (!open) return { status: 'pass', detail: `${c.file} holds a key and only you can read or change it (mode ${octal})` };
+  return {
+    status: 'warn',
+    detail: `${c.file} holds the ${keys} and ${open} (mode ${octal}): chmod 600 ${c.file}`,
+    evidence: { file: c.file, mode: octal },
+  };
+}
+
 /** Which proxy applies to the API host, and whether NO_PROXY excludes it. */
 export async function proxySettings(ctx: DoctorContext): Promise<CheckOutcome> {
   const p = ctx.proxy;

@@ -1,6 +1,6 @@
 import type { CheckDef } from './runner.js';
 import type { DoctorContext } from './context.js';
-import { configSources, baseUrlShape, hostScope, transport, proxyKey, billingKey, keyInGit, proxySettings } from './local.js';
+import { configSources, baseUrlShape, hostScope, transport, proxyKey, billingKey, keyInGit, keyFileMode, proxySettings } from './local.js';
 import { dnsCheck, tcpCheck, tlsCheck } from './network.js';
 import { proxyKeyCheck, billingKeyCheck, balanceCheck, keyRecordCheck, modelCheck, liveCheck } from './api.js';
 
@@ -19,6 +19,7 @@ export const CHECKS: readonly CheckDef<DoctorContext>[] = [
   { id: 'key.proxy', title: 'Proxy key', needs: [], requires: 'nothing', run: proxyKey },
   { id: 'key.billing', title: 'Billing key', needs: [], requires: 'nothing', run: billingKey },
   { id: 'key.in-git', title: 'Keys kept out of git', needs: [], requires: 'nothing', run: keyInGit },
+  { id: 'key.file-mode', title: 'Config file readable only by you', needs: [], requires: 'nothing', run: keyFileMode },
   { id: 'network.proxy', title: 'HTTP proxy', needs: ['config.base-url'], requires: 'a base URL', run: proxySettings },
   { id: 'network.dns', title: 'DNS lookup', needs: ['config.base-url', 'config.host-scope'], requires: 'network', run: dnsCheck },
   { id: 'network.tcp', title: 'TCP connect', needs: ['network.dns'], requires: 'network', run: tcpCheck },

@@ -249,3 +249,35 @@ describe('a base URL other than the default is said once, with its source, in hu
     expect(r.stderr).not.toMatch(/base URL https:\/\/modelswitch\.io from/);
   });
 });
+
+describe('keys at rest and on the command line', () => {
+  it('--api-key and --billing-key say the key shows in the process list, and name the environment instead', async () => {
+    const r = await runCli(['--help']);
+    expect(r.code).toBe(0);
+    const help = r.stdout.replace(/\s+/g, ' ');
+    expect(help).toMatch(/--api-key <key> .*process list.*MODELSWITCH_API_KEY or a config file/);
+    expect(help).toMatch(/--billing-key <key> .*process list.*MODELSWITCH_BILLING_KEY or a config file/);
+  });
+
+  it('doctor warns, as ssh does, about a config file holding a key that group or others can read or write', async () => {
+    const root = tree({ 'home/proj/.apidoctorrc.json': json({ billingKey: KEYS.billing }) });
+    const file = join(root, 'home/proj/.apidoctorrc.json');
+    const check = async (mode: number) => {
+      chmodSync(file, mode);
+      const r = await run(root, 'home/proj', ['doctor', '--only', 'key.file-mode', '--json']);
+      expectNoKeys(r);
+      return { r, c: byId(r.json())['key.file-mode']! };
+    };
+    const open = await check(0o644);
+    expect(open.c.status).toBe('warn');
+    expect(open.c.detail).toContain('holds the billing key and group can read it, others can read it (mode 0644): chmod 600 ./.apidoctorrc.json');
+    expect(open.r.code).toBe(0);
+    const writable = await check(0o660);
+    expect(writable.c.detail).toContain('group can read and write it (mode 0660)');
+    const strict = await run(root, 'home/proj', ['doctor', '--only', 'key.file-mode', '--strict', '--json']);
+    expect(strict.code).not.toBe(0);
+    const closed = await check(0o600);
+    expect(closed.c.status).toBe('pass');
+    expect(closed.c.detail).toContain('only you');
+  });
+});
