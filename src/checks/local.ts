@@ -19,7 +19,8 @@ export async function configSources(ctx: DoctorContext): Promise<CheckOutcome> {
   ];
   if (c.model.value) parts.push(src('model', c.model));
   const file = c.file ? `config file ${c.file}` : c.fileSkipped ? 'no config file read (flags and environment settle everything)' : 'no config file found';
-  const unknown = c.warnings.filter((w) => w.includes('unknown setting'));
+  // Unknown settings, and config files met by the search but not loaded (a JavaScript config that may not run).
+  const unknown = c.warnings.filter((w) => w.includes('unknown setting') || w.startsWith('skipped the'));
   return {
     status: unknown.length ? 'warn' : 'pass',
     detail: `${parts.join(', ')}; ${file}${unknown.length ? `; ${unknown.join('; ')}` : ''}`,

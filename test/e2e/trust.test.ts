@@ -197,6 +197,9 @@ describe('a JavaScript config runs code: only from the working directory or home
     expect(existsSync(marker)).toBe(false);
     expect(r.stderr).toContain('skipped the JavaScript config ~/repo/apidoctor.config.mjs');
     expect(r.stderr).toContain('--config ~/repo/apidoctor.config.mjs');
+    const doc = await run(root, 'home/repo/sub', ['doctor', '--only', 'config.sources', '--json']);
+    expect(byId(doc.json())['config.sources']).toMatchObject({ status: 'warn', detail: expect.stringContaining('skipped the JavaScript config ~/repo/apidoctor.config.mjs') });
+    expect(existsSync(marker)).toBe(false);
     const named = await run(root, 'home/repo/sub', ['doctor', '--only', 'config.sources', '--json', '--config', '../apidoctor.config.mjs']);
     expect(named.code, named.stderr).toBe(0);
     expect(existsSync(marker)).toBe(true);
