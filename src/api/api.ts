@@ -41,7 +41,9 @@ export class Api {
   headers(path: string, hasBody: boolean, extra: Record<string, string> = {}): Record<string, string> {
     const h: Record<string, string> = { 'user-agent': 'apidoctor', accept: 'application/json', ...extra };
     const role = keyRoleFor(path);
-    const key = role ? this.config[role].value?.trim() : undefined;
+    // A key never goes to a base URL less trusted than the key (config.untrusted-base-url): commands refuse
+    // before sending, and this holds for any request that would slip past them.
+    const key = role && !this.config.untrustedBaseUrl?.[role] ? this.config[role].value?.trim() : undefined;
     if (key && !Object.keys(extra).some((k) => k.toLowerCase() === 'authorization')) h.authorization = `Bearer ${key}`;
     if (hasBody && !Object.keys(h).some((k) => k.toLowerCase() === 'content-type')) h['content-type'] = 'application/json';
     return h;

@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { CheckOutcome } from './runner.js';
 import type { DoctorContext } from './context.js';
-import { checkKey } from '../config/key-check.js';
+import { checkKey, untrustedBaseUrl } from '../config/key-check.js';
 import { inspectKey, maskKey, kindLabel } from '../config/keys.js';
 import { normaliseBaseUrl, isLoopback } from '../config/base-url.js';
 import { diagnoseById } from '../diagnosis/engine.js';
@@ -19,7 +19,8 @@ export async function configSources(ctx: DoctorContext): Promise<CheckOutcome> {
   ];
   if (c.model.value) parts.push(src('model', c.model));
   const file = c.file ? `config file ${c.file}` : c.fileSkipped ? 'no config file read (flags and environment settle everything)' : 'no config file found';
-  const unknown = c.warnings.filter((w) => w.includes('unknown setting'));
+  // Unknown settings, and config files met by the search but not loaded (a JavaScript config that may not run).
+  const unknown = c.warnings.filter((w) => w.includes('unknown setting') || w.startsWith('skipped the'));
   return {
     status: unknown.length ? 'warn' : 'pass',
     detail: `${parts.join(', ')}; ${file}${unknown.length ? `; ${unknown.join('; ')}` : ''}`,
@@ -42,6 +43,23 @@ export async function baseUrlShape(ctx: DoctorContext): Promise<CheckOutcome> {
     return { status: 'warn', detail: `${c.baseUrl.value}: ${legacy.join('; ')}`, diagnosis: diagnoseById('config.bad-base-url', {}, legacy), evidence: { baseUrl: c.baseUrl.value } };
   }
   return { status: 'pass', detail: `${c.baseUrl.value}${c.notes.length ? ` (${c.notes.join('; ').replace(/^base URL: /, '')})` : ''}`, evidence: { baseUrl: c.baseUrl.value } };
+}
+
+/** Keys are scoped to a host: a project's config file may not send a key from elsewhere to its base URL. */
+export async function hostScope(ctx: DoctorContext): Promise<CheckOutcome> {
+  const c = ctx.config;
+  const roles = (['apiKey', 'billingKey'] as const).filter((r) => c.untrustedBaseUrl?.[r]);
+  if (roles.length === 0) {
+    return { status: 'pass', detail: c.baseUrl.origin === 'default' ? 'keys go to the default base URL only' : `keys may go to ${c.baseUrl.value} (base URL from ${c.baseUrl.source})` };
+  }
+  const d = untrustedBaseUrl(roles[0]!, c)!;
+  const keys = roles.map((r) => (r === 'apiKey' ? 'proxy key' : 'billing key')).join(' and ');
+  return {
+    status: 'fail',
+    detail: `the base URL ${c.baseUrl.value} from ${c.baseUrl.source} (a project's config file) may not receive the ${keys}: nothing is sent to it`,
+    diagnosis: d,
+    evidence: { baseUrl: c.baseUrl.value, source: c.baseUrl.source, refused: roles },
+  };
 }
 
 /** Plain http to a host that is not this machine would send the key in clear text. */
@@ -107,6 +125,33 @@ export async function keyInGit(ctx: DoctorContext): Promise<CheckOutcome> {
     status: 'warn',
     detail: `${c.file} holds the ${inFile.map((k) => (k === 'apiKey' ? 'proxy key' : 'billing key')).join(' and ')} and sits in the git work tree ${root}: it may get committed`,
     diagnosis: diagnoseById('key.in-git', {}, [`${c.file} is inside the git work tree ${root}.`]),
+  };
+}
+
+/**
+ * A config file that holds a key must be the user's alone (as ssh asks of a private key): one that group
+ * or others can read leaks the key to them, one they can write lets them change where it goes.
+ */
+export async function keyFileMode(ctx: DoctorContext): Promise<CheckOutcome> {
+  const c = ctx.config;
+  const inFile = (['apiKey', 'billingKey'] as const).filter((k) => c[k].origin === 'file');
+  if (!c.file || inFile.length === 0) return { status: 'pass', detail: 'no key is stored in a config file' };
+  if (process.platform === 'win32') return { status: 'pass', detail: `${c.file} holds a key (permissions are not checked on Windows)` };
+  const abs = c.filePath ?? resolve(ctx.cwd, c.file);
+  const st = statSync(abs, { throwIfNoEntry: false });
+  if (!st) return { status: 'pass', detail: `${c.file} holds a key` };
+  const mode = st.mode & 0o777;
+  const octal = mode.toString(8).padStart(4, '0');
+  if ((mode & 0o077) === 0) return { status: 'pass', detail: `${c.file} holds a key and only you can read it (mode ${octal})` };
+  const can = (bits: number) => [bits & 4 ? 'read' : '', bits & 2 ? 'write' : ''].filter(Boolean).join(' and ');
+  const who = [['group', (mode >> 3) & 7], ['others', mode & 7]] as const;
+  const open = who.filter(([, b]) => can(b)).map(([w, b]) => `${w} can ${can(b)} it`).join(', ');
+  const keys = inFile.map((k) => (k === 'apiKey' ? 'proxy key' : 'billing key')).join(' and ');
+  if (!open) return { status: 'pass', detail: `${c.file} holds a key and only you can read or change it (mode ${octal})` };
+  return {
+    status: 'warn',
+    detail: `${c.file} holds the ${keys} and ${open} (mode ${octal}): chmod 600 ${c.file}`,
+    evidence: { file: c.file, mode: octal },
   };
 }
 

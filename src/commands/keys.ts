@@ -6,7 +6,7 @@ import { DiagnosedError, InterruptedError, UsageError } from '../errors.js';
 import { parseCount, type SettingName } from '../config/settings.js';
 import { preflight } from '../config/key-check.js';
 import { inspectKey } from '../config/keys.js';
-import { SHAPES } from '../api/api.js';
+import { SHAPES, parseJsonSuccess } from '../api/api.js';
 import { matchKeyRecord, toKeyRecords, type KeyRecord } from '../api/account.js';
 import { diagnose, diagnoseById } from '../diagnosis/engine.js';
 import { fillFromBody } from '../diagnosis/failure.js';
@@ -331,6 +331,8 @@ export async function changeCommand(ctx: Context, verb: Verb, rawId: string, opt
     if (!(await ask(ctx, question))) return declined(verb, { key: k });
   }
 
+  // Said before the change, when no question carried it (--yes): afterwards it is too late to stop.
+  if (mineNote && verb !== 'activate' && !ask1) out.warn(`${mineNote.trim()} apidoctor's own checks will fail with it once it is ${verb === 'delete' ? 'deleted' : 'deactivated'}.`);
   const path = `/api/keys/${id}`;
   const spin = out.spinner(`${verb === 'delete' ? 'DELETE' : 'PUT'} ${path}…`);
   const r =
@@ -355,7 +357,6 @@ export async function changeCommand(ctx: Context, verb: Verb, rawId: string, opt
     diagnoses: [],
     render: (o) => {
       o.out(`${o.style.ok(o.style.symbols.pass)} ${done[verb]}\n`);
-      if (mineNote && verb !== 'activate') o.warn(`${mineNote.trim()} apidoctor's own checks will fail with it now.`);
     },
   };
 }
@@ -376,25 +377,109 @@ interface Created {
   name: string;
   expiresAt: string | null;
   key: string;
+  /** Set when the answer was not the documented {"id", "key"} but a key was found in it. */
+  odd?: string;
+}
+
+const NEW_KEY = /^ms-[A-Za-z0-9_-]{8,}$/;
+
+/**
+ * The new key in a POST /api/keys answer: the documented `key` field, or else the first `ms-` key found
+ * anywhere in a JSON answer of another shape ({"data": {"key": …}}, {"apiKey": …}), or quoted in a body
+ * that is not JSON or was cut. Shown once, since it can never be shown again.
+ */
+export function findNewKey(body: string): { key: string; id: unknown; at: string } | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(body);
+  } catch {
+    const m = /"(ms-[A-Za-z0-9_-]{8,})"/.exec(body.slice(0, 64 * 1024));
+    return m ? { key: m[1]!, id: /"id"\s*:\s*(\d+)/.exec(body.slice(0, 64 * 1024))?.[1], at: 'the body' } : undefined;
+  }
+  if (typeof (v as { key?: unknown })?.key === 'string') return { key: (v as { key: string }).key, id: (v as { id?: unknown }).id, at: 'key' };
+  // Breadth first, bounded: a few levels of a small document.
+  const queue: Array<[unknown, string]> = [[v, '']];
+  for (let seen = 0; queue.length > 0 && seen < 2000; seen++) {
+    const [node, at] = queue.shift()!;
+    if (node === null || typeof node !== 'object' || at.split('.').length > 6) continue;
+    for (const [k, x] of Object.entries(node as Record<string, unknown>)) {
+      const here = at ? `${at}.${k}` : k;
+      if (typeof x === 'string' && NEW_KEY.test(x.trim())) return { key: x, id: (node as { id?: unknown }).id, at: here };
+      if (x !== null && typeof x === 'object') queue.push([x, here]);
+    }
+  }
+  return undefined;
+}
+
+/** Failures that happen before the request reaches the server: nothing can have been created. */
+const NOT_SENT = new Set(['network.dns', 'network.refused', 'network.unreachable', 'network.tls']);
+
+/** Whether the server may have acted on a request that failed: it may have been received, and no definite refusal (a 4xx) came back. */
+function mayHaveActed(f: Failure, diagnosisId: string): boolean {
+  if (f.kind !== 'http') return !NOT_SENT.has(diagnosisId) && f.networkCode !== 'UND_ERR_CONNECT_TIMEOUT';
+  const s = f.status;
+  return s === undefined || s < 400 || s >= 500 || s === 408;
+}
+
+/**
+ * A failed POST /api/keys, thrown. When the server may have created the key anyway, retrying blindly makes
+ * a second key: the advice is to look first (apidoctor keys), and for rotate that the old key is unchanged.
+ */
+function failCreate(ctx: Context, f: Failure, name: string, retry: string, old?: KeyView): never {
+  const key = ctx.config.billingKey.value;
+  const d = diagnose(fillFromBody(f), { keyRole: 'billingKey', keyKind: key ? inspectKey(key).kind : undefined, hasBillingKey: true, baseUrl: ctx.config.baseUrl.value });
+  if (!mayHaveActed(f, d.id)) throw new DiagnosedError(d);
+  const unchanged = old ? [`The old key ${keyLabel(old)} is unchanged: nothing was deleted or deactivated.`] : [];
+  throw new DiagnosedError({
+    ...d,
+    retryable: false,
+    notes: [
+      ...d.notes,
+      `The request may have reached the server before the answer was lost: a key named "${name}" may already exist. Its full key was never shown and cannot be shown again.`,
+      ...unchanged,
+    ],
+    remedies: [
+      `Before trying again, check whether a key named "${name}" was created: apidoctor keys`,
+      `If it is listed, delete it (its full key is lost): apidoctor keys delete <id>   then: ${retry}`,
+      `If it is not listed: ${retry}`,
+      ...d.remedies.filter((r) => !/\bretry|\btry again/i.test(r)),
+    ],
+  });
 }
 
 /** POST /api/keys; the new key is registered as a secret and armed for one unmasked print. */
-async function postKey(ctx: Context, name: string, expiresAt: string | undefined): Promise<Created> {
+async function postKey(ctx: Context, name: string, expiresAt: string | undefined, retry: string, old?: KeyView): Promise<Created> {
   const path = '/api/keys';
   const spin = ctx.out.spinner(`POST ${path}…`);
   const check = (v: unknown) => (typeof (v as { key?: unknown })?.key === 'string' ? undefined : 'the new key ({"id": <number>, "key": "ms-…"})');
-  const r = await ctx.api.json<{ id?: unknown; key: string }>('POST', path, check, { body: JSON.stringify({ name, ...(expiresAt ? { expires_at: expiresAt } : {}) }) });
+  const out = await ctx.api.request('POST', path, { body: JSON.stringify({ name, ...(expiresAt ? { expires_at: expiresAt } : {}) }) });
   spin.stop();
-  if (!r.ok) fail(ctx, r.failure);
-  const key = r.data.key.trim();
+  // A success, or an answer cut in the middle of one: the key may be in it, and it is shown only now.
+  const body = out.ok ? out.body : out.failure.kind === 'network' && out.failure.body ? out.failure.body : undefined;
+  const found = body !== undefined ? findNewKey(body) : undefined;
+  if (!found) {
+    if (!out.ok) failCreate(ctx, out.failure, name, retry, old);
+    const parsed = parseJsonSuccess<unknown>(out, 'POST', ctx.api.url(path), check);
+    failCreate(ctx, parsed.ok ? { kind: 'http', status: out.status, headers: out.headers, body: out.body, attempts: out.attempts, method: 'POST', endpoint: path, unexpectedBody: 'bad-shape', expected: 'the new key' } : parsed.failure, name, retry, old);
+  }
+  const key = found.key.trim();
   redactor.add(key);
   const configured = [ctx.config.apiKey.value, ctx.config.billingKey.value].some((c) => c !== undefined && c.trim() === key);
   if (!configured && key.length >= 8) ctx.out.revealOnce(key);
-  const id = typeof r.data.id === 'number' || (typeof r.data.id === 'string' && /^\d+$/.test(r.data.id)) ? Number(r.data.id) : null;
-  return { id, name, expiresAt: expiresAt ?? null, key };
+  const id = typeof found.id === 'number' || (typeof found.id === 'string' && /^\d+$/.test(found.id)) ? Number(found.id) : null;
+  const odd =
+    found.at === 'key' && out.ok
+      ? undefined
+      : `The answer to POST /api/keys was not the documented {"id", "key"}${out.ok ? '' : ' (it was cut off)'}; the new key was found in it (${found.at}). Check it: apidoctor keys`;
+  return { id, name, expiresAt: expiresAt ?? null, key, odd };
 }
 
 const ONCE = 'This is the only time the full key is shown: store it now (a secret manager, or your app\'s environment). It cannot be shown again; if it is lost, delete it and create another.';
+
+/** A word as the shell reads it back: quoted when it holds anything but safe characters. */
+function shellWord(w: string): string {
+  return /^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`;
+}
 
 function createdLabel(c: Created): string {
   return c.id !== null ? keyLabel({ id: c.id, name: c.name }) : `"${c.name}"`;
@@ -408,17 +493,18 @@ export async function createCommand(ctx: Context, opts: CreateOptions): Promise<
   const ask1 = mustConfirm(ctx, opts.yes, `create --name ${JSON.stringify(name)}`, '');
   refuseEarly(ctx, 'POST', '/api/keys');
   if (ask1 && !(await ask(ctx, `Create a proxy key "${name}"${expiresAt ? ` that expires on ${expiresAt}` : ' with no expiry'}?`))) return declined('create', { name });
-  const c = await postKey(ctx, name, expiresAt);
+  const c = await postKey(ctx, name, expiresAt, `apidoctor keys create --name ${shellWord(name)}${opts.expires ? ` --expires ${shellWord(opts.expires)}` : ''}`);
   return {
     command: 'keys',
     reason: 'ok',
-    data: { action: 'create', created: { id: c.id, name: c.name, expiresAt: c.expiresAt, key: c.key }, warning: ONCE },
+    data: { action: 'create', created: { id: c.id, name: c.name, expiresAt: c.expiresAt, key: c.key }, warning: ONCE, ...(c.odd ? { note: c.odd } : {}) },
     diagnoses: [],
     render: (o) => {
       o.out(`${c.key}\n`);
       const s = o.style;
       o.err(`${s.ok(s.symbols.pass)} Created proxy key ${createdLabel(c)}${c.expiresAt ? `, expires on ${c.expiresAt}` : ', no expiry'}.\n`);
       o.err(`${s.warn(s.symbols.warn)} ${ONCE}\n`, true);
+      if (c.odd) o.warn(c.odd);
     },
   };
 }
@@ -433,7 +519,7 @@ export async function rotateCommand(ctx: Context, rawId: string, opts: CreateOpt
   const keys = await fetchKeys(ctx);
   const old = findKey(keys, String(id));
   if (ask1 && !(await ask(ctx, `Create a proxy key "${name}" to replace ${keyLabel(old)}? The old key keeps working until you delete it.`))) return declined('rotate', { from: old });
-  const c = await postKey(ctx, name, expiresAt);
+  const c = await postKey(ctx, name, expiresAt, `apidoctor keys rotate ${old.id} --name ${shellWord(name)}${opts.expires ? ` --expires ${shellWord(opts.expires)}` : ''}`, old);
   const next = [
     `Switch your app to the new key${old.configured ? ` (apidoctor reads it from ${ctx.config.apiKey.source})` : ''}; both keys work now, so there is no downtime.`,
     'Check that the app works with it: apidoctor doctor',
@@ -442,13 +528,14 @@ export async function rotateCommand(ctx: Context, rawId: string, opts: CreateOpt
   return {
     command: 'keys',
     reason: 'ok',
-    data: { action: 'rotate', from: old, created: { id: c.id, name: c.name, expiresAt: c.expiresAt, key: c.key }, warning: ONCE, next, deleted: false },
+    data: { action: 'rotate', from: old, created: { id: c.id, name: c.name, expiresAt: c.expiresAt, key: c.key }, warning: ONCE, next, deleted: false, ...(c.odd ? { note: c.odd } : {}) },
     diagnoses: [],
     render: (o: Output) => {
       o.out(`${c.key}\n`);
       const s = o.style;
       o.err(`${s.ok(s.symbols.pass)} Created proxy key ${createdLabel(c)} to replace ${keyLabel(old)}.\n`);
       o.err(`${s.warn(s.symbols.warn)} ${ONCE}\n`, true);
+      if (c.odd) o.warn(c.odd);
       o.err(`Next:\n${next.map((n, i) => `  ${i + 1}. ${n}`).join('\n')}\nNothing was deleted: ${keyLabel(old)}${old.status === 'active' ? ' keeps working until you delete it' : ` stays on the account (${old.status})`}.\n`);
     },
   };

@@ -1,9 +1,10 @@
 import { homedir } from 'node:os';
-import { relative, isAbsolute, resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { dirname, extname, relative, isAbsolute, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { redactor } from '../redact.js';
 import { SETTINGS, parseMs } from './settings.js';
-import { mayHaveConfigFile } from './prescan.js';
+import { inHomeFolder, mayHaveConfigFile, searchBound, globalConfigDir, within } from './prescan.js';
 
 /** What a config file gave, validated. */
 export interface FileConfig {
@@ -11,6 +12,34 @@ export interface FileConfig {
   values: Partial<Record<'apiKey' | 'billingKey' | 'baseUrl' | 'model', string> & { timeout: number }>;
   /** Keys apidoctor does not know (warned about, not fatal). */
   unknownKeys: string[];
+  /**
+   * Whether every file it was read from (itself and any `$import`) is the user's own: named by --config /
+   * APIDOCTOR_CONFIG, or in the home folder. A file found by the search in a project is not.
+   */
+  trusted?: boolean;
+  /** Whether its values came from this one file alone (no `$import` of another). */
+  single?: boolean;
+}
+
+const JS_EXT = new Set(['.js', '.mjs', '.cjs', '.ts']);
+const SUPPORTED = 'JSON (.json, or package.json "apidoctor"), YAML (.yaml, .yml, or no extension) and JavaScript (.js, .mjs, .cjs)';
+
+/**
+ * Whether a JavaScript config found by the search may run: it sits in the working directory itself or in
+ * the home folder, and it and its folder are owned by this user (or root) and writable by no one else
+ * (as ssh's StrictModes asks of ~/.ssh). A file in a parent folder, or in a shared folder such as the
+ * system temporary folder, is never run; naming it with --config runs it.
+ */
+function mayRunJs(filepath: string, cwd: string): boolean {
+  const dir = dirname(filepath);
+  if (dir !== resolve(cwd) && !inHomeFolder(filepath)) return false;
+  if (typeof process.getuid !== 'function') return true;
+  const uid = process.getuid();
+  for (const p of [filepath, dir]) {
+    const st = statSync(p, { throwIfNoEntry: false });
+    if (!st || (st.uid !== uid && st.uid !== 0) || (st.mode & 0o022) !== 0) return false;
+  }
+  return true;
 }
 
 /** A path as the user would like to read it: relative to the working directory when inside it. */
@@ -80,37 +109,71 @@ export function validateConfig(filepath: string, raw: unknown): FileConfig {
   return { filepath, values, unknownKeys };
 }
 
+/** A loader's error about a module system, said as what to do about it (a CommonJS file in an ES module package and the reverse). */
+function moduleHint(filepath: string, e: unknown): UsageError | undefined {
+  const msg = String((e as Error)?.message ?? e);
+  if (/\b(module|exports|require) is not defined in ES module scope/.test(msg)) {
+    return new UsageError(
+      `config file ${displayPath(filepath)} uses CommonJS (module.exports or require) but is loaded as an ES module (the nearest package.json says "type": "module")`,
+      `Rename it to ${displayPath(filepath).replace(/\.(js|mjs)$/, '.cjs')}, or write it as an ES module: export default { … }. A JSON or YAML file (.apidoctorrc.json) runs no code at all.`,
+    );
+  }
+  if (/Cannot use import statement outside a module|Unexpected token 'export'/.test(msg)) {
+    return new UsageError(
+      `config file ${displayPath(filepath)} uses ES module syntax (import/export) but is loaded as CommonJS`,
+      `Rename it to ${displayPath(filepath).replace(/\.(js|cjs)$/, '.mjs')}, or write module.exports = { … }.`,
+    );
+  }
+  return undefined;
+}
+
 /**
  * Loads the config file: the one named by --config / APIDOCTOR_CONFIG, or cosmiconfig's search for
- * `apidoctor` from the working directory up to home. cosmiconfig is imported only here.
+ * `apidoctor` from the working directory up to the search bound (the nearer of the git root and home;
+ * see searchBound), then the global config directory. cosmiconfig is imported only here.
+ *
+ * A JavaScript config runs code, so one met by the search runs only when mayRunJs allows it; others are
+ * skipped (said in `skipped`) and the search goes on. A file outside the bound (cosmiconfig's own meta
+ * config can move it) is refused.
  */
-export async function loadConfigFile(explicit: string | undefined, cwd: string): Promise<FileConfig | undefined> {
-  // Most runs have no config file at all: a directory listing per level settles that without cosmiconfig.
-  if (!explicit && !mayHaveConfigFile(cwd)) return undefined;
+export async function loadConfigFile(explicit: string | undefined, cwd: string): Promise<{ file?: FileConfig; skipped: string[] }> {
+  // Most runs have no config file at all: a stat per name settles that without cosmiconfig.
+  if (!explicit && !mayHaveConfigFile(cwd)) return { skipped: [] };
   const { cosmiconfig, defaultLoaders } = await import('cosmiconfig');
+  const explicitPath = explicit ? resolve(cwd, explicit) : undefined;
+  const read: string[] = [];
+  const skipped: string[] = [];
   // Wrap every loader so that any parse or load error names its file.
   const loaders = Object.fromEntries(
     Object.entries(defaultLoaders).map(([ext, loader]) => [
       ext,
       async (filepath: string, content: string) => {
+        if (JS_EXT.has(ext) && filepath !== explicitPath && !mayRunJs(filepath, cwd)) {
+          skipped.push(
+            `skipped the JavaScript config ${displayPath(filepath, cwd)}: apidoctor runs one found by the search only from the working directory or the home folder, owned by you and writable by no one else. To use it: --config ${displayPath(filepath, cwd)}`,
+          );
+          return undefined; // empty: the search goes on
+        }
+        read.push(filepath);
         registerKeysIn(content);
         try {
           return await (loader as (f: string, c: string) => unknown)(filepath, content);
         } catch (e) {
-          throw fileError(filepath, `cannot be parsed: ${parseProblem(e, content)}`);
+          throw moduleHint(filepath, e) ?? fileError(filepath, `cannot be parsed: ${parseProblem(e, content)}`);
         }
       },
     ]),
   );
   // Files with no extension (.apidoctorrc) are read as YAML, which also accepts JSON.
+  const bound = searchBound(cwd);
   const explorer = cosmiconfig('apidoctor', {
     loaders: { ...loaders, noExt: loaders['.yaml']! },
     searchStrategy: 'global',
-    stopDir: homedir(),
+    stopDir: bound,
   });
   let result;
-  if (explicit) {
-    const p = resolve(cwd, explicit);
+  if (explicitPath) {
+    const p = explicitPath;
     try {
       result = await explorer.load(p);
     } catch (e) {
@@ -119,6 +182,12 @@ export async function loadConfigFile(explicit: string | undefined, cwd: string):
       if (code === 'ENOENT') throw fileError(p, 'no such file');
       if (code === 'EISDIR') throw fileError(p, 'is a directory, not a file');
       if (code === 'EACCES') throw fileError(p, 'cannot be read (permission denied)');
+      if (/No loader specified/.test(String((e as Error)?.message))) {
+        throw new UsageError(
+          `config file ${displayPath(p)}: the ${extname(p) ? `format ${extname(p)}` : 'format'} is not supported; apidoctor reads ${SUPPORTED}`,
+          `Convert it, for example to .apidoctorrc.json or .apidoctorrc.yaml, and point --config / APIDOCTOR_CONFIG at that.`,
+        );
+      }
       throw fileError(p, String((e as Error)?.message ?? e).split('\n')[0] ?? 'cannot be read');
     }
     if (!result) throw fileError(p, 'is empty');
@@ -129,7 +198,19 @@ export async function loadConfigFile(explicit: string | undefined, cwd: string):
       if (e instanceof UsageError) throw e;
       throw new UsageError(`config file search failed: ${String((e as Error)?.message ?? e).split('\n')[0]}`, 'Use --config to name the file.');
     }
-    if (!result) return undefined;
+    if (result && !within(dirname(result.filepath), bound) && dirname(result.filepath) !== resolve(globalConfigDir())) {
+      skipped.push(`skipped the config file ${displayPath(result.filepath, cwd)}: it is outside the search (the working directory up to ${displayPath(bound, cwd)}). To use it: --config ${displayPath(result.filepath, cwd)}`);
+      result = null;
+    }
+    if (!result) return { skipped };
   }
-  return validateConfig(result.filepath, result.isEmpty ? {} : result.config);
+  // The files its values came from: itself and what it imported, read right after it.
+  const at = read.lastIndexOf(result.filepath);
+  const files = at >= 0 ? read.slice(at) : [result.filepath];
+  const file: FileConfig = {
+    ...validateConfig(result.filepath, result.isEmpty ? {} : result.config),
+    trusted: files.every((f) => f === explicitPath || inHomeFolder(f)),
+    single: files.every((f) => f === result.filepath),
+  };
+  return { file, skipped };
 }

@@ -47,6 +47,16 @@ export function checkKey(role: 'apiKey' | 'billingKey', config: ResolvedConfig):
  * `evidence` names the request that was not sent.
  */
 export function preflight(role: 'apiKey' | 'billingKey', config: ResolvedConfig, evidence: { method: string; endpoint: string }): Diagnosis | undefined {
-  const d = config.baseUrlProblem ? diagnoseById('config.bad-base-url', {}, [config.baseUrlProblem]) : checkKey(role, config);
+  const d = config.baseUrlProblem ? diagnoseById('config.bad-base-url', {}, [config.baseUrlProblem]) : (untrustedBaseUrl(role, config) ?? checkKey(role, config));
   return d && { ...d, evidence: { ...d.evidence, ...evidence } };
+}
+
+/** The diagnosis when the key of `role` may not go to the base URL (see hostScope in resolve.ts). */
+export function untrustedBaseUrl(role: 'apiKey' | 'billingKey', config: ResolvedConfig): Diagnosis | undefined {
+  const why = config.untrustedBaseUrl?.[role];
+  if (!why) return undefined;
+  const url = config.baseUrl.value;
+  const file = config.baseUrl.source;
+  const d = diagnoseById('config.untrusted-base-url', {}, [`${why.charAt(0).toUpperCase()}${why.slice(1)}.`]);
+  return { ...d, remedies: d.remedies.map((r) => r.replaceAll('<url>', url ?? '<url>').replaceAll('<path>', file)) };
 }

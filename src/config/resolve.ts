@@ -1,6 +1,6 @@
 import { redactor } from '../redact.js';
 import { UsageError } from '../errors.js';
-import { DEFAULT_TIMEOUT_MS, SETTINGS, parseMs, type Setting, type SettingName } from './settings.js';
+import { DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS, SETTINGS, parseMs, type Setting, type SettingName } from './settings.js';
 import { loadConfigFile, displayPath, type FileConfig } from './file.js';
 import { normaliseBaseUrl } from './base-url.js';
 
@@ -23,6 +23,11 @@ export interface ResolvedConfig {
   warnings: string[];
   /** Set when the base URL cannot be used (config.bad-base-url). */
   baseUrlProblem?: string;
+  /**
+   * Per key role, why its key may not go to the base URL (config.untrusted-base-url): the base URL comes
+   * from a project's config file, less trusted than the key. Nothing is sent with that key.
+   */
+  untrustedBaseUrl?: Partial<Record<'apiKey' | 'billingKey', string>>;
 }
 
 /** The flags the common options produce (commander's camelCase names). */
@@ -63,8 +68,11 @@ export async function resolveConfig(
   const unsettled = opts.needs.filter((n) => fromFlagOrEnv(n) === undefined);
   let file: FileConfig | undefined;
   let fileSkipped: string | undefined;
+  const skipped: string[] = [];
   if (explicit || unsettled.length > 0) {
-    file = await loadConfigFile(explicit, opts.cwd);
+    const loaded = await loadConfigFile(explicit, opts.cwd);
+    file = loaded.file;
+    skipped.push(...loaded.skipped);
   } else {
     fileSkipped = 'flags and environment settle every setting this command needs';
   }
@@ -85,7 +93,7 @@ export async function resolveConfig(
   };
 
   const notes: string[] = [];
-  const warnings: string[] = [];
+  const warnings: string[] = [...skipped];
   if (file && file.unknownKeys.length > 0) {
     warnings.push(
       `config file ${fileSource}: unknown setting${file.unknownKeys.length > 1 ? 's' : ''} ${file.unknownKeys.map((k) => `"${k}"`).join(', ')} ignored (known: ${SETTINGS.map((s) => s.name).join(', ')})`,
@@ -118,9 +126,13 @@ export async function resolveConfig(
     baseUrlProblem = `${normal.problem} (from ${base.source})`;
   }
 
+  const apiKey = pick('apiKey');
+  const billingKey = pick('billingKey');
+  const untrustedBaseUrl = hostScope(base, { apiKey, billingKey }, file);
+
   return {
-    apiKey: pick('apiKey'),
-    billingKey: pick('billingKey'),
+    apiKey,
+    billingKey,
     baseUrl: base,
     timeout,
     model: pick('model'),
@@ -130,7 +142,31 @@ export async function resolveConfig(
     notes,
     warnings,
     baseUrlProblem,
+    untrustedBaseUrl,
   };
+}
+
+/**
+ * Keys are scoped to a host. A key goes to a base URL other than the default only when that base URL
+ * comes from a source at least as trusted as the key: a flag, the environment, --config /
+ * APIDOCTOR_CONFIG, a config file in the home folder, or the very file that holds the key (with no
+ * `$import`). A project's config file found by the search may not send a key from elsewhere to its host.
+ */
+function hostScope(
+  base: Setting<string>,
+  keys: Record<'apiKey' | 'billingKey', Setting<string>>,
+  file: FileConfig | undefined,
+): ResolvedConfig['untrustedBaseUrl'] {
+  if (base.origin !== 'file' || !file || file.trusted || base.value === undefined || base.value === DEFAULT_BASE_URL) return undefined;
+  const scope: NonNullable<ResolvedConfig['untrustedBaseUrl']> = {};
+  for (const role of ['apiKey', 'billingKey'] as const) {
+    const k = keys[role];
+    if (k.value === undefined || (k.origin === 'file' && file.single)) continue;
+    const label = role === 'apiKey' ? 'proxy key' : 'billing key';
+    scope[role] =
+      `the base URL ${base.value} comes from ${base.source}, a project's config file found by the search; the ${label} comes from ${k.source}${k.origin === 'file' ? ' with an $import' : ''}`;
+  }
+  return Object.keys(scope).length ? scope : undefined;
 }
 
 /** Throws a usage error for an empty flag value such as `--api-key ""`. */

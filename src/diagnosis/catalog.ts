@@ -5,6 +5,7 @@ export const DIAGNOSIS_IDS = [
   'config.missing-api-key',
   'config.missing-billing-key',
   'config.bad-base-url',
+  'config.untrusted-base-url',
   'key.wrong-kind',
   'key.swapped',
   'key.malformed',
@@ -88,6 +89,21 @@ const entries: readonly CatalogEntry[] = [
       'Check it works: apidoctor keys',
     ],
     docs: `${DOCS}/concepts/api-keys`,
+    retryable: false,
+  },
+  {
+    id: 'config.untrusted-base-url',
+    category: 'config',
+    title: 'A project config file sets a base URL that your key is not sent to',
+    explanation:
+      'Keys are scoped to a host. The base URL comes from a config file found by the search in a project folder (a package.json "apidoctor" field, an .apidoctorrc), but the key comes from a flag or the environment, which you set yourself. A file you did not write could otherwise send your key to any server, so apidoctor sends a key to a host other than modelswitch.io only when the base URL is as trusted as the key: a flag, the environment, --config / APIDOCTOR_CONFIG, a config file in your home folder, or the same file that holds the key. Nothing was sent.',
+    remedies: [
+      'If you trust that server, say so for this run: apidoctor … --base-url <url>',
+      'Or in the environment: export MODELSWITCH_BASE_URL=<url>',
+      'Or name the file: apidoctor … --config <path>   (or APIDOCTOR_CONFIG=<path>)',
+      'If you did not put it there, remove "baseUrl" from <path>: the default https://modelswitch.io needs no setting',
+    ],
+    docs: AUTH,
     retryable: false,
   },
   {

@@ -53,7 +53,8 @@ describe('balance: formats', () => {
     expect(Date.parse(fetched!)).toBeLessThanOrEqual(Date.now() + 1000);
     expect(r.stdout).toMatch(/^Spend\s+.* USD in the last 24 h · .* USD in the last 7 days/m);
     expect(r.stdout).toMatch(/^Runway\s+at this rate .* empty in about \d+ days$/m);
-    expect(r.stderr).toBe('');
+    // Only the base URL (not the default) and where it came from, said once (cli-contract: Configuration).
+    expect(r.stderr).toBe(`base URL ${emu.url} from MODELSWITCH_BASE_URL\n`);
     expect(emu.requests.every((q) => q.headers.authorization === `Bearer ${KEYS.billing}`)).toBe(true);
   });
 

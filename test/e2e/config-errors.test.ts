@@ -100,6 +100,21 @@ describe.concurrent('config files that cannot be used: exit 2, naming the file a
     await expectUsage(['call', '/v1/models'], { cwd }, /apidoctor\.config\.js/, FIX_FILE);
   });
 
+  it('a format apidoctor does not read (.toml): which formats it does read, and to convert', async () => {
+    const cwd = dirWith({ 'apidoctor.toml': `apiKey = "${ODD_KEY}"\n` });
+    await expectUsage(['call', '/v1/models', '--config', 'apidoctor.toml'], { cwd }, /apidoctor\.toml.*\.toml is not supported.*JSON.*YAML.*JavaScript/, /Convert it.*\.apidoctorrc\.json/);
+  });
+
+  it('a CommonJS apidoctor.config.js in a "type": "module" project: rename it to .cjs', async () => {
+    const cwd = dirWith({ 'package.json': '{"name":"app","type":"module"}', 'apidoctor.config.js': `module.exports = { apiKey: '${ODD_KEY}' };\n` });
+    await expectUsage(['call', '/v1/models'], { cwd }, /apidoctor\.config\.js uses CommonJS.*"type": "module"/, /Rename it to \.\/apidoctor\.config\.cjs/);
+  });
+
+  it('an ES module .cjs config: rename it to .mjs', async () => {
+    const cwd = dirWith({ 'apidoctor.config.cjs': `export default { apiKey: '${ODD_KEY}' };\n` });
+    await expectUsage(['call', '/v1/models'], { cwd }, /apidoctor\.config\.cjs uses ES module syntax/, /Rename it to \.\/apidoctor\.config\.mjs/);
+  });
+
   it('--config naming a file that does not exist, or a directory; APIDOCTOR_CONFIG likewise', async () => {
     const cwd = dirWith({ 'sub/.keep': '' });
     await expectUsage(['call', '/v1/models', '--config', 'missing.json'], { cwd }, /missing\.json.*no such file/, FIX_FILE);

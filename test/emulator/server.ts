@@ -144,6 +144,11 @@ export async function startEmulator(opts: Partial<EmulatorOptions> = {}): Promis
     try {
       const rule = takeFailure(state, method, url.pathname, path);
       if (!(await sleep(rule?.delayMs ?? state.delayMs, ac.signal))) return;
+      if (rule?.applyFirst && (url.pathname === '/api' || url.pathname.startsWith('/api/'))) {
+        // The route runs against a response that goes nowhere: its change to the state stays.
+        const sink = { headersSent: false, destroyed: false, writeHead: () => sink, end: () => sink, setHeader: () => sink } as unknown as ServerResponse;
+        handleApi({ ...ctx, res: sink });
+      }
       if (rule) await runFailure(ctx, rule);
       else if (url.pathname === '/v1' || url.pathname.startsWith('/v1/')) await handleV1(ctx);
       else if (url.pathname === '/api' || url.pathname.startsWith('/api/')) handleApi(ctx);

@@ -97,6 +97,11 @@ export type FailureRule = FailureSpec & {
   times?: number;
   /** Delay before this response, overriding `state.delayMs`. */
   delayMs?: number;
+  /**
+   * /api routes only: the request takes effect first (POST /api/keys creates the key, DELETE deletes it),
+   * then this failure answers instead of the route's own response — the answer is lost, the change is not.
+   */
+  applyFirst?: boolean;
 };
 
 /** Everything the emulator's behaviour depends on. Mutable between requests through `emulator.state`. */

@@ -3,18 +3,20 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cosmiconfig } from 'cosmiconfig';
-import { mayHaveConfigFile } from '../../src/config/prescan.js';
+import { mayHaveConfigFile, searchBound } from '../../src/config/prescan.js';
 
-/** What cosmiconfig itself finds with apidoctor's search settings. */
+/** What cosmiconfig itself finds with apidoctor's search settings (the search stops at searchBound). */
 async function cosmiconfigFinds(cwd: string): Promise<boolean> {
-  const r = await cosmiconfig('apidoctor', { searchStrategy: 'global' }).search(cwd);
+  const r = await cosmiconfig('apidoctor', { searchStrategy: 'global', stopDir: searchBound(cwd) }).search(cwd);
   return r !== null;
 }
 
+/** A tree in a git work tree rooted at `root` (the search bound outside home), the working directory two levels down. */
 function tree(files: Record<string, string>): { root: string; cwd: string } {
   const root = mkdtempSync(join(tmpdir(), 'apidoctor-prescan-'));
   const cwd = join(root, 'a', 'b');
   mkdirSync(cwd, { recursive: true });
+  mkdirSync(join(root, '.git'));
   for (const [rel, text] of Object.entries(files)) {
     mkdirSync(join(root, rel, '..'), { recursive: true });
     writeFileSync(join(root, rel), text);
@@ -45,6 +47,15 @@ describe('config pre-scan agrees with cosmiconfig', () => {
       expect(mayHaveConfigFile(cwd)).toBe(found);
     });
   }
+
+  it('stops where the search stops: a config file above the git root is not a reason to load cosmiconfig', async () => {
+    const { cwd } = tree({ '.apidoctorrc.json': '{"model":"m"}', 'a/b/.git/HEAD': '' });
+    expect(await cosmiconfigFinds(cwd)).toBe(false);
+    expect(mayHaveConfigFile(cwd)).toBe(false);
+    const { cwd: inside } = tree({ '.apidoctorrc.json': '{"model":"m"}', 'a/.git/HEAD': '' });
+    expect(await cosmiconfigFinds(inside)).toBe(false);
+    expect(mayHaveConfigFile(inside)).toBe(false);
+  });
 
   it('looks in the global config directory too ($XDG_CONFIG_HOME/apidoctor)', () => {
     const { root, cwd } = tree({ 'xdg/apidoctor/config.json': '{}' });
