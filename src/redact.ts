@@ -5,7 +5,7 @@ import { maskKey } from './config/keys.js';
  * and other vendors' (OpenAI `sk-…`/`sk-proj-…`, Anthropic `sk-ant-…`, Google `AIza…`, JWTs).
  * Each needs enough characters after the prefix to be a real key, so masked forms never match again.
  *
- * Linear on any text, and safe on a 64 MiB run: a pattern may start only where a run of its characters
+ * Linear on any text, and safe on a run of many MiB: a pattern may start only where a run of its characters
  * starts (the lookbehind), so no run is scanned from more than one start; and a run is matched as `{n}`
  * then `*` (V8's simple greedy loop), never `{n,}` or a repeated group, which keep a backtracking entry
  * per character and overflow the stack on a long run. Not `\b`: `key_ms-…` and `1ms-…` are keys too.

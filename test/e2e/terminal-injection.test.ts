@@ -47,9 +47,7 @@ const headerArb = fc.array(fc.constantFrom(...HEADER_ATTACKS), { minLength: 1, m
  * U+2066–U+2069. apidoctor's own SGR colours and ora's cursor and synchronized-output sequences are
  * removed first: those are the only escape sequences a sink may hold.
  */
-// eslint-disable-next-line no-control-regex
 const RAW = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|\r(?!\n)/;
-// eslint-disable-next-line no-control-regex
 const OWN = /\u001b\[(?:1|2|22|31|32|33|36|39)m|\u001b\[\?(?:25|2026)[lh]/g;
 
 function rawIn(text: string): string | undefined {
