@@ -4,6 +4,7 @@ import { UsageError } from '../errors.js';
 import { redactor } from '../redact.js';
 import { SETTINGS, parseMs } from './settings.js';
 import { mayHaveConfigFile } from './prescan.js';
+import { isJsConfig, loadJsConfig } from './js-loader.js';
 
 /** What a config file gave, validated. */
 export interface FileConfig {
@@ -95,7 +96,8 @@ export async function loadConfigFile(explicit: string | undefined, cwd: string):
       async (filepath: string, content: string) => {
         registerKeysIn(content);
         try {
-          return await (loader as (f: string, c: string) => unknown)(filepath, content);
+          // JavaScript runs in a worker thread, so that Ctrl-C still works while it runs (js-loader.ts).
+          return await (isJsConfig(filepath) ? loadJsConfig(filepath) : (loader as (f: string, c: string) => unknown)(filepath, content));
         } catch (e) {
           throw fileError(filepath, `cannot be parsed: ${parseProblem(e, content)}`);
         }

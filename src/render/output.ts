@@ -2,6 +2,7 @@ import { redactor } from '../redact.js';
 import { PLAIN, applyStyleMarkers, type Style } from './style.js';
 import { jsonSafe, neutralize, oneLine } from './sanitize.js';
 import { importEsm } from '../esm.js';
+import { interruptibleStep } from '../busy.js';
 
 /** A writable stream as the output layer needs it. */
 export interface Sink {
@@ -69,7 +70,7 @@ export class Output {
   out(text: string): void {
     const reveal = this.revealed;
     const at = reveal ? text.indexOf(reveal) : -1;
-    if (reveal === undefined || at < 0) return void this.stdout.write(this.final(redactor.redact(text)));
+    if (reveal === undefined || at < 0) return void this.stdout.write(interruptibleStep(text.length, () => this.final(redactor.redact(text))));
     this.revealed = undefined;
     this.stdout.write(this.final(redactor.redact(text.slice(0, at)) + reveal + redactor.redact(text.slice(at + reveal.length))));
   }
