@@ -40,7 +40,7 @@ function runAndSignal(args: string[], sig: NodeJS.Signals, ready: (stderr: strin
   return closed;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const statusOf = (e: Exit) => e.code ?? (e.signal === 'SIGINT' ? 130 : e.signal === 'SIGTERM' ? 143 : -1);
 
 describe('a JavaScript config file that never returns', () => {
