@@ -1,73 +1,219 @@
 import { maskKey } from './config/keys.js';
 
 /**
- * Patterns of secrets that may appear in any text, including what a server echoes back.
+ * Patterns of secrets that may appear in any text, including what a server echoes back: ModelSwitch keys
+ * and other vendors' (OpenAI `sk-…`/`sk-proj-…`, Anthropic `sk-ant-…`, Google `AIza…`, JWTs).
  * Each needs enough characters after the prefix to be a real key, so masked forms never match again.
+ *
+ * Linear on any text, and safe on a run of many MiB: a pattern may start only where a run of its characters
+ * starts (the lookbehind), so no run is scanned from more than one start; and a run is matched as `{n}`
+ * then `*` (V8's simple greedy loop), never `{n,}` or a repeated group, which keep a backtracking entry
+ * per character and overflow the stack on a long run. Not `\b`: `key_ms-…` and `1ms-…` are keys too.
  */
 const SECRET_PATTERNS: readonly RegExp[] = [
   // 12+ characters after the prefix: a listed key prefix ("ms-abc1xxxx") is not a secret, a key is longer.
-  /\b(?:ms|mk)-[A-Za-z0-9_-]{12,}/gi, // any case: "MS-…" is a mistyped key, still a key
-  /\bsk-[A-Za-z0-9_-]{12,}/g,
-  /\bmsk_[A-Za-z0-9_-]{8,}/g,
-  /\bms_(?:live|test)_[A-Za-z0-9_-]{8,}/g,
-  /\beyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}/g,
-  /\bAIza[0-9A-Za-z_-]{20,}/g,
+  /(?<![A-Za-z])(?:ms|mk)-[A-Za-z0-9_-]{12}[A-Za-z0-9_-]*/gi, // any case: "MS-…" is a mistyped key, still a key
+  /(?<![A-Za-z])sk-[A-Za-z0-9_-]{12}[A-Za-z0-9_-]*/g, // sk-…, sk-proj-…, sk-ant-…, sk-or-…
+  /(?<![A-Za-z])msk_[A-Za-z0-9_-]{8}[A-Za-z0-9_-]*/g,
+  /(?<![A-Za-z])ms_(?:live|test)_[A-Za-z0-9_-]{8}[A-Za-z0-9_-]*/g,
+  /(?<![\w-])eyJ[\w-]{5}[\w-]*\.[\w-]{8}[\w-]*\.[\w-]{8}[\w-]*/g,
+  /(?<![A-Za-z0-9])AIza[0-9A-Za-z_-]{20}[0-9A-Za-z_-]*/g,
 ];
 
 /** Bearer credentials in any header-like text. */
-const BEARER = /(\bBearer\s+)([^\s"',;]{6,})/gi;
+const BEARER = /(?<![A-Za-z])(Bearer[ \t]+)([^\s"',;]{6}[^\s"',;]*)/gi;
+
+/** `api-key: …`, `x-api-key: …`, `"api_key": "…"`, `apiKey=…`: the value is a secret, whoever issued it. */
+const API_KEY_FIELD = /(?<![A-Za-z])((?:x-)?api[-_]?key["']?[ \t]*[:=][ \t]*["']?)([^\s"',;&]{6}[^\s"',;&]*)/gi;
+
+/**
+ * Words that stand for a secret in documentation and examples (`Bearer YOUR_JWT_TOKEN`, `<token>`,
+ * `$MODELSWITCH_API_KEY`, `sk-xxxx…`): they are not secrets, and masking them mangles the advice.
+ */
+const PLACEHOLDER = /^(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|<[^<>]*>|\$\{?[A-Za-z_]\w*\}?|\{\{?[^{}]*\}\}?|\[[^[\]]*\]|[xX*.•…-]+)$|YOUR|your/;
+
+/** True when a token is a placeholder rather than a secret. */
+export function isPlaceholder(token: string): boolean {
+  if (token.length > 200) return false;
+  return PLACEHOLDER.test(token) || /^(?:sk|ms|mk)-[xX*.•…]+$/.test(token);
+}
+
+/** What a masked form shows before and after its `…`. */
+function headTail(secret: string): [string, string] {
+  const m = maskKey(secret);
+  const i = m.indexOf('…');
+  return [m.slice(0, i), m.slice(i + 1).replace(/ \(\d+ characters\)$/, '')];
+}
 
 /**
  * Masks the pieces of `secret` that text cut at its end (`ms-ab12cd34ef56…`, from a `slice(0, n)` of a
  * message) or at its start (`…cd34ef56a7b8`, the second of two stream chunks). A piece counts once it
  * shows 5 characters more than the masked form does (so a listed key prefix such as `ms-abc1xxxx`,
  * which the API itself shows, stays as it is); it becomes the masked form's head or tail.
- * Whole occurrences must already have been replaced.
+ * Whole occurrences must already have been replaced. One pass each way, building the result in parts.
  */
 function maskCut(text: string, secret: string): string {
-  const [head = '', tail = ''] = maskKey(secret).split('…');
   if (secret.length < 12) return text; // short secrets: whole matches only
-  let out = text;
+  const [head, tail] = headTail(secret);
   const headStem = head.length + 5;
   const start = secret.slice(0, headStem);
-  for (let i = out.indexOf(start); i !== -1; i = out.indexOf(start, i + 1)) {
+  let parts: string[] = [];
+  let pos = 0;
+  for (let i = text.indexOf(start); i !== -1; i = text.indexOf(start, pos)) {
     let n = headStem;
-    while (n < secret.length && out[i + n] === secret[n]) n++;
-    const rep = head + (out[i + n] === '…' ? '' : '…');
-    out = out.slice(0, i) + rep + out.slice(i + n);
+    while (n < secret.length && text[i + n] === secret[n]) n++;
+    parts.push(text.slice(pos, i), head + (text[i + n] === '…' ? '' : '…'));
+    pos = i + n;
   }
+  let out = pos === 0 ? text : (parts.push(text.slice(pos)), parts.join(''));
   const tailStem = tail.length + 5;
   const end = secret.slice(-tailStem);
-  for (let j = out.indexOf(end); j !== -1; j = out.indexOf(end, j + 1)) {
+  parts = [];
+  pos = 0;
+  for (let j = out.indexOf(end); j !== -1; j = out.indexOf(end, j + tailStem)) {
     const stop = j + tailStem;
     let n = tailStem;
-    while (n < secret.length && stop - n - 1 >= 0 && out[stop - n - 1] === secret[secret.length - n - 1]) n++;
+    while (n < secret.length && stop - n - 1 >= pos && out[stop - n - 1] === secret[secret.length - n - 1]) n++;
     const from = stop - n;
-    const rep = (out[from - 1] === '…' ? '' : '…') + tail;
-    out = out.slice(0, from) + rep + out.slice(stop);
-    j = from;
+    parts.push(out.slice(pos, from), (out[from - 1] === '…' ? '' : '…') + tail);
+    pos = stop;
+  }
+  if (pos > 0) {
+    parts.push(out.slice(pos));
+    out = parts.join('');
   }
   return out;
 }
 
-/**
- * A run of key characters, some of them escaped: JSON `\u00XX`, HTML `&#NN;` / `&#xXX;`, URL `%XX`.
- * The alternatives start with different characters, so matching stays linear on any text.
- */
-const ESCAPED_RUN = /(?:[A-Za-z0-9_-]|\\u00[0-9a-fA-F]{2}|&#\d{2,3};|&#[xX][0-9a-fA-F]{2};|%[0-9a-fA-F]{2})+/g;
-const ESCAPE = /\\u00([0-9a-fA-F]{2})|&#(\d{2,3});|&#[xX]([0-9a-fA-F]{2});|%([0-9a-fA-F]{2})/g;
+/** A key character: A-Z a-z 0-9 _ - */
+function isKeyChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45;
+}
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
 
-/** The run with its escapes of key characters decoded (other escapes stay as they are). */
+/**
+ * The length of the escape at `i`: JSON `\u00XX` (also escaped again, `\\u00XX`, up to 4 backslashes),
+ * HTML `&#NN;` / `&#NNN;` / `&#xXX;`, URL `%XX`; 0 when there is none.
+ */
+function escapeAt(t: string, i: number): number {
+  const c = t.charCodeAt(i);
+  if (c === 92) {
+    let j = i;
+    while (j < i + 4 && t.charCodeAt(j) === 92) j++;
+    return t.startsWith('u00', j) && isHex(t.charCodeAt(j + 3)) && isHex(t.charCodeAt(j + 4)) ? j + 5 - i : 0;
+  }
+  if (c === 37) return isHex(t.charCodeAt(i + 1)) && isHex(t.charCodeAt(i + 2)) ? 3 : 0;
+  if (c === 38 && t.charCodeAt(i + 1) === 35) {
+    const x = t.charCodeAt(i + 2);
+    if ((x === 120 || x === 88) && isHex(t.charCodeAt(i + 3)) && isHex(t.charCodeAt(i + 4)) && t.charCodeAt(i + 5) === 59) return 6;
+    let j = i + 2;
+    while (j < i + 5 && t.charCodeAt(j) >= 48 && t.charCodeAt(j) <= 57) j++;
+    return j - i >= 4 && t.charCodeAt(j) === 59 ? j + 1 - i : 0;
+  }
+  return 0;
+}
+
+/**
+ * Each maximal run of key characters of which some are escaped, replaced by `fn(run)`; a plain loop,
+ * linear in the text (a regular expression repeating an alternation keeps a backtracking entry per
+ * character and overflows the stack on a run of a few MiB).
+ */
+function replaceEscapedRuns(text: string, fn: (run: string) => string): string {
+  const parts: string[] = [];
+  let pos = 0;
+  for (let i = 0; i < text.length; ) {
+    let escaped = false;
+    const start = i;
+    for (;;) {
+      if (isKeyChar(text.charCodeAt(i))) i++;
+      else {
+        const n = escapeAt(text, i);
+        if (n === 0) break;
+        escaped = true;
+        i += n;
+      }
+    }
+    if (i === start) {
+      i++;
+      continue;
+    }
+    if (!escaped) continue;
+    const run = text.slice(start, i);
+    const rep = fn(run);
+    if (rep !== run) {
+      parts.push(text.slice(pos, start), rep);
+      pos = i;
+    }
+  }
+  if (pos === 0) return text;
+  parts.push(text.slice(pos));
+  return parts.join('');
+}
+
+/** The code of the character an escape of `len` characters at `i` stands for. */
+function escapedCode(t: string, i: number, len: number): number {
+  const c = t.charCodeAt(i);
+  if (c === 37) return parseInt(t.slice(i + 1, i + 3), 16);
+  if (c === 92) return parseInt(t.slice(i + len - 2, i + len), 16);
+  const x = t.charCodeAt(i + 2);
+  return x === 120 || x === 88 ? parseInt(t.slice(i + 3, i + 5), 16) : Number(t.slice(i + 2, i + len - 1));
+}
+
+/** The run with its escapes of key characters decoded (other escapes stay as they are); one pass. */
 function decodeRun(run: string): string {
-  return run.replace(ESCAPE, (m, u?: string, d?: string, x?: string, p?: string) => {
-    const c = String.fromCharCode(d !== undefined ? Number(d) : parseInt((u ?? x ?? p)!, 16));
-    return /^[A-Za-z0-9_-]$/.test(c) ? c : m;
-  });
+  const codes = new Uint16Array(run.length);
+  let n = 0;
+  for (let i = 0; i < run.length; ) {
+    const len = escapeAt(run, i);
+    const code = len > 0 ? escapedCode(run, i, len) : -1;
+    if (len > 0 && isKeyChar(code)) {
+      codes[n++] = code;
+      i += len;
+    } else {
+      const end = i + Math.max(len, 1);
+      for (; i < end; i++) codes[n++] = run.charCodeAt(i);
+    }
+  }
+  return Buffer.from(codes.buffer, 0, n * 2).toString('utf16le');
+}
+
+/**
+ * The forms a server may echo a secret in besides the plain one, each with what is printed instead:
+ * base64 and base64url (at each of the three byte alignments it can have inside a longer encoded text,
+ * only the characters that depend on the secret alone), hex (either case) and reversed. Fixed strings,
+ * found with indexOf, so the search is linear.
+ */
+function encodedForms(s: string): Array<[string, string]> {
+  if (s.length < 8) return [];
+  const shown = maskKey(s);
+  const forms: Array<[string, string]> = [];
+  const add = (form: string, label: string) => {
+    if (form.length >= 8 && form !== s) forms.push([form, `[${label} of ${shown}]`]);
+  };
+  const bytes = Buffer.from(s, 'utf8');
+  for (let pad = 0; pad < 3; pad++) {
+    const b64 = Buffer.concat([Buffer.alloc(pad), bytes]).toString('base64');
+    // Characters that mix in the pad bytes (at the start) or what follows (at the end) are left out.
+    const from = Math.ceil((pad * 8) / 6);
+    const to = Math.floor(((pad + bytes.length) * 8) / 6);
+    const core = b64.slice(from, to);
+    add(core, 'base64');
+    add(core.replace(/\+/g, '-').replace(/\//g, '_'), 'base64url');
+  }
+  const hex = bytes.toString('hex');
+  add(hex, 'hex');
+  add(hex.toUpperCase(), 'hex');
+  add([...s].reverse().join(''), 'reversed');
+  return forms;
 }
 
 /** Replaces every secret it knows of, and anything shaped like a key, with its masked form. */
 export class Redactor {
   private readonly secrets = new Set<string>();
+  /** Every known secret's plain and encoded forms with their replacements, longest first. */
+  private forms: Array<[string, string]> = [];
 
   /** Remembers a secret (as given, and its trimmed/unquoted forms) so that it is never printed. */
   add(secret: string | undefined): void {
@@ -78,9 +224,13 @@ export class Redactor {
       const enc = encodeURIComponent(s);
       if (enc !== s && enc.length >= 4) this.secrets.add(enc);
     }
+    const forms = new Map<string, string>();
+    for (const s of this.secrets) forms.set(s, maskKey(s));
+    for (const s of this.secrets) for (const [f, m] of encodedForms(s)) if (!forms.has(f)) forms.set(f, m);
+    this.forms = [...forms].sort((a, b) => b[0].length - a[0].length);
   }
 
-  /** The text with every known secret and key-shaped token masked. */
+  /** The text with every known secret and key-shaped token masked. Linear in the text's length. */
   redact(text: string): string {
     let out = text;
     // A server can escape some characters of a key it echoes (\u006ds-…, &#109;s-…, %6Ds-…), so that no
@@ -89,8 +239,8 @@ export class Redactor {
     if (/\\u00|&#|%[0-9a-fA-F]/.test(out)) {
       // Shorter runs cannot hide a key: the patterns need 12+ characters, a known secret its own length.
       const shortest = Math.min(12, ...[...this.secrets].map((s) => s.length));
-      out = out.replace(ESCAPED_RUN, (run) => {
-        if (run.length < shortest || !/[\\&%]/.test(run)) return run;
+      out = replaceEscapedRuns(out, (run) => {
+        if (run.length < shortest) return run;
         const decoded = decodeRun(run);
         if (decoded.length < shortest) return run;
         const masked = decoded === run ? run : this.redact(decoded);
@@ -98,17 +248,37 @@ export class Redactor {
       });
     }
     // Longest first, so a secret containing another is replaced whole.
-    const secrets = [...this.secrets].sort((a, b) => b.length - a.length);
-    for (const s of secrets) {
-      if (out.includes(s)) out = out.split(s).join(maskKey(s));
+    for (const [form, masked] of this.forms) {
+      if (out.includes(form)) out = out.split(form).join(masked);
     }
     // What is left of a secret that a length limit or a chunk boundary cut short.
-    for (const s of secrets) out = maskCut(out, s);
-    out = out.replace(BEARER, (_m, scheme: string, token: string) => scheme + (token.includes('…') ? token : maskKey(token)));
-    for (const re of SECRET_PATTERNS) out = out.replace(re, (m) => maskKey(m));
+    for (const s of this.secrets) out = maskCut(out, s);
+    const mask = (token: string) => (token.includes('…') || isPlaceholder(token) ? token : maskKey(token));
+    out = out.replace(BEARER, (_m, scheme: string, token: string) => scheme + mask(token));
+    out = out.replace(API_KEY_FIELD, (_m, field: string, token: string) => field + mask(token));
+    for (const re of SECRET_PATTERNS) out = out.replace(re, (m) => (isPlaceholder(m) ? m : maskKey(m)));
     return out;
   }
 }
 
 /** The process-wide redactor: config registers every key it reads; every output path goes through it. */
 export const redactor = new Redactor();
+
+/**
+ * Every string in a value (a Diagnosis, its evidence, any JSON-shaped data) redacted: known secrets and
+ * every vendor's key shapes masked. Pure: returns a copy, the input is not changed. The library and the
+ * JSON output use it on what they hand out; `using` defaults to the process-wide redactor.
+ */
+export function redactDeep<T>(value: T, using: Redactor = redactor, depth = 0): T {
+  if (typeof value === 'string') return using.redact(value) as T;
+  if (value === null || typeof value !== 'object' || depth > 100) return value;
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, using, depth + 1)) as T;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = redactDeep(v, using, depth + 1);
+  return out as T;
+}
+
+/** A Diagnosis (or any object) with every secret in it masked; see redactDeep. */
+export function redactDiagnosis<T extends object>(d: T, using: Redactor = redactor): T {
+  return redactDeep(d, using);
+}

@@ -1,6 +1,7 @@
 import { main } from './cli.js';
 import { closeDefaultDispatcher } from './http/client.js';
 import { redactor } from './redact.js';
+import { neutralize } from './render/sanitize.js';
 
 /** Process glue: signals, real streams, exit code. The only place that touches process.exit. */
 const controller = new AbortController();
@@ -16,7 +17,7 @@ process.on('SIGINT', () => onSignal('SIGINT'));
 process.on('SIGTERM', () => onSignal('SIGTERM'));
 // A last line of defence: never a stack trace, never a key.
 const fatal = (e: unknown) => {
-  process.stderr.write(redactor.redact(`✗ internal error: ${(e as Error)?.message ?? String(e)}\n`));
+  process.stderr.write(neutralize(redactor.redact(`✗ internal error: ${(e as Error)?.message ?? String(e)}\n`)));
   process.exit(1);
 };
 process.on('uncaughtException', fatal);

@@ -75,7 +75,7 @@ export interface Failure {
   /** True when a stream ended without its terminator (data: [DONE]). */
   streamCut?: boolean;
   /** True when a success status carried a body that is not what the API promises (set by the command). */
-  unexpectedBody?: 'not-json' | 'bad-shape';
+  unexpectedBody?: 'not-json' | 'bad-shape' | 'too-large';
   /** What the command expected of a success body ("a JSON model list"), for the message. */
   expected?: string;
 }

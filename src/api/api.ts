@@ -20,6 +20,22 @@ export function timingLine(t: Timings): string {
   return `in ${t.totalMs} ms${parts.length ? ` (${parts.join(', ')})` : ''}`;
 }
 
+const MiB = 1024 * 1024;
+
+/**
+ * The most apidoctor reads of a success body from a path. The account routes answer small documents
+ * (GET /api/keys grows with the keys: a record is about 130 bytes, so 16 MiB holds 100,000 of them with room
+ * to spare), the model list too (a few hundred models are a few hundred KiB);
+ * anything longer is not the API, and reading on would only fill memory. Other paths get the client's cap.
+ */
+export function successCapFor(method: string, path: string): number | undefined {
+  const p = path.split('?')[0]!;
+  if (method === 'GET' && (p === '/api/keys' || p === '/api/keys/')) return 16 * MiB;
+  if (p === '/api' || p.startsWith('/api/')) return 4 * MiB;
+  if (method === 'GET' && (p === '/v1/models' || p.startsWith('/v1/models/'))) return 4 * MiB;
+  return undefined;
+}
+
 /** A JSON answer, or the failure that stands for it. */
 export type JsonOutcome<T> = { ok: true; data: T; res: HttpSuccess } | { ok: false; failure: Failure };
 
@@ -62,6 +78,7 @@ export class Api {
     return send(
       {
         timeoutMs: this.config.timeout.value ?? 15_000,
+        maxBodyBytes: successCapFor(method, path),
         ...rest,
         method,
         url: this.url(path),
@@ -90,6 +107,11 @@ export class Api {
 export function parseJsonSuccess<T>(res: HttpSuccess, method: string, url: string, check: (v: unknown) => string | undefined): JsonOutcome<T> {
   const u = new URL(url);
   const base: Failure = { kind: 'http', status: res.status, headers: res.headers, body: res.body.slice(0, 1024 * 1024), bodyBytes: res.bytes, attempts: res.attempts, method, endpoint: u.pathname + u.search, host: u.host };
+  if (res.truncated) {
+    // Cut at the cap: what was read is only the beginning of something no endpoint answers.
+    const what = check(undefined) ?? 'an answer';
+    return { ok: false, failure: { ...base, bodyTruncated: true, unexpectedBody: 'too-large', expected: `${what} of at most ${Math.round(res.bytes / MiB)} MiB` } };
+  }
   if (res.status === 204 || res.body.trim() === '') {
     const problem = check(undefined);
     if (!problem) return { ok: true, data: undefined as T, res };

@@ -5,6 +5,7 @@ import { UsageError } from '../errors.js';
 import { redactor } from '../redact.js';
 import { SETTINGS, parseMs } from './settings.js';
 import { inHomeFolder, mayHaveConfigFile, searchBound, globalConfigDir, within } from './prescan.js';
+import { isJsConfig, loadJsConfig } from './js-loader.js';
 
 /** What a config file gave, validated. */
 export interface FileConfig {
@@ -157,7 +158,8 @@ export async function loadConfigFile(explicit: string | undefined, cwd: string):
         read.push(filepath);
         registerKeysIn(content);
         try {
-          return await (loader as (f: string, c: string) => unknown)(filepath, content);
+          // JavaScript runs in a worker thread, so that Ctrl-C still works while it runs (js-loader.ts).
+          return await (isJsConfig(filepath) ? loadJsConfig(filepath) : (loader as (f: string, c: string) => unknown)(filepath, content));
         } catch (e) {
           throw moduleHint(filepath, e) ?? fileError(filepath, `cannot be parsed: ${parseProblem(e, content)}`);
         }

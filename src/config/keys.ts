@@ -79,7 +79,8 @@ export function kindLabel(kind: KeyKind): string {
 
 /**
  * Shows a key as its kind prefix and first characters plus its last 4: `ms-ab12…9f3c`.
- * Short keys show less, so that at most a third of a key is ever visible.
+ * Short keys show less, so that at most a third of a key is ever visible; the shortest show only their
+ * prefix and how many characters they have (`ms-… (7 characters)`).
  */
 export function maskKey(key: string): string {
   const k = key.trim();
@@ -87,5 +88,6 @@ export function maskKey(key: string): string {
   const body = k.slice(prefix.length);
   if (body.length >= 16) return `${prefix}${body.slice(0, 4)}…${body.slice(-4)}`;
   if (body.length >= 9) return `${prefix}${body.slice(0, 2)}…${body.slice(-2)}`;
-  return `${prefix}…`;
+  // Too short to show any of it; its length tells the user what is wrong with it (a key is 30+ characters).
+  return `${prefix}… (${k.length} characters)`;
 }

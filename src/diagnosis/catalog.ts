@@ -27,6 +27,7 @@ export const DIAGNOSIS_IDS = [
   'service.unavailable',
   'response.not-json',
   'response.bad-shape',
+  'response.too-large',
   'stream.interrupted',
   'network.dns',
   'network.refused',
@@ -390,6 +391,19 @@ const entries: readonly CatalogEntry[] = [
     remedies: [
       'Check the base URL points at ModelSwitch: apidoctor doctor',
       'See the raw answer: apidoctor call <path> --include',
+      'If it persists, report it to ModelSwitch support with the request id',
+    ],
+    docs: ERRORS,
+    retryable: false,
+  },
+  {
+    id: 'response.too-large',
+    category: 'unexpected_response',
+    title: 'The answer was larger than this endpoint ever answers',
+    explanation: 'This endpoint answers a small JSON document; this answer went on past the size apidoctor reads for it, so it was cut off and not read: something other than the API may be answering, or the answer never ends.',
+    remedies: [
+      'Check the base URL points at ModelSwitch: apidoctor doctor',
+      'See the start of the raw answer: apidoctor call <path> --include | head -c 2000',
       'If it persists, report it to ModelSwitch support with the request id',
     ],
     docs: ERRORS,

@@ -349,6 +349,7 @@ export const RULES: readonly Rule[] = [
   { name: '3xx.redirect', id: 'config.bad-base-url', when: { status: range(300, 399), all: [P.hasLocation] }, notes: [N.redirectNote] },
 
   // ── 2xx whose body is not what the API promises ───────────────────────────────────────────
+  { name: '2xx.too-large', id: 'response.too-large', when: { unexpectedBody: ['too-large'], all: [P.successStatus] }, notes: [N.expectedNote] },
   { name: '2xx.web-page', id: 'response.not-json', when: { format: ['html'], all: [P.successStatus] }, notes: [N.webPageNote, N.expectedNote] },
   { name: '2xx.not-json', id: 'response.not-json', when: { all: [P.successStatus, P.notJsonBody] }, notes: [N.expectedNote] },
   { name: '2xx.not-json-marked', id: 'response.not-json', when: { unexpectedBody: ['not-json'], all: [P.successStatus] }, notes: [N.expectedNote] },

@@ -53,7 +53,7 @@ export interface HttpRequest {
   isRetryable?: (f: Failure) => boolean;
   /** Cap on an error body (default 1 MiB). */
   maxErrorBytes?: number;
-  /** Cap on a success body (default 64 MiB). */
+  /** Cap on a success body (default 16 MiB). */
   maxBodyBytes?: number;
   /** Stream a success body: chunks go to onChunk as they arrive, and the timeout becomes an idle timeout. */
   onChunk?: (text: string) => void;
@@ -81,7 +81,12 @@ export type HttpOutcome = HttpSuccess | { ok: false; failure: Failure };
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
 
 export const MAX_ERROR_BYTES = 1024 * 1024;
-export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+/**
+ * What is read of a success body at most: reading it takes about three times its size in memory (the
+ * chunks, the text, its redacted copy), and peak memory stays under 150 MiB whatever the server sends.
+ * A streamed body (--stream) is not held, so it has no cap.
+ */
+export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 interface ConnTiming { origin: string; startedAt: number; dnsMs?: number; connectMs?: number; tlsMs?: number; claimed: boolean }
 
@@ -173,6 +178,59 @@ async function* readBody(res: AsyncIterable<Buffer>, parserError: () => Error | 
     throw bodyError(e, parserError());
   }
 }
+
+/**
+ * The body as it was meant to be read: a gzip, deflate or brotli body (which apidoctor never asks for,
+ * but a server or proxy may send anyway) decoded as it streams, so the size caps count decoded bytes and
+ * a decompression bomb stops at the cap, never in memory. Anything else passes through as it came.
+ */
+function decodedBody(body: AsyncIterable<Buffer>, encoding: string | undefined): AsyncIterable<Buffer> {
+  const enc = (encoding ?? '').trim().toLowerCase();
+  if (enc !== 'gzip' && enc !== 'x-gzip' && enc !== 'deflate' && enc !== 'br') return body;
+  const zlib = process.getBuiltinModule('node:zlib');
+  const { Readable } = process.getBuiltinModule('node:stream');
+  // Unzip reads both gzip and zlib-wrapped deflate; a 64 KiB output chunk keeps each step small.
+  const decoder = enc === 'br' ? zlib.createBrotliDecompress({ chunkSize: 64 * 1024 }) : zlib.createUnzip({ chunkSize: 64 * 1024 });
+  const source = Readable.from(body);
+  source.on('error', (e) => decoder.destroy(e));
+  source.pipe(decoder);
+  return {
+    async *[Symbol.asyncIterator]() {
+      try {
+        for await (const chunk of decoder) yield chunk as Buffer;
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        if (typeof err?.code === 'string' && err.code.startsWith('Z_')) {
+          throw Object.assign(new Error(`the body says it is ${enc}-encoded but could not be decoded (${err.message})`), { code: 'ERR_BODY_DECODING' });
+        }
+        throw e;
+      } finally {
+        source.destroy();
+        decoder.destroy();
+      }
+    },
+  };
+}
+
+/**
+ * A full garbage collection, to be run after every few MiB of a long body. Every chunk of a body is a
+ * buffer outside V8's heap, and V8 lets such garbage grow by about 64 MiB before it collects: reading a
+ * 16 MiB body could then take its reader past 200 MiB. Collecting as it goes keeps peak memory near the
+ * body's own size. The function is V8's `gc`, exposed for this once (a no-op when it cannot be).
+ */
+let gcFn: (() => void) | undefined;
+function collectGarbage(): void {
+  if (!gcFn) {
+    try {
+      process.getBuiltinModule('node:v8').setFlagsFromString('--expose-gc');
+      gcFn = process.getBuiltinModule('node:vm').runInNewContext('gc') as () => void;
+    } catch {
+      gcFn = () => {};
+    }
+  }
+  gcFn();
+}
+const GC_EVERY_BYTES = 4 * 1024 * 1024;
 
 /** Response headers allowed in all (Node's default is 16 KiB; a CDN's cookies can come close). */
 const MAX_HEADER_BYTES = 64 * 1024;
@@ -336,11 +394,15 @@ export async function send(req: HttpRequest, deps: ClientDeps = {}): Promise<Htt
       const streaming = isSuccess && req.onChunk !== undefined;
       if (streaming) req.onResponse?.(res.status, headers);
       const decoder = new TextDecoder('utf-8');
+      // A streamed body keeps only its decoded tail; any other is kept as the bytes that came (no copy, no
+      // garbage per chunk) and decoded once at its end: its text alone is then the largest thing in memory.
       const parts: string[] = [];
+      const chunks: Buffer[] = [];
       let bytes = 0;
       let truncated = false;
+      const text = () => (streaming ? parts.join('') : Buffer.concat(chunks, bytes).toString('utf8'));
       try {
-        for await (const chunk of res.body) {
+        for await (const chunk of decodedBody(res.body, headers['content-encoding'])) {
           if (streaming) {
             arm(); // idle timeout between chunks
             const text = decoder.decode(chunk, { stream: true });
@@ -353,19 +415,20 @@ export async function send(req: HttpRequest, deps: ClientDeps = {}): Promise<Htt
           }
           const room = cap - bytes;
           if (chunk.length > room) {
-            parts.push(decoder.decode(chunk.subarray(0, Math.max(0, room)), { stream: true }));
+            if (room > 0) chunks.push(chunk.subarray(0, room));
             bytes += Math.max(0, room);
             truncated = true;
             break;
           }
+          if (Math.floor((bytes + chunk.length) / GC_EVERY_BYTES) > Math.floor(bytes / GC_EVERY_BYTES)) collectGarbage();
           bytes += chunk.length;
-          parts.push(decoder.decode(chunk, { stream: true }));
+          chunks.push(chunk);
         }
-        parts.push(decoder.decode());
+        if (streaming) parts.push(decoder.decode());
       } catch (e) {
         if (deps.signal?.aborted) throw InterruptedError.from(deps.signal);
         // The body broke off after the headers: a cut stream, a reset mid-body, or a stalled body.
-        const body = parts.join('');
+        const body = text();
         failure = {
           kind: streaming ? 'stream' : isSuccess ? 'network' : 'http',
           status: isSuccess && !streaming ? undefined : res.status,
@@ -380,7 +443,8 @@ export async function send(req: HttpRequest, deps: ClientDeps = {}): Promise<Htt
       }
       if (truncated) res.destroy();
       if (!failure) {
-        const body = parts.join('');
+        const body = text();
+        chunks.length = 0;
         if (isSuccess) {
           success = { ok: true, status: res.status, headers, body, bytes, truncated, attempts };
         } else {

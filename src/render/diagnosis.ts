@@ -1,6 +1,7 @@
 import type { Attempt, Diagnosis } from '../types.js';
 import type { Style } from './style.js';
 import type { Output } from './output.js';
+import { oneLine } from './sanitize.js';
 
 /** "429 ×2, then 200" — the attempts in one line. */
 export function attemptsLine(attempts: Attempt[] | undefined): string | undefined {
@@ -25,7 +26,7 @@ export function renderDiagnosis(d: Diagnosis, s: Style, level: 'fail' | 'warn' =
   const lines: string[] = [];
   lines.push(`${sym} ${s.bold(d.title)} ${s.dim(`[${d.id}]`)}`);
   if (d.explanation) lines.push(`  ${d.explanation}`);
-  for (const n of d.notes) lines.push(`  ${s.warn(s.symbols.warn)} ${n}`);
+  for (const n of d.notes) lines.push(`  ${s.warn(s.symbols.warn)} ${oneLine(n)}`);
   const ev = d.evidence;
   const facts: string[] = [];
   if (ev.method || ev.endpoint) facts.push(`${ev.method ?? ''} ${ev.endpoint ?? ''}`.trim());
@@ -34,7 +35,8 @@ export function renderDiagnosis(d: Diagnosis, s: Style, level: 'fail' | 'warn' =
   if (ev.code) facts.push(`code ${ev.code}`);
   if (ev.errorType) facts.push(`type ${ev.errorType}`);
   if (ev.requestId) facts.push(`request id ${ev.requestId}`);
-  if (facts.length) lines.push(`  ${s.dim('Evidence:')} ${facts.join(' · ')}`);
+  // Codes, types and ids come from the server: one line each, so none can forge a line of the report.
+  if (facts.length) lines.push(`  ${s.dim('Evidence:')} ${oneLine(facts.join(' · '))}`);
   if (ev.message) lines.push(`  ${s.dim('Server said:')} ${JSON.stringify(ev.message.length > 300 ? ev.message.slice(0, 300) + '…' : ev.message)}`);
   else if (ev.bodyExcerpt) lines.push(`  ${s.dim('Body:')} ${JSON.stringify(ev.bodyExcerpt.slice(0, 200))}`);
   const att = attemptsLine(ev.attempts);

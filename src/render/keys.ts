@@ -1,6 +1,7 @@
 import type { KeyRecord } from '../api/account.js';
 import { daysUntil } from '../api/account.js';
 import type { Style } from './style.js';
+import { oneLine } from './sanitize.js';
 
 /** A key as `keys` shows it: the API's record plus what apidoctor works out. */
 export interface KeyView {
@@ -41,7 +42,7 @@ export function keyView(r: KeyRecord, configured: boolean, nowMs: number): KeyVi
 export function day(iso: string | null): string {
   if (!iso) return '-';
   const t = Date.parse(iso);
-  return Number.isNaN(t) ? iso : new Date(t).toISOString().slice(0, 10);
+  return Number.isNaN(t) ? oneLine(iso) : new Date(t).toISOString().slice(0, 10);
 }
 
 /** Days left for the table: "30", "<1", "expired", "-". */
@@ -54,7 +55,7 @@ export function daysText(k: KeyView): string {
 
 /** "#1 "Production" (ms-abc1xxxx)". */
 export function keyLabel(k: { id: number; name?: string | null; prefix?: string }): string {
-  return `#${k.id}${k.name ? ` "${k.name}"` : ''}${k.prefix ? ` (${k.prefix})` : ''}`;
+  return `#${k.id}${k.name ? ` "${oneLine(k.name)}"` : ''}${k.prefix ? ` (${oneLine(k.prefix)})` : ''}`;
 }
 
 function clip(s: string, n: number): string {
@@ -71,8 +72,9 @@ export function keysTable(keys: KeyView[], s: Style, configuredSource?: string):
   const rows = keys.map((k) => [
     k.configured ? '*' : '',
     String(k.id),
-    clip(k.name ?? '-', 32),
-    k.prefix || '-',
+    // Server text, one line each: a line break in a name must not forge a row.
+    clip(oneLine(k.name ?? '-'), 32),
+    oneLine(k.prefix || '-'),
     k.status === 'active' ? 'active' : k.status.toUpperCase(),
     day(k.createdAt),
     k.expiresAt ? day(k.expiresAt) : 'never',
@@ -107,11 +109,11 @@ export function keysTable(keys: KeyView[], s: Style, configuredSource?: string):
 export function keyDetails(k: KeyView, configuredSource?: string): string {
   const rows: Array<[string, string]> = [
     ['id', String(k.id)],
-    ['name', k.name ?? '-'],
-    ['prefix', k.prefix || '-'],
+    ['name', oneLine(k.name ?? '-')],
+    ['prefix', oneLine(k.prefix || '-')],
     ['status', k.status === 'active' ? 'active' : k.status === 'inactive' ? 'INACTIVE (requests with it get 403)' : 'EXPIRED (requests with it are refused)'],
-    ['created', k.createdAt ?? '-'],
-    ['expires', k.expiresAt ?? 'never'],
+    ['created', oneLine(k.createdAt ?? '-')],
+    ['expires', oneLine(k.expiresAt ?? 'never')],
     ['days left', daysText(k)],
     ['configured', k.configured ? `yes: apidoctor uses this key${configuredSource ? ` (${configuredSource})` : ''}` : 'no'],
   ];

@@ -1,6 +1,8 @@
 import { redactor } from '../redact.js';
-import { PLAIN, type Style } from './style.js';
+import { PLAIN, applyStyleMarkers, type Style } from './style.js';
+import { jsonSafe, neutralize, oneLine } from './sanitize.js';
 import { importEsm } from '../esm.js';
+import { interruptibleStep } from '../busy.js';
 
 /** A writable stream as the output layer needs it. */
 export interface Sink {
@@ -31,8 +33,10 @@ export function depthBounded(v: unknown, max = MAX_JSON_DEPTH, depth = 0): unkno
 }
 
 /**
- * The only way anything reaches stdout or stderr. Every write goes through the redactor,
- * so a key cannot be printed by any command, in any format, or in any error.
+ * The only way anything reaches stdout or stderr. Every write goes through the redactor, so a key cannot
+ * be printed by any command, in any format, or in any error; then through `neutralize`, so no control
+ * character that came with outside text (a server's ESC, OSC 52, C1, a bidi override) reaches a terminal
+ * raw; only then do apidoctor's own colour markers become escape sequences (style.ts).
  */
 export class Output {
   readonly json: boolean;
@@ -57,13 +61,18 @@ export class Output {
     this.spinnerAllowed = !!opts.spinner && !this.json && !this.quiet && !!stderr.isTTY && typeof (stderr as { cursorTo?: unknown }).cursorTo === 'function';
   }
 
+  /** What reaches a sink: neutralised, with apidoctor's own colours applied. */
+  private final(text: string): string {
+    return applyStyleMarkers(neutralize(text), this.style.color);
+  }
+
   /** Writes a result to stdout (redacted). */
   out(text: string): void {
     const reveal = this.revealed;
     const at = reveal ? text.indexOf(reveal) : -1;
-    if (reveal === undefined || at < 0) return void this.stdout.write(redactor.redact(text));
+    if (reveal === undefined || at < 0) return void this.stdout.write(interruptibleStep(text.length, () => this.final(redactor.redact(text))));
     this.revealed = undefined;
-    this.stdout.write(redactor.redact(text.slice(0, at)) + reveal + redactor.redact(text.slice(at + reveal.length)));
+    this.stdout.write(this.final(redactor.redact(text.slice(0, at)) + reveal + redactor.redact(text.slice(at + reveal.length))));
   }
 
   private revealed: string | undefined;
@@ -95,21 +104,21 @@ export class Output {
     let cut = all.lastIndexOf('\n') + 1;
     if (cut === 0 && all.length > 64 * 1024) cut = all.length;
     this.heldChunk = all.slice(cut);
-    if (cut > 0) this.stdout.write(redactor.redact(all.slice(0, cut)));
+    if (cut > 0) this.stdout.write(this.final(redactor.redact(all.slice(0, cut))));
   }
 
   /** Writes what outChunk held back: the end of the stream. */
   endChunks(): void {
     const rest = this.heldChunk;
     this.heldChunk = '';
-    if (rest) this.stdout.write(redactor.redact(rest));
+    if (rest) this.stdout.write(this.final(redactor.redact(rest)));
   }
 
   /** Writes to stderr (redacted); suppressed by --quiet unless `always`. */
   err(text: string, always = false): void {
     if (this.quiet && !always) return;
     this.stopSpinners();
-    this.stderr.write(redactor.redact(text));
+    this.stderr.write(this.final(redactor.redact(text)));
   }
 
   /** A warning line on stderr; kept even in JSON mode (stdout stays one document). */
@@ -134,13 +143,16 @@ export class Output {
     } catch {
       text = JSON.stringify(depthBounded(doc), null, 2);
     }
-    this.out(text + '\n');
+    // JSON.stringify escapes C0 but leaves DEL, C1 and the bidi controls raw: \uXXXX keeps the same value.
+    this.out(jsonSafe(text) + '\n');
   }
 
   /** Starts a spinner on stderr (TTY only); ora is imported only then and its first frame is not awaited. */
   spinner(text: string): Spinner {
     if (!this.spinnerAllowed) return NO_SPINNER;
-    let current = text;
+    // ora writes the text itself: it is redacted, neutralised and kept on one line here.
+    const safe = (t: string) => applyStyleMarkers(oneLine(redactor.redact(t)), this.style.color);
+    let current = safe(text);
     let stopped = false;
     let instance: { text: string; stop(): void } | undefined;
     const handle = {
@@ -157,7 +169,7 @@ export class Output {
     }).catch(() => {});
     return {
       text: (t) => {
-        current = redactor.redact(t);
+        current = safe(t);
         if (instance) instance.text = current;
       },
       stop: handle.stop,

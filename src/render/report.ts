@@ -2,6 +2,7 @@ import type { CheckDef, CheckResult } from '../checks/runner.js';
 import type { Diagnosis } from '../types.js';
 import type { Output } from './output.js';
 import { renderDiagnosis, formatMs } from './diagnosis.js';
+import { markdownText, oneLine, workflowData, workflowProperty } from './sanitize.js';
 
 /** The summary line's numbers. */
 export interface Summary {
@@ -29,7 +30,7 @@ export function renderText(o: Output, results: CheckResult[], diagnoses: Diagnos
   if (!o.quiet) {
     const lines = results.map((r) => {
       const time = r.durationMs > 0 ? s.dim(` ${formatMs(r.durationMs)}`) : '';
-      const detail = r.status === 'skip' ? s.dim(r.detail) : r.detail;
+      const detail = r.status === 'skip' ? s.dim(oneLine(r.detail)) : oneLine(r.detail);
       return `${sym(r)} ${r.title.padEnd(width)}  ${detail}${time}`;
     });
     o.out(lines.join('\n') + '\n');
@@ -50,13 +51,6 @@ export function renderText(o: Output, results: CheckResult[], diagnoses: Diagnos
   o.out(`${o.quiet ? '' : '\n'}${parts.join(', ')} — ${verdict}\n`);
 }
 
-/** Escapes a GitHub workflow command's data. */
-function ghEscape(s: string): string {
-  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-function ghProp(s: string): string {
-  return ghEscape(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
-}
 
 /** `--format github`: an annotation per failure and warning, then a plain summary line. */
 export function renderGithub(results: CheckResult[], summary: Summary): string {
@@ -65,8 +59,8 @@ export function renderGithub(results: CheckResult[], summary: Summary): string {
     if (r.status !== 'fail' && r.status !== 'warn') continue;
     const level = r.status === 'fail' ? 'error' : 'warning';
     const d = r.diagnosis;
-    const msg = d ? `${r.detail}\n${d.title} [${d.id}]\n${d.remedies.map((x, i) => `${i + 1}. ${x}`).join('\n')}` : r.detail;
-    lines.push(`::${level} title=${ghProp(`apidoctor ${r.id}: ${r.title}`)}::${ghEscape(msg)}`);
+    const msg = d ? `${oneLine(r.detail)}\n${d.title} [${d.id}]\n${d.remedies.map((x, i) => `${i + 1}. ${x}`).join('\n')}` : oneLine(r.detail);
+    lines.push(`::${level} title=${workflowProperty(`apidoctor ${r.id}: ${r.title}`)}::${workflowData(msg)}`);
   }
   lines.push(`apidoctor doctor: ${summary.pass} passed, ${summary.warn} warnings, ${summary.fail} failed, ${summary.skip} skipped — exit ${summary.exitCode} (${summary.exitReason})`);
   return lines.join('\n') + '\n';
@@ -77,7 +71,8 @@ export async function githubSummary(path: string, results: CheckResult[], summar
   const { appendFile } = process.getBuiltinModule('node:fs/promises');
   const { redactor } = await import('../redact.js');
   const icon = { pass: '✅', warn: '⚠️', fail: '❌', skip: '⏭️' } as const;
-  const cell = (t: string) => t.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  // Server text renders as text: no link, image, HTML or cell break (markdownText).
+  const cell = (t: string) => markdownText(redactor.redact(t));
   const md = [
     '### apidoctor doctor',
     '',

@@ -1,4 +1,3 @@
-import { importEsm } from '../esm.js';
 /** Text styling: colour functions when colour is on, identity otherwise. Symbols stay readable without colour. */
 export interface Style {
   color: boolean;
@@ -27,19 +26,41 @@ export function wantsColor(opts: { flag?: boolean; isTTY: boolean; env: NodeJS.P
   return opts.isTTY;
 }
 
-/** Builds a style; chalk is imported only when colour is on. */
+/**
+ * apidoctor's own colours travel through the renderers as markers, not as escape sequences: private-use
+ * characters around a per-run random nonce and an SGR code. The output layer first shows every control
+ * character in the text as a visible escape (so a server's ESC cannot drive the terminal), then turns
+ * the markers, which no server can forge without the nonce, into the SGR sequences (or drops them when
+ * colour is off). See Output.
+ */
+const NONCE = Math.random().toString(36).slice(2, 10);
+const MARK = (code: number) => `\uE000${NONCE}:${code}\uE001`;
+const MARKER = new RegExp(`\uE000${NONCE}:(\\d{1,2})\uE001`, 'g');
+
+/** The text with apidoctor's colour markers turned into SGR sequences (`color`) or removed. */
+export function applyStyleMarkers(text: string, color: boolean): string {
+  if (!text.includes('\uE000')) return text;
+  return text.replace(MARKER, (_m, code: string) => (color ? `\u001b[${code}m` : ''));
+}
+
+/** One colour or weight: open and close codes, re-opened after a nested close and around line breaks (as chalk does). */
+function sgr(open: number, close: number): (s: string) => string {
+  const o = MARK(open);
+  const c = MARK(close);
+  return (s) => o + s.split(c).join(c + o).replace(/\r?\n/g, (nl) => c + nl + o) + c;
+}
+
+/** Builds a style: colour functions that emit markers the output layer turns into ANSI colours (level 1). */
 export async function createStyle(color: boolean): Promise<Style> {
   if (!color) return PLAIN;
-  const { Chalk } = await importEsm<typeof import('chalk')>('chalk');
-  const c = new Chalk({ level: 1 });
   return {
     color: true,
-    ok: (s) => c.green(s),
-    warn: (s) => c.yellow(s),
-    fail: (s) => c.red(s),
-    dim: (s) => c.dim(s),
-    bold: (s) => c.bold(s),
-    code: (s) => c.cyan(s),
+    ok: sgr(32, 39),
+    warn: sgr(33, 39),
+    fail: sgr(31, 39),
+    dim: sgr(2, 22),
+    bold: sgr(1, 22),
+    code: sgr(36, 39),
     symbols: SYMBOLS,
   };
 }

@@ -41,7 +41,7 @@ describe('keys', () => {
   it('masks as prefix, first 4 and last 4, and less for short keys', () => {
     expect(maskKey(KEY)).toBe('ms-ab12…9f3c');
     expect(maskKey('mk-0123456789abcdefXYZW')).toBe('mk-0123…XYZW');
-    expect(maskKey('ms-short')).toBe('ms-…');
+    expect(maskKey('ms-short')).toBe('ms-… (8 characters)');
     expect(maskKey('ms-abcdefghij')).toBe('ms-ab…ij');
   });
 });

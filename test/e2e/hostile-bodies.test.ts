@@ -1,0 +1,125 @@
+/**
+ * Memory and decoding are bounded whatever the server sends: an endless body, a body far larger than the
+ * endpoint ever answers, a gzip/deflate/brotli bomb. Each run is the built CLI as a user runs it, with
+ * its peak resident set size measured (test/helpers/peak-rss.cjs, /proc's VmHWM): under 150 MiB.
+ * A compressed JSON error is read as the JSON it is.
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { brotliCompressSync, constants, deflateSync, gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emptyDir, runCli } from '../helpers/run-cli.js';
+import { startHostileServer, type HostileServer, type HostileSpec } from '../helpers/hostile-server.js';
+
+const PEAK_RSS = resolve(import.meta.dirname, '../helpers/peak-rss.cjs');
+const MiB = 1024 * 1024;
+const KEYS = { MODELSWITCH_API_KEY: 'ms-test0good0key0a1b2c3d4e5f6a7b8c9', MODELSWITCH_BILLING_KEY: 'mk-test0billing00d4e5f6a7b8c9d0e1f2' };
+
+let srv: HostileServer;
+beforeAll(async () => {
+  srv = await startHostileServer();
+});
+afterAll(async () => {
+  await srv?.close();
+});
+
+let n = 0;
+/** Runs the CLI against `spec`; returns the run and its peak RSS in MiB. */
+async function measure(args: string[], spec: HostileSpec) {
+  const name = `m${++n}`;
+  srv.serve(name, spec);
+  const rssFile = join(emptyDir(), 'maxrss');
+  const r = await runCli([...args, '--timeout', '20000'], {
+    env: { ...KEYS, MODELSWITCH_BASE_URL: `${srv.url}/${name}`, NODE_OPTIONS: `--require ${PEAK_RSS}`, PEAK_RSS_FILE: rssFile },
+    timeoutMs: 60_000,
+  });
+  const rssMiB = Number(readFileSync(rssFile, 'utf8')) / 1024;
+  return { r, rssMiB };
+}
+
+const endless = (status: number, contentType = 'application/json', bytes = 256 * MiB): HostileSpec => ({
+  kind: 'respond',
+  status,
+  headers: [['content-type', contentType]],
+  body: { fill: 'x', bytes },
+  framing: 'none',
+});
+
+describe('memory: peak RSS under 150 MiB for every hostile answer', () => {
+  it.each([
+    ['balance, an endless 200', ['balance'], endless(200), 10, 'response.too-large'],
+    ['keys, an endless 200', ['keys'], endless(200), 10, 'response.too-large'],
+    ['balance --json, an endless 200', ['balance', '--json'], endless(200), 10, 'response.too-large'],
+    ['call /v1/models, an endless 200', ['call', '/v1/models'], endless(200), 10, 'response.too-large'],
+    ['call /api/usage, an endless 200', ['call', '/api/usage'], endless(200), 10, 'response.too-large'],
+    ['call, an endless 500', ['call', '/v1/models'], endless(500, 'text/html'), 9, undefined],
+    ['call POST /v1/chat/completions, an endless 200 (cut at 16 MiB)', ['call', 'POST', '/v1/chat/completions', '--data', '{}'], endless(200, 'application/json', 100 * MiB), 10, undefined],
+  ] as const)('%s', async (_what, args, spec, code, id) => {
+    const { r, rssMiB } = await measure([...args], spec);
+    expect(r.stderr).not.toMatch(/internal error|heap out of memory/i);
+    expect(r.code).toBe(code);
+    if (id) expect((args as readonly string[]).includes('--json') ? r.json().diagnoses[0].id : r.stderr).toContain(id);
+    expect(rssMiB).toBeLessThan(150);
+  }, 90_000);
+
+  it('doctor, an endless 200 on every route', async () => {
+    const { r, rssMiB } = await measure(['doctor'], endless(200));
+    expect(r.stderr).not.toMatch(/internal error|heap out of memory/i);
+    expect(r.code).toBe(10);
+    expect(r.stderr).toContain('[response.too-large]');
+    expect(rssMiB).toBeLessThan(150);
+  }, 90_000);
+});
+
+describe('compressed bodies: decoded, within the same caps', () => {
+  const error = JSON.stringify({ error: { message: 'Invalid API key', type: 'authentication_error', code: 'invalid_api_key' } });
+  const encoded = (status: number, encoding: string, body: Buffer, contentType = 'application/json'): HostileSpec => ({
+    kind: 'respond',
+    status,
+    headers: [['content-type', contentType], ['content-encoding', encoding]],
+    body,
+  });
+
+  it.each([
+    ['gzip', gzipSync(Buffer.from(error))],
+    ['x-gzip', gzipSync(Buffer.from(error))],
+    ['deflate', deflateSync(Buffer.from(error))],
+    ['br', brotliCompressSync(Buffer.from(error))],
+  ])('a %s JSON 401 is read as JSON: the key is refused (exit 4), not "not JSON"', async (encoding, body) => {
+    const { r } = await measure(['call', '/v1/models'], encoded(401, encoding, body));
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('[auth.invalid-key]');
+    expect(r.stderr).not.toMatch(/not JSON|captive portal/i);
+  }, 60_000);
+
+  it('a gzip 200 model list is read as the list', async () => {
+    const list = JSON.stringify({ object: 'list', data: [{ id: 'gpt-4o', object: 'model' }] });
+    const { r } = await measure(['call', '/v1/models', '--json'], encoded(200, 'gzip', gzipSync(Buffer.from(list))));
+    expect(r.code).toBe(0);
+    expect(r.json().response.body.data[0].id).toBe('gpt-4o');
+  }, 60_000);
+
+  // 200 MiB of zeros, compressed to a few hundred KiB: each stops at its cap, not in memory.
+  const zeros = () => Buffer.alloc(200 * MiB);
+  const gzBomb = gzipSync(zeros(), { level: 9 });
+  const brBomb = brotliCompressSync(zeros(), { params: { [constants.BROTLI_PARAM_QUALITY]: 4 } });
+  it.each([
+    ['a gzip bomb as a 200 balance', ['balance'], encoded(200, 'gzip', gzBomb), 10],
+    ['a brotli bomb as a 200 key list', ['keys'], encoded(200, 'br', brBomb), 10],
+    ['a gzip bomb as a 401 error', ['call', '/v1/models'], encoded(401, 'gzip', gzBomb), 4],
+    ['a gzip bomb as a 200 completion (16 MiB cap)', ['call', 'POST', '/v1/chat/completions', '--data', '{}'], encoded(200, 'gzip', gzBomb), 10],
+  ] as const)('%s hits the cap: clear answer, peak RSS under 150 MiB', async (_what, args, spec, code) => {
+    expect(gzBomb.length).toBeLessThan(1 * MiB);
+    const { r, rssMiB } = await measure([...args], spec);
+    expect(r.stderr).not.toMatch(/internal error|heap out of memory/i);
+    expect(r.code).toBe(code);
+    expect(rssMiB).toBeLessThan(150);
+  }, 90_000);
+
+  it('a body that says gzip but is not gets a clear answer, not a crash', async () => {
+    const { r } = await measure(['balance'], encoded(200, 'gzip', Buffer.from('{"balance": 5}')));
+    expect(r.stderr).not.toMatch(/internal error/i);
+    expect(r.stderr).toMatch(/gzip-encoded but could not be decoded/);
+    expect([7, 10]).toContain(r.code);
+  }, 60_000);
+});

@@ -1,0 +1,95 @@
+/**
+ * Ctrl-C works in every phase, even those that hold the event loop, where a JavaScript signal handler
+ * cannot run: a JavaScript config file whose code never returns, and a long CPU-bound step (redacting
+ * a 16 MiB body full of secrets). Within 1 s of the signal the process is gone, with status 130 (143
+ * for SIGTERM), or killed by that very signal, which a shell reports as the same 130/143.
+ */
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import net, { type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, emptyDir } from '../helpers/run-cli.js';
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  afterSignalMs: number;
+  stderr: string;
+}
+
+/** Starts the CLI, sends `sig` once `ready()` says so, and reports how the process ended. */
+function runAndSignal(args: string[], sig: NodeJS.Signals, ready: (stderr: string) => Promise<void>, cwd = emptyDir()): Promise<Exit> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH ?? '', HOME: cwd, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin.end();
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stdout.resume();
+  const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  let sentAt = 0;
+  const closed = new Promise<Exit>((resolve) =>
+    child.on('close', (code, signal) => {
+      clearTimeout(killer);
+      resolve({ code, signal, afterSignalMs: performance.now() - sentAt, stderr });
+    }),
+  );
+  void ready(stderr).then(() => {
+    sentAt = performance.now();
+    child.kill(sig);
+  });
+  return closed;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const statusOf = (e: Exit) => e.code ?? (e.signal === 'SIGINT' ? 130 : e.signal === 'SIGTERM' ? 143 : -1);
+
+describe('a JavaScript config file that never returns', () => {
+  const dir = emptyDir();
+  const file = join(dir, 'apidoctor.config.mjs');
+  writeFileSync(file, 'while (true) {}\nexport default { baseUrl: "http://127.0.0.1:9" };\n');
+
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s ends the run within 1 s (status %i)', async (sig, status) => {
+    // 1.5 s: the config is loading (its code is spinning) by then.
+    const e = await runAndSignal(['balance', '--config', file, '--billing-key', 'mk-test0billing00d4e5f6a7b8c9d0e1f2'], sig, () => sleep(1500), dir);
+    expect(statusOf(e)).toBe(status);
+    expect(e.afterSignalMs).toBeLessThan(1000);
+    expect(e.stderr).not.toMatch(/internal error|^\s+at /m);
+  }, 30_000);
+});
+
+describe('a long CPU-bound step', () => {
+  // A 16 MiB JSON string full of api-key fields: redacting it is seconds of work for the main thread.
+  const body = JSON.stringify('x-api-key: abcdefgh1234 '.repeat(Math.floor((16 * 1024 * 1024 - 8) / 24)));
+  let server: net.Server;
+  let port = 0;
+  let sentAt = 0;
+  beforeAll(async () => {
+    server = net.createServer((sock) => {
+      sock.once('data', () => {
+        sock.write(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n`);
+        sock.end(body, () => (sentAt = performance.now()));
+      });
+      sock.on('error', () => {});
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it('Ctrl-C while a 16 MiB body is being redacted for printing: gone within 1 s', async () => {
+    sentAt = 0;
+    const e = await runAndSignal(
+      ['call', '/v1/anything', '--base-url', `http://127.0.0.1:${port}`, '--api-key', 'ms-test0good0key0a1b2c3d4e5f6a7b8c9', '--timeout', '30000'],
+      'SIGINT',
+      async () => {
+        while (sentAt === 0) await sleep(5);
+        await sleep(300); // read, parsed: now in the CPU-bound step
+      },
+    );
+    expect(statusOf(e)).toBe(130);
+    expect(e.afterSignalMs).toBeLessThan(1000);
+  }, 60_000);
+});
