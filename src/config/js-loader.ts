@@ -7,20 +7,22 @@ import { InterruptedError } from '../errors.js';
  * (terminates) when the signal comes; the value it exports comes back as plain data (JSON: functions
  * and class instances are not config values). An exported function is called, and a promise awaited.
  */
+// An ES module given as a data: URL, not `eval: true`: an evaluated worker script is CommonJS run the way
+// `node -e` runs one, with every built-in module as a global, so a config's `module.exports = …` would
+// quietly set a property of node:module instead of failing as it does in an ES module scope.
 const WORKER = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { pathToFileURL } = require('node:url');
-(async () => {
-  try {
-    const mod = await import(pathToFileURL(workerData).href);
-    let v = mod && typeof mod === 'object' && 'default' in mod ? mod.default : mod;
-    if (typeof v === 'function') v = await v();
-    parentPort.postMessage({ ok: true, json: v === undefined ? undefined : JSON.stringify(v) });
-  } catch (e) {
-    parentPort.postMessage({ ok: false, message: String((e && e.message) || e).split('\\n')[0] });
-  }
-})();
+import { parentPort, workerData } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
+try {
+  const mod = await import(pathToFileURL(workerData).href);
+  let v = mod && typeof mod === 'object' && 'default' in mod ? mod.default : mod;
+  if (typeof v === 'function') v = await v();
+  parentPort.postMessage({ ok: true, json: v === undefined ? undefined : JSON.stringify(v) });
+} catch (e) {
+  parentPort.postMessage({ ok: false, message: String((e && e.message) || e).split('\\n')[0] });
+}
 `;
+const WORKER_URL = new URL(`data:text/javascript,${encodeURIComponent(WORKER)}`);
 
 const LOAD_TIMEOUT_MS = 10_000;
 
@@ -33,7 +35,7 @@ export function isJsConfig(filepath: string): boolean {
 export async function loadJsConfig(filepath: string, signal?: AbortSignal): Promise<unknown> {
   if (signal?.aborted) throw InterruptedError.from(signal);
   const { Worker } = process.getBuiltinModule('node:worker_threads');
-  const worker = new Worker(WORKER, { eval: true, workerData: filepath, stdout: false, stderr: false });
+  const worker = new Worker(WORKER_URL, { workerData: filepath, stdout: false, stderr: false });
   let onAbort: (() => void) | undefined;
   try {
     return await new Promise<unknown>((resolve, reject) => {
