@@ -99,7 +99,8 @@ export async function balanceCheck(ctx: DoctorContext, api: CheckApi): Promise<C
   const evidence = { balance: b, min };
   if (b <= 0) return { status: 'fail', detail: `${usd(b)}: requests are refused until you top up`, diagnosis: diagnoseById('balance.insufficient', { balance: b }), evidence };
   if (b < min) {
-    return { status: 'fail', detail: `${usd(b)} is below the minimum of ${usd(min)}`, diagnosis: diagnoseById('balance.below-minimum', { balance: b }, [`The balance is ${usd(b)}; the minimum is ${usd(min)} (--min-balance).`]), evidence };
+    const whose = ctx.minBalanceSet ? `the minimum you set is ${usd(min)} (--min-balance)` : `doctor's default minimum is ${usd(min)} (set another with --min-balance)`;
+    return { status: 'fail', detail: `${usd(b)} is below the minimum of ${usd(min)}`, diagnosis: diagnoseById('balance.below-minimum', { balance: b }, [`The balance is ${usd(b)}; ${whose}.`]), evidence };
   }
   if (b < Math.max(min * 5, 1)) {
     return {

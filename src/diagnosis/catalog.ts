@@ -255,8 +255,8 @@ const entries: readonly CatalogEntry[] = [
   {
     id: 'balance.below-minimum',
     category: 'balance',
-    title: 'The balance is below the minimum you set',
-    explanation: 'The balance was read, and it is below the threshold given with --min / --min-balance.',
+    title: 'The balance is below the minimum',
+    explanation: 'The balance was read, and it is below the threshold: the one given with --min / --min-balance, or doctor’s default of 1 USD.',
     remedies: [
       'Top up in Dashboard → Billing → Top up',
       'Avoid running dry: auto top-up in Dashboard → Subscriptions, or a low-balance email in Dashboard → Settings → Notifications',
