@@ -17,7 +17,7 @@ beforeEach(() => {
 });
 
 type Check = { id: string; status: string; detail: string; diagnosis: string | null };
-const checks = (j: { checks: Check[] }) => Object.fromEntries(j.checks.map((c) => [c.id, c]));
+const checks = (j: Record<string, unknown>): Record<string, Check> => Object.fromEntries((j.checks as Check[]).map((c) => [c.id, c]));
 
 describe('doctor tells the truth', () => {
   it('one bad billing key gives one diagnosis (auth.invalid-key), not a dashboard token too', async () => {
