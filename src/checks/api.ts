@@ -122,7 +122,7 @@ export async function keyRecordCheck(ctx: DoctorContext, api: CheckApi): Promise
     if ((await api.result('api.proxy-key')).status === 'pass') {
       return { status: 'warn', detail: "the proxy key works but is not in this billing key's account: the two keys belong to different accounts" };
     }
-    const d = diagnoseById('auth.invalid-key', {}, ['The proxy key is not in the account\'s key list: it was deleted, or it belongs to another account than the billing key.']);
+    const d = diagnoseById('auth.invalid-key', {}, ['The proxy key is not in the account\'s key list: it was deleted, or it belongs to another account than the billing key.'], { keyRole: 'apiKey' });
     return { status: 'fail', detail: 'the proxy key is not in the account\'s key list (deleted, or another account)', diagnosis: d };
   }
   const days = daysUntil(rec.expiresAt);

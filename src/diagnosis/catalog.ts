@@ -47,7 +47,10 @@ export interface CatalogEntry {
   category: Category;
   title: string;
   explanation: string;
-  /** Concrete steps, a command to copy where one exists. `<key-id>` and `<path>` are filled when known. */
+  /**
+   * Concrete steps, a command to copy where one exists. `<key-id>`, `<path>` and `<method>` are filled when known; the
+   * `<key-…>` ones name the key that failed (notes.ts keyAdvice); `<if-chat>` marks a step for chat paths only.
+   */
   remedies: readonly string[];
   docs: string;
   retryable: boolean;
@@ -135,8 +138,8 @@ const entries: readonly CatalogEntry[] = [
     title: 'The key is malformed',
     explanation: 'The key has a shape no ModelSwitch key has: whitespace, quotes or a line break around it, a missing prefix, or a cut-off value. Keys are case-sensitive and must be copied exactly.',
     remedies: [
-      'Copy the key again exactly; keys are case-sensitive and the full value is shown only once, at creation',
-      "Remove quotes, spaces and trailing newlines: export <key-var>='<key-bearer>'",
+      'Copy the key again exactly; keys are case-sensitive and the full value is shown only once, at creation (see which setting it came from: apidoctor doctor)',
+      'Remove quotes, spaces and trailing newlines: <key-export>',
       'If the key is lost, <key-create>',
     ],
     docs: AUTH,
@@ -148,8 +151,8 @@ const entries: readonly CatalogEntry[] = [
     title: 'The key is not a ModelSwitch key',
     explanation: 'The key looks like another product’s (sk-… is OpenAI’s; msk_… is a legacy format from an old blog post; ms_live_/ms_test_ belong to a different product also called ModelSwitch). ModelSwitch keys start with ms- (proxy) or mk- (billing).',
     remedies: [
-      'Create a ModelSwitch proxy key in Dashboard → API Keys',
-      "export MODELSWITCH_API_KEY='ms-…'",
+      'Create a ModelSwitch <key-kind> in <key-page>',
+      '<key-export>',
       'Check the base URL too: export MODELSWITCH_BASE_URL=https://modelswitch.io',
     ],
     docs: AUTH,

@@ -46,6 +46,8 @@ export interface KeyAdvice {
   page: string;
   check: string;
   create: string;
+  /** The export line that sets it. */
+  exportLine: string;
 }
 
 const KEY_ADVICE: Record<'apiKey' | 'billingKey' | 'unknown', KeyAdvice> = {
@@ -56,6 +58,7 @@ const KEY_ADVICE: Record<'apiKey' | 'billingKey' | 'unknown', KeyAdvice> = {
     page: 'Dashboard → API Keys',
     check: 'Dashboard → API Keys, or apidoctor keys',
     create: 'create a new proxy key in Dashboard → API Keys (or: apidoctor keys create --name <name>)',
+    exportLine: "export MODELSWITCH_API_KEY='ms-…'",
   },
   billingKey: {
     kind: 'billing key (mk-…)',
@@ -64,6 +67,7 @@ const KEY_ADVICE: Record<'apiKey' | 'billingKey' | 'unknown', KeyAdvice> = {
     page: 'Dashboard → Billing Keys',
     check: 'Dashboard → Billing Keys',
     create: 'create a new billing key in Dashboard → Billing Keys (apidoctor keys create cannot: it needs a working billing key)',
+    exportLine: "export MODELSWITCH_BILLING_KEY='mk-…'",
   },
   unknown: {
     kind: 'key',
@@ -72,6 +76,7 @@ const KEY_ADVICE: Record<'apiKey' | 'billingKey' | 'unknown', KeyAdvice> = {
     page: 'Dashboard → API Keys (proxy keys) or Dashboard → Billing Keys (billing keys)',
     check: 'Dashboard → API Keys (proxy keys, or apidoctor keys) or Dashboard → Billing Keys (billing keys)',
     create: 'create a new one in Dashboard → API Keys (proxy, ms-) or Dashboard → Billing Keys (billing, mk-)',
+    exportLine: "export MODELSWITCH_API_KEY='ms-…' (proxy key) or export MODELSWITCH_BILLING_KEY='mk-…' (billing key)",
   },
 };
 
@@ -89,7 +94,7 @@ export function keyAdvice(ctx: { keyRole?: 'apiKey' | 'billingKey'; keyKind?: st
   return KEY_ADVICE[keyRoleOf(ctx, endpoint) ?? 'unknown'];
 }
 
-/** Fills <key-kind>, <key-bearer>, <key-var>, <key-page>, <key-check>, <key-create> with the failed key's advice. */
+/** Fills <key-kind>, <key-bearer>, <key-var>, <key-page>, <key-check>, <key-create>, <key-export> with the failed key's advice. */
 export function fillKeyAdvice(text: string, a: KeyAdvice): string {
   if (!text.includes('<key-')) return text;
   return text
@@ -98,7 +103,8 @@ export function fillKeyAdvice(text: string, a: KeyAdvice): string {
     .replaceAll('<key-var>', a.variable)
     .replaceAll('<key-page>', a.page)
     .replaceAll('<key-check>', a.check)
-    .replaceAll('<key-create>', a.create);
+    .replaceAll('<key-create>', a.create)
+    .replaceAll('<key-export>', a.exportLine);
 }
 
 // ── waiting and limits ──────────────────────────────────────────────────────────────────────

@@ -8,6 +8,8 @@ import type { Diagnosis } from '../../src/types.js';
 import { CATALOG, RULES, diagnose, diagnoseById } from '../../src/diagnosis/engine.js';
 import { readSaved } from '../../src/diagnosis/failure.js';
 import { identifierWords } from '../../src/diagnosis/facts.js';
+import { daysLeftText } from '../../src/api/account.js';
+import { failureWhy } from '../../src/checks/api.js';
 import { readSse } from '../../src/diagnosis/sse.js';
 import { SseParser } from '../../src/http/sse.js';
 import { http, ms } from '../fixtures/diagnosis-cases.js';
@@ -188,6 +190,20 @@ describe('advice for the key that failed', () => {
     expect(t).toContain('Dashboard → Billing Keys');
   });
 
+  it('a foreign key in the billing setting is told where billing keys come from (negative: not the proxy key\'s page)', () => {
+    const t = text(diagnoseById('key.foreign-format', {}, [], { keyRole: 'billingKey' }));
+    expect(t).toContain('Create a ModelSwitch billing key (mk-…) in Dashboard → Billing Keys');
+    expect(t).toContain("export MODELSWITCH_BILLING_KEY='mk-…'");
+    expect(t).not.toContain('MODELSWITCH_API_KEY');
+  });
+
+  it('the proxy key not in the key list, from doctor, gets proxy-key advice', () => {
+    const t = text(diagnoseById('auth.invalid-key', {}, [], { keyRole: 'apiKey' }));
+    expect(t).toContain('Authorization: Bearer ms-…');
+    expect(t).toContain('MODELSWITCH_API_KEY');
+    expect(t).not.toContain('Billing Keys');
+  });
+
   it('an open 403 with a billing key configured but not asked names explain --probe, not "configure a billing key"', () => {
     const offline = text(diagnose(http(403, ms('Forbidden', 'permission_error'), {}, { endpoint: '/v1/chat/completions' }), { keyRole: 'apiKey', hasBillingKey: true }));
     expect(offline).toContain('apidoctor explain --probe');
@@ -211,5 +227,22 @@ describe('advice for the key that failed', () => {
     expect(t).toContain('does not accept DELETE on /v1/models; it allows: GET');
     expect(t).not.toContain('model and messages are required');
     expect(t).not.toContain('call POST');
+  });
+});
+
+describe('doctor and keys count days alike, and rows say why', () => {
+  it('one day count: 2.6 days is "3 days" for both (doctor said 2, keys 3)', () => {
+    const days = 2.6;
+    expect(daysLeftText(days)).toBe('3 days');
+    expect(daysLeftText(Math.round(days * 10) / 10)).toBe(daysLeftText(days));
+    expect(daysLeftText(2.449)).toBe(daysLeftText(Math.round(2.449 * 10) / 10));
+    expect(daysLeftText(0.4)).toBe('less than a day');
+    expect(daysLeftText(1)).toBe('1 day');
+  });
+
+  it('a failing row says why: no answer within the timeout, a 200 whose body is not JSON', () => {
+    expect(failureWhy({ kind: 'network', headers: {}, attempts: [], networkCode: 'UND_ERR_HEADERS_TIMEOUT' }, 2000)).toBe('no answer within 2.0 s (UND_ERR_HEADERS_TIMEOUT)');
+    expect(failureWhy({ kind: 'http', status: 200, headers: {}, attempts: [], unexpectedBody: 'not-json' })).toBe('HTTP 200, but the body is not JSON');
+    expect(failureWhy({ kind: 'http', status: 401, headers: {}, attempts: [], message: 'Invalid API key' })).toBe('HTTP 401 "Invalid API key"');
   });
 });
