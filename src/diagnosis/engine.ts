@@ -115,7 +115,8 @@ const CHAT_PATH = /\/(chat\/completions|completions|responses|messages)(\?|$)/;
 
 /** What settles an open 402/403: asking the account with the billing key, when it was not asked. */
 function settleOpen(ctx: DiagnoseContext): string {
-  if (ctx.followUp) return '';
+  // Asked already, or the refused key is the billing key itself (an account route): nothing more to ask with it.
+  if (ctx.followUp || ctx.keyRole === 'billingKey') return '';
   if (ctx.hasBillingKey) return 'A billing key is configured: let apidoctor ask GET /api/balance and GET /api/keys which cause it is — apidoctor explain --probe for a saved answer (apidoctor call asks by itself)';
   return "Configure a billing key so apidoctor can settle which it is (apidoctor call, and explain --probe, then ask /api/balance and /api/keys themselves): export MODELSWITCH_BILLING_KEY='mk-…'";
 }

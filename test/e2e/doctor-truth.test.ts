@@ -72,6 +72,14 @@ describe('doctor tells the truth', () => {
     expect(c.detail).toContain('does not take connections (ECONNREFUSED)');
   });
 
+  it('doctor and keys give one day count for the same key (2.6 days: 3 in both)', async () => {
+    emu.state.keys[0]!.expiresAt = new Date(Date.now() + 2.6 * 86_400_000).toISOString();
+    const d = await runCli(['doctor', '--json', '--only', 'api.key-record'], { env: emulatorEnv(emu) });
+    expect(checks(d.json())['api.key-record']?.detail).toContain('expires in 3 days');
+    const k = await runCli(['keys', '--expiring-within', '7'], { env: emulatorEnv(emu) });
+    expect(k.stderr).toContain('(in 3 days)');
+  });
+
   it('a failing row says why: a 200 whose body is not JSON', async () => {
     emu.state.failures.push({ status: 200, headers: { 'content-type': 'text/html' }, body: '<html><title>Portal</title></html>', match: { path: '/v1/models' } });
     const r = await runCli(['doctor', '--json', '--only', 'api.proxy-key'], { env: emulatorEnv(emu) });

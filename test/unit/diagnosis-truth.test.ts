@@ -210,6 +210,10 @@ describe('advice for the key that failed', () => {
     expect(offline).not.toContain('Configure a billing key');
     const none = text(diagnose(http(403, ms('Forbidden', 'permission_error')), { hasBillingKey: false }));
     expect(none).toContain('Configure a billing key');
+    // Refused on an account route, the billing key is the refused key: no advice to ask with it (negative).
+    const own = text(diagnose(http(403, ms('Forbidden', 'permission_error'), {}, { endpoint: '/api/keys' }), { keyRole: 'billingKey', hasBillingKey: true }));
+    expect(own).not.toContain('--probe');
+    expect(own).not.toContain('Configure a billing key');
   });
 
   it('a 400 on an account route gets no chat-completion advice, and its reproduction keeps the method', () => {
