@@ -48,6 +48,7 @@ describe('identifiers carry meaning', () => {
       [403, 'insufficient_permissions', 'access.denied'],
       [400, 'invalid_request_error', 'request.invalid'],
       [400, 'billing_address_invalid', 'request.invalid'],
+      [403, 'insufficient_permissions_to_view_balance', 'access.denied'],
     ] as const) {
       expect(diagnose(http(status, JSON.stringify({ error: { code, message: 'Request failed' } }))).id, code).toBe(id);
     }
@@ -68,6 +69,8 @@ describe('arrears and recharge in Chinese', () => {
 
   it('a Chinese rate-limit message stays a rate limit (negative)', () => {
     expect(diagnose(http(429, JSON.stringify({ error: { code: '1302', message: '请求过于频繁，请稍后再试' } }))).id).toBe('rate.limited');
+    // A rate limit that suggests paying for a higher one is still the rate limit.
+    expect(diagnose(http(429, JSON.stringify({ error: { code: '1302', message: '您的请求频率已超出限额，提升限额请充值' } }))).id).toBe('rate.limited');
   });
 });
 
