@@ -91,6 +91,8 @@ export interface FollowUpEvidence {
   /** The used proxy key's record, matched by prefix; null when it is not in the list. */
   keyRecord?: { id: number; name?: string; prefix: string; active: boolean; expiresAt?: string } | null;
   keysError?: string;
+  /** GET /api/keys accepted (true) or refused (false) the billing key itself: settles a refused /api/balance. */
+  billingKeyAccepted?: boolean;
 }
 
 /** What the caller knows besides the failure itself. */

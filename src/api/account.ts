@@ -1,4 +1,8 @@
-import type { FollowUpEvidence } from '../types.js';
+import type { Diagnosis, FollowUpEvidence } from '../types.js';
+import { diagnoseById } from '../diagnosis/engine.js';
+import { checkKey } from '../config/key-check.js';
+import type { ResolvedConfig } from '../config/resolve.js';
+import type { Output } from '../render/output.js';
 import { Api, SHAPES } from './api.js';
 
 /** A proxy key as GET /api/keys lists it. */
@@ -54,6 +58,23 @@ export function daysUntil(iso: string | undefined, nowMs = Date.now()): number |
   return (t - nowMs) / 86_400_000;
 }
 
+/** Days left as people read them, the one count doctor and keys both show: "less than a day", "1 day", "3 days" (whole days, rounded). */
+export function daysLeftText(days: number): string {
+  const d = Math.round(days * 10) / 10; // as keys shows daysLeft, so that both round the same number
+  if (d < 1) return 'less than a day';
+  const n = Math.round(d);
+  return `${n} day${n === 1 ? '' : 's'}`;
+}
+
+/** key.expiring for one key: which key, and its days left. */
+export function expiringDiagnosis(k: { id: number; name?: string | null; prefix?: string; expiresAt?: string | null }, days: number, configuredNote?: string): Diagnosis {
+  const label = `#${k.id}${k.name ? ` "${k.name}"` : ''}${k.prefix ? ` (${k.prefix})` : ''}`;
+  const when = days <= 0 ? `expired on ${k.expiresAt ?? '?'} but is still listed active` : `expires in ${daysLeftText(days)} (${k.expiresAt ?? '?'})`;
+  return diagnoseById('key.expiring', { keyActive: true, method: 'GET', endpoint: '/api/keys' }, [`The proxy key ${label} ${when}.${configuredNote ? ` ${configuredNote}` : ''}`], {
+    followUp: { keyRecord: { id: k.id, prefix: k.prefix ?? '', active: true, expiresAt: k.expiresAt ?? undefined } },
+  });
+}
+
 /** A key record as follow-up evidence carries it (what diagnose() reads about the refused key). */
 export function followUpRecord(rec: KeyRecord | null): FollowUpEvidence['keyRecord'] {
   return rec ? { id: rec.id, name: rec.name, prefix: rec.prefix, active: rec.active, expiresAt: rec.expiresAt } : null;
@@ -76,6 +97,39 @@ export async function followUp(api: Api, usedKey: string | undefined): Promise<F
     ev.keyRecord = followUpRecord(rec);
   } else ev.keysError = describeFailure(keys.failure);
   return ev;
+}
+
+/**
+ * The 402/403 follow-up as `call` runs it, for `call` and `explain --probe` alike: when a proxy-key request got 402
+ * or 403 and a usable billing key is configured, asks GET /api/balance and GET /api/keys which documented cause it is.
+ * Undefined when it does not apply (another status, the billing key's own route, no usable billing key).
+ */
+export async function settleOpenRefusal(
+  ctx: { config: ResolvedConfig; api: Api; out: Output },
+  status: number | undefined,
+  role: 'apiKey' | 'billingKey' | undefined,
+): Promise<FollowUpEvidence | undefined> {
+  const { config, api, out } = ctx;
+  if ((status !== 402 && status !== 403) || role !== 'apiKey' || !billingKeyUsable(config)) return undefined;
+  out.err(`${out.style.dim(`HTTP ${status}: asking GET /api/balance and GET /api/keys to find out why…`)}\n`);
+  return followUp(api, config.apiKey.value);
+}
+
+/** A billing key is configured and well formed (it can be sent). */
+export function billingKeyUsable(config: ResolvedConfig): boolean {
+  return config.billingKey.value !== undefined && checkKey('billingKey', config) === undefined;
+}
+
+/**
+ * Whether GET /api/keys (the route documented for billing keys) takes the billing key: settles a 401/403 from
+ * /api/balance, whose reference page shows a dashboard token. Unknown (no field) when it did not answer either way.
+ */
+export async function billingKeyProbe(api: Api, debug?: (line: string) => void): Promise<FollowUpEvidence> {
+  debug?.('GET /api/balance refused the billing key: asking GET /api/keys whether the key itself is accepted');
+  const keys = await api.json<unknown>('GET', '/api/keys', SHAPES.keys, { retries: 0 });
+  if (keys.ok) return { billingKeyAccepted: true };
+  const s = keys.failure.status;
+  return s === 401 || s === 403 ? { billingKeyAccepted: false, keysError: describeFailure(keys.failure) } : { keysError: describeFailure(keys.failure) };
 }
 
 /** One line about a failure, for evidence ("HTTP 401", "ECONNREFUSED"). */

@@ -2,7 +2,7 @@ import type { CheckApi, CheckOutcome, CheckResult } from './runner.js';
 import type { DoctorContext } from './context.js';
 import type { Failure, FollowUpEvidence } from '../types.js';
 import { SHAPES } from '../api/api.js';
-import { toKeyRecords, matchKeyRecord, daysUntil, followUpRecord, type KeyRecord } from '../api/account.js';
+import { toKeyRecords, matchKeyRecord, daysUntil, daysLeftText, expiringDiagnosis, followUpRecord, type KeyRecord } from '../api/account.js';
 import { diagnose, diagnoseById } from '../diagnosis/engine.js';
 import { fillFromBody } from '../diagnosis/failure.js';
 import { inspectKey } from '../config/keys.js';
@@ -13,8 +13,25 @@ function failed(ctx: DoctorContext, f: Failure, what: string, followUp?: FollowU
   const filled = fillFromBody(f);
   const key = ctx.config[role].value;
   const d = diagnose(filled, { keyRole: role, keyKind: key ? inspectKey(key).kind : undefined, hasBillingKey: ctx.config.billingKey.value !== undefined, followUp, baseUrl: ctx.config.baseUrl.value });
-  const got = filled.status !== undefined ? `HTTP ${filled.status}${filled.message ? ` "${filled.message.slice(0, 80)}"` : ''}` : (filled.networkCode ?? 'no answer');
+  const got = failureWhy(filled, ctx.timeoutMs);
   return { status: 'fail', detail: `${what}: ${got}`, diagnosis: d, evidence: { status: filled.status, networkCode: filled.networkCode } };
+}
+
+/** Why a request failed, in words a row can carry: the status and message, why a 200 was refused, why no answer came. */
+export function failureWhy(f: Failure, timeoutMs?: number): string {
+  const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  if (f.status !== undefined) {
+    if (f.unexpectedBody === 'not-json') return `HTTP ${f.status}, but the body is not JSON${f.expected ? ` (expected ${f.expected})` : ''}`;
+    if (f.unexpectedBody === 'bad-shape') return `HTTP ${f.status}, but the JSON is not ${f.expected ?? 'the expected shape'}`;
+    return `HTTP ${f.status}${f.message ? ` "${f.message.slice(0, 80)}"` : ''}`;
+  }
+  const code = f.networkCode;
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') return `no answer within ${timeoutMs !== undefined ? secs(timeoutMs) : 'the timeout'} (${code})`;
+  if (code === 'UND_ERR_BODY_TIMEOUT') return `the body stalled${timeoutMs !== undefined ? ` for ${secs(timeoutMs)}` : ''} after the headers came (${code})`;
+  if (code === 'ECONNREFUSED') return `connection refused (${code})`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `the host name did not resolve (${code})`;
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return `the connection was cut (${code})`;
+  return code ?? 'no answer';
 }
 
 /** Builds 402/403 follow-up evidence from the billing checks, which run alongside. */
@@ -63,7 +80,12 @@ export async function balanceCheck(ctx: DoctorContext, api: CheckApi): Promise<C
     const f = fillFromBody(r.failure);
     if (f.status === 401 || f.status === 403) {
       // The docs show a dashboard JWT for /api/balance; an mk- key refused here is not necessarily bad.
-      const keysOk = (await api.result('api.billing-key')).status === 'pass';
+      const keys = await api.result('api.billing-key');
+      const keysOk = keys.status === 'pass';
+      // Refused by GET /api/keys too: the key itself is bad, one diagnosis with the key check's (not a dashboard token).
+      if (keys.status === 'fail' && (keys.evidence?.status === 401 || keys.evidence?.status === 403)) {
+        return failed(ctx, r.failure, 'GET /api/balance', { billingKeyAccepted: false }, 'billingKey');
+      }
       if (keysOk) {
         const d = diagnose(f, { keyRole: 'billingKey', keyKind: inspectKey(ctx.config.billingKey.value!).kind, hasBillingKey: true });
         return { status: 'warn', detail: `GET /api/balance refused the billing key (HTTP ${f.status}) although GET /api/keys accepted it: this route may need a dashboard token`, diagnosis: d.id === 'access.dashboard-token' ? d : { ...diagnoseById('access.dashboard-token', d.evidence), evidence: d.evidence } };
@@ -77,7 +99,8 @@ export async function balanceCheck(ctx: DoctorContext, api: CheckApi): Promise<C
   const evidence = { balance: b, min };
   if (b <= 0) return { status: 'fail', detail: `${usd(b)}: requests are refused until you top up`, diagnosis: diagnoseById('balance.insufficient', { balance: b }), evidence };
   if (b < min) {
-    return { status: 'fail', detail: `${usd(b)} is below the minimum of ${usd(min)}`, diagnosis: diagnoseById('balance.below-minimum', { balance: b }, [`The balance is ${usd(b)}; the minimum is ${usd(min)} (--min-balance).`]), evidence };
+    const whose = ctx.minBalanceSet ? `the minimum you set is ${usd(min)} (--min-balance)` : `doctor's default minimum is ${usd(min)} (set another with --min-balance)`;
+    return { status: 'fail', detail: `${usd(b)} is below the minimum of ${usd(min)}`, diagnosis: diagnoseById('balance.below-minimum', { balance: b }, [`The balance is ${usd(b)}; ${whose}.`]), evidence };
   }
   if (b < Math.max(min * 5, 1)) {
     return {
@@ -99,7 +122,7 @@ export async function keyRecordCheck(ctx: DoctorContext, api: CheckApi): Promise
     if ((await api.result('api.proxy-key')).status === 'pass') {
       return { status: 'warn', detail: "the proxy key works but is not in this billing key's account: the two keys belong to different accounts" };
     }
-    const d = diagnoseById('auth.invalid-key', {}, ['The proxy key is not in the account\'s key list: it was deleted, or it belongs to another account than the billing key.']);
+    const d = diagnoseById('auth.invalid-key', {}, ['The proxy key is not in the account\'s key list: it was deleted, or it belongs to another account than the billing key.'], { keyRole: 'apiKey' });
     return { status: 'fail', detail: 'the proxy key is not in the account\'s key list (deleted, or another account)', diagnosis: d };
   }
   const days = daysUntil(rec.expiresAt);
@@ -111,9 +134,14 @@ export async function keyRecordCheck(ctx: DoctorContext, api: CheckApi): Promise
     return { status: 'fail', detail: `${label} expired on ${rec.expiresAt}`, diagnosis: diagnoseById('auth.deactivated-key', { keyActive: false }, [`Key ${label} expired on ${rec.expiresAt}; expired keys are deactivated automatically. Create a new one: apidoctor keys create --name <name>`]), evidence: { key: rec } };
   }
   if (days !== undefined && days <= 7) {
-    return { status: 'warn', detail: `${label} is active but expires in ${Math.max(0, Math.floor(days))} days (${rec.expiresAt}); rotate it: apidoctor keys rotate ${rec.id} --name <new name>`, evidence: { key: rec, daysLeft: days } };
+    return {
+      status: 'warn',
+      detail: `${label} is active but expires in ${daysLeftText(days)} (${rec.expiresAt}); rotate it: apidoctor keys rotate ${rec.id} --name <new name>`,
+      diagnosis: expiringDiagnosis(rec, days),
+      evidence: { key: rec, daysLeft: days },
+    };
   }
-  return { status: 'pass', detail: `${label} is active${rec.expiresAt ? `, expires in ${Math.floor(days!)} days` : ', no expiry'}`, evidence: { key: rec } };
+  return { status: 'pass', detail: `${label} is active${rec.expiresAt && days !== undefined ? `, expires in ${daysLeftText(days)}` : ', no expiry'}`, evidence: { key: rec } };
 }
 
 /** Edit distance, for "did you mean". */

@@ -10,6 +10,8 @@ export interface DoctorContext {
   cwd: string;
   proxy: ProxyChoice;
   minBalance: number;
+  /** The user gave --min-balance (otherwise it is doctor's default). */
+  minBalanceSet?: boolean;
   model?: string;
   live: boolean;
   timeoutMs: number;

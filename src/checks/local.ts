@@ -158,10 +158,46 @@ export async function keyFileMode(ctx: DoctorContext): Promise<CheckOutcome> {
 /** Which proxy applies to the API host, and whether NO_PROXY excludes it. */
 export async function proxySettings(ctx: DoctorContext): Promise<CheckOutcome> {
   const p = ctx.proxy;
-  if (!p.url) return { status: 'pass', detail: p.excludedBy ? `no proxy: ${p.excludedBy}` : 'no proxy configured: direct connection', evidence: { proxy: null } };
+  if (!p.url) {
+    // HTTPS_PROXY applies to https:// only: with an http:// base URL it is set but unused, which is not "none configured".
+    const httpsOnly = (ctx.env.HTTPS_PROXY || ctx.env.https_proxy) && /^http:/i.test(ctx.config.baseUrl.value ?? '');
+    if (httpsOnly && !p.excludedBy) {
+      return { status: 'warn', detail: 'HTTPS_PROXY is set, but it applies to https:// only: this http:// base URL connects directly (set HTTP_PROXY to send it through the proxy)', evidence: { proxy: null } };
+    }
+    return { status: 'pass', detail: p.excludedBy ? `no proxy: ${p.excludedBy}` : 'no proxy configured: direct connection', evidence: { proxy: null } };
+  }
   if (p.problem) {
     const why = `${p.source}=${p.display} is not a usable proxy URL: ${p.problem}`;
     return { status: 'fail', detail: why, evidence: { proxy: p.display, source: p.source }, diagnosis: diagnoseById('network.proxy', {}, [`${why}. It should look like http://proxy.example:3128 (or unset ${p.source}).`]) };
   }
+  // Configured is not working: the row is ✓ only when the proxy takes a connection.
+  const refused = await proxyRefuses(p.url, Math.min(ctx.timeoutMs, 5000));
+  if (refused) {
+    const why = `${p.source}=${p.display} does not take connections (${refused})`;
+    return { status: 'fail', detail: why, evidence: { proxy: p.display, source: p.source }, diagnosis: diagnoseById('network.proxy', {}, [`${why}: every request goes through it, so none can get out. Start the proxy, or fix or unset ${p.source}.`]) };
+  }
   return { status: 'pass', detail: `requests go through ${p.display} (${p.source})`, evidence: { proxy: p.display, source: p.source } };
+}
+
+/** Opens a TCP connection to the proxy: why it failed (ECONNREFUSED, a timeout…), or undefined when it was taken. */
+async function proxyRefuses(url: string, timeoutMs: number): Promise<string | undefined> {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return undefined;
+  }
+  const port = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
+  const net = process.getBuiltinModule('node:net');
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: u.hostname.replace(/^\[|\]$/g, ''), port });
+    const done = (why: string | undefined) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(why);
+    };
+    const timer = setTimeout(() => done(`no TCP answer within ${(timeoutMs / 1000).toFixed(1)} s`), timeoutMs);
+    socket.once('connect', () => done(undefined));
+    socket.once('error', (e: NodeJS.ErrnoException) => done(e.code ?? e.message));
+  });
 }

@@ -7,6 +7,7 @@ import { parseUsd } from '../config/settings.js';
 import { preflight } from '../config/key-check.js';
 import { inspectKey } from '../config/keys.js';
 import { SHAPES } from '../api/api.js';
+import { billingKeyProbe } from '../api/account.js';
 import { fetchCharges, noRunway, runwayFrom, type NoRunway, type Runway } from '../api/usage.js';
 import { diagnose, diagnoseById } from '../diagnosis/engine.js';
 import { fillFromBody } from '../diagnosis/failure.js';
@@ -96,7 +97,11 @@ export async function balanceCommand(ctx: Context, opts: BalanceOptions): Promis
   spin.stop();
 
   if (!bal.r.ok) {
-    const d = diagnose(fillFromBody(bal.r.failure), { keyRole: 'billingKey', keyKind, hasBillingKey: true, baseUrl: config.baseUrl.value });
+    const refused = fillFromBody(bal.r.failure);
+    // The reference shows a dashboard token for /api/balance; whether the key itself is bad, GET /api/keys (the
+    // route documented for billing keys) settles, as doctor does: refused there too, the key is invalid.
+    const followUp = refused.status === 401 || refused.status === 403 ? await billingKeyProbe(api, (l) => out.debug(l)) : undefined;
+    const d = diagnose(refused, { keyRole: 'billingKey', keyKind, hasBillingKey: true, baseUrl: config.baseUrl.value, followUp });
     view.runway = spend?.ok ? runwayFrom(spend, undefined, now) : { available: false, reason: 'the balance could not be read' };
     if (opts.failOpen && COULD_NOT_CHECK.has(d.category)) {
       view.failedOpen = true;

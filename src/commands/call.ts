@@ -7,8 +7,8 @@ import { parseCount } from '../config/settings.js';
 import { UsageError, DiagnosedError } from '../errors.js';
 import { readAll, readNamedFile, splitHeaderLine } from '../read-all.js';
 import { keyRoleFor, parseJsonSuccess, shapeFor } from '../api/api.js';
-import { followUp } from '../api/account.js';
-import { checkKey, preflight } from '../config/key-check.js';
+import { billingKeyUsable, settleOpenRefusal } from '../api/account.js';
+import { preflight } from '../config/key-check.js';
 import { inspectKey } from '../config/keys.js';
 import { diagnose, diagnoseById } from '../diagnosis/engine.js';
 import { fillFromBody } from '../diagnosis/failure.js';
@@ -244,16 +244,12 @@ function statusBlock(status: number, headers: Record<string, string>): string {
 
 /** Diagnoses a failure (asking the account endpoints first for an open 402/403) and builds the result. */
 async function failureResult(ctx: Context, raw: Failure, role: 'apiKey' | 'billingKey' | undefined, extra: Record<string, unknown>, opts: CallOptions): Promise<CommandResult> {
-  const { config, api, out } = ctx;
+  const { config, api } = ctx;
   const f = fillFromBody(raw);
   const key = role ? config[role].value : undefined;
   const keyKind = key ? inspectKey(key).kind : undefined;
-  const hasBillingKey = config.billingKey.value !== undefined && checkKey('billingKey', config) === undefined;
-  let evidence;
-  if ((f.status === 402 || f.status === 403) && role === 'apiKey' && hasBillingKey) {
-    out.err(`${out.style.dim(`HTTP ${f.status}: asking GET /api/balance and GET /api/keys to find out why…`)}\n`);
-    evidence = await followUp(api, key);
-  }
+  const hasBillingKey = billingKeyUsable(config);
+  const evidence = await settleOpenRefusal(ctx, f.status, role);
   const d: Diagnosis = diagnose(f, { keyKind, keyRole: role, hasBillingKey, followUp: evidence, baseUrl: config.baseUrl.value });
   return {
     command: 'call',

@@ -19,6 +19,8 @@ interface DoctorOptions {
   listChecks?: boolean;
   strict?: boolean;
   format?: string;
+  /** --min-balance was given (not its default). */
+  minBalanceSet?: boolean;
 }
 
 const FORMATS = ['text', 'json', 'github', 'junit'] as const;
@@ -37,7 +39,8 @@ export const register: Register = (program, run) => {
     .option('--format <format>', `report format: ${FORMATS.join('|')}`, 'text')
     .addHelpText('after', '\nExamples:\n  apidoctor doctor\n  apidoctor doctor --format github --strict\n  apidoctor doctor --only api.balance,api.proxy-key --json')
     .action(async (opts: DoctorOptions, cmd: Command) => {
-      await run('doctor', cmd, ['apiKey', 'billingKey', 'baseUrl', 'timeout', 'model'], (ctx) => doctorCommand(ctx, opts));
+      const minBalanceSet = cmd.getOptionValueSource('minBalance') === 'cli';
+      await run('doctor', cmd, ['apiKey', 'billingKey', 'baseUrl', 'timeout', 'model'], (ctx) => doctorCommand(ctx, { ...opts, minBalanceSet }));
     });
 };
 
@@ -101,6 +104,7 @@ export async function doctorCommand(ctx: Context, opts: DoctorOptions): Promise<
       cwd: ctx.deps.cwd,
       proxy,
       minBalance,
+      minBalanceSet: !!opts.minBalanceSet,
       model: config.model.value,
       live: !!opts.live,
       timeoutMs,
@@ -120,6 +124,8 @@ export async function doctorCommand(ctx: Context, opts: DoctorOptions): Promise<
   for (const r of results) {
     if (r.status === 'fail' && !r.diagnosis && r.evidence?.timedOut) r.diagnosis = diagnoseById('network.timeout', {}, [r.detail]);
   }
+  // Advice to run apidoctor doctor is no advice inside it.
+  for (const r of results) if (r.diagnosis) r.diagnosis = { ...r.diagnosis, remedies: r.diagnosis.remedies.filter((x) => !/\bapidoctor doctor\b/.test(x)) };
   const strict = !!opts.strict;
   const root = rootCause(results, strict);
   const diagnoses: Diagnosis[] = [];
@@ -129,7 +135,7 @@ export async function doctorCommand(ctx: Context, opts: DoctorOptions): Promise<
   }
   const counts = { pass: 0, warn: 0, fail: 0, skip: 0 };
   for (const r of results) counts[r.status]++;
-  const summary = { ...counts, exitCode: EXIT_CODES[root.reason], exitReason: root.reason, rootCause: root.check?.id };
+  const summary = { ...counts, exitCode: EXIT_CODES[root.reason], exitReason: root.reason, rootCause: root.check?.id, rootCauseDiagnosis: root.check?.diagnosis?.id };
   if (format === 'github' && ctx.deps.env.GITHUB_STEP_SUMMARY) await githubSummary(ctx.deps.env.GITHUB_STEP_SUMMARY, results, summary);
   return {
     command: 'doctor',

@@ -6,6 +6,8 @@ import { UsageError } from '../errors.js';
 import { readAll, readNamedFile, splitHeaderLine } from '../read-all.js';
 import { diagnose } from '../diagnosis/engine.js';
 import { readSaved, parseSavedResponse } from '../diagnosis/failure.js';
+import { billingKeyUsable } from '../api/account.js';
+import { probeFor } from './explain-probe.js';
 import { printDiagnosis } from '../render/diagnosis.js';
 import { keyRoleFor } from '../api/api.js';
 
@@ -13,6 +15,7 @@ interface ExplainOptions {
   status?: string;
   header: string[];
   endpoint?: string;
+  probe?: boolean;
 }
 
 /** Registers `apidoctor explain [file|-]`. */
@@ -24,6 +27,7 @@ export const register: Register = (program, run) => {
     .option('--status <n>', 'the HTTP status, when the file holds only the body')
     .option('-H, --header <line>', 'a response header "Name: value" (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--endpoint <path>', 'the path the response came from (/v1/models, /api/balance), for a sharper reading')
+    .option('--probe', 'settle an open 402/403 as call does: ask GET /api/balance and GET /api/keys with the configured billing key')
     .addHelpText(
       'after',
       `\nExamples:\n  apidoctor explain --status 429 error.json\n  curl -si https://modelswitch.io/v1/models -H "Authorization: Bearer $MODELSWITCH_API_KEY" | apidoctor explain\n  apidoctor explain - --status 403 <<< '{"error":{"message":"Forbidden"}}'`,
@@ -31,7 +35,7 @@ export const register: Register = (program, run) => {
     .action(async (file: string | undefined, opts: ExplainOptions, cmd: Command) => {
       // explain sends nothing, but it reads the keys (from the config file too) so that a saved response
       // that echoes one is printed masked, whatever shape the key has.
-      await run('explain', cmd, ['apiKey', 'billingKey'], (ctx) => explainCommand(ctx, file, opts));
+      await run('explain', cmd, opts.probe ? ['apiKey', 'billingKey', 'baseUrl', 'timeout'] : ['apiKey', 'billingKey'], (ctx) => explainCommand(ctx, file, opts));
     });
 };
 
@@ -74,7 +78,12 @@ export async function explainCommand(ctx: Context, file: string | undefined, opt
     ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
   };
   const role = failure.endpoint ? keyRoleFor(failure.endpoint) : undefined;
-  const d = diagnose(failure, { keyRole: role });
+  // --probe: an open 402/403 settled as `call` settles it, with the configured billing key — only for a dump
+  // of the configured account (its host, where the dump shows one); otherwise say why it did not ask.
+  const hasBillingKey = billingKeyUsable(ctx.config);
+  const probe = opts.probe ? await probeFor(ctx, text, failure.status, role ?? 'apiKey') : {};
+  const d = diagnose(failure, { keyRole: role, hasBillingKey, followUp: probe.followUp });
+  if (probe.why) d.notes.push(probe.why);
   return {
     command: 'explain',
     reason: d.category,

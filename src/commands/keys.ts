@@ -7,7 +7,7 @@ import { parseCount, type SettingName } from '../config/settings.js';
 import { preflight } from '../config/key-check.js';
 import { inspectKey } from '../config/keys.js';
 import { SHAPES, parseJsonSuccess } from '../api/api.js';
-import { matchKeyRecord, toKeyRecords, type KeyRecord } from '../api/account.js';
+import { daysLeftText, expiringDiagnosis, matchKeyRecord, toKeyRecords, type KeyRecord } from '../api/account.js';
 import { diagnose, diagnoseById } from '../diagnosis/engine.js';
 import { fillFromBody } from '../diagnosis/failure.js';
 import { redactor } from '../redact.js';
@@ -241,7 +241,8 @@ export async function listCommand(ctx: Context, opts: ListOptions): Promise<Comm
       ...(within !== undefined ? { expiringWithin: within, expiring: expiring.map((k) => k.id) } : {}),
       warnings,
     },
-    diagnoses: [],
+    // One diagnosis a key, naming it and its days left, so that --json and CI annotations carry the why.
+    diagnoses: expiring.map((k) => expiringDiagnosis({ ...k, expiresAt: k.expiresAt }, k.daysLeft ?? 0, k.configured ? `It is the proxy key apidoctor is configured with (${ctx.config.apiKey.source}).` : undefined)),
     render: (o) => {
       if (o.quiet) {
         if (within !== undefined) o.out(expiring.length ? `${expiring.map((k) => k.id).join(' ')}\n` : '');
@@ -254,7 +255,7 @@ export async function listCommand(ctx: Context, opts: ListOptions): Promise<Comm
           o.err(`${s.ok(s.symbols.pass)} No active key expires within ${within} day${within === 1 ? '' : 's'}.\n`);
         } else {
           const lines = expiring.map((k) => {
-            const when = k.expired ? `expired on ${day(k.expiresAt)}` : `expires on ${day(k.expiresAt)} (in ${k.daysLeft! < 1 ? 'less than a day' : `${Math.round(k.daysLeft!)} days`})`;
+            const when = k.expired ? `expired on ${day(k.expiresAt)}` : `expires on ${day(k.expiresAt)} (in ${daysLeftText(k.daysLeft!)})`;
             return `  ${keyLabel(k)}${k.configured ? ' [configured]' : ''} ${when} → apidoctor keys rotate ${k.id} --name <new name>`;
           });
           o.err(`${s.fail(s.symbols.fail)} ${expiring.length} active key${expiring.length === 1 ? '' : 's'} expire${expiring.length === 1 ? 's' : ''} within ${within} day${within === 1 ? '' : 's'}:\n${lines.join('\n')}\n`, true);

@@ -23,14 +23,14 @@ export function checkKey(role: 'apiKey' | 'billingKey', config: ResolvedConfig):
   const info = inspectKey(setting.value);
   const from = `the ${want.label.replace(/ \(.*\)/, '')} from ${setting.source}`;
   if (info.problems.length > 0) {
-    return diagnoseById('key.malformed', ev, info.problems.map((p) => `${from} ${p}`));
+    return diagnoseById('key.malformed', ev, info.problems.map((p) => `${from} ${p}`), { keyRole: role });
   }
   if (info.kind === 'foreign') {
-    return diagnoseById('key.foreign-format', ev, [`${from} looks like ${info.foreign}, not a ModelSwitch ${want.label}`]);
+    return diagnoseById('key.foreign-format', ev, [`${from} looks like ${info.foreign}, not a ModelSwitch ${want.label}`], { keyRole: role });
   }
   if (info.kind === want.kind || (role === 'billingKey' && info.kind === 'jwt')) return undefined;
   if (info.kind === 'unknown') {
-    return diagnoseById('key.malformed', ev, [`${from} does not start with "${want.kind === 'proxy' ? 'ms-' : 'mk-'}": ModelSwitch ${want.label}s always do`]);
+    return diagnoseById('key.malformed', ev, [`${from} does not start with "${want.kind === 'proxy' ? 'ms-' : 'mk-'}": ModelSwitch ${want.label}s always do`], { keyRole: role });
   }
   const other = role === 'apiKey' ? 'billingKey' : 'apiKey';
   const otherValue = config[other].value;

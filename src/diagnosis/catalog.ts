@@ -11,6 +11,7 @@ export const DIAGNOSIS_IDS = [
   'key.malformed',
   'key.foreign-format',
   'key.in-git',
+  'key.expiring',
   'auth.invalid-key',
   'auth.deactivated-key',
   'access.denied',
@@ -48,7 +49,10 @@ export interface CatalogEntry {
   category: Category;
   title: string;
   explanation: string;
-  /** Concrete steps, a command to copy where one exists. `<key-id>` and `<path>` are filled when known. */
+  /**
+   * Concrete steps, a command to copy where one exists. `<key-id>`, `<path>` and `<method>` are filled when known; the
+   * `<key-…>` ones name the key that failed (notes.ts keyAdvice); `<if-chat>` marks a step for chat paths only.
+   */
   remedies: readonly string[];
   docs: string;
   retryable: boolean;
@@ -151,9 +155,9 @@ const entries: readonly CatalogEntry[] = [
     title: 'The key is malformed',
     explanation: 'The key has a shape no ModelSwitch key has: whitespace, quotes or a line break around it, a missing prefix, or a cut-off value. Keys are case-sensitive and must be copied exactly.',
     remedies: [
-      'Copy the key again exactly; keys are case-sensitive and the full value is shown only once, at creation',
-      "Remove quotes, spaces and trailing newlines: export MODELSWITCH_API_KEY='ms-…'",
-      'If the key is lost, create a new one in Dashboard → API Keys (or: apidoctor keys create --name <name>)',
+      'Copy the key again exactly; keys are case-sensitive and the full value is shown only once, at creation (see which setting it came from: apidoctor doctor)',
+      'Remove quotes, spaces and trailing newlines: <key-export>',
+      'If the key is lost, <key-create>',
     ],
     docs: AUTH,
     retryable: false,
@@ -164,8 +168,8 @@ const entries: readonly CatalogEntry[] = [
     title: 'The key is not a ModelSwitch key',
     explanation: 'The key looks like another product’s (sk-… is OpenAI’s; msk_… is a legacy format from an old blog post; ms_live_/ms_test_ belong to a different product also called ModelSwitch). ModelSwitch keys start with ms- (proxy) or mk- (billing).',
     remedies: [
-      'Create a ModelSwitch proxy key in Dashboard → API Keys',
-      "export MODELSWITCH_API_KEY='ms-…'",
+      'Create a ModelSwitch <key-kind> in <key-page>',
+      '<key-export>',
       'Check the base URL too: export MODELSWITCH_BASE_URL=https://modelswitch.io',
     ],
     docs: AUTH,
@@ -184,6 +188,19 @@ const entries: readonly CatalogEntry[] = [
     docs: `${DOCS}/guides/manage-keys`,
     retryable: false,
   },
+  {
+    id: 'key.expiring',
+    category: 'failed',
+    title: 'A proxy key expires soon',
+    explanation: 'An active proxy key expires within the window you gave (--expiring-within). Keys past their expiresAt are deactivated automatically, and requests with them are refused.',
+    remedies: [
+      'Rotate it now: apidoctor keys rotate <key-id> --name <new name> creates the replacement; switch your app, then apidoctor keys delete <key-id>',
+      'Or create a key with a later expiry: apidoctor keys create --name <name> --expires 90d',
+      'See every key and its days left: apidoctor keys',
+    ],
+    docs: `${DOCS}/guides/manage-keys`,
+    retryable: false,
+  },
   // ── authentication and access ─────────────────────────────────────────────────────────────
   {
     id: 'auth.invalid-key',
@@ -191,11 +208,11 @@ const entries: readonly CatalogEntry[] = [
     title: 'The API key was rejected',
     explanation: 'The server did not accept the key (401 Unauthorized, or a body saying the key is invalid): it is missing, malformed, invalid, expired, or was deleted (a deleted key gets 401 at once).',
     remedies: [
-      'Check the header is exactly `Authorization: Bearer ms-…` (apidoctor sends it; a proxy in between may strip it)',
+      'Check the header is exactly `Authorization: Bearer <key-bearer>` (apidoctor sends it; a proxy in between may strip it)',
       'Check the prefix: ms- for inference (/v1), mk- for account endpoints (/api)',
-      'Check the key was not deleted: Dashboard → API Keys, or apidoctor keys',
+      'Check the <key-kind> was not deleted: <key-check>',
       'Keys are case-sensitive: copy it exactly, with no spaces or quotes',
-      'If it was deleted or lost, create a new key (apidoctor keys create --name <name>) and update MODELSWITCH_API_KEY',
+      'If it was deleted or lost, <key-create>, and update <key-var>',
     ],
     docs: ERRORS,
     retryable: false,
@@ -222,7 +239,7 @@ const entries: readonly CatalogEntry[] = [
       'Insufficient balance: check GET /api/balance (apidoctor balance); if it is at or near 0, top up in Dashboard → Billing',
       'Deactivated key: check `active` via GET /api/keys (apidoctor keys); reactivate with apidoctor keys activate <key-id>',
       'Wrong key type: use a proxy key (ms-) for inference and a billing key (mk-) for account management',
-      "Configure a billing key so apidoctor can settle which it is (it then asks /api/balance and /api/keys itself): export MODELSWITCH_BILLING_KEY='mk-…'",
+      '<settle-open>',
     ],
     docs: ERRORS,
     retryable: false,
@@ -258,8 +275,8 @@ const entries: readonly CatalogEntry[] = [
   {
     id: 'balance.below-minimum',
     category: 'balance',
-    title: 'The balance is below the minimum you set',
-    explanation: 'The balance was read, and it is below the threshold given with --min / --min-balance.',
+    title: 'The balance is below the minimum',
+    explanation: 'The balance was read, and it is below the threshold: the one given with --min / --min-balance, or doctor’s default of 1 USD.',
     remedies: [
       'Top up in Dashboard → Billing → Top up',
       'Avoid running dry: auto top-up in Dashboard → Subscriptions, or a low-balance email in Dashboard → Settings → Notifications',
@@ -288,8 +305,8 @@ const entries: readonly CatalogEntry[] = [
     title: 'The request was rejected as invalid',
     explanation: 'The body is invalid or misses a required parameter (400), or the server cannot take it as sent (405, 409, 413, 415, 422). The request must change; sending it again gives the same answer.',
     remedies: [
-      'Fix the request: model and messages are required; temperature is 0–2; do not combine temperature with top_p',
-      'Check the body against the API reference; reproduce it with apidoctor call POST <path> --data @req.json',
+      '<if-chat>Fix the request: model and messages are required; temperature is 0–2; do not combine temperature with top_p',
+      'Check the body against the API reference; reproduce it with apidoctor call <method> <path> --data @req.json',
     ],
     docs: `${DOCS}/api-reference/chat-completions`,
     retryable: false,
@@ -413,7 +430,7 @@ const entries: readonly CatalogEntry[] = [
     id: 'stream.interrupted',
     category: 'unexpected_response',
     title: 'The stream ended before it finished',
-    explanation: 'A streamed answer ends with `data: [DONE]`; this one stopped before it, so the output is incomplete.',
+    explanation: 'A streamed answer ends with its end marker (`data: [DONE]`; Anthropic’s message_stop; the Responses API’s response.completed); this one stopped before it, so the output is incomplete.',
     remedies: [
       'Retry the request',
       'If it keeps breaking off, check proxies or load balancers that buffer or cut long responses',

@@ -2,7 +2,7 @@
 import type { DiagnoseContext, Diagnosis, Evidence, Failure } from '../types.js';
 import { CATALOG, isDiagnosisId, type DiagnosisId } from './catalog.js';
 import { buildFacts, type Facts } from './facts.js';
-import { challengeNote, quote, vendorName, vendorPhrase } from './notes.js';
+import { challengeNote, fillKeyAdvice, keyAdvice, quote, vendorName, vendorPhrase } from './notes.js';
 import { RULES, type Rule, type StatusRange, type When } from './rules.js';
 
 export { CATALOG, DIAGNOSIS_IDS, type CatalogEntry, type DiagnosisId } from './catalog.js';
@@ -110,11 +110,32 @@ function messageQuote(id: DiagnosisId, f: Facts): string | undefined {
   return id === 'request.invalid' ? `Fix what error.message names: ${quote(f.message)}` : `error.message says: ${quote(f.message)}`;
 }
 
-function fillPlaceholders(text: string, f: Facts): string {
-  const keyId = f.ctx.followUp?.keyRecord?.id;
+/** Paths whose bodies are chat requests (model and messages): the chat advice fits them, or an unknown path. */
+const CHAT_PATH = /\/(chat\/completions|completions|responses|messages)(\?|$)/;
+
+/** What settles an open 402/403: asking the account with the billing key, when it was not asked. */
+function settleOpen(ctx: DiagnoseContext): string {
+  // Asked already, or the refused key is the billing key itself (an account route): nothing more to ask with it.
+  if (ctx.followUp || ctx.keyRole === 'billingKey') return '';
+  if (ctx.hasBillingKey) return 'A billing key is configured: let apidoctor ask GET /api/balance and GET /api/keys which cause it is — apidoctor explain --probe for a saved answer (apidoctor call asks by itself)';
+  return "Configure a billing key so apidoctor can settle which it is (apidoctor call, and explain --probe, then ask /api/balance and /api/keys themselves): export MODELSWITCH_BILLING_KEY='mk-…'";
+}
+
+/**
+ * Fills a remedy's placeholders from what is known: <key-id>, <path>, <method>, the failed key's advice (<key-…>),
+ * <settle-open>. A remedy that does not apply comes back empty and is dropped: `<if-chat>` ones off a chat path.
+ */
+function fillPlaceholders(text: string, ctx: DiagnoseContext, endpoint: string | undefined, method: string | undefined): string {
+  if (text.startsWith('<if-chat>')) {
+    if (endpoint && !CHAT_PATH.test(endpoint.replace(/\?.*$/, ''))) return '';
+    text = text.slice('<if-chat>'.length);
+  }
+  if (text === '<settle-open>') return settleOpen(ctx);
+  const keyId = ctx.followUp?.keyRecord?.id;
   let out = keyId !== undefined ? text.replaceAll('<key-id>', String(keyId)) : text;
-  if (f.failure.endpoint) out = out.replaceAll('<path>', f.failure.endpoint);
-  return out;
+  if (endpoint) out = out.replaceAll('<path>', endpoint);
+  out = out.replaceAll('<method>', method && method !== 'GET' ? method : endpoint && !CHAT_PATH.test(endpoint) ? (method ?? 'GET') : 'POST');
+  return fillKeyAdvice(out, keyAdvice(ctx, endpoint));
 }
 
 function compact<T extends object>(o: T): T {
@@ -151,7 +172,7 @@ function build(rule: Rule, f: Facts): Diagnosis {
   const ruleNotes = (rule.notes ?? []).map((n) => n(f));
   const general = GENERAL_NOTES.map((n) => n(f, rule));
   const base = rule.remediesMode === 'replace' && rule.remedies ? rule.remedies : [...(rule.remedies ?? []), ...entry.remedies];
-  const remedies = unique([entry.quoteMessage ? messageQuote(rule.id, f) : undefined, ...base]).map((r) => fillPlaceholders(r, f));
+  const remedies = unique([entry.quoteMessage ? messageQuote(rule.id, f) : undefined, ...base].map((r) => (r === undefined ? r : fillPlaceholders(r, f.ctx, f.failure.endpoint, f.failure.method))));
   return {
     id: entry.id,
     category: rule.category ?? entry.category,
@@ -194,7 +215,7 @@ export function diagnose(failure: Failure, ctx: DiagnoseContext = {}): Diagnosis
 }
 
 /** The catalogue entry as a diagnosis, for problems found locally (missing key, bad base URL, below minimum). */
-export function diagnoseById(id: DiagnosisId, evidence: Evidence = {}, notes: string[] = []): Diagnosis {
+export function diagnoseById(id: DiagnosisId, evidence: Evidence = {}, notes: string[] = [], ctx: DiagnoseContext = {}): Diagnosis {
   const known = isDiagnosisId(id);
   const entry = CATALOG[known ? id : 'http.unexpected-status'];
   return {
@@ -202,7 +223,7 @@ export function diagnoseById(id: DiagnosisId, evidence: Evidence = {}, notes: st
     category: entry.category,
     title: entry.title,
     explanation: entry.explanation,
-    remedies: [...entry.remedies],
+    remedies: unique(entry.remedies.map((r) => fillPlaceholders(r, ctx, evidence.endpoint, evidence.method))),
     docs: entry.docs,
     retryable: entry.retryable,
     notes: known ? [...notes] : [`Unknown diagnosis id “${String(id)}”.`, ...notes],

@@ -20,6 +20,8 @@ export interface Facts {
   message?: string;
   /** Type, code, message, reasons, the provider's inner error, the page title: what text patterns search. */
   haystack: string;
+  /** The error's identifiers (type, code, reasons) spelled as words: `billing_not_active` → "billing not active". */
+  idWords: string;
   headers: Record<string, string>;
   /** Network code and message, for network patterns. */
   network: string;
@@ -99,6 +101,23 @@ function retryAfter(h: Record<string, string>, body: ParsedBody, text: string, n
   return undefined;
 }
 
+/**
+ * An identifier split into lower-case words (snake_case, UPPER_CASE, camelCase, kebab-case, dotted):
+ * `INSUFFICIENT_G1_CREDITS_BALANCE` → "insufficient g1 credits balance", `AccountOverdueError` → "account overdue error".
+ * Undefined for prose (it has spaces), numbers, and single words (already readable as they are).
+ */
+export function identifierWords(id: string | undefined): string | undefined {
+  const t = id?.trim();
+  if (!t || t.length > 120 || /\s/.test(t) || !/[A-Za-z]/.test(t)) return undefined;
+  const words = t
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .split(/[_.\-:/@]+|\s+/)
+    .filter(Boolean)
+    .map((w) => w.toLowerCase());
+  return words.length > 1 ? words.join(' ') : undefined;
+}
+
 const isSuccess = (s: number | undefined): boolean => s !== undefined && s >= 200 && s < 300;
 
 /** Builds the facts once; rules only read them. */
@@ -127,7 +146,11 @@ export function buildFacts(failure: Failure, ctx: DiagnoseContext): Facts {
 
   const page = body.format === 'html' || body.format === 'text' ? [body.title, body.heading, body.excerpt] : [];
   const p = body.provider;
-  const haystack = [errorType, code, message, ...body.reasons, p?.errorType, p?.code, p?.message, ...page]
+  // Identifiers quoted inside messages too (a gateway's "… 'type': 'billing_not_active' …"): snake_case tokens only.
+  const quoted = [message, p?.message].flatMap((m) => (m ? (m.match(/\b[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+\b/g) ?? []).slice(0, 20) : []));
+  const idWords = [...new Set([errorType, code, ...body.reasons, p?.errorType, p?.code, ...quoted].map(identifierWords).filter((x): x is string => x !== undefined))].join('\n');
+  // The identifiers as words too: the same vocabulary reads "billing not active" in a type and in a message.
+  const haystack = [errorType, code, message, ...body.reasons, p?.errorType, p?.code, p?.message, ...page, idWords]
     .filter((x): x is string => typeof x === 'string' && x.length > 0)
     .join('\n');
   const wait = retryAfter(headers, body, haystack, now);
@@ -143,6 +166,7 @@ export function buildFacts(failure: Failure, ctx: DiagnoseContext): Facts {
     code,
     message,
     haystack,
+    idWords,
     headers,
     network: `${failure.networkCode ?? ''}\n${failure.networkMessage ?? ''}`,
     retryAfterSec: wait?.sec,

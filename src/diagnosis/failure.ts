@@ -167,3 +167,27 @@ export function parseSavedResponse(text: string, opts: { status?: number } = {})
   const status = opts.status ?? saved.status ?? parseBody(saved.body, saved.headers).status;
   return { status, headers: saved.headers, body: saved.body };
 }
+
+/**
+ * The host a dump says the request went to, where it shows one: curl -v's "> Host:" line or "* Connected to",
+ * a request line with a full URL, or a captured {url} / {request: {url}}. Lower-cased, default ports dropped.
+ */
+export function dumpHost(text: string): string | undefined {
+  const head = text.slice(0, 64 * 1024);
+  const fromUrl = (u: string): string | undefined => {
+    try {
+      const url = new URL(u);
+      return url.protocol === 'http:' || url.protocol === 'https:' ? url.host.toLowerCase() : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const host = /^>\s*host:\s*(\S+)\s*$/im.exec(head)?.[1];
+  if (host) return host.toLowerCase().replace(/:(80|443)$/, '');
+  const connected = /^\*\s+Connected to (\S+) \([^)]*\) port (\d+)/m.exec(head);
+  if (connected?.[1]) return connected[2] === '443' || connected[2] === '80' ? connected[1].toLowerCase() : `${connected[1].toLowerCase()}:${connected[2]}`;
+  const requestLine = /^>?\s*(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) (https?:\/\/\S+)/m.exec(head)?.[1];
+  if (requestLine) return fromUrl(requestLine);
+  const captured = /^\s*\{[\s\S]*?"url"\s*:\s*"(https?:\/\/[^"]+)"/.exec(head)?.[1];
+  return captured ? fromUrl(captured) : undefined;
+}

@@ -191,6 +191,23 @@ function readOtherShapes(o: Obj, e: unknown, out: EnvelopeFields): void {
     out.code ??= wechat;
     out.message ??= scalar(o.errmsg);
   }
+  // MiniMax's {base_resp: {status_code, status_msg}}, beside the result or alone, often inside a 200: an error when the
+  // code is not 0 and the message does not say success (its successes carry {status_code: 0, status_msg: "success"}).
+  const base = asObj(o.base_resp) ?? asObj(o.BaseResp);
+  const baseCode = base ? errorNumber(base.status_code ?? base.StatusCode) : undefined;
+  const baseMsg = base ? (scalar(base.status_msg) ?? scalar(base.StatusMessage)) : undefined;
+  if (baseCode !== undefined && baseMsg && !SUCCESS_WORDS.test(baseMsg) && !hasPayload(o)) {
+    out.hasError = true;
+    out.code ??= baseCode;
+    out.message ??= baseMsg;
+  }
+  // An error object nested under FastAPI's `detail` ({detail: {code: "token_expired", message, type}}), which some
+  // servers send with a 200: an error when it carries a code or type beside its message, and there is no result.
+  const detail = asObj(o.detail);
+  if (detail && (scalar(detail.message) ?? scalar(detail.msg)) && (scalar(detail.code) ?? scalar(detail.type)) && !hasPayload(o)) {
+    out.hasError = true;
+    out.code ??= scalar(detail.code, 200);
+  }
   if (o.success === false || o.error === true) out.hasError = true;
   // {code: 40005, msg: "…", data: null}: a non-success number with a message and no payload — unless the message
   // says success (FastAdmin's {code: 1, msg: "请求成功", data: null}) or success: true is stated.

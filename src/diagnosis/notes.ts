@@ -36,6 +36,77 @@ function keyName(f: Facts): string {
   return `the key ${r.prefix}${r.name ? ` (“${r.name}”, id ${r.id})` : ` (id ${r.id})`}`;
 }
 
+// ── which key: advice names the key that failed ────────────────────────────────────────────
+
+/** What to say about a key, by the setting it came from. */
+export interface KeyAdvice {
+  kind: string;
+  bearer: string;
+  variable: string;
+  page: string;
+  check: string;
+  create: string;
+  /** The export line that sets it. */
+  exportLine: string;
+}
+
+const KEY_ADVICE: Record<'apiKey' | 'billingKey' | 'unknown', KeyAdvice> = {
+  apiKey: {
+    kind: 'proxy key (ms-…)',
+    bearer: 'ms-…',
+    variable: 'MODELSWITCH_API_KEY',
+    page: 'Dashboard → API Keys',
+    check: 'Dashboard → API Keys, or apidoctor keys',
+    create: 'create a new proxy key in Dashboard → API Keys (or: apidoctor keys create --name <name>)',
+    exportLine: "export MODELSWITCH_API_KEY='ms-…'",
+  },
+  billingKey: {
+    kind: 'billing key (mk-…)',
+    bearer: 'mk-…',
+    variable: 'MODELSWITCH_BILLING_KEY',
+    page: 'Dashboard → Billing Keys',
+    check: 'Dashboard → Billing Keys',
+    create: 'create a new billing key in Dashboard → Billing Keys (apidoctor keys create cannot: it needs a working billing key)',
+    exportLine: "export MODELSWITCH_BILLING_KEY='mk-…'",
+  },
+  unknown: {
+    kind: 'key',
+    bearer: 'ms-… (or mk-… on /api)',
+    variable: 'MODELSWITCH_API_KEY (proxy key) or MODELSWITCH_BILLING_KEY (billing key)',
+    page: 'Dashboard → API Keys (proxy keys) or Dashboard → Billing Keys (billing keys)',
+    check: 'Dashboard → API Keys (proxy keys, or apidoctor keys) or Dashboard → Billing Keys (billing keys)',
+    create: 'create a new one in Dashboard → API Keys (proxy, ms-) or Dashboard → Billing Keys (billing, mk-)',
+    exportLine: "export MODELSWITCH_API_KEY='ms-…' (proxy key) or export MODELSWITCH_BILLING_KEY='mk-…' (billing key)",
+  },
+};
+
+/** Which key failed: the setting it came from, else its shape, else the path it went to (/api takes billing keys). */
+export function keyRoleOf(ctx: { keyRole?: 'apiKey' | 'billingKey'; keyKind?: string }, endpoint?: string): 'apiKey' | 'billingKey' | undefined {
+  if (ctx.keyRole) return ctx.keyRole;
+  if (ctx.keyKind === 'billing') return 'billingKey';
+  if (ctx.keyKind === 'proxy') return 'apiKey';
+  if (endpoint && /^\/api(\/|\?|$)/.test(endpoint)) return 'billingKey';
+  if (endpoint && /^\/v1(\/|\?|$)/.test(endpoint)) return 'apiKey';
+  return undefined;
+}
+
+export function keyAdvice(ctx: { keyRole?: 'apiKey' | 'billingKey'; keyKind?: string }, endpoint?: string): KeyAdvice {
+  return KEY_ADVICE[keyRoleOf(ctx, endpoint) ?? 'unknown'];
+}
+
+/** Fills <key-kind>, <key-bearer>, <key-var>, <key-page>, <key-check>, <key-create>, <key-export> with the failed key's advice. */
+export function fillKeyAdvice(text: string, a: KeyAdvice): string {
+  if (!text.includes('<key-')) return text;
+  return text
+    .replaceAll('<key-kind>', a.kind)
+    .replaceAll('<key-bearer>', a.bearer)
+    .replaceAll('<key-var>', a.variable)
+    .replaceAll('<key-page>', a.page)
+    .replaceAll('<key-check>', a.check)
+    .replaceAll('<key-create>', a.create)
+    .replaceAll('<key-export>', a.exportLine);
+}
+
 // ── waiting and limits ──────────────────────────────────────────────────────────────────────
 
 export const retryAfterNote: NoteFn = (f) => {
@@ -167,7 +238,11 @@ export const noCredentialsNote: NoteFn = (f) =>
     : undefined;
 
 export const expiredKeyOn401Note: NoteFn = (f) =>
-  /expired|revoked|已过期/i.test(f.haystack) ? 'The message says the key is expired or revoked: create a new key (apidoctor keys create --name <name>).' : undefined;
+  /expired|revoked|已过期/i.test(f.haystack) ? `The message says the key is expired or revoked: ${keyAdvice(f.ctx, f.failure.endpoint).create}.` : undefined;
+
+/** GET /api/keys refused the same billing key: the key is bad, not only the route that asked for a dashboard token. */
+export const billingKeyRefusedNote: NoteFn = (f) =>
+  `GET /api/keys refused the same billing key too, so it is the key itself that is rejected, not only ${f.failure.endpoint ?? 'this route'} (whose reference page shows a dashboard token).`;
 
 export const modelNote: NoteFn = (f) => (f.ctx.model ? `The model asked for was “${f.ctx.model}”.` : undefined);
 
@@ -255,7 +330,24 @@ export const proxy407Note: NoteFn = () => 'The proxy answered 407 Proxy Authenti
 export const streamCutNote: NoteFn = (f) => {
   const n = f.body.sseEvents;
   const why = f.failure.networkCode ? ` (${f.failure.networkCode}${f.failure.networkMessage ? `: ${f.failure.networkMessage}` : ''})` : '';
-  return `The stream stopped${n !== undefined ? ` after ${n} event${n === 1 ? '' : 's'}` : ''} without data: [DONE]${why}.`;
+  return `The stream stopped${n !== undefined ? ` after ${n} event${n === 1 ? '' : 's'}` : ''} without data: [DONE]${why}. No other end marker came either (Anthropic’s message_stop, the Responses API’s response.completed).`;
+};
+
+/** "Upstream provider error: anthropic returned 529 (Overloaded)": what the provider behind the 502 answered. */
+export const upstreamStatusNote: NoteFn = (f) => {
+  const m = /\breturned (?:status |http |an? )?(\d{3})\b(?:\s*\(([^)\n]{1,40})\))?/i.exec(f.haystack);
+  const overloaded = /overloaded|at capacity/i.test(f.haystack);
+  if (!m && !overloaded) return undefined;
+  const what = m ? `answered ${m[1]}${m[2] ? ` (${m[2]})` : ''}` : 'said it is overloaded';
+  return `The provider behind the gateway ${what}, and the gateway relayed it as 502: a failure of that provider for this model, usually passing. Retry shortly; if it persists, use another model with similar capabilities.`;
+};
+
+/** A 405: which methods the path takes (the Allow header), and what was sent. */
+export const methodNotAllowedNote: NoteFn = (f) => {
+  const allow = f.headers.allow?.trim();
+  const sent = f.failure.method ? `${f.failure.method} ` : '';
+  const path = f.failure.endpoint ?? 'this path';
+  return `The server does not accept ${sent}on ${path}${allow ? `; it allows: ${allow}` : ''}. The method is wrong, not the body.`;
 };
 
 export const accountDisabledNote: NoteFn = (f) =>

@@ -58,11 +58,16 @@ const range = (from: number, to: number): StatusRange => ({ from, to });
 const NET: readonly Failure['kind'][] = ['network'];
 
 // Text signals. Kept here, beside the rules that read them.
-const SPEND_LIMIT = /budget has been exceeded|\bSetLimitExceeded\b|reached the set (inference |usage |spend(ing)? )?limit|budget exceeded|exceeded (your |the )?budget|max(imum)? budget|spend(ing)?[ _-]?limit|spend cap|usage limits?\b[^.]{0,40}\b(reached|exceeded|hit)|reached your (specified )?api usage limits?|\bkey with a higher (daily |weekly |monthly |total )?(spend(ing)? |credit )?limit|令牌额度已用尽|token quota (is )?(exhausted|used up|not enough)|token_quota_exhausted/i;
-const BALANCE = /insufficient[ _](balance|funds|credits?|account balance)|credit balance is too low|requires more credits|not enough (balance|credits?|funds)|(balance|credits?) (is |are )?(too low|insufficient|exhausted|depleted)|out of credits|no credits (left|remaining)|used all (available )?credits|payment required|top[ -]?up your (account|balance)|余额不足|额度不足|\barrearage\b|overdue[ _-](payment|account|balance|bill)|account is in arrears|account is in good standing|\b(user|account|your) quota (is )?(not enough|insufficient)\b|insufficient_user_quota|\bBILLING_DISABLED\b|requires billing to be enabled|billing (account )?(is )?(not enabled|disabled)/i;
+const SPEND_LIMIT = /budget has been exceeded|\bSetLimitExceeded\b|reached the set (inference |usage |spend(ing)? )?limit|budget exceeded|exceeded (your |the )?budget|max(imum)? budget|spend(ing)?[ _-]?limit|spend cap|usage limits?\b[^.]{0,40}\b(reached|exceeded|hit)|reached your (specified )?api usage limits?|\bkey with a higher (daily |weekly |monthly |total )?(spend(ing)? |credit )?limit|令牌额度已用尽|token quota (is )?(exhausted|used up|not enough)|token_quota_exhausted|\bbilling (hard |soft )?limit\b[^.\n]{0,20}\b(reached|exceeded|hit)\b/i;
+const BALANCE = /insufficient[ _](balance|funds|credits?|account balance)|credit balance is too low|requires more credits|not enough (balance|credits?|funds)|(balance|credits?) (is |are )?(too low|insufficient|exhausted|depleted)|out of credits|no credits (left|remaining)|used all (available )?credits|payment required|top[ -]?up your (account|balance)|余额不足|额度不足|\barrearage\b|overdue[ _-](payment|account|balance|bill)|account is in arrears|account is in good standing|\b(user|account|your) quota (is )?(not enough|insufficient)\b|insufficient_user_quota|\bBILLING_DISABLED\b|requires billing to be enabled|billing (account )?(is )?(not enabled|disabled|not active|inactive)|\binsufficient(?: (?!(?:to|for|of|on|in|permissions?|access|rights|scopes?|privileges?)\b)[\w-]+){1,3} (credits?|balance|funds)\b|\b(account|payment|bill|balance) (is )?overdue\b|has an overdue balance|欠费|(?<!(速率|频率|并发|限流|限速)[^。.;；]{0,30})(请(先)?充值|充值后(再)?(重试|使用))|余额已用(完|尽)|余额为(零|0)/i;
 const DEACTIVATED = /\b(api[ _-]?)?(key|token)\b[^.\n]{0,40}\b(deactivated|disabled|revoked|inactive|suspended|expired|blocked)\b|\b(deactivated|disabled|revoked|inactive|suspended|expired)[ _](api[ _-]?)?key\b|API_KEY_EXPIRED|key_(deactivated|disabled|revoked|expired|inactive)/i;
 const BAD_KEY = /invalid_api_key|API_KEY_INVALID|incorrect api key|invalid x-api-key|api key not valid|invalid api[ _-]?key|invalid (authentication|auth) (token|credentials)|invalid_authentication|authentication[ _]failed|no (cookie )?auth(entication)? credentials|missing or invalid authorization|invalid (bearer|access|auth) token|\binvalid_token\b|api key (is )?(missing|required)|missing api key|authorization (field|header) (is )?(missing|required)|\bheader\.(authorization|x-api-key|api-key): field required/i;
 const WRONG_KIND = /wrong key type|(proxy|billing) key (is )?(required|cannot|can't|not allowed|not accepted)|requires? an? (proxy|billing) key|use an? (ms-|mk-|proxy |billing )key|not interchangeable|key type (is )?(invalid|not allowed|mismatch)/i;
+/**
+ * Money said by an identifier only (its words, see identifierWords): Moonshot's `exceeded_current_quota_error` type is an
+ * empty balance, while the same words in prose ("You exceeded your current quota") are also Gemini's per-minute free tier.
+ */
+const MONEY_ID = /\bexceeded (your )?current quota\b/;
 /** The account, organization or team behind the key is disabled: no key of it works, a new key does not help. */
 // Only an account said to BE disabled counts: a passive or bare participle ("has been disabled", "is suspended",
 // "account deactivated") followed by an end, a stop or a preposition. An active verb with an object ("your
@@ -71,7 +76,7 @@ const WRONG_KIND = /wrong key type|(proxy|billing) key (is )?(required|cannot|ca
 const ACCOUNT_DISABLED = /\b(account|organi[sz]ation|team|workspace)\b[^.\n]{0,60}\b(?<!\b(?:has|have|had|admins?|administrators?|owners?) )(deactivated|disabled|suspended|banned|terminated)\b(?=\s*$|\s*[.,;:!?)\]"'(—–-]|\s+(?:for|due|because|by|and|or|on|in|at|from|until|since|after|pending|temporarily|permanently|indefinitely|please|contact|as|owing|following)\b)|\b(account|organi[sz]ation|team|workspace) (has been|is|was) restricted\b|\baccount_deactivated\b|\borganization_disabled\b/i;
 const GEO = /unsupported_country|country, region,? or territory|not (available|supported) in your (country|region|location)|unsupported (country|region|location)|user location is not supported/i;
 const CONTENT_FILTER = /content[_ ]?filter|content management policy|content policy|safety (system|filter|settings)|ResponsibleAIPolicyViolation|flagged by|moderation|blocked by (the )?(safety|content)/i;
-const MODEL_MISSING = /model_not_found|model[_ ]not[_ ]found|no such model|unknown model|invalid model|^model: |DeploymentNotFound|deployment for this resource does not exist|no endpoints found for (?!that)|\bmodel\b[^\n]{0,80}\b(not found|does not exist|doesn't exist|is not available|is not a valid model)|(?:^|[\s'"`])models\/[\w.:-]+ is not found\b/im;
+const MODEL_MISSING = /model_not_found|model[_ ]not[_ ]found|no such model|unknown model|invalid model|^model: |DeploymentNotFound|deployment for this resource does not exist|no endpoints found for (?!that)|\bmodel\b[^\n]{0,80}\b(not found|does not exist|doesn't exist|not exists?\b|is not available|is not a valid model|(has been|was|is) (decommissioned|retired|discontinued|shut down)\b|is no longer (available|supported|served)\b)|\bmodel_(decommissioned|retired|deprecated)\b|(?:^|[\s'"`])models\/[\w.:-]+ is not found\b/im;
 const OVERLOADED = /overloaded|at capacity|temporarily unavailable|service unavailable|try again later/i;
 /** The server cannot load the model at all (not a passing overload): retrying does not help. */
 const MODEL_TOO_BIG = /requires more (system |gpu )?memory|more memory than (is )?available|not enough (system |gpu )?memory to load|insufficient (system |gpu )?memory (to|for) (load|run)/i;
@@ -129,6 +134,13 @@ export const RULES: readonly Rule[] = [
   // ── which key went where ──────────────────────────────────────────────────────────────────
   { name: 'proxy.407', id: 'network.proxy', when: { status: [407] }, notes: [N.proxy407Note] },
   {
+    // GET /api/keys refused the same billing key: the key is bad, whatever the route's reference page shows.
+    name: 'auth.billing-key-refused',
+    id: 'auth.invalid-key',
+    when: { status: [401, 403], endpoint: /^\/api(\/|\?|$)/, all: [P.billingKeyUsed, (f) => f.ctx.followUp?.billingKeyAccepted === false] },
+    notes: [N.billingKeyRefusedNote, N.noCredentialsNote],
+  },
+  {
     name: 'access.dashboard-token',
     id: 'access.dashboard-token',
     when: { status: [401, 403], endpoint: /^\/api\/(balance|usage|transactions)(\/|\?|$)/, all: [P.billingKeyUsed] },
@@ -167,6 +179,12 @@ export const RULES: readonly Rule[] = [
     id: 'balance.insufficient',
     when: { text: BALANCE, all: [P.errorOrUnknownStatus] },
     notes: [N.statusDisagrees([402, 403], 'the balance or credit is too low'), N.balanceNote],
+  },
+  {
+    name: 'balance.identifier',
+    id: 'balance.insufficient',
+    when: { all: [P.errorOrUnknownStatus, (f) => MONEY_ID.test(f.idWords)] },
+    notes: [N.statusDisagrees([402, 403], 'the error type says the quota of money is used up'), N.balanceNote],
   },
   {
     name: 'auth.deactivated-text',
@@ -290,6 +308,17 @@ export const RULES: readonly Rule[] = [
   { name: 'request.content-filter', id: 'request.invalid', when: { status: range(400, 499), text: CONTENT_FILTER }, notes: [N.contentFilterNote] },
   { name: 'request.provider-error', id: 'request.invalid', when: { status: range(400, 499), all: [P.hasProviderError] }, notes: [N.providerNote] },
   { name: '408', id: 'network.timeout', when: { status: [408] }, notes: [N.requestTimeoutNote] },
+  {
+    name: '405',
+    id: 'request.invalid',
+    when: { status: [405] },
+    notes: [N.methodNotAllowedNote],
+    remedies: [
+      'Use a method this path takes (the Allow header, when sent, lists them; the API reference lists each path’s method)',
+      'See what the path answers: apidoctor call <path> --include',
+    ],
+    remediesMode: 'replace',
+  },
   { name: 'request.4xx', id: 'request.invalid', when: { status: [400, 405, 409, 411, 413, 414, 415, 422, 431] } },
 
   // ── 5xx: the server ───────────────────────────────────────────────────────────────────────
@@ -307,7 +336,7 @@ export const RULES: readonly Rule[] = [
   },
   {
     name: '5xx.context-overflow',
-    id: 'server.error',
+    id: 'request.invalid',
     when: { status: range(500, 599), text: CONTEXT_OVERFLOW },
     notes: [N.contextOverflowNote],
     retryable: false,
@@ -337,11 +366,13 @@ export const RULES: readonly Rule[] = [
     remediesMode: 'replace',
   },
   { name: '5xx.cloudflare-origin', id: 'server.error', when: { all: [P.cloudflareOriginError] }, notes: [N.cloudflareNote] },
+  { name: '502.proxy-page', id: 'server.error', when: { status: [502], all: [P.proxyPage] }, notes: [N.proxy502Note] },
+  // The API's own 502 is the provider behind it failing, even when the provider said "overloaded" (its 529):
+  // the 502 remedies (retry shortly; another model with similar capabilities) fit, not a wait for an outage to pass.
+  { name: '502', id: 'provider.error', when: { status: [502] }, notes: [N.upstreamStatusNote, N.providerNote] },
   { name: '503-529', id: 'service.unavailable', when: { status: [503, 529] }, notes: [N.retryAfterNote] },
   { name: '5xx.overloaded', id: 'service.unavailable', when: { status: range(500, 599), text: OVERLOADED } },
   { name: '504', id: 'server.error', when: { status: [504] }, notes: [N.gatewayTimeoutNote] },
-  { name: '502.proxy-page', id: 'server.error', when: { status: [502], all: [P.proxyPage] }, notes: [N.proxy502Note] },
-  { name: '502', id: 'provider.error', when: { status: [502] }, notes: [N.providerNote] },
   { name: '501', id: 'server.error', when: { status: [501] }, notes: [N.notImplementedNote], retryable: false },
   { name: '5xx', id: 'server.error', when: { status: range(500, 599) } },
 

@@ -4,12 +4,22 @@ import { readEnvelope, type EnvelopeFields } from './json-envelope.js';
 /** What an SSE body says about how the stream went. */
 export interface SseFacts {
   events: number;
-  /** `data: [DONE]` (OpenAI) or `event: message_stop` (Anthropic) arrived. */
+  /** `data: [DONE]` (OpenAI), `message_stop` (Anthropic) or `response.completed` / `response.incomplete` (OpenAI Responses) arrived. */
   done: boolean;
   /** The first error event, read like any error body. */
   error?: EnvelopeFields;
   /** The event name of the error (`error`), if it had one. */
   errorEvent?: string;
+}
+
+/** Events that end a stream that went well: Anthropic's message_stop; the Responses API's completed and incomplete (cut by max_output_tokens, on purpose). */
+const ENDS: ReadonlySet<string> = new Set(['message_stop', 'response.completed', 'response.incomplete']);
+
+/** A Responses API `response.failed` event: its error sits under response.error ({code, message}). Always an error. */
+function failedResponse(json: unknown): EnvelopeFields {
+  const r = (json as { response?: { error?: unknown } }).response;
+  const env = readEnvelope({ error: r?.error ?? null });
+  return { ...env, hasError: true, message: env.message ?? 'the response failed (response.failed, no error given)' };
 }
 
 /** Lines past this many are not read (a capped body of tiny events). */
@@ -28,11 +38,10 @@ export function looksLikeSse(body: string): boolean {
 export function noteSseEvent(name: string | undefined, data: string, out: SseFacts): void {
   out.events++;
   const text = data.trim();
-  if (text === '[DONE]' || name === 'message_stop') {
+  if (text === '[DONE]' || (name !== undefined && ENDS.has(name))) {
     out.done = true;
     return;
   }
-  if (out.error) return;
   let json: unknown;
   if (text.startsWith('{') || text.startsWith('[')) {
     try {
@@ -41,7 +50,14 @@ export function noteSseEvent(name: string | undefined, data: string, out: SseFac
       json = undefined;
     }
   }
-  const env = json === undefined ? undefined : readEnvelope(json);
+  // The Responses API names its events in the data too (`{"type": "response.completed", …}`), with or without `event:`.
+  const type = json !== null && typeof json === 'object' && !Array.isArray(json) ? (json as { type?: unknown }).type : undefined;
+  if (typeof type === 'string' && ENDS.has(type)) {
+    out.done = true;
+    return;
+  }
+  if (out.error) return;
+  const env = json === undefined ? undefined : type === 'response.failed' || name === 'response.failed' ? failedResponse(json) : readEnvelope(json);
   if (env?.hasError) {
     out.error = env;
     out.errorEvent = name;

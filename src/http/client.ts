@@ -427,14 +427,20 @@ export async function send(req: HttpRequest, deps: ClientDeps = {}): Promise<Htt
         if (streaming) parts.push(decoder.decode());
       } catch (e) {
         if (deps.signal?.aborted) throw InterruptedError.from(deps.signal);
-        // The body broke off after the headers: a cut stream, a reset mid-body, or a stalled body.
-        const body = text();
+        // The body broke off after the headers: a cut stream, a reset mid-body, or a stalled body. A failure keeps
+        // at most an error body's worth of it (a success body broken off may be read up to the larger success cap).
+        const errorCap = req.maxErrorBytes ?? MAX_ERROR_BYTES;
+        const whole = streaming ? Buffer.from(text(), 'utf8') : Buffer.concat(chunks, bytes);
+        const over = whole.length > errorCap;
+        // A stream is read from its end (its error event comes last); any other body from its start.
+        const body = (over ? (streaming ? whole.subarray(whole.length - errorCap) : whole.subarray(0, errorCap)) : whole).toString('utf8');
         failure = {
           kind: streaming ? 'stream' : isSuccess ? 'network' : 'http',
           status: isSuccess && !streaming ? undefined : res.status,
           headers,
           body,
-          bodyBytes: bytes,
+          bodyBytes: Math.min(bytes, errorCap),
+          ...(over ? { bodyTruncated: true } : {}),
           attempts,
           networkCode: timedOut ? 'UND_ERR_BODY_TIMEOUT' : networkCodeOf(e) ?? 'ECONNRESET',
           networkMessage: timedOut ? `the body stalled for ${req.timeoutMs} ms after the headers came` : innermostMessage(e),

@@ -13,6 +13,8 @@ export interface Summary {
   exitCode: number;
   exitReason: string;
   rootCause?: string;
+  /** The diagnosis of the root-cause check: what is wrong, where rootCause says which check found it. */
+  rootCauseDiagnosis?: string;
 }
 
 /** `--list-checks`: id, title, what it needs. */
@@ -47,7 +49,7 @@ export function renderText(o: Output, results: CheckResult[], diagnoses: Diagnos
   const verdict =
     summary.exitCode === 0
       ? s.ok(`${s.symbols.pass} healthy`) + (summary.warn ? s.dim(' (warnings do not fail without --strict)') : '')
-      : s.fail(`${s.symbols.fail} exit ${summary.exitCode} (${summary.exitReason})`) + (summary.rootCause ? ` — root cause: ${summary.rootCause}${strict && summary.fail === 0 ? ' (--strict)' : ''}` : '');
+      : s.fail(`${s.symbols.fail} exit ${summary.exitCode} (${summary.exitReason})`) + (summary.rootCause ? ` — root cause: ${summary.rootCauseDiagnosis ? `${summary.rootCauseDiagnosis} (found by ${summary.rootCause})` : summary.rootCause}${strict && summary.fail === 0 ? ' (--strict)' : ''}` : '');
   o.out(`${o.quiet ? '' : '\n'}${parts.join(', ')} — ${verdict}\n`);
 }
 

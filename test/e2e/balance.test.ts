@@ -288,6 +288,23 @@ describe('balance: runway', () => {
   });
 });
 
+describe('balance: a refused billing key is settled by GET /api/keys (issue 14)', () => {
+  it('refused by /api/balance and by /api/keys: auth.invalid-key for the billing key, not "dashboard token"', async () => {
+    const wrong = 'mk-test0wrong0billing0e5f6a7b8c9d0e1';
+    const r = await cli([], { MODELSWITCH_BILLING_KEY: wrong });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('[auth.invalid-key]');
+    expect(r.stderr).not.toContain('[access.dashboard-token]');
+    expect(r.stderr).toContain('GET /api/keys refused the same billing key');
+    expect(r.stderr).toContain('Dashboard → Billing Keys');
+    expect(r.stderr).toContain('MODELSWITCH_BILLING_KEY');
+    expect(r.stderr).not.toContain('MODELSWITCH_API_KEY');
+    expect(emu.requests.some((q) => q.path === '/api/keys')).toBe(true);
+    const j = await cli(['--json'], { MODELSWITCH_BILLING_KEY: wrong });
+    expect(j.json().diagnoses.map((d: { id: string }) => d.id)).toEqual(['auth.invalid-key']);
+  });
+});
+
 describe('balance: the hold note', () => {
   it('a positive balance under 2× --min gets the note about holds; a comfortable one does not', async () => {
     emu.state.balance = 1.5;

@@ -86,6 +86,35 @@ describe('call: success', () => {
     expect(r.stdout).toMatch(/message_stop/);
   });
 
+  it('--stream: an OpenAI Responses stream ends with response.completed and no [DONE]: complete, exit 0 (issue 14)', async () => {
+    emu.state.failures.push({
+      status: 200,
+      headers: { 'content-type': 'text/event-stream' },
+      body:
+        'event: response.created\ndata: {"type":"response.created","sequence_number":0,"response":{"id":"resp_1","status":"in_progress"}}\n\n' +
+        'event: response.output_text.delta\ndata: {"type":"response.output_text.delta","sequence_number":1,"delta":"Hi"}\n\n' +
+        'event: response.completed\ndata: {"type":"response.completed","sequence_number":2,"response":{"id":"resp_1","status":"completed"}}\n\n',
+    });
+    const r = await runCli(['call', 'POST', '/v1/responses', '--data', '{"model":"gpt-4o","input":"hi"}', '--stream'], { env: env() });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('response.completed');
+    expect(r.stderr).not.toContain('stream.interrupted');
+  });
+
+  it('--stream: a Responses stream whose response.failed says server_error is the server class (exit 9), not interrupted', async () => {
+    emu.state.failures.push({
+      status: 200,
+      headers: { 'content-type': 'text/event-stream' },
+      body:
+        'event: response.created\ndata: {"type":"response.created","sequence_number":0,"response":{"id":"resp_1","status":"in_progress"}}\n\n' +
+        'event: response.failed\ndata: {"type":"response.failed","sequence_number":1,"response":{"id":"resp_1","status":"failed","error":{"code":"server_error","message":"An error occurred while processing your request."}}}\n\n',
+    });
+    const r = await runCli(['call', 'POST', '/v1/responses', '--data', '{"model":"gpt-4o","input":"hi"}', '--stream', '--json'], { env: env() });
+    expect(r.json().diagnoses[0]).toMatchObject({ id: 'server.error', category: 'server' });
+    expect(r.json().exitReason).toBe('server');
+    expect(r.code).toBe(9);
+  });
+
   it('--stream --include prints the status block first, then the events', async () => {
     const body = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
     const r = await runCli(['call', 'POST', '/v1/chat/completions', '--stream', '--include', '--data', body], { env: env() });

@@ -89,11 +89,29 @@ describe('keys list', () => {
     const soonJson = await cli(['list', '--expiring-within', '7', '--json']);
     expect(soonJson.code).toBe(1);
     expect(soonJson.json()).toMatchObject({ exitReason: 'failed', expiringWithin: 7, expiring: [1] });
+    // The why travels with it (issue 14): one key.expiring naming the key and its days left.
+    const ds = soonJson.json().diagnoses as Array<{ id: string; category: string; notes: string[]; remedies: string[] }>;
+    expect(ds.map((d) => d.id)).toEqual(['key.expiring']);
+    expect(ds[0]!.category).toBe('failed');
+    expect(ds[0]!.notes.join(' ')).toMatch(/#1 "Production" \(ms-test0goo\) expires in 3 days/);
+    expect(ds[0]!.remedies.join(' ')).toContain('apidoctor keys rotate 1 --name');
 
     emu.state.keys[0]!.expiresAt = new Date(Date.now() + 30 * DAY).toISOString();
     const later = await cli(['--expiring-within', '7']);
     expect(later.code).toBe(0);
     expect(later.stderr).toContain('No active key expires within 7 days');
+  });
+
+  it('a wrong billing key gets billing-key advice, not the proxy key\'s (issue 14)', async () => {
+    const r = await cli([], { MODELSWITCH_BILLING_KEY: 'mk-test0wrong0billing0e5f6a7b8c9d0e1' });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain('[auth.invalid-key]');
+    expect(r.stderr).toContain('Authorization: Bearer mk-');
+    expect(r.stderr).toContain('MODELSWITCH_BILLING_KEY');
+    expect(r.stderr).toContain('Dashboard → Billing Keys');
+    expect(r.stderr).not.toContain('Bearer ms-');
+    expect(r.stderr).not.toContain('MODELSWITCH_API_KEY');
+    expect(r.stderr).not.toMatch(/\(apidoctor keys create --name <name>\) and update/);
   });
 
   it('--expiring-within ignores inactive keys', async () => {

@@ -39,6 +39,7 @@ const REQUIRED: Record<string, Category> = {
   'key.swapped': 'config',
   'key.malformed': 'config',
   'key.foreign-format': 'config',
+  'key.expiring': 'failed',
   'auth.invalid-key': 'auth',
   'auth.deactivated-key': 'auth',
   'access.denied': 'auth',
