@@ -427,7 +427,12 @@ export async function send(req: HttpRequest, deps: ClientDeps = {}): Promise<Htt
         if (streaming) parts.push(decoder.decode());
       } catch (e) {
         if (deps.signal?.aborted) throw InterruptedError.from(deps.signal);
-        // The body broke off after the headers: a cut stream, a reset mid-body, or a stalled body.
+        // The body broke off after the headers: a cut stream, a reset mid-body, or a stalled body. A failure
+        // keeps what an error body would: its first MAX_ERROR_BYTES.
+        if (!streaming && bytes > MAX_ERROR_BYTES) {
+          chunks.splice(0, chunks.length, Buffer.concat(chunks, bytes).subarray(0, MAX_ERROR_BYTES));
+          bytes = MAX_ERROR_BYTES;
+        }
         const body = text();
         failure = {
           kind: streaming ? 'stream' : isSuccess ? 'network' : 'http',
