@@ -75,7 +75,8 @@ describe('linear time: the diagnosis engine on bodies at the cap', () => {
   ];
   const statuses = [400, 401, 403, 429, 500, 502, 200];
 
-  it('diagnose() of each adversarial body (1 MiB) under each status: under 2 s each', () => {
+  // 5 s: the slowest (a 1 MiB run of `[`) takes about 1.7 s on an idle 2-core machine, and 4× for 4× the size.
+  it('diagnose() of each adversarial body (1 MiB) under each status: under 5 s each', () => {
     let worst = 0;
     for (const frag of fragments) {
       const body = fill(frag, MAX_ERROR_BYTES);
@@ -84,10 +85,10 @@ describe('linear time: the diagnosis engine on bodies at the cap', () => {
         const { ms, value } = timed(() => diagnose(fillFromBody(f)));
         expect(value.id).toBeTruthy();
         worst = Math.max(worst, ms);
-        expect(ms, `${JSON.stringify(frag)} under ${status}`).toBeLessThan(2000);
+        expect(ms, `${JSON.stringify(frag)} under ${status}`).toBeLessThan(5000);
       }
     }
-    expect(worst).toBeLessThan(2000);
+    expect(worst).toBeLessThan(5000);
   }, 120_000);
 
   it('explain reads a saved response of each adversarial kind at 8 MiB in linear time (under 10 s each)', () => {
