@@ -32,6 +32,24 @@ function jsonRequested(argv: string[]): boolean {
   return false;
 }
 
+/**
+ * Every output format the command line asks for, in order (`--json` is `json`). Two that disagree
+ * (`--json --format junit`) are a usage error rather than one silently winning.
+ */
+export function formatConflict(argv: string[]): UsageError | undefined {
+  const asked: Array<{ flag: string; format: string }> = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') break;
+    if (a === '--json') asked.push({ flag: '--json', format: 'json' });
+    else if (a.startsWith('--format=')) asked.push({ flag: a, format: a.slice('--format='.length) });
+    else if (a === '--format' && i + 1 < argv.length) asked.push({ flag: `--format ${argv[++i]}`, format: argv[i]! });
+  }
+  const other = asked.find((x) => x.format !== asked[0]?.format);
+  if (!other) return undefined;
+  return new UsageError(`${asked[0]!.flag} and ${other.flag} ask for two different output formats`, 'Give one: --json is the same as --format json.');
+}
+
 /** Builds the program with every command; commands are imported only when they run. */
 export function buildProgram(): Command {
   const program = new Command('apidoctor')
@@ -133,6 +151,8 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
 
   const run: Runner = async (command, cmd, needs, body) => {
     commandLabel = command;
+    const conflict = formatConflict(argv);
+    if (conflict) throw conflict;
     const opts = cmd.optsWithGlobals() as CommonOptions;
     out = new Output(deps.stdout, deps.stderr, {
       json: out.json,

@@ -14,16 +14,24 @@ const onSignal = (sig: 'SIGINT' | 'SIGTERM') => {
 };
 process.on('SIGINT', () => onSignal('SIGINT'));
 process.on('SIGTERM', () => onSignal('SIGTERM'));
+/** A closed pipe (the reader left), on either stream. */
+const closed = (e: NodeJS.ErrnoException) => e?.code === 'EPIPE' || e?.code === 'ERR_STREAM_DESTROYED';
 // A last line of defence: never a stack trace, never a key.
 const fatal = (e: unknown) => {
+  // A closed pipe that surfaces as a throw (a synchronous write to a gone reader) is not a failure either.
+  if (closed(e as NodeJS.ErrnoException)) return;
   process.stderr.write(redactor.redact(`✗ internal error: ${(e as Error)?.message ?? String(e)}\n`));
   process.exit(1);
 };
 process.on('uncaughtException', fatal);
 process.on('unhandledRejection', fatal);
+// `apidoctor … 2>&1 | head -1`: the reader left. A closed stdout or stderr is ignored, whichever it is;
+// the run still ends with its own exit code (pipefail), never 1 for the closed pipe.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  // `apidoctor … | head`: the reader left. Ignore it; the run still ends with its own exit code (pipefail).
-  if (e.code !== 'EPIPE') fatal(e);
+  if (!closed(e)) fatal(e);
+});
+process.stderr.on('error', (e: NodeJS.ErrnoException) => {
+  if (!closed(e)) fatal(e);
 });
 
 /** Runs the command line to its exit code. Not top-level await: dist/ is CommonJS (scripts/build.mjs). */
