@@ -6,6 +6,7 @@ import { CliError, InterruptedError, UsageError } from './errors.js';
 import { Output } from './render/output.js';
 import { createStyle, wantsColor, PLAIN } from './render/style.js';
 import { printDiagnosis } from './render/diagnosis.js';
+import { annotation, diagnosisMessage } from './render/github.js';
 import { redactor } from './redact.js';
 import { VERSION } from './version.js';
 import type { SettingName } from './config/settings.js';
@@ -32,11 +33,8 @@ function jsonRequested(argv: string[]): boolean {
   return false;
 }
 
-/**
- * Every output format the command line asks for, in order (`--json` is `json`). Two that disagree
- * (`--json --format junit`) are a usage error rather than one silently winning.
- */
-export function formatConflict(argv: string[]): UsageError | undefined {
+/** Every output format the command line asks for, in order, with the flag that asked (`--json` is `json`). */
+function requestedFormats(argv: string[]): Array<{ flag: string; format: string }> {
   const asked: Array<{ flag: string; format: string }> = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -45,6 +43,12 @@ export function formatConflict(argv: string[]): UsageError | undefined {
     else if (a.startsWith('--format=')) asked.push({ flag: a, format: a.slice('--format='.length) });
     else if (a === '--format' && i + 1 < argv.length) asked.push({ flag: `--format ${argv[++i]}`, format: argv[i]! });
   }
+  return asked;
+}
+
+/** Two output formats that disagree (`--json --format junit`) are a usage error rather than one silently winning. */
+export function formatConflict(argv: string[]): UsageError | undefined {
+  const asked = requestedFormats(argv);
   const other = asked.find((x) => x.format !== asked[0]?.format);
   if (!other) return undefined;
   return new UsageError(`${asked[0]!.flag} and ${other.flag} ask for two different output formats`, 'Give one: --json is the same as --format json.');
@@ -225,7 +229,23 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
   }
 
   const durationMs = Math.round(performance.now() - started);
-  if (error !== undefined) return renderError(error, out, commandLabel, durationMs);
+  // --format github in a workflow step: the outputs (exit-code, exit-reason, root-cause, balance) go to
+  // $GITHUB_OUTPUT whatever the outcome, so that a later step can read why this one failed.
+  const github = !out.json && requestedFormats(argv).some((f) => f.format === 'github');
+  const publish = async (code: number, reason: ExitReason, rootCause: string, balance?: number | null): Promise<number> => {
+    const path = deps.env.GITHUB_OUTPUT;
+    if (!github || !path) return code;
+    const { writeStepOutputs } = await import('./render/github.js');
+    const problem = await writeStepOutputs(path, { 'exit-code': code, 'exit-reason': reason, 'root-cause': code === 0 ? '' : rootCause, ...(balance !== undefined ? { balance } : {}) });
+    if (problem) out.warn(problem);
+    return code;
+  };
+  if (error !== undefined) {
+    const code = renderError(error, out, commandLabel, durationMs, github);
+    const d = error instanceof CliError ? error.diagnosis : undefined;
+    const reason = error instanceof CliError ? error.reason : 'failed';
+    return publish(code, reason, d?.id ?? reason, commandLabel === 'balance' ? null : undefined);
+  }
   if (!result) return 0;
 
   const code = EXIT_CODES[result.reason];
@@ -248,11 +268,11 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
     // Rendering is part of the boundary too: a result that cannot be printed is reported, not thrown.
     return renderError(e, out, commandLabel, durationMs);
   }
-  return code;
+  return publish(code, result.reason, result.stepOutputs?.rootCause ?? result.diagnoses[0]?.id ?? result.reason, result.stepOutputs?.balance);
 }
 
 /** Renders any thrown error through the one path: a diagnosis when there is one, a clear line otherwise. */
-function renderError(error: unknown, out: Output, command: string, durationMs: number): number {
+function renderError(error: unknown, out: Output, command: string, durationMs: number, github = false): number {
   let reason: ExitReason;
   let message: string;
   let hint: string | undefined;
@@ -280,6 +300,12 @@ function renderError(error: unknown, out: Output, command: string, durationMs: n
       diagnoses,
     });
     return code;
+  }
+  if (github) {
+    // The failure as a workflow annotation on stdout too; the human report stays on stderr.
+    const title = `apidoctor ${command}`;
+    if (diagnoses.length > 0) for (const d of diagnoses) out.out(annotation('error', title, diagnosisMessage(d)));
+    else out.out(annotation('error', title, `${message}${hint ? `\n${hint}` : ''}`));
   }
   if (diagnoses.length > 0) {
     for (const d of diagnoses) printDiagnosis(out, d);

@@ -56,6 +56,12 @@ export function rootCause(results: CheckResult[], strict: boolean): { reason: Ex
   return { reason: bad.diagnosis?.category ?? 'failed', check: bad };
 }
 
+/** The balance the balance check read, if it read one. */
+function balanceRead(results: CheckResult[]): number | undefined {
+  const b = results.find((r) => r.id === 'api.balance')?.evidence?.balance;
+  return typeof b === 'number' ? b : undefined;
+}
+
 /** Runs the checks and builds the report. */
 export async function doctorCommand(ctx: Context, opts: DoctorOptions): Promise<CommandResult> {
   // A bad --format is a usage error with --json too (which wins when both are valid).
@@ -140,6 +146,7 @@ export async function doctorCommand(ctx: Context, opts: DoctorOptions): Promise<
       summary,
     },
     diagnoses,
+    stepOutputs: { rootCause: root.check?.id ?? '', balance: balanceRead(results) ?? null },
     render: (o) => {
       if (format === 'github') o.out(renderGithub(results, summary));
       else if (format === 'junit') o.out(renderJunit(results, strict, Math.round(performance.now() - started)));

@@ -13,13 +13,16 @@ import { fillFromBody } from '../diagnosis/failure.js';
 import { redactor } from '../redact.js';
 import { day, keyDetails, keyLabel, keysTable, keyView, type KeyView } from '../render/keys.js';
 import type { Output } from '../render/output.js';
+import { annotation } from '../render/github.js';
 
 const NEEDS: readonly SettingName[] = ['apiKey', 'billingKey', 'baseUrl', 'timeout'];
 const DAY_MS = 86_400_000;
 
 interface ListOptions {
   expiringWithin?: string;
+  format?: string;
 }
+const LIST_FORMATS = ['text', 'json', 'github'] as const;
 interface ChangeOptions {
   yes?: boolean;
 }
@@ -49,6 +52,7 @@ Examples:
     .command('list', { isDefault: true })
     .description('the proxy keys on the account: id, name, prefix, status, created, expires, days left')
     .option('--expiring-within <days>', 'exit 1 when an active key expires within this many days')
+    .option('--format <format>', `output: ${LIST_FORMATS.join('|')} (--json is --format json; github: annotations and step outputs)`)
     .allowExcessArguments()
     .action(async (opts: ListOptions, cmd: Command) => {
       const extra = cmd.args;
@@ -226,6 +230,7 @@ function declined(command: string, data: Record<string, unknown>): CommandResult
 
 /** `keys` / `keys list`, with the --expiring-within guard. */
 export async function listCommand(ctx: Context, opts: ListOptions): Promise<CommandResult> {
+  if (opts.format !== undefined && !LIST_FORMATS.includes(opts.format as (typeof LIST_FORMATS)[number])) throw new UsageError(`--format: expected one of ${LIST_FORMATS.join(', ')}, got "${opts.format}"`);
   const within = opts.expiringWithin !== undefined ? parseCount(opts.expiringWithin, '--expiring-within', 3650) : undefined;
   const keys = await fetchKeys(ctx);
   const warnings = configuredWarnings(ctx, keys);
@@ -242,7 +247,9 @@ export async function listCommand(ctx: Context, opts: ListOptions): Promise<Comm
       warnings,
     },
     diagnoses: [],
+    stepOutputs: { rootCause: expiring.length > 0 ? 'keys.expiring' : '' },
     render: (o) => {
+      if (opts.format === 'github') return o.out(keysGithub(keys, warnings, expiring, within));
       if (o.quiet) {
         if (within !== undefined) o.out(expiring.length ? `${expiring.map((k) => k.id).join(' ')}\n` : '');
         else o.out(keys.map((k) => `${k.id}\t${k.prefix}\t${k.status}${k.configured ? '\tconfigured' : ''}`).join('\n') + (keys.length ? '\n' : ''));
@@ -262,6 +269,21 @@ export async function listCommand(ctx: Context, opts: ListOptions): Promise<Comm
       }
     },
   };
+}
+
+/** `keys --format github`: a warning annotation per warning, an error per expiring key, one summary line. */
+function keysGithub(keys: KeyView[], warnings: string[], expiring: KeyView[], within: number | undefined): string {
+  const title = 'apidoctor keys';
+  let text = '';
+  for (const w of warnings) text += annotation('warning', title, w);
+  for (const k of expiring) {
+    const when = k.expired ? `expired on ${day(k.expiresAt)}` : `expires on ${day(k.expiresAt)}`;
+    text += annotation('error', `${title}: ${keyLabel(k)}`, `${keyLabel(k)}${k.configured ? ' (the configured key)' : ''} ${when}, within ${within} days. Rotate it: apidoctor keys rotate ${k.id} --name <new name>`);
+  }
+  const active = keys.filter((k) => k.active).length;
+  const code = expiring.length > 0 ? 1 : 0;
+  text += `apidoctor keys: ${keys.length} proxy key${keys.length === 1 ? '' : 's'}, ${active} active${within !== undefined ? `, ${expiring.length} expiring within ${within} days` : ''} — exit ${code} (${code ? 'failed' : 'ok'})\n`;
+  return text;
 }
 
 /** Finds one key by id or prefix; ambiguity is a usage error, absence is resource.not-found. */
