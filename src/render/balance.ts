@@ -39,6 +39,10 @@ function inDays(d: number): string {
 export function renderBalanceText(o: Output, v: BalanceView): void {
   const s = o.style;
   if (o.quiet) {
+    // -q with --min is a guard for cron, which mails any output: silent while the balance is at or
+    // above the minimum, or could not be checked and --fail-open lets it pass; the number and the
+    // verdict below it. (--format value always prints the number, for scripts.)
+    if ((v.min !== null && v.decision === 'ok') || v.failedOpen) return;
     if (v.balance !== null) o.out(`${v.balance}\n`);
     return renderProblem(o, v);
   }
