@@ -37,9 +37,14 @@ export function keyView(r: KeyRecord, configured: boolean, nowMs: number): KeyVi
   };
 }
 
+const ISO_UTC = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?Z)?$/;
+
 /** "2025-01-31" from an ISO date; the raw text when it does not parse. */
 export function day(iso: string | null): string {
   if (!iso) return '-';
+  // The common case, a UTC timestamp ("2026-01-31T12:00:00.000Z") or a bare date: its first 10 characters,
+  // without a Date per cell (a table of 100,000 keys has 200,000 of them).
+  if (ISO_UTC.test(iso)) return iso.slice(0, 10);
   const t = Date.parse(iso);
   return Number.isNaN(t) ? iso : new Date(t).toISOString().slice(0, 10);
 }
@@ -78,27 +83,34 @@ export function keysTable(keys: KeyView[], s: Style, configuredSource?: string):
     k.expiresAt ? day(k.expiresAt) : 'never',
     daysText(k),
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[], paint?: (i: number, text: string) => string) =>
-    cells
-      .map((c, i) => {
-        const padded = i === cells.length - 1 ? c : c.padEnd(widths[i]!);
-        return paint ? paint(i, padded) : padded;
-      })
-      .join('  ')
-      .trimEnd();
+  // Widths by a loop: Math.max(...rows) passes every row as an argument and overflows the stack past ~100,000 keys.
+  const widths = head.map((h) => h.length);
+  for (const r of rows) for (let i = 0; i < r.length; i++) if (r[i]!.length > widths[i]!) widths[i] = r[i]!.length;
+  const last = head.length - 1;
+  const line = (cells: string[], paint?: (i: number, text: string) => string) => {
+    let out = '';
+    for (let i = 0; i <= last; i++) {
+      const padded = i === last ? cells[i]! : cells[i]!.padEnd(widths[i]!);
+      out += (i ? '  ' : '') + (paint ? paint(i, padded) : padded);
+    }
+    return out.trimEnd();
+  };
   const out = [s.bold(line(head))];
-  rows.forEach((r, n) => {
+  // Painting is identity without colour: skip it then (most large tables go to a file or a pipe).
+  const plain = s.ok('x') === 'x';
+  for (let n = 0; n < rows.length; n++) {
     const k = keys[n]!;
     out.push(
-      line(r, (i, text) => {
-        if (i === 4) return k.status === 'active' ? s.ok(text) : s.fail(text);
-        if (i === 7 && !k.expired && k.daysLeft !== null && k.daysLeft <= 7) return s.warn(text);
-        if (i === 0 && k.configured) return s.bold(text);
-        return text;
-      }),
+      plain
+        ? line(rows[n]!)
+        : line(rows[n]!, (i, text) => {
+            if (i === 4) return k.status === 'active' ? s.ok(text) : s.fail(text);
+            if (i === 7 && !k.expired && k.daysLeft !== null && k.daysLeft <= 7) return s.warn(text);
+            if (i === 0 && k.configured) return s.bold(text);
+            return text;
+          }),
     );
-  });
+  }
   if (keys.some((k) => k.configured)) out.push(s.dim(`* = the proxy key apidoctor is configured with${configuredSource ? ` (${configuredSource})` : ''}`));
   return out.join('\n') + '\n';
 }
