@@ -87,7 +87,7 @@ export class Api {
 /** Turns a success response into data, or into a response.not-json / response.bad-shape failure. */
 export function parseJsonSuccess<T>(res: HttpSuccess, method: string, url: string, check: (v: unknown) => string | undefined): JsonOutcome<T> {
   const u = new URL(url);
-  const base: Failure = { kind: 'http', status: res.status, headers: res.headers, body: res.body.slice(0, 1024 * 1024), bodyBytes: res.bytes, attempts: res.attempts, method, endpoint: u.pathname + u.search, host: u.host };
+  const base: Failure = { kind: 'http', status: res.status, headers: res.headers, body: res.body.slice(0, 1024 * 1024), bodyBytes: res.bytes, ...(res.truncated ? { bodyTruncated: true } : {}), attempts: res.attempts, method, endpoint: u.pathname + u.search, host: u.host };
   if (res.status === 204 || res.body.trim() === '') {
     const problem = check(undefined);
     if (!problem) return { ok: true, data: undefined as T, res };

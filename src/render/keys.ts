@@ -73,7 +73,44 @@ function clip(s: string, n: number): string {
 export function keysTable(keys: KeyView[], s: Style, configuredSource?: string): string {
   if (keys.length === 0) return 'No proxy keys on this account. Create one: apidoctor keys create --name <name>\n';
   const head = ['', 'ID', 'NAME', 'PREFIX', 'STATUS', 'CREATED', 'EXPIRES', 'DAYS LEFT'];
-  const rows = keys.map((k) => [
+  // Two passes over the keys, the cells made again in the second, rather than a table of 8 strings per
+  // key kept between them: with 100,000 keys, keeping them costs more in garbage collection than making them twice.
+  // Widths by a loop: Math.max(...rows) passes every row as an argument and overflows the stack past ~100,000 keys.
+  const widths = head.map((h) => h.length);
+  for (const k of keys) {
+    const c = cells(k);
+    for (let i = 0; i < 7; i++) if (c[i]!.length > widths[i]!) widths[i] = c[i]!.length;
+  }
+  const last = head.length - 1;
+  const line = (c: readonly string[], paint?: (i: number, text: string) => string) => {
+    let out = '';
+    for (let i = 0; i <= last; i++) {
+      const padded = i === last ? c[i]! : c[i]!.padEnd(widths[i]!);
+      out += (i ? '  ' : '') + (paint ? paint(i, padded) : padded);
+    }
+    return out.trimEnd();
+  };
+  let out = s.bold(line(head)) + '\n';
+  // Painting is identity without colour: skip it then (most large tables go to a file or a pipe).
+  const plain = s.ok('x') === 'x';
+  for (const k of keys) {
+    out +=
+      (plain
+        ? line(cells(k))
+        : line(cells(k), (i, text) => {
+            if (i === 4) return k.status === 'active' ? s.ok(text) : s.fail(text);
+            if (i === 7 && !k.expired && k.daysLeft !== null && k.daysLeft <= 7) return s.warn(text);
+            if (i === 0 && k.configured) return s.bold(text);
+            return text;
+          })) + '\n';
+  }
+  if (keys.some((k) => k.configured)) out += s.dim(`* = the proxy key apidoctor is configured with${configuredSource ? ` (${configuredSource})` : ''}`) + '\n';
+  return out;
+}
+
+/** A key's cells in the table, in column order. */
+function cells(k: KeyView): string[] {
+  return [
     k.configured ? '*' : '',
     String(k.id),
     clip(k.name ?? '-', 32),
@@ -82,37 +119,7 @@ export function keysTable(keys: KeyView[], s: Style, configuredSource?: string):
     day(k.createdAt),
     k.expiresAt ? day(k.expiresAt) : 'never',
     daysText(k),
-  ]);
-  // Widths by a loop: Math.max(...rows) passes every row as an argument and overflows the stack past ~100,000 keys.
-  const widths = head.map((h) => h.length);
-  for (const r of rows) for (let i = 0; i < r.length; i++) if (r[i]!.length > widths[i]!) widths[i] = r[i]!.length;
-  const last = head.length - 1;
-  const line = (cells: string[], paint?: (i: number, text: string) => string) => {
-    let out = '';
-    for (let i = 0; i <= last; i++) {
-      const padded = i === last ? cells[i]! : cells[i]!.padEnd(widths[i]!);
-      out += (i ? '  ' : '') + (paint ? paint(i, padded) : padded);
-    }
-    return out.trimEnd();
-  };
-  const out = [s.bold(line(head))];
-  // Painting is identity without colour: skip it then (most large tables go to a file or a pipe).
-  const plain = s.ok('x') === 'x';
-  for (let n = 0; n < rows.length; n++) {
-    const k = keys[n]!;
-    out.push(
-      plain
-        ? line(rows[n]!)
-        : line(rows[n]!, (i, text) => {
-            if (i === 4) return k.status === 'active' ? s.ok(text) : s.fail(text);
-            if (i === 7 && !k.expired && k.daysLeft !== null && k.daysLeft <= 7) return s.warn(text);
-            if (i === 0 && k.configured) return s.bold(text);
-            return text;
-          }),
-    );
-  }
-  if (keys.some((k) => k.configured)) out.push(s.dim(`* = the proxy key apidoctor is configured with${configuredSource ? ` (${configuredSource})` : ''}`));
-  return out.join('\n') + '\n';
+  ];
 }
 
 /** One key, field by field, for `keys show`. */
