@@ -7,6 +7,7 @@ import { Output } from './render/output.js';
 import { createStyle, wantsColor, PLAIN } from './render/style.js';
 import { printDiagnosis } from './render/diagnosis.js';
 import { annotation, diagnosisMessage } from './render/github.js';
+import { terminalWidth } from './render/layout.js';
 import { redactor } from './redact.js';
 import { VERSION } from './version.js';
 import type { SettingName } from './config/settings.js';
@@ -149,6 +150,7 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
     verbose: argv.includes('-v') || argv.includes('--verbose'),
     style,
     spinner: !deps.env.CI,
+    width: terminalWidth(deps.stdout, deps.env),
   });
   let result: CommandResult | undefined;
   let commandLabel = commandName(argv) ?? 'apidoctor';
@@ -164,6 +166,7 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
       verbose: !!opts.verbose,
       style,
       spinner: !deps.env.CI,
+      width: out.width,
     });
     const { makeContext } = await import('./make-context.js');
     const ctx = await makeContext(opts, deps, out, needs);
