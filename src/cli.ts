@@ -47,9 +47,14 @@ function requestedFormats(argv: string[]): Array<{ flag: string; format: string 
   return asked;
 }
 
+/** Every --format value some command takes. */
+const KNOWN_FORMATS: ReadonlySet<string> = new Set(['text', 'json', 'github', 'junit', 'markdown', 'value', 'openmetrics']);
+
 /** Two output formats that disagree (`--json --format junit`) are a usage error rather than one silently winning. */
 export function formatConflict(argv: string[]): UsageError | undefined {
+  // An unknown format is the command's to report (`--format xml`: expected one of …).
   const asked = requestedFormats(argv);
+  if (asked.some((x) => !KNOWN_FORMATS.has(x.format))) return undefined;
   const other = asked.find((x) => x.format !== asked[0]?.format);
   if (!other) return undefined;
   return new UsageError(`${asked[0]!.flag} and ${other.flag} ask for two different output formats`, 'Give one: --json is the same as --format json.');

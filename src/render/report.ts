@@ -30,8 +30,10 @@ export function renderText(o: Output, results: CheckResult[], diagnoses: Diagnos
   const titleWidth = titleColumn(results.map((r) => r.title), o.width);
   if (!o.quiet) {
     const lines = results.map((r) => {
-      const time = r.durationMs > 0 ? ` ${formatMs(r.durationMs)}` : '';
-      const paint = (line: string) => (r.status === 'skip' ? s.dim(line) : time && line.endsWith(time) ? line.slice(0, -time.length) + s.dim(time) : line);
+      // The time is one unit: never "9" at the end of one line and "ms" on the next.
+      const time = r.durationMs > 0 ? ` ${formatMs(r.durationMs).replace(' ', '\u00a0')}` : '';
+      const painted = (line: string) => (r.status === 'skip' ? s.dim(line) : time && line.endsWith(time) ? line.slice(0, -time.length) + s.dim(time) : line);
+      const paint = (line: string) => painted(line).replace('\u00a0', ' ');
       return reportRow(sym(r), r.title, `${r.detail}${time}`, titleWidth, o.width, paint);
     });
     o.out(lines.join('\n') + '\n');

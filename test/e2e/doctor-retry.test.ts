@@ -32,7 +32,7 @@ describe('doctor retries a transient failure', () => {
 
   it('the same blip in the text report: the line says it took 3 attempts, the run is healthy', async () => {
     emu.state.failures.push(on('/v1/models', PRESETS.rateLimited, 2));
-    const r = await runCli(['doctor'], { env: emulatorEnv(emu) });
+    const r = await runCli(['doctor'], { env: emulatorEnv(emu, { COLUMNS: '200' }) });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Proxy key accepted.*3 attempts: 429, 429, 200/);
     expect(r.stdout).toMatch(/healthy/);
