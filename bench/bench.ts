@@ -6,7 +6,7 @@
  * Prints a Markdown table, writes it to bench/latest.md, and exits 1 when a budget fails.
  * `--readme` also replaces the table in README.md's "Performance" section.
  * Environment: BENCH_PAIRS (startup and balance pairs, default 20), BENCH_DOCTOR_PAIRS (default 15),
- * BENCH_ONLY (a comma-separated subset of startup,balance,doctor,memory,stream, for quick checks while
+ * BENCH_ONLY (a comma-separated subset of startup,balance,doctor,memory,stream,scale, for quick checks while
  * working; a partial table is not written to bench/latest.md or the README).
  */
 import { spawn } from 'node:child_process';
@@ -322,6 +322,84 @@ async function stream(emu: Emulator): Promise<void> {
   rows.push({ what: 'stream not buffered: the first chunk is on stdout before the last one is written', baseline: '—', apidoctor: buffered ? 'no (buffered)' : 'yes, every run', ratio: '—', budget: 'yes', ok: !buffered });
 }
 
+/** Key records as GET /api/keys returns them, serialised once (the emulator then only writes the string). */
+function keysBody(n: number): string {
+  const now = Date.now();
+  const parts: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const created = new Date(now - (i % 300) * 86_400_000).toISOString();
+    const expires = i % 2 ? `,"expiresAt":"${new Date(now + (1 + (i % 400)) * 86_400_000).toISOString()}"` : '';
+    parts.push(`{"id":${i + 1},"name":"key ${i + 1}","prefix":"ms-g${String(i).padStart(7, '0')}","active":${i % 3 !== 0},"createdAt":"${created}"${expires}}`);
+  }
+  return `{"keys":[${parts.join(',')}]}`;
+}
+
+/** Usage records: `n` charges spread over the last 7 days, newest first. */
+function usageRecords(n: number): Emulator['state']['usage'] {
+  const now = Date.now();
+  const span = 7 * 86_400_000 - 60_000;
+  return Array.from({ length: n }, (_, i) => ({ id: n - i, model: 'gpt-4o', promptTokens: 10, completionTokens: 5, chargedAmount: 0.001, createdAt: new Date(now - 30_000 - Math.floor((i * span) / n)).toISOString() }));
+}
+
+async function scale(emu: Emulator): Promise<void> {
+  // balance on a busy account: 1,000 charges in 7 days (the runway needs 6 pages of 50) vs a quiet one (10 charges, 1 page).
+  const rounds = Math.max(6, Math.floor(PAIRS / 2));
+  log(`scale: apidoctor balance --json on a busy (1,000 charges) and a quiet (10) account, answers after ${DOCTOR_DELAY_MS} ms (${rounds} pairs)…`);
+  const env = envWith({ MODELSWITCH_BASE_URL: emu.url, MODELSWITCH_BILLING_KEY: KEYS.billing, MODELSWITCH_API_KEY: KEYS.proxy });
+  const busy = usageRecords(1000);
+  const quiet = usageRecords(10);
+  const chains: number[] = [];
+  const account = (usage: Emulator['state']['usage'], args: string[]) => () => {
+    emu.reset();
+    emu.state.usage = usage;
+    emu.state.delayMs = DOCTOR_DELAY_MS;
+    return run([BIN, 'balance', ...args], env);
+  };
+  const [q, b] = await interleave(rounds, [account(quiet, ['--json']), account(busy, ['--json'])], (k, x) => {
+    expectCode(x, 0, 'apidoctor balance --json');
+    const rw = (JSON.parse(x.stdout) as { runway: { available: boolean; records: number } }).runway;
+    if (!rw.available || rw.records !== (k === 0 ? 10 : 300)) throw new Error(`balance --json: unexpected runway ${JSON.stringify(rw)}`);
+    if (k === 1) chains.push(longestChain(emu.requests));
+  });
+  const [mq, mb] = [median(q!), median(b!)];
+  rows.push({ what: '`apidoctor balance --json`, busy account (1,000 charges: 6 usage pages) vs quiet (10 charges), every answer after 200 ms', baseline: ms(mq), apidoctor: ms(mb), ratio: `${(mb / mq).toFixed(2)}×`, budget: '—' });
+  const rt = median(chains) / DOCTOR_DELAY_MS;
+  rows.push({ what: '… its longest chain of requests on the busy account, in round trips (the first usage page, then the other five together; one after another it was 6)', baseline: '—', apidoctor: `${rt.toFixed(2)} round trips (${ms(median(chains))})`, ratio: '—', budget: '≤ 2.3', ok: rt <= 2.3 });
+  const [gq, gb] = await interleave(rounds, [account(quiet, ['--min', '10', '-q']), account(busy, ['--min', '10', '-q'])], (_, x) => expectCode(x, 0, 'apidoctor balance --min 10 -q'));
+  const [mgq, mgb] = [median(gq!), median(gb!)];
+  rows.push({ what: '`apidoctor balance --min 10 -q` (the cron and CI guard: no spend history), busy vs quiet account', baseline: ms(mgq), apidoctor: ms(mgb), ratio: `${(mgb / mgq).toFixed(2)}×`, budget: '≤ 1.20×', ok: mgb / mgq <= 1.2 });
+  emu.reset();
+
+  // keys with very many keys: the body is served as one string, so the emulator's own cost stays out.
+  const keysRun = async (n: number, runs: number): Promise<{ wall: number; code: number | null; stderr: string }> => {
+    const body = keysBody(n);
+    const walls: number[] = [];
+    let last: Run | undefined;
+    for (let i = 0; i < runs; i++) {
+      emu.reset();
+      emu.state.failures.push({ status: 200, headers: { 'content-type': 'application/json' }, body, match: { path: '/api/keys' } });
+      last = await run([BIN, 'keys'], env);
+      walls.push(last.wallMs);
+    }
+    emu.reset();
+    return { wall: median(walls), code: last!.code, stderr: last!.stderr };
+  };
+  log('scale: apidoctor keys with 1,000 / 100,000 / 400,000 / 1,000,000 keys…');
+  const small = await keysRun(1000, 5);
+  const k100 = await keysRun(100_000, 5);
+  if (k100.code !== 0) throw new Error(`keys with 100,000 keys exited ${k100.code}: ${k100.stderr.slice(0, 500)}`);
+  rows.push({ what: '`apidoctor keys` with 100,000 keys (≈ 12 MB of JSON), the table to a pipe', baseline: `1,000 keys: ${ms(small.wall)}`, apidoctor: ms(k100.wall), ratio: '—', budget: '≤ 500 ms', ok: k100.wall <= 500 });
+  const k400 = await keysRun(400_000, 3);
+  if (k400.code !== 0) throw new Error(`keys with 400,000 keys exited ${k400.code}: ${k400.stderr.slice(0, 500)}`);
+  const perKey = (r: { wall: number }, n: number) => (r.wall - small.wall) / (n - 1000);
+  const lin = perKey(k400, 400_000) / perKey(k100, 100_000);
+  rows.push({ what: '… with 400,000 keys: time per key beyond 1,000 keys, against 100,000 (1.00 = linear)', baseline: `${(perKey(k100, 100_000) * 1000).toFixed(2)} µs/key`, apidoctor: `${ms(k400.wall)}; ${(perKey(k400, 400_000) * 1000).toFixed(2)} µs/key`, ratio: `${lin.toFixed(2)}×`, budget: '≤ 1.50×', ok: lin <= 1.5 });
+  const k1m = await keysRun(1_000_000, 1);
+  // ≈ 120 MB: beyond the 64 MiB cap on a response body, so apidoctor must say so, not crash.
+  const crashed = k1m.code === null || /internal error|Maximum call stack|heap out of memory/i.test(k1m.stderr);
+  rows.push({ what: '… with 1,000,000 keys (≈ 120 MB of JSON, past the 64 MiB cap on a response body): a clear answer, no crash', baseline: '—', apidoctor: `exit ${k1m.code} in ${ms(k1m.wall)}: ${JSON.stringify(k1m.stderr.split('\n')[0]!.slice(0, 90))}`, ratio: '—', budget: 'no crash', ok: !crashed });
+}
+
 function machine(): string {
   const c = cpus();
   return `${c[0]?.model.trim() ?? 'unknown CPU'} × ${c.length}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${platform()} ${release()} ${arch()}, Node ${process.version}`;
@@ -360,7 +438,7 @@ function updateReadme(md: string): void {
 const loadBefore = loadavg();
 const emu = await startEmulator();
 let failed = false;
-const SECTIONS = { startup, balance, doctor, memory, stream } as const;
+const SECTIONS = { startup, balance, doctor, memory, stream, scale } as const;
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
 for (const name of only ?? []) if (!(name in SECTIONS)) throw new Error(`BENCH_ONLY: unknown section "${name}" (known: ${Object.keys(SECTIONS).join(', ')})`);
 try {

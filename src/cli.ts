@@ -6,6 +6,8 @@ import { CliError, InterruptedError, UsageError } from './errors.js';
 import { Output } from './render/output.js';
 import { createStyle, wantsColor, PLAIN } from './render/style.js';
 import { printDiagnosis } from './render/diagnosis.js';
+import { annotation, diagnosisMessage } from './render/github.js';
+import { terminalWidth } from './render/layout.js';
 import { redactor } from './redact.js';
 import { VERSION } from './version.js';
 import type { SettingName } from './config/settings.js';
@@ -30,6 +32,32 @@ function jsonRequested(argv: string[]): boolean {
     if (a === '--format' && argv[i + 1] === 'json') return true;
   }
   return false;
+}
+
+/** Every output format the command line asks for, in order, with the flag that asked (`--json` is `json`). */
+function requestedFormats(argv: string[]): Array<{ flag: string; format: string }> {
+  const asked: Array<{ flag: string; format: string }> = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') break;
+    if (a === '--json') asked.push({ flag: '--json', format: 'json' });
+    else if (a.startsWith('--format=')) asked.push({ flag: a, format: a.slice('--format='.length) });
+    else if (a === '--format' && i + 1 < argv.length) asked.push({ flag: `--format ${argv[++i]}`, format: argv[i]! });
+  }
+  return asked;
+}
+
+/** Every --format value some command takes. */
+const KNOWN_FORMATS: ReadonlySet<string> = new Set(['text', 'json', 'github', 'junit', 'markdown', 'value', 'openmetrics']);
+
+/** Two output formats that disagree (`--json --format junit`) are a usage error rather than one silently winning. */
+export function formatConflict(argv: string[]): UsageError | undefined {
+  // An unknown format is the command's to report (`--format xml`: expected one of …).
+  const asked = requestedFormats(argv);
+  if (asked.some((x) => !KNOWN_FORMATS.has(x.format))) return undefined;
+  const other = asked.find((x) => x.format !== asked[0]?.format);
+  if (!other) return undefined;
+  return new UsageError(`${asked[0]!.flag} and ${other.flag} ask for two different output formats`, 'Give one: --json is the same as --format json.');
 }
 
 /** Builds the program with every command; commands are imported only when they run. */
@@ -127,12 +155,15 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
     verbose: argv.includes('-v') || argv.includes('--verbose'),
     style,
     spinner: !deps.env.CI,
+    width: terminalWidth(deps.stdout, deps.env),
   });
   let result: CommandResult | undefined;
   let commandLabel = commandName(argv) ?? 'apidoctor';
 
   const run: Runner = async (command, cmd, needs, body) => {
     commandLabel = command;
+    const conflict = formatConflict(argv);
+    if (conflict) throw conflict;
     const opts = cmd.optsWithGlobals() as CommonOptions;
     out = new Output(deps.stdout, deps.stderr, {
       json: out.json,
@@ -140,6 +171,7 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
       verbose: !!opts.verbose,
       style,
       spinner: !deps.env.CI,
+      width: out.width,
     });
     const { makeContext } = await import('./make-context.js');
     const ctx = await makeContext(opts, deps, out, needs);
@@ -205,7 +237,23 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
   }
 
   const durationMs = Math.round(performance.now() - started);
-  if (error !== undefined) return renderError(error, out, commandLabel, durationMs);
+  // --format github in a workflow step: the outputs (exit-code, exit-reason, root-cause, balance) go to
+  // $GITHUB_OUTPUT whatever the outcome, so that a later step can read why this one failed.
+  const github = !out.json && requestedFormats(argv).some((f) => f.format === 'github');
+  const publish = async (code: number, reason: ExitReason, rootCause: string, balance?: number | null): Promise<number> => {
+    const path = deps.env.GITHUB_OUTPUT;
+    if (!github || !path) return code;
+    const { writeStepOutputs } = await import('./render/github.js');
+    const problem = await writeStepOutputs(path, { 'exit-code': code, 'exit-reason': reason, 'root-cause': code === 0 ? '' : rootCause, ...(balance !== undefined ? { balance } : {}) });
+    if (problem) out.warn(problem);
+    return code;
+  };
+  if (error !== undefined) {
+    const code = renderError(error, out, commandLabel, durationMs, github);
+    const d = error instanceof CliError ? error.diagnosis : undefined;
+    const reason = error instanceof CliError ? error.reason : 'failed';
+    return publish(code, reason, d?.id ?? reason, commandLabel === 'balance' ? null : undefined);
+  }
   if (!result) return 0;
 
   const code = EXIT_CODES[result.reason];
@@ -228,11 +276,11 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
     // Rendering is part of the boundary too: a result that cannot be printed is reported, not thrown.
     return renderError(e, out, commandLabel, durationMs);
   }
-  return code;
+  return publish(code, result.reason, result.stepOutputs?.rootCause ?? result.diagnoses[0]?.id ?? result.reason, result.stepOutputs?.balance);
 }
 
 /** Renders any thrown error through the one path: a diagnosis when there is one, a clear line otherwise. */
-function renderError(error: unknown, out: Output, command: string, durationMs: number): number {
+function renderError(error: unknown, out: Output, command: string, durationMs: number, github = false): number {
   let reason: ExitReason;
   let message: string;
   let hint: string | undefined;
@@ -260,6 +308,12 @@ function renderError(error: unknown, out: Output, command: string, durationMs: n
       diagnoses,
     });
     return code;
+  }
+  if (github) {
+    // The failure as a workflow annotation on stdout too; the human report stays on stderr.
+    const title = `apidoctor ${command}`;
+    if (diagnoses.length > 0) for (const d of diagnoses) out.out(annotation('error', title, diagnosisMessage(d)));
+    else out.out(annotation('error', title, `${message}${hint ? `\n${hint}` : ''}`));
   }
   if (diagnoses.length > 0) {
     for (const d of diagnoses) printDiagnosis(out, d);

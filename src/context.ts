@@ -45,4 +45,6 @@ export interface CommandResult {
   diagnoses: Diagnosis[];
   /** Human rendering (stdout result and stderr report); not called with --json. */
   render?: (out: Output) => void;
+  /** For $GITHUB_OUTPUT (--format github): what caused a failure (default: the first diagnosis id) and the balance read. */
+  stepOutputs?: { rootCause?: string; balance?: number | null };
 }

@@ -15,16 +15,24 @@ const onSignal = (sig: 'SIGINT' | 'SIGTERM') => {
 };
 process.on('SIGINT', () => onSignal('SIGINT'));
 process.on('SIGTERM', () => onSignal('SIGTERM'));
+/** A closed pipe (the reader left), on either stream. */
+const closed = (e: NodeJS.ErrnoException) => e?.code === 'EPIPE' || e?.code === 'ERR_STREAM_DESTROYED';
 // A last line of defence: never a stack trace, never a key.
 const fatal = (e: unknown) => {
+  // A closed pipe that surfaces as a throw (a synchronous write to a gone reader) is not a failure either.
+  if (closed(e as NodeJS.ErrnoException)) return;
   process.stderr.write(neutralize(redactor.redact(`✗ internal error: ${(e as Error)?.message ?? String(e)}\n`)));
   process.exit(1);
 };
 process.on('uncaughtException', fatal);
 process.on('unhandledRejection', fatal);
+// `apidoctor … 2>&1 | head -1`: the reader left. A closed stdout or stderr is ignored, whichever it is;
+// the run still ends with its own exit code (pipefail), never 1 for the closed pipe.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  // `apidoctor … | head`: the reader left. Ignore it; the run still ends with its own exit code (pipefail).
-  if (e.code !== 'EPIPE') fatal(e);
+  if (!closed(e)) fatal(e);
+});
+process.stderr.on('error', (e: NodeJS.ErrnoException) => {
+  if (!closed(e)) fatal(e);
 });
 
 /** Runs the command line to its exit code. Not top-level await: dist/ is CommonJS (scripts/build.mjs). */
@@ -43,6 +51,10 @@ async function start(): Promise<void> {
   const finalCode = signalled === 'SIGTERM' ? 143 : signalled === 'SIGINT' ? 130 : code;
   process.exitCode = finalCode;
   await closeDefaultDispatcher();
+  // A large result to a slow pipe (`apidoctor keys --json | …` with 100,000 keys) is still being written:
+  // let it drain before the backstop below may exit, or the reader gets it cut short. A reader that
+  // left (EPIPE) calls back too.
+  await Promise.all([process.stdout, process.stderr].map((s) => (s.writableLength > 0 && !s.destroyed ? new Promise<void>((r) => s.write('', () => r())) : undefined)));
   // Nothing should keep the process alive now; if something does, do not hang.
   setTimeout(() => process.exit(finalCode), 200).unref();
 }

@@ -77,35 +77,55 @@ const SOURCES: readonly Source[] = [
 /**
  * Reads the charges of the last 7 days, newest first: /api/usage, or /api/transactions when usage fails.
  * Pages with limit 50 and offset; stops at a record older than 7 days, a short page, or MAX_PAGES.
+ * A busy account needs several pages: once the first comes back full, the time it spans says how many
+ * more reach 7 days back, and those are asked together rather than one after another (then, if the
+ * estimate fell short, the next batch the same way).
  */
 export async function fetchCharges(api: Api, nowMs: number, debug: (line: string) => void = () => {}): Promise<SpendOutcome> {
   const failures: Array<{ path: string; failure: Failure }> = [];
+  const weekAgo = nowMs - 7 * DAY_MS;
   for (const src of SOURCES) {
+    const page = (n: number) =>
+      api.json<Record<string, unknown>>('GET', `${src.path}?limit=${PAGE_LIMIT}&offset=${n * PAGE_LIMIT}`, (v) =>
+        Array.isArray((v as Record<string, unknown> | undefined)?.[src.field]) ? undefined : `a list ({"${src.field}": [...]})`,
+      );
     const charges: Charge[] = [];
     let pages = 0;
     let complete = false;
     let failed: Failure | undefined;
-    for (let offset = 0; pages < MAX_PAGES; offset += PAGE_LIMIT) {
-      const path = `${src.path}?limit=${PAGE_LIMIT}&offset=${offset}`;
-      const r = await api.json<Record<string, unknown>>('GET', path, (v) =>
-        Array.isArray((v as Record<string, unknown> | undefined)?.[src.field]) ? undefined : `a list ({"${src.field}": [...]})`,
-      );
-      if (!r.ok) {
-        failed = r.failure;
-        break;
-      }
+    let oldest = nowMs;
+    /** Takes one page's records; true when the walk is over (a short page, or 7 days reached). */
+    const take = (rows: unknown[], n: number): boolean => {
       pages++;
-      const rows = r.data[src.field] as unknown[];
-      debug(`${src.path}: ${rows.length} records on the page at offset ${offset}`);
+      debug(`${src.path}: ${rows.length} records on the page at offset ${n * PAGE_LIMIT}`);
       for (const row of rows) {
         const c = row && typeof row === 'object' ? src.read(row as Record<string, unknown>) : undefined;
-        if (c) charges.push(c);
+        if (c) {
+          charges.push(c);
+          if (c.at < oldest) oldest = c.at;
+        }
       }
-      const oldest = charges.length ? Math.min(...charges.map((c) => c.at)) : nowMs;
-      if (rows.length < PAGE_LIMIT || oldest < nowMs - 7 * DAY_MS) {
-        complete = true;
-        break;
+      return rows.length < PAGE_LIMIT || oldest < weekAgo;
+    };
+    let next = 0;
+    let batch = 1;
+    while (next < MAX_PAGES && !complete && !failed) {
+      const ns = Array.from({ length: Math.min(batch, MAX_PAGES - next) }, (_, i) => next + i);
+      const answers = await Promise.all(ns.map(page));
+      for (const [i, r] of answers.entries()) {
+        if (!r.ok) {
+          failed = r.failure;
+          break;
+        }
+        if (take(r.data[src.field] as unknown[], ns[i]!)) {
+          complete = true;
+          break;
+        }
       }
+      next += ns.length;
+      // Pages still needed at the rate the pages so far cover time: the time read per page, to 7 days back.
+      const perPage = (nowMs - oldest) / pages;
+      batch = perPage > 0 ? Math.ceil((oldest - weekAgo) / perPage) : MAX_PAGES;
     }
     if (failed && pages === 0) {
       failures.push({ path: src.path, failure: fillFromBody(failed) });
@@ -122,7 +142,7 @@ export function runwayFrom(outcome: Extract<SpendOutcome, { ok: true }>, balance
   const sum = (sinceMs: number) => outcome.charges.filter((c) => c.at >= sinceMs && c.at <= nowMs + 60_000).reduce((a, c) => a + c.usd, 0);
   const spend24h = round(sum(nowMs - DAY_MS));
   const spend7d = round(sum(nowMs - 7 * DAY_MS));
-  const oldestAt = outcome.charges.length ? Math.min(...outcome.charges.map((c) => c.at)) : undefined;
+  const oldestAt = outcome.charges.length ? outcome.charges.reduce((m, c) => (c.at < m ? c.at : m), Infinity) : undefined;
   // When the page limit cut the walk short, the 7-day average is over the days actually read.
   const coveredDays = outcome.complete || oldestAt === undefined ? 7 : Math.max(1, Math.min(7, (nowMs - oldestAt) / DAY_MS));
   const avg = spend7d / coveredDays;

@@ -1,6 +1,8 @@
 import type { CheckApi, CheckOutcome, CheckResult } from './runner.js';
 import type { DoctorContext } from './context.js';
-import type { Failure, FollowUpEvidence } from '../types.js';
+import type { Attempt, Failure, FollowUpEvidence } from '../types.js';
+import type { HttpRequest } from '../http/client.js';
+import { DEFAULT_RETRY_LIMITS } from '../http/retry.js';
 import { SHAPES } from '../api/api.js';
 import { toKeyRecords, matchKeyRecord, daysUntil, daysLeftText, expiringDiagnosis, followUpRecord, type KeyRecord } from '../api/account.js';
 import { diagnose, diagnoseById } from '../diagnosis/engine.js';
@@ -9,12 +11,32 @@ import { inspectKey } from '../config/keys.js';
 
 const host = (ctx: DoctorContext) => new URL(ctx.config.baseUrl.value!).host;
 
+/**
+ * Retries as `call` does (429, 500, 502, 503, up to 3 times, Retry-After honoured; not when the body
+ * says a retry cannot help), so that one transient 429 or 503 does not fail a CI health check. The waits
+ * are bounded by the timeout, so a check's requests and waits stay within its deadline (2 × timeout + 1 s).
+ */
+function retrying(ctx: DoctorContext, role: 'apiKey' | 'billingKey'): Partial<HttpRequest> {
+  const key = ctx.config[role].value;
+  return {
+    retries: 3,
+    retryLimits: { maxWaitMs: Math.min(DEFAULT_RETRY_LIMITS.maxWaitMs, ctx.timeoutMs), maxTotalWaitMs: ctx.timeoutMs },
+    isRetryable: (f) => diagnose(fillFromBody(f), { keyRole: role, keyKind: key ? inspectKey(key).kind : undefined }).retryable,
+  };
+}
+
+/** " (3 attempts: 429, 429, 200)" when a request needed more than one, else "". */
+function attemptsNote(attempts: readonly Attempt[] | undefined): string {
+  if (!attempts || attempts.length < 2) return '';
+  return ` (${attempts.length} attempts: ${attempts.map((a) => a.status ?? a.networkCode ?? 'no answer').join(', ')})`;
+}
+
 function failed(ctx: DoctorContext, f: Failure, what: string, followUp?: FollowUpEvidence, role: 'apiKey' | 'billingKey' = 'apiKey'): CheckOutcome {
   const filled = fillFromBody(f);
   const key = ctx.config[role].value;
   const d = diagnose(filled, { keyRole: role, keyKind: key ? inspectKey(key).kind : undefined, hasBillingKey: ctx.config.billingKey.value !== undefined, followUp, baseUrl: ctx.config.baseUrl.value });
   const got = failureWhy(filled, ctx.timeoutMs);
-  return { status: 'fail', detail: `${what}: ${got}`, diagnosis: d, evidence: { status: filled.status, networkCode: filled.networkCode } };
+  return { status: 'fail', detail: `${what}: ${got}${attemptsNote(f.attempts)}`, diagnosis: d, evidence: { status: filled.status, networkCode: filled.networkCode } };
 }
 
 /** Why a request failed, in words a row can carry: the status and message, why a 200 was refused, why no answer came. */
@@ -52,30 +74,30 @@ async function evidenceFromBilling(ctx: DoctorContext, api: CheckApi): Promise<F
 /** The proxy key against GET /v1/models (free: spends nothing). */
 export async function proxyKeyCheck(ctx: DoctorContext, api: CheckApi): Promise<CheckOutcome> {
   api.waitingOn(host(ctx));
-  const r = await ctx.api.json<unknown>('GET', '/v1/models', SHAPES.models, { retries: 0 });
+  const r = await ctx.api.json<unknown>('GET', '/v1/models', SHAPES.models, retrying(ctx, 'apiKey'));
   if (!r.ok) {
     const follow = r.failure.status === 402 || r.failure.status === 403 ? await evidenceFromBilling(ctx, api) : undefined;
     return failed(ctx, r.failure, 'GET /v1/models', follow);
   }
   const list = (Array.isArray(r.data) ? r.data : (r.data as { data: unknown[] }).data) as Array<{ id?: unknown }>;
   const models = list.map((m) => (typeof m === 'string' ? m : String(m?.id ?? ''))).filter(Boolean);
-  return { status: 'pass', detail: `accepted: ${models.length} models listed`, evidence: { models, rawModels: list, timings: r.res.attempts.at(-1)?.timings } };
+  return { status: 'pass', detail: `accepted: ${models.length} models listed${attemptsNote(r.res.attempts)}`, evidence: { models, rawModels: list, timings: r.res.attempts.at(-1)?.timings } };
 }
 
 /** The billing key against GET /api/keys. */
 export async function billingKeyCheck(ctx: DoctorContext, api: CheckApi): Promise<CheckOutcome> {
   api.waitingOn(host(ctx));
-  const r = await ctx.api.json<unknown>('GET', '/api/keys', SHAPES.keys, { retries: 0 });
+  const r = await ctx.api.json<unknown>('GET', '/api/keys', SHAPES.keys, retrying(ctx, 'billingKey'));
   if (!r.ok) return failed(ctx, r.failure, 'GET /api/keys', undefined, 'billingKey');
   const keys = toKeyRecords(r.data);
   const active = keys.filter((k) => k.active).length;
-  return { status: 'pass', detail: `accepted: ${keys.length} proxy keys on the account, ${active} active`, evidence: { keys } };
+  return { status: 'pass', detail: `accepted: ${keys.length} proxy keys on the account, ${active} active${attemptsNote(r.res.attempts)}`, evidence: { keys } };
 }
 
 /** The balance against --min-balance; small but positive is a warning (a hold precedes each request). */
 export async function balanceCheck(ctx: DoctorContext, api: CheckApi): Promise<CheckOutcome> {
   api.waitingOn(host(ctx));
-  const r = await ctx.api.json<{ balance: number }>('GET', '/api/balance', SHAPES.balance, { retries: 0 });
+  const r = await ctx.api.json<{ balance: number }>('GET', '/api/balance', SHAPES.balance, retrying(ctx, 'billingKey'));
   if (!r.ok) {
     const f = fillFromBody(r.failure);
     if (f.status === 401 || f.status === 403) {
@@ -109,7 +131,7 @@ export async function balanceCheck(ctx: DoctorContext, api: CheckApi): Promise<C
       evidence,
     };
   }
-  return { status: 'pass', detail: `${usd(b)} (minimum ${usd(min)})`, evidence };
+  return { status: 'pass', detail: `${usd(b)} (minimum ${usd(min)})${attemptsNote(r.res.attempts)}`, evidence };
 }
 
 /** The configured proxy key's own record in the key list, matched by prefix. */

@@ -11,7 +11,7 @@ import { billingKeyProbe } from '../api/account.js';
 import { fetchCharges, noRunway, runwayFrom, type NoRunway, type Runway } from '../api/usage.js';
 import { diagnose, diagnoseById } from '../diagnosis/engine.js';
 import { fillFromBody } from '../diagnosis/failure.js';
-import { renderBalanceOpenMetrics, renderBalanceText, renderBalanceValue, usd, type BalanceView } from '../render/balance.js';
+import { renderBalanceGithub, renderBalanceOpenMetrics, renderBalanceText, renderBalanceValue, usd, type BalanceView } from '../render/balance.js';
 
 interface BalanceOptions {
   min?: string;
@@ -21,7 +21,7 @@ interface BalanceOptions {
 
 /** How long the runway may take once the balance is in: it is a bonus, never the guard's bottleneck. */
 const RUNWAY_GRACE_MS = 3000;
-const FORMATS = ['text', 'json', 'value', 'openmetrics'] as const;
+const FORMATS = ['text', 'json', 'value', 'openmetrics', 'github'] as const;
 type Format = (typeof FORMATS)[number];
 
 /** Categories that mean "could not check", the only ones --fail-open turns into exit 0. */
@@ -116,7 +116,7 @@ export async function balanceCommand(ctx: Context, opts: BalanceOptions): Promis
   view.runway = late
     ? { available: false, reason: `GET /api/usage did not answer within ${RUNWAY_GRACE_MS / 1000} s of the balance; runway left out` }
     : spend === undefined
-      ? { available: false, reason: format === 'value' ? 'not asked with --format value' : 'not asked with --quiet' }
+      ? { available: false, reason: format === 'text' ? 'not asked with --quiet' : `not asked with --format ${format}` }
       : spend.ok
         ? runwayFrom(spend, b, now)
         : noRunway(spend);
@@ -160,8 +160,10 @@ function result(view: BalanceView, format: Format, reason: ExitReason, d?: Diagn
       ...(view.failedOpen ? { failedOpen: true } : {}),
     },
     diagnoses,
+    stepOutputs: { rootCause: d?.id ?? '', balance: view.balance },
     render: (o) => {
-      if (format === 'value') renderBalanceValue(o, view);
+      if (format === 'github') renderBalanceGithub(o, view, reason);
+      else if (format === 'value') renderBalanceValue(o, view);
       else if (format === 'openmetrics') renderBalanceOpenMetrics(o, view);
       else renderBalanceText(o, view);
     },

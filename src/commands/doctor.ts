@@ -10,6 +10,8 @@ import { proxyFor } from '../http/proxy.js';
 import { diagnoseById } from '../diagnosis/engine.js';
 import { renderText, renderGithub, renderJunit, githubSummary, listChecks } from '../render/report.js';
 import { EXIT_CODES } from '../exit.js';
+import { renderMarkdown } from '../render/markdown.js';
+import { VERSION } from '../version.js';
 
 interface DoctorOptions {
   minBalance: string;
@@ -23,7 +25,7 @@ interface DoctorOptions {
   minBalanceSet?: boolean;
 }
 
-const FORMATS = ['text', 'json', 'github', 'junit'] as const;
+const FORMATS = ['text', 'json', 'github', 'junit', 'markdown'] as const;
 
 /** Registers `apidoctor doctor`. */
 export const register: Register = (program, run) => {
@@ -37,7 +39,7 @@ export const register: Register = (program, run) => {
     .option('--list-checks', 'list the checks and exit')
     .option('--strict', 'warnings fail too')
     .option('--format <format>', `report format: ${FORMATS.join('|')}`, 'text')
-    .addHelpText('after', '\nExamples:\n  apidoctor doctor\n  apidoctor doctor --format github --strict\n  apidoctor doctor --only api.balance,api.proxy-key --json')
+    .addHelpText('after', '\nExamples:\n  apidoctor doctor\n  apidoctor doctor --format github --strict\n  apidoctor doctor --format markdown > report.md   a redacted report for a support ticket\n  apidoctor doctor --only api.balance,api.proxy-key --json')
     .action(async (opts: DoctorOptions, cmd: Command) => {
       const minBalanceSet = cmd.getOptionValueSource('minBalance') === 'cli';
       await run('doctor', cmd, ['apiKey', 'billingKey', 'baseUrl', 'timeout', 'model'], (ctx) => doctorCommand(ctx, { ...opts, minBalanceSet }));
@@ -57,6 +59,18 @@ export function rootCause(results: CheckResult[], strict: boolean): { reason: Ex
   const bad = results.find((r) => r.status === 'fail' || (strict && r.status === 'warn'));
   if (!bad) return { reason: 'ok' };
   return { reason: bad.diagnosis?.category ?? 'failed', check: bad };
+}
+
+/** The support-ticket report, with the versions and the OS. */
+function markdown(results: CheckResult[], diagnoses: Diagnosis[], summary: Parameters<typeof renderMarkdown>[2], config: Context['config']): string {
+  const os = process.getBuiltinModule('node:os');
+  return renderMarkdown(results, diagnoses, summary, config, { version: VERSION, node: process.version, os: `${os.platform()} ${os.release()} ${os.arch()}` });
+}
+
+/** The balance the balance check read, if it read one. */
+function balanceRead(results: CheckResult[]): number | undefined {
+  const b = results.find((r) => r.id === 'api.balance')?.evidence?.balance;
+  return typeof b === 'number' ? b : undefined;
 }
 
 /** Runs the checks and builds the report. */
@@ -146,9 +160,11 @@ export async function doctorCommand(ctx: Context, opts: DoctorOptions): Promise<
       summary,
     },
     diagnoses,
+    stepOutputs: { rootCause: root.check?.id ?? '', balance: balanceRead(results) ?? null },
     render: (o) => {
       if (format === 'github') o.out(renderGithub(results, summary));
       else if (format === 'junit') o.out(renderJunit(results, strict, Math.round(performance.now() - started)));
+      else if (format === 'markdown') o.out(markdown(results, diagnoses, summary, config));
       else renderText(o, results, diagnoses, summary, strict);
     },
   };

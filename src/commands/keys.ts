@@ -13,13 +13,16 @@ import { fillFromBody } from '../diagnosis/failure.js';
 import { redactor } from '../redact.js';
 import { day, keyDetails, keyLabel, keysTable, keyView, type KeyView } from '../render/keys.js';
 import type { Output } from '../render/output.js';
+import { annotation } from '../render/github.js';
 
 const NEEDS: readonly SettingName[] = ['apiKey', 'billingKey', 'baseUrl', 'timeout'];
 const DAY_MS = 86_400_000;
 
 interface ListOptions {
   expiringWithin?: string;
+  format?: string;
 }
+const LIST_FORMATS = ['text', 'json', 'github'] as const;
 interface ChangeOptions {
   yes?: boolean;
 }
@@ -49,6 +52,7 @@ Examples:
     .command('list', { isDefault: true })
     .description('the proxy keys on the account: id, name, prefix, status, created, expires, days left')
     .option('--expiring-within <days>', 'exit 1 when an active key expires within this many days')
+    .option('--format <format>', `output: ${LIST_FORMATS.join('|')} (--json is --format json; github: annotations and step outputs)`)
     .allowExcessArguments()
     .action(async (opts: ListOptions, cmd: Command) => {
       const extra = cmd.args;
@@ -72,6 +76,9 @@ Examples:
     .option('-y, --yes', 'do not ask for confirmation')
     .action(async (opts: CreateOptions, cmd: Command) => run('keys', cmd, NEEDS, (ctx) => createCommand(ctx, opts)));
 
+  // `keys --help` shows each subcommand's options too (commander lists only the subcommand names).
+  keys.addHelpText('after', () => `\nSubcommand options (apidoctor keys <subcommand> --help says more):\n${subcommandOptions(keys)}`);
+
   changeVerb(keys, run, 'activate', 'activate a key (PUT active: true)');
   changeVerb(keys, run, 'deactivate', 'deactivate a key: reversible, requests with it get 403');
   changeVerb(keys, run, 'delete', 'delete a key: irreversible, apps using it get 401 at once');
@@ -79,12 +86,19 @@ Examples:
   keys
     .command('rotate')
     .description('create a replacement key; you switch your app, then delete the old one')
-    .argument('<id>', 'id of the key to replace')
+    .argument('<id|prefix>', 'id or prefix of the key to replace')
     .requiredOption('--name <name>', 'label of the new key')
     .option('--expires <date>', 'expiry of the new key: ISO date or a number of days (90d)')
     .option('-y, --yes', 'do not ask for confirmation')
     .action(async (id: string, opts: CreateOptions, cmd: Command) => run('keys', cmd, NEEDS, (ctx) => rotateCommand(ctx, id, opts)));
 };
+
+/** Each subcommand with its options on one line, for `keys --help` (which lists only the names). */
+function subcommandOptions(keys: Command): string {
+  const rows = keys.commands.map((sub) => [sub.name(), sub.options.filter((o) => !o.hidden).map((o) => o.flags.replace(', ', '/')).join(', ')] as const);
+  const w = Math.max(0, ...rows.map((r) => r[0].length));
+  return rows.map(([c, f]) => `  ${c.padEnd(w)}  ${f || '-'}`).join('\n') + '\n';
+}
 
 type Verb = 'activate' | 'deactivate' | 'delete';
 
@@ -92,7 +106,7 @@ function changeVerb(keys: Command, run: Runner, verb: Verb, description: string)
   keys
     .command(verb)
     .description(description)
-    .argument('<id>', 'numeric key id (see apidoctor keys)')
+    .argument('<id|prefix>', 'numeric key id, or the key prefix (ms-abc1…) (see apidoctor keys)')
     .option('-y, --yes', 'do not ask for confirmation')
     .action(async (id: string, opts: ChangeOptions, cmd: Command) => run('keys', cmd, NEEDS, (ctx) => changeCommand(ctx, verb, id, opts)));
 }
@@ -105,6 +119,20 @@ export function parseId(raw: string): number {
     throw new UsageError(`expected a numeric key id, got ${JSON.stringify(raw)}`, 'The ids are in the first column of: apidoctor keys');
   }
   return Number(raw);
+}
+
+/**
+ * The key a change names, as `keys show` takes it: a numeric id, or a proxy key's prefix (ms-…) or the
+ * whole key (never printed back). Anything else is a usage error, before any request.
+ */
+export function keyRef(raw: string): string {
+  const r = raw.trim();
+  if (/^\d+$/.test(r)) return String(parseId(r));
+  if (/^ms-/i.test(r) && r.length >= 4) {
+    if (r.length > 16) redactor.add(r);
+    return r;
+  }
+  throw new UsageError(`expected a numeric key id or a key prefix (ms-…), got ${JSON.stringify(raw)}`, 'The ids and prefixes are in the first columns of: apidoctor keys');
 }
 
 /** Known with no request: a bad base URL, a missing or wrong billing key. */
@@ -163,8 +191,27 @@ function mustConfirm(ctx: Context, yes: boolean | undefined, command: string, wa
   if (canAsk(ctx)) return true;
   throw new UsageError(
     `apidoctor keys ${command} changes the account and needs confirmation, but there is no terminal to ask on: nothing was sent. ${warning}`.trim(),
-    `Confirm with --yes: apidoctor keys ${command} --yes`,
+    `Confirm with --yes: apidoctor ${globalFlags(ctx)}keys ${command} --yes`,
   );
+}
+
+/** A word for a POSIX shell: as it is when it is safe, else in single quotes. */
+export function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The command line of a change, every option the user gave as given (the raw --expires, not the date it became), quoted. */
+function changeLine(words: Array<string | [flag: string, value: string | undefined]>): string {
+  return words
+    .flatMap((w) => (typeof w === 'string' ? [w] : w[1] === undefined ? [] : [w[0], shellQuote(w[1])]))
+    .join(' ');
+}
+
+/** The global options given as flags that the suggested command must repeat (never a key). */
+function globalFlags(ctx: Context): string {
+  const o = ctx.opts;
+  const line = changeLine([['--base-url', o.baseUrl], ['--config', o.config], ['--timeout', o.timeout]]);
+  return line ? `${line} ` : '';
 }
 
 /** Asks only at a terminal: stdin and stderr TTYs (the question and the answer), and stdout too (contract: never prompts when stdin or stdout is not a TTY). */
@@ -200,6 +247,8 @@ export async function ask(ctx: Context, question: string): Promise<boolean> {
     };
     const onAbort = () => {
       done();
+      // The cursor is still after "[y/N] ": end that line, so "✗ Interrupted" starts its own.
+      ctx.out.err('\n', true);
       reject(InterruptedError.from(signal));
     };
     if (signal?.aborted) return onAbort();
@@ -226,6 +275,7 @@ function declined(command: string, data: Record<string, unknown>): CommandResult
 
 /** `keys` / `keys list`, with the --expiring-within guard. */
 export async function listCommand(ctx: Context, opts: ListOptions): Promise<CommandResult> {
+  if (opts.format !== undefined && !LIST_FORMATS.includes(opts.format as (typeof LIST_FORMATS)[number])) throw new UsageError(`--format: expected one of ${LIST_FORMATS.join(', ')}, got "${opts.format}"`);
   const within = opts.expiringWithin !== undefined ? parseCount(opts.expiringWithin, '--expiring-within', 3650) : undefined;
   const keys = await fetchKeys(ctx);
   const warnings = configuredWarnings(ctx, keys);
@@ -243,7 +293,9 @@ export async function listCommand(ctx: Context, opts: ListOptions): Promise<Comm
     },
     // One diagnosis a key, naming it and its days left, so that --json and CI annotations carry the why.
     diagnoses: expiring.map((k) => expiringDiagnosis({ ...k, expiresAt: k.expiresAt }, k.daysLeft ?? 0, k.configured ? `It is the proxy key apidoctor is configured with (${ctx.config.apiKey.source}).` : undefined)),
+    stepOutputs: { rootCause: expiring.length > 0 ? 'key.expiring' : '' },
     render: (o) => {
+      if (opts.format === 'github') return o.out(keysGithub(keys, warnings, expiring, within));
       if (o.quiet) {
         if (within !== undefined) o.out(expiring.length ? `${expiring.map((k) => k.id).join(' ')}\n` : '');
         else o.out(keys.map((k) => `${k.id}\t${k.prefix}\t${k.status}${k.configured ? '\tconfigured' : ''}`).join('\n') + (keys.length ? '\n' : ''));
@@ -263,6 +315,21 @@ export async function listCommand(ctx: Context, opts: ListOptions): Promise<Comm
       }
     },
   };
+}
+
+/** `keys --format github`: a warning annotation per warning, an error per expiring key, one summary line. */
+function keysGithub(keys: KeyView[], warnings: string[], expiring: KeyView[], within: number | undefined): string {
+  const title = 'apidoctor keys';
+  let text = '';
+  for (const w of warnings) text += annotation('warning', title, w);
+  for (const k of expiring) {
+    const when = k.expired ? `expired on ${day(k.expiresAt)}` : `expires on ${day(k.expiresAt)}`;
+    text += annotation('error', `${title}: ${keyLabel(k)}`, `${keyLabel(k)}${k.configured ? ' (the configured key)' : ''} ${when}, within ${within} days. Rotate it: apidoctor keys rotate ${k.id} --name <new name>`);
+  }
+  const active = keys.filter((k) => k.active).length;
+  const code = expiring.length > 0 ? 1 : 0;
+  text += `apidoctor keys: ${keys.length} proxy key${keys.length === 1 ? '' : 's'}, ${active} active${within !== undefined ? `, ${expiring.length} expiring within ${within} days` : ''} — exit ${code} (${code ? 'failed' : 'ok'})\n`;
+  return text;
 }
 
 /** Finds one key by id or prefix; ambiguity is a usage error, absence is resource.not-found. */
@@ -304,7 +371,7 @@ export async function showCommand(ctx: Context, ref: string): Promise<CommandRes
 
 // ── changes ───────────────────────────────────────────────────────────────────────────────
 
-const WARNINGS: Record<Verb, (id: number) => string> = {
+const WARNINGS: Record<Verb, (id: number | string) => string> = {
   activate: () => '',
   deactivate: (id) => `Deactivating is reversible: requests with the key get 403 until you run apidoctor keys activate ${id}.`,
   delete: (id) => `Deleting is irreversible: apps still using the key get 401 at once (to stop a key reversibly: apidoctor keys deactivate ${id}).`,
@@ -312,10 +379,11 @@ const WARNINGS: Record<Verb, (id: number) => string> = {
 
 /** `keys activate|deactivate|delete <id>`: confirm, then PUT or DELETE. */
 export async function changeCommand(ctx: Context, verb: Verb, rawId: string, opts: ChangeOptions): Promise<CommandResult> {
-  const id = parseId(rawId);
-  const ask1 = mustConfirm(ctx, opts.yes, `${verb} ${id}`, WARNINGS[verb](id));
+  const ref = keyRef(rawId);
+  const ask1 = mustConfirm(ctx, opts.yes, `${verb} ${shellQuote(ref)}`, WARNINGS[verb](ref));
   const keys = await fetchKeys(ctx);
-  const k = findKey(keys, String(id));
+  const k = findKey(keys, ref);
+  const id = k.id;
   const out = ctx.out;
   if ((verb === 'activate' && k.active) || (verb === 'deactivate' && !k.active)) {
     return {
@@ -491,7 +559,7 @@ export async function createCommand(ctx: Context, opts: CreateOptions): Promise<
   const name = opts.name.trim();
   if (!name) throw new UsageError('--name must not be empty', 'Name the app or environment that will use the key: --name "CI"');
   const expiresAt = parseExpires(opts.expires, Date.now());
-  const ask1 = mustConfirm(ctx, opts.yes, `create --name ${JSON.stringify(name)}`, '');
+  const ask1 = mustConfirm(ctx, opts.yes, changeLine(['create', ['--name', opts.name], ['--expires', opts.expires]]), '');
   refuseEarly(ctx, 'POST', '/api/keys');
   if (ask1 && !(await ask(ctx, `Create a proxy key "${name}"${expiresAt ? ` that expires on ${expiresAt}` : ' with no expiry'}?`))) return declined('create', { name });
   const c = await postKey(ctx, name, expiresAt, `apidoctor keys create --name ${shellWord(name)}${opts.expires ? ` --expires ${shellWord(opts.expires)}` : ''}`);
@@ -512,13 +580,13 @@ export async function createCommand(ctx: Context, opts: CreateOptions): Promise<
 
 /** `keys rotate <id> --name <n>`: the new key first; the old one is left for the user to delete. */
 export async function rotateCommand(ctx: Context, rawId: string, opts: CreateOptions): Promise<CommandResult> {
-  const id = parseId(rawId);
+  const ref = keyRef(rawId);
   const name = opts.name.trim();
   if (!name) throw new UsageError('--name must not be empty', 'Name the new key: --name "Production 2"');
   const expiresAt = parseExpires(opts.expires, Date.now());
-  const ask1 = mustConfirm(ctx, opts.yes, `rotate ${id} --name ${JSON.stringify(name)}`, 'Rotation creates a new key; it deletes nothing.');
+  const ask1 = mustConfirm(ctx, opts.yes, changeLine(['rotate', shellQuote(ref), ['--name', opts.name], ['--expires', opts.expires]]), 'Rotation creates a new key; it deletes nothing.');
   const keys = await fetchKeys(ctx);
-  const old = findKey(keys, String(id));
+  const old = findKey(keys, ref);
   if (ask1 && !(await ask(ctx, `Create a proxy key "${name}" to replace ${keyLabel(old)}? The old key keeps working until you delete it.`))) return declined('rotate', { from: old });
   const c = await postKey(ctx, name, expiresAt, `apidoctor keys rotate ${old.id} --name ${shellWord(name)}${opts.expires ? ` --expires ${shellWord(opts.expires)}` : ''}`, old);
   const next = [

@@ -2,6 +2,9 @@ import type { Diagnosis } from '../types.js';
 import type { Runway, NoRunway } from '../api/usage.js';
 import type { Output } from './output.js';
 import { printDiagnosis } from './diagnosis.js';
+import { annotation, diagnosisMessage } from './github.js';
+import { EXIT_CODES } from '../exit.js';
+import type { ExitReason } from '../types.js';
 
 /** What `balance` found, as its renderers read it. */
 export interface BalanceView {
@@ -36,6 +39,10 @@ function inDays(d: number): string {
 export function renderBalanceText(o: Output, v: BalanceView): void {
   const s = o.style;
   if (o.quiet) {
+    // -q with --min is a guard for cron, which mails any output: silent while the balance is at or
+    // above the minimum, or could not be checked and --fail-open lets it pass; the number and the
+    // verdict below it. (--format value always prints the number, for scripts.)
+    if ((v.min !== null && v.decision === 'ok') || v.failedOpen) return;
     if (v.balance !== null) o.out(`${v.balance}\n`);
     return renderProblem(o, v);
   }
@@ -113,4 +120,19 @@ export function openMetrics(v: BalanceView): string {
 export function renderBalanceOpenMetrics(o: Output, v: BalanceView): void {
   o.out(openMetrics(v));
   renderProblem(o, v);
+}
+
+/**
+ * `--format github`: the problem as a workflow annotation (an error, or a warning when --fail-open
+ * let it pass), the notes as warnings, then one plain summary line. The step outputs are written by the CLI.
+ */
+export function renderBalanceGithub(o: Output, v: BalanceView, reason: ExitReason): void {
+  const title = 'apidoctor balance';
+  let text = '';
+  if (v.diagnosis) text += annotation(v.failedOpen ? 'warning' : 'error', title, diagnosisMessage(v.diagnosis, v.failedOpen ? `--fail-open: the balance could not be checked (${v.diagnosis.category}); exiting 0` : undefined));
+  for (const n of v.notes) text += annotation('warning', title, n);
+  const amount = v.balance !== null ? `${usd(v.balance)} ${v.currency}` : 'balance unknown';
+  const min = v.min !== null ? ` (minimum ${usd(v.min)} ${v.currency})` : '';
+  text += `apidoctor balance: ${amount}${min} — exit ${EXIT_CODES[reason]} (${reason})\n`;
+  o.out(text);
 }

@@ -8,6 +8,8 @@ import { interruptibleStep } from '../busy.js';
 export interface Sink {
   write(chunk: string): unknown;
   isTTY?: boolean;
+  /** A terminal's width. */
+  columns?: number;
 }
 
 /** Spinner handle: a no-op when there is no TTY. */
@@ -44,19 +46,22 @@ export class Output {
   readonly verbose: boolean;
   readonly style: Style;
   readonly stdoutIsTTY: boolean;
+  /** The width human output is laid out for (the terminal's, COLUMNS, or 80). */
+  readonly width: number;
   private readonly spinnerAllowed: boolean;
   private spinners = new Set<{ stop(): void }>();
 
   constructor(
     private readonly stdout: Sink,
     private readonly stderr: Sink,
-    opts: { json?: boolean; quiet?: boolean; verbose?: boolean; style?: Style; spinner?: boolean } = {},
+    opts: { json?: boolean; quiet?: boolean; verbose?: boolean; style?: Style; spinner?: boolean; width?: number } = {},
   ) {
     this.json = !!opts.json;
     this.quiet = !!opts.quiet;
     this.verbose = !!opts.verbose;
     this.style = opts.style ?? PLAIN;
     this.stdoutIsTTY = !!stdout.isTTY;
+    this.width = opts.width ?? 80;
     // ora moves the cursor: only on a real terminal stream that can.
     this.spinnerAllowed = !!opts.spinner && !this.json && !this.quiet && !!stderr.isTTY && typeof (stderr as { cursorTo?: unknown }).cursorTo === 'function';
   }

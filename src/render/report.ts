@@ -3,6 +3,7 @@ import type { Diagnosis } from '../types.js';
 import type { Output } from './output.js';
 import { renderDiagnosis, formatMs } from './diagnosis.js';
 import { markdownText, oneLine, workflowData, workflowProperty } from './sanitize.js';
+import { fitToWidth, reportRow, titleColumn } from './layout.js';
 
 /** The summary line's numbers. */
 export interface Summary {
@@ -28,12 +29,15 @@ export function renderText(o: Output, results: CheckResult[], diagnoses: Diagnos
   const s = o.style;
   const sym = (r: CheckResult) =>
     r.status === 'pass' ? s.ok(s.symbols.pass) : r.status === 'warn' ? s.warn(s.symbols.warn) : r.status === 'fail' ? s.fail(s.symbols.fail) : s.dim(s.symbols.skip);
-  const width = Math.max(...results.map((r) => r.title.length));
+  // Laid out for the terminal's width (80 when unknown), details wrapped under their column.
+  const titleWidth = titleColumn(results.map((r) => r.title), o.width);
   if (!o.quiet) {
     const lines = results.map((r) => {
-      const time = r.durationMs > 0 ? s.dim(` ${formatMs(r.durationMs)}`) : '';
-      const detail = r.status === 'skip' ? s.dim(oneLine(r.detail)) : oneLine(r.detail);
-      return `${sym(r)} ${r.title.padEnd(width)}  ${detail}${time}`;
+      // The time is one unit: never "9" at the end of one line and "ms" on the next.
+      const time = r.durationMs > 0 ? ` ${formatMs(r.durationMs).replace(' ', '\u00a0')}` : '';
+      const painted = (line: string) => (r.status === 'skip' ? s.dim(line) : time && line.endsWith(time) ? line.slice(0, -time.length) + s.dim(time) : line);
+      const paint = (line: string) => painted(line).replace('\u00a0', ' ');
+      return reportRow(sym(r), r.title, `${oneLine(r.detail)}${time}`, titleWidth, o.width, paint);
     });
     o.out(lines.join('\n') + '\n');
     if (diagnoses.length) {
@@ -42,7 +46,7 @@ export function renderText(o: Output, results: CheckResult[], diagnoses: Diagnos
       const key = (d: Diagnosis) => `${d.id}\0${d.title}`;
       const warnOnly = new Set(results.filter((r) => r.status === 'warn' && r.diagnosis).map((r) => key(r.diagnosis!)));
       for (const r of results) if (r.status === 'fail' && r.diagnosis) warnOnly.delete(key(r.diagnosis));
-      for (const d of diagnoses) o.err(renderDiagnosis(d, s, !strict && warnOnly.has(key(d)) ? 'warn' : 'fail') + '\n');
+      for (const d of diagnoses) o.err(fitToWidth(renderDiagnosis(d, s, !strict && warnOnly.has(key(d)) ? 'warn' : 'fail'), o.width) + '\n');
     }
   }
   const parts = [`${summary.pass} passed`, `${summary.warn} warning${summary.warn === 1 ? '' : 's'}`, `${summary.fail} failed`, `${summary.skip} skipped`];
@@ -50,7 +54,7 @@ export function renderText(o: Output, results: CheckResult[], diagnoses: Diagnos
     summary.exitCode === 0
       ? s.ok(`${s.symbols.pass} healthy`) + (summary.warn ? s.dim(' (warnings do not fail without --strict)') : '')
       : s.fail(`${s.symbols.fail} exit ${summary.exitCode} (${summary.exitReason})`) + (summary.rootCause ? ` — root cause: ${summary.rootCauseDiagnosis ? `${summary.rootCauseDiagnosis} (found by ${summary.rootCause})` : summary.rootCause}${strict && summary.fail === 0 ? ' (--strict)' : ''}` : '');
-  o.out(`${o.quiet ? '' : '\n'}${parts.join(', ')} — ${verdict}\n`);
+  o.out(`${o.quiet ? '' : '\n'}${fitToWidth(`${parts.join(', ')} — ${verdict}`, o.width)}\n`);
 }
 
 

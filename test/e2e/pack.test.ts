@@ -3,8 +3,8 @@
  * (from the npm cache when it has the dependencies, else from the registry), and run the installed
  * `apidoctor`. The package holds only what a user needs: no tests, fixtures, sources or scripts.
  *
- * Packs with --ignore-scripts: `npm test` has just built dist/ (pretest), and `prepare` would rebuild
- * it in the shared working tree while other suites run the CLI from it.
+ * Packs with --ignore-scripts: `npm test` has just built dist/ (pretest). The package declares no
+ * `prepare` (the build is an explicit `npm run build`), so installing the tarball runs no script.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
@@ -54,10 +54,18 @@ describe('npm pack: the package holds only what a user needs', () => {
   });
 });
 
+describe('npm ci in the checkout', () => {
+  it('leaves no install script unreviewed (no allowScripts warning): esbuild is allowed in package.json', async () => {
+    const { stdout } = await npm(['install-scripts', 'ls', '--json'], ROOT);
+    expect((JSON.parse(stdout) as { allowScripts: unknown[] }).allowScripts).toEqual([]);
+  });
+});
+
 describe('a real install of the packed tarball', () => {
   let emu: Emulator;
   let project: string;
   let bin: string;
+  let installed: { stdout: string; stderr: string };
 
   beforeAll(async () => {
     emu = await startEmulator();
@@ -68,7 +76,7 @@ describe('a real install of the packed tarball', () => {
     await run('mkdir', [project]);
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'apidoctor-install-test', version: '1.0.0', private: true }));
     // --prefer-offline: the npm cache has chalk, ora, cosmiconfig… after `npm ci`; the registry only if it does not.
-    await npm(['install', '--prefer-offline', '--no-audit', '--no-fund', '--prefix', project, tgz], project);
+    installed = await npm(['install', '--prefer-offline', '--no-audit', '--no-fund', '--prefix', project, tgz], project);
     bin = join(project, 'node_modules', '.bin', 'apidoctor');
   }, 180_000);
 
@@ -84,6 +92,12 @@ describe('a real install of the packed tarball', () => {
       );
       child.stdin?.end(opts.input ?? '');
     });
+
+  it('the install says nothing about scripts: the packed package.json declares no prepare (or other install) script', () => {
+    expect(installed.stderr).not.toMatch(/prepare|install-scripts|allowScripts/i);
+    const pkg = JSON.parse(readFileSync(join(project, 'node_modules', PKG.name, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+    for (const s of ['prepare', 'preinstall', 'install', 'postinstall']) expect(pkg.scripts?.[s], `scripts.${s}`).toBeUndefined();
+  });
 
   it('is installed from the tarball, not linked to the repository', () => {
     const real = realpathSync(bin);

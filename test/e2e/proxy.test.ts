@@ -87,7 +87,8 @@ describe('HTTP proxies from the environment', () => {
     const bad = `user:pa55word@${proxy.url.replace('http://', '')}`;
     const call = await runCli(['call', '/v1/models'], { env: env({ HTTP_PROXY: bad }) });
     expect(call.code).toBe(7);
-    const human = await runCli(['doctor'], { env: env({ HTTP_PROXY: bad }) });
+    // A wide terminal (COLUMNS): the row below is matched on one line; at 80 columns its detail wraps under its column.
+    const human = await runCli(['doctor'], { env: env({ HTTP_PROXY: bad, COLUMNS: '200' }) });
     const json = await runCli(['doctor', '--json'], { env: env({ HTTP_PROXY: bad }) });
     for (const r of [call, human, json]) expect(r.stdout + r.stderr).not.toContain('pa55word');
     expect(human.code).toBe(7);

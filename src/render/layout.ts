@@ -1,0 +1,100 @@
+/**
+ * Laying human output out for the terminal's width: the width itself, word wrapping that keeps a
+ * line's indentation, and the doctor report's rows (title column, details wrapped under their column).
+ */
+
+/** The width human output is laid out for: the terminal's, else COLUMNS, else 80 (as --help). */
+export function terminalWidth(stdout: { isTTY?: boolean; columns?: number }, env: Record<string, string | undefined>): number {
+  if (stdout.isTTY && typeof stdout.columns === 'number' && stdout.columns > 0) return stdout.columns;
+  const fromEnv = Number(env.COLUMNS);
+  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
+  return 80;
+}
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;]*m/g;
+
+/** The width a string takes on screen (colour codes take none). */
+export function visibleLength(s: string): number {
+  return s.includes('\u001b') ? s.replace(ANSI, '').length : s.length;
+}
+
+/**
+ * Splits `text` into lines of at most `width` columns at spaces; a word longer than `width` gets a
+ * line of its own, unbroken (a URL stays copyable).
+ */
+export function wrapWords(text: string, width: number): string[] {
+  const words = text.split(' ').filter((w) => w !== '');
+  const lines: string[] = [];
+  let line = '';
+  let len = 0;
+  for (const w of words) {
+    const wl = visibleLength(w);
+    if (len > 0 && len + 1 + wl > width) {
+      lines.push(line);
+      line = '';
+      len = 0;
+    }
+    line += (len > 0 ? ' ' : '') + w;
+    len += (len > 0 ? 1 : 0) + wl;
+  }
+  if (len > 0 || lines.length === 0) lines.push(line);
+  return lines;
+}
+
+/**
+ * Wraps every line of `text` wider than `width`, continuing under the line's own indentation (and
+ * under the text of a list item: "  1. ", "  ! ", "  - ").
+ */
+export function fitToWidth(text: string, width: number): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      if (visibleLength(line) <= width) return line;
+      const plain = line.replace(ANSI, '');
+      const m = /^(\s*)((?:\d+\.|[!✗✓•*-])\s+)?/.exec(plain)!;
+      const indent = m[1]!.length;
+      const hang = indent + (m[2]?.length ?? 0);
+      // The indentation stays as it is; the words after it are wrapped.
+      const lead = line.slice(0, line.length - line.trimStart().length);
+      const body = line.trimStart();
+      const first = wrapWords(body, Math.max(1, width - indent));
+      // Lines after the first hang under the item's text: rewrap what follows the first line at that indent.
+      if (first.length === 1) return lead + first[0];
+      const rest = wrapWords(first.slice(1).join(' '), Math.max(1, width - hang));
+      return [lead + first[0], ...rest.map((l) => ' '.repeat(hang) + l)].join('\n');
+    })
+    .join('\n');
+}
+
+/**
+ * One row of the doctor report: `sym title  detail`, the title column `titleWidth` wide (titles that do
+ * not fit wrap inside it), the detail wrapped under its own column. When the detail column would be
+ * narrower than 24 columns, the detail goes on the lines below, indented by 4.
+ */
+export function reportRow(sym: string, title: string, detail: string, titleWidth: number, width: number, paintDetail: (line: string) => string = (l) => l): string {
+  const detailCol = 2 + titleWidth + 2;
+  const titleLines = wrapWords(title, titleWidth);
+  if (width - detailCol < 24) {
+    const lines = titleLines.map((t, i) => `${i === 0 ? `${sym} ` : '  '}${t}`);
+    for (const d of wrapWords(detail, width - 4)) lines.push(`    ${paintDetail(d)}`);
+    return lines.join('\n');
+  }
+  const detailLines = wrapWords(detail, width - detailCol);
+  const n = Math.max(titleLines.length, detailLines.length);
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = titleLines[i] ?? '';
+    const d = detailLines[i];
+    const left = `${i === 0 ? `${sym} ` : '  '}${t}`;
+    out.push(d === undefined ? left.trimEnd() : `${left}${' '.repeat(Math.max(0, detailCol - 2 - visibleLength(t) - 2) + 2)}${paintDetail(d)}`);
+  }
+  return out.join('\n');
+}
+
+/** The title column for the report: the longest title, but no more than 40 % of the width (at least 12). */
+export function titleColumn(titles: readonly string[], width: number): number {
+  let longest = 0;
+  for (const t of titles) if (t.length > longest) longest = t.length;
+  return Math.min(longest, Math.max(12, Math.floor(width * 0.4)));
+}

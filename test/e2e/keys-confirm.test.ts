@@ -1,0 +1,121 @@
+/**
+ * keys changes as a user meets them: the "Confirm with --yes" command repeats every option given
+ * (copying it keeps --expires), a prefix works wherever `keys show` takes one, `keys --help` lists the
+ * subcommands' options, and Ctrl-C at the y/N prompt ends the prompt's line first.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { spawnSync } from 'node:child_process';
+import { startEmulator, KEYS, type Emulator } from '../emulator/server.js';
+import { emulatorEnv, expectNoKeys } from '../helpers/emulated.js';
+import { runCli, emptyDir } from '../helpers/run-cli.js';
+import { main } from '../../src/cli.js';
+
+let emu: Emulator;
+beforeAll(async () => {
+  emu = await startEmulator();
+});
+afterAll(async () => {
+  await emu.close();
+});
+beforeEach(() => emu.reset());
+
+const DAY = 86_400_000;
+const changes = () => emu.requests.filter((q) => q.method !== 'GET');
+
+/** The suggested command of a refusal, split into words as a POSIX shell would. */
+function suggested(stderr: string): string[] {
+  const line = /Confirm with --yes: (apidoctor .*)$/m.exec(stderr)?.[1];
+  expect(line, stderr).toBeDefined();
+  const r = spawnSync('sh', ['-c', `for w in ${line!.replace(/^apidoctor /, '')}; do printf '%s\\0' "$w"; done`], { encoding: 'utf8' });
+  return r.stdout.split('\0').slice(0, -1);
+}
+
+describe('the suggested --yes command repeats every option given', () => {
+  it('create --name "my ci" --expires 90d: the suggestion keeps --expires, and running it creates a key expiring in 90 days', async () => {
+    const refused = await runCli(['keys', 'create', '--name', 'my ci', '--expires', '90d'], { env: emulatorEnv(emu) });
+    expect(refused.code).toBe(2);
+    expect(changes()).toHaveLength(0);
+    expect(refused.stderr).toContain("apidoctor keys create --name 'my ci' --expires 90d --yes");
+    const words = suggested(refused.stderr);
+    expect(words).toEqual(['keys', 'create', '--name', 'my ci', '--expires', '90d', '--yes']);
+    const copied = await runCli(words, { env: emulatorEnv(emu) });
+    expect(copied.code).toBe(0);
+    const created = emu.state.keys.find((k) => k.name === 'my ci')!;
+    expect(Math.round((Date.parse(created.expiresAt!) - Date.now()) / DAY)).toBe(90);
+  });
+
+  it('rotate 1 --name "it\'s new" --expires 2099-01-31 with --base-url: all of it, quoted for the shell', async () => {
+    const refused = await runCli(['--base-url', emu.url, 'keys', 'rotate', '1', '--name', "it's new", '--expires', '2099-01-31'], { env: emulatorEnv(emu) });
+    expect(refused.code).toBe(2);
+    const words = suggested(refused.stderr);
+    expect(words).toEqual(['--base-url', emu.url, 'keys', 'rotate', '1', '--name', "it's new", '--expires', '2099-01-31', '--yes']);
+    const copied = await runCli(words, { env: emulatorEnv(emu) });
+    expect(copied.code).toBe(0);
+    expect(emu.state.keys.find((k) => k.name === "it's new")?.expiresAt).toMatch(/^2099-01-31/);
+    expectNoKeys(refused);
+  });
+
+  it('a key given as a flag is never repeated in the suggestion', async () => {
+    const refused = await runCli(['--billing-key', KEYS.billing, 'keys', 'delete', '2'], { env: emulatorEnv(emu, { MODELSWITCH_BILLING_KEY: undefined }) });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('Confirm with --yes: apidoctor keys delete 2 --yes');
+    expectNoKeys(refused);
+  });
+});
+
+describe('activate, deactivate, delete and rotate take a prefix, as show does', () => {
+  it('deactivate ms-test0goo --yes deactivates key #1', async () => {
+    const r = await runCli(['keys', 'deactivate', 'ms-test0goo', '--yes'], { env: emulatorEnv(emu) });
+    expect(r.code).toBe(0);
+    expect(changes().map((q) => `${q.method} ${q.path}`)).toEqual(['PUT /api/keys/1']);
+  });
+  it('delete by prefix deletes that key; activate by the whole key works and never prints it', async () => {
+    const del = await runCli(['keys', 'delete', 'ms-test0ina', '--yes'], { env: emulatorEnv(emu) });
+    expect(del.code).toBe(0);
+    expect(changes().map((q) => `${q.method} ${q.path}`)).toEqual(['DELETE /api/keys/2']);
+    emu.reset();
+    emu.state.keys[0]!.active = false;
+    const act = await runCli(['keys', 'activate', KEYS.proxy, '--yes'], { env: emulatorEnv(emu) });
+    expect(act.code).toBe(0);
+    expect(changes().map((q) => `${q.method} ${q.path}`)).toEqual(['PUT /api/keys/1']);
+    expectNoKeys(act);
+  });
+  it('a prefix that matches no key: not found (exit 1), nothing sent', async () => {
+    const r = await runCli(['keys', 'delete', 'ms-nothere', '--yes'], { env: emulatorEnv(emu) });
+    expect(r.code).toBe(1);
+    expect(changes()).toHaveLength(0);
+  });
+});
+
+describe('keys --help', () => {
+  it('lists the subcommands\' options: --expiring-within, --yes, --name, --expires', async () => {
+    const r = await runCli(['keys', '--help']);
+    expect(r.code).toBe(0);
+    for (const flag of ['--expiring-within', '--yes', '--name', '--expires']) expect(r.stdout).toContain(flag);
+    expect(r.stdout).toMatch(/^\s+create\s+--name <name>, --expires <date>, -y\/--yes$/m);
+  });
+});
+
+describe('Ctrl-C at the y/N prompt', () => {
+  it('ends the prompt line before "✗ Interrupted", and exits 130', async () => {
+    const stdin = Object.assign(new PassThrough(), { isTTY: true });
+    const ac = new AbortController();
+    let stderr = '';
+    const done = main(['keys', 'deactivate', '1'], {
+      env: { ...emulatorEnv(emu), NO_COLOR: '1', CI: '1', PATH: process.env.PATH ?? '' } as NodeJS.ProcessEnv,
+      cwd: emptyDir(),
+      stdout: { write: () => true, isTTY: true },
+      stderr: { write: (s: string) => (stderr += s), isTTY: true },
+      stdin,
+      signal: ac.signal,
+    });
+    for (let i = 0; i < 200 && !stderr.includes('[y/N]'); i++) await new Promise((r) => setTimeout(r, 25));
+    ac.abort('SIGINT');
+    const code = await done;
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/\[y\/N\] \n✗ Interrupted/);
+    expect(stderr).not.toMatch(/\[y\/N\] ✗/);
+    expect(changes()).toHaveLength(0);
+  });
+});

@@ -1,0 +1,72 @@
+/**
+ * Big accounts: `keys` with 150,000 keys prints the whole table (it crashed with "Maximum call stack
+ * size exceeded") and `keys --json` to a pipe prints the whole document (the exit backstop cut it short);
+ * `balance` on a busy account asks the later usage pages together, not one after another.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startEmulator, type Emulator } from '../emulator/server.js';
+import { emulatorEnv } from '../helpers/emulated.js';
+import { runCli } from '../helpers/run-cli.js';
+
+let emu: Emulator;
+beforeAll(async () => {
+  emu = await startEmulator();
+});
+afterAll(async () => {
+  await emu.close();
+});
+beforeEach(() => emu.reset());
+
+/** GET /api/keys with `n` keys, served as one string. */
+function serveKeys(n: number): void {
+  const now = Date.now();
+  const parts: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const expires = i % 2 ? `,"expiresAt":"${new Date(now + (1 + (i % 400)) * 86_400_000).toISOString()}"` : '';
+    parts.push(`{"id":${i + 1},"name":"key ${i + 1}","prefix":"ms-g${String(i).padStart(7, '0')}","active":${i % 3 !== 0},"createdAt":"${new Date(now - (i % 300) * 86_400_000).toISOString()}"${expires}}`);
+  }
+  emu.state.failures.push({ status: 200, headers: { 'content-type': 'application/json' }, body: `{"keys":[${parts.join(',')}]}`, match: { path: '/api/keys' } });
+}
+
+describe('keys with very many keys', () => {
+  it('150,000 keys: the whole table, exit 0, no crash', async () => {
+    serveKeys(150_000);
+    const r = await runCli(['keys'], { env: emulatorEnv(emu), timeoutMs: 90_000 });
+    expect(r.stderr).not.toMatch(/internal error|call stack/i);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(150_001);
+    expect(lines[0]).toMatch(/^\s+ID\s+NAME\s+PREFIX\s+STATUS\s+CREATED\s+EXPIRES\s+DAYS LEFT$/);
+    expect(lines.at(-1)).toMatch(/^\s+150000\s+key 150000\s+ms-g0149999\s+active\s+\d{4}-\d{2}-\d{2}/);
+  }, 120_000);
+
+  it('150,000 keys with --json to a pipe: one complete document', async () => {
+    serveKeys(150_000);
+    const r = await runCli(['keys', '--json'], { env: emulatorEnv(emu), timeoutMs: 90_000 });
+    expect(r.code).toBe(0);
+    const doc = r.json();
+    expect(doc.keys).toHaveLength(150_000);
+    expect(doc.keys.at(-1)).toMatchObject({ id: 150_000, prefix: 'ms-g0149999' });
+  }, 120_000);
+});
+
+describe('balance on a busy account', () => {
+  it('1,000 charges in 7 days: the first usage page, then the other five together', async () => {
+    const now = Date.now();
+    const span = 7 * 86_400_000 - 60_000;
+    emu.state.usage = Array.from({ length: 1000 }, (_, i) => ({ id: 1000 - i, model: 'gpt-4o', promptTokens: 1, completionTokens: 1, chargedAmount: 0.001, createdAt: new Date(now - 30_000 - Math.floor((i * span) / 1000)).toISOString() }));
+    emu.state.delayMs = 200;
+    const r = await runCli(['balance', '--json'], { env: emulatorEnv(emu) });
+    expect(r.code).toBe(0);
+    expect(r.json().runway).toMatchObject({ available: true, records: 300, pages: 6 });
+    const usage = emu.requests.filter((q) => q.path.startsWith('/api/usage'));
+    expect(usage.map((q) => q.path)).toEqual([0, 50, 100, 150, 200, 250].map((o) => `/api/usage?limit=50&offset=${o}`));
+    const later = usage.slice(1);
+    // Together: each later page was asked before any of them was answered, and after the first.
+    const firstAnswer = Math.min(...later.map((q) => q.finishedAt!));
+    for (const q of later) {
+      expect(q.startedAt).toBeLessThan(firstAnswer);
+      expect(q.startedAt).toBeGreaterThanOrEqual(usage[0]!.finishedAt! - 5);
+    }
+  });
+});
