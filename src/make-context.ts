@@ -3,6 +3,7 @@ import type { Output } from './render/output.js';
 import { DEFAULT_BASE_URL, type SettingName } from './config/settings.js';
 import { resolveConfig, rejectEmptyFlags } from './config/resolve.js';
 import { Api } from './api/api.js';
+import { fitToWidth } from './render/layout.js';
 
 /** Resolves the configuration and builds the API client for a command; says config notes once. */
 export async function makeContext(opts: CommonOptions, deps: Deps, out: Output, needs: readonly SettingName[]): Promise<Context> {
@@ -14,7 +15,7 @@ export async function makeContext(opts: CommonOptions, deps: Deps, out: Output, 
   const format = (opts as { format?: string }).format;
   const human = !out.json && !out.quiet && (format === undefined || format === 'text');
   if (human && needs.includes('baseUrl') && config.baseUrl.origin !== 'default' && !config.baseUrlProblem && config.baseUrl.value !== DEFAULT_BASE_URL) {
-    out.err(`${out.style.dim(`base URL ${config.baseUrl.value} from ${config.baseUrl.source}`)}\n`);
+    out.err(`${out.style.dim(fitToWidth(`base URL ${config.baseUrl.value} from ${config.baseUrl.source}`, out.width))}\n`);
   }
   const api = new Api(config, { dispatcher: deps.dispatcher, clock: deps.clock, random: deps.random, signal: deps.signal }, out.verbose ? (l) => out.debug(l) : undefined);
   return { deps, opts, out, config, api };

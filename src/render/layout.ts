@@ -11,12 +11,14 @@ export function terminalWidth(stdout: { isTTY?: boolean; columns?: number }, env
   return 80;
 }
 
+// Colour as escape sequences, or as the style's markers (private-use characters, see style.ts), which
+// become escape sequences only when the output layer writes: neither takes a column.
 // eslint-disable-next-line no-control-regex
-const ANSI = /\u001b\[[0-9;]*m/g;
+const ANSI = /\u001b\[[0-9;]*m|\uE000[^\uE001]{0,40}\uE001/g;
 
 /** The width a string takes on screen (colour codes take none). */
 export function visibleLength(s: string): number {
-  return s.includes('\u001b') ? s.replace(ANSI, '').length : s.length;
+  return s.includes('\u001b') || s.includes('\uE000') ? s.replace(ANSI, '').length : s.length;
 }
 
 /**

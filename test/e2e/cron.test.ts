@@ -12,7 +12,7 @@ import { BIN, emptyDir } from '../helpers/run-cli.js';
 
 const README = readFileSync(resolve(import.meta.dirname, '../../README.md'), 'utf8');
 /** The recipe's command: the cron line's whole command part (after the five time fields). */
-const CRON_LINE = /```cron\n[\s\S]*?^((?:\S+\s+){5})(.*apidoctor balance.*)$/m.exec(README);
+const CRON_LINE = /```cron\n[\s\S]*?^((?:[^\s#=]+[ \t]+){5})(.*apidoctor balance.*)$/m.exec(README);
 const COMMAND = CRON_LINE?.[2];
 
 let emu: Emulator;
