@@ -2,12 +2,27 @@
  * The one entry from outside text to the engine: a text (an SDK exception, an app's error line, a JSON
  * body, a curl dump, a HAR file) becomes a Failure plus where each fact was read from.
  *
- * This is the seam between the text readers (issue 12, which owns this folder and replaces the body of
- * readErrorText) and the log scanner (issue 13, src/logs/, which calls both functions below per error).
- * Keep the two signatures stable.
+ * This is the seam between the text readers (issue 12, which owns this folder) and the log scanner
+ * (issue 13, src/logs/, which calls both functions below per error). Keep the two signatures stable.
+ *
+ * The readers, each small: status.ts (a status wherever clients write it), embedded.ts (a body anywhere:
+ * JSON, escaped JSON, Python, util.inspect, Ruby, Go, Rust; an HTML page), loose.ts (the tolerant literal
+ * reader under it), transport.ts (network failures by name), exception.ts (class names, weak evidence),
+ * object.ts (error objects), har.ts (HAR files), vendor.ts (whose error it is). Strongest evidence wins:
+ * a stated status over a body's over the words' over an exception class; a body's error over the class.
  */
 import type { Failure } from '../types.js';
 import { parseSavedResponse, readSaved } from '../diagnosis/failure.js';
+import { parseBody } from '../diagnosis/envelope.js';
+import { statusFromError, statusFromText } from '../diagnosis/facts.js';
+import { vendorDisplayName } from '../diagnosis/vendor.js';
+import { embeddedBody, htmlInText } from './embedded.js';
+import { exceptionFromText } from './exception.js';
+import { readHar } from './har.js';
+import { readErrorObject } from './object.js';
+import { statusFromErrorText } from './status.js';
+import { transportFromText } from './transport.js';
+import { hostFromText, vendorOf } from './vendor.js';
 
 /** What one error text said, ready for diagnose(). */
 export interface TextReading {
@@ -19,12 +34,253 @@ export interface TextReading {
   sources: string[];
 }
 
+/** What the readers found, before it becomes a Failure. */
+export interface Parts {
+  status?: number;
+  headers: Record<string, string>;
+  body?: string;
+  networkCode?: string;
+  networkMessage?: string;
+  /** The error's own words, when no body carries a message. */
+  message?: string;
+  host?: string;
+  /** The whole text, for the vendor's wording. */
+  text: string;
+  /** An exception class that implies a status, used only when nothing stronger did. */
+  weakStatus?: { status: number; name: string };
+  sources: string[];
+}
+
+/** Binary input: NUL bytes, or many control characters / invalid UTF-8 in its head. */
+export function looksBinaryText(text: string): boolean {
+  const sample = text.slice(0, 8192);
+  let odd = 0;
+  for (let i = 0; i < sample.length; i++) {
+    const c = sample.charCodeAt(i);
+    if (c === 0) return true;
+    if (c === 0xfffd || (c < 32 && c !== 9 && c !== 10 && c !== 12 && c !== 13 && c !== 27)) odd++;
+  }
+  return odd >= 8 && odd / Math.max(1, sample.length) > 0.1;
+}
+
+const snippet = (s: string, n = 60): string => {
+  const one = s.replace(/\s+/g, ' ').trim();
+  return one.length > n ? `${one.slice(0, n - 1)}…` : one;
+};
+
+/** A whole response as `explain` always read it: a body (JSON, HTML, SSE), `curl -i`/`-v` output, a captured {status, headers, body}. */
+function isWholeResponse(clean: string): boolean {
+  const lead = clean.trimStart();
+  if (/^HTTP\/\d/.test(lead) || /^< HTTP\/\d/m.test(clean.slice(0, 65_536))) return true;
+  if (/^(data|event|id|retry):/m.test(lead.slice(0, 200)) && /^data:/m.test(lead.slice(0, 4096))) return true;
+  if (/^</.test(lead)) return true;
+  if (/^[{[]/.test(lead)) {
+    try {
+      JSON.parse(lead);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  return false;
+}
+
+const FRAME = /^\s+at\s|^\s*File "|^Traceback \(most recent call last\)|^\s*\^+\s*$|^During handling of the above exception|^The above exception was the direct cause|^goroutine \d+ \[|^\s+[\w./-]+\.go:\d+|^\s*\.\.\. \d+ (more|lines)/;
+
+/** The line that carries the error, with the class name and the status form taken off. */
+function messageOf(text: string, statusAt: number | undefined, body: { index: number; end: number } | undefined): string | undefined {
+  const head = text.length > 65_536 ? text.slice(0, 65_536) : text;
+  let at = statusAt;
+  if (at === undefined) {
+    const lines = head.split(/\r?\n/);
+    const isPy = /^Traceback \(most recent call last\)/m.test(head);
+    const candidates = lines.filter((l) => l.trim() && !FRAME.test(l) && !/^\s{4}\S/.test(isPy ? l : ''));
+    const pick = isPy ? candidates[candidates.length - 1] : (candidates.find((l) => /(Error|Exception)\b/.test(l)) ?? candidates[0]);
+    if (pick === undefined) return undefined;
+    at = head.indexOf(pick);
+  }
+  const start = head.lastIndexOf('\n', at) + 1;
+  const nl = head.indexOf('\n', at);
+  let line = head.slice(start, nl === -1 ? head.length : nl);
+  if (body && body.index >= start && body.index < start + line.length) line = line.slice(0, body.index - start) + line.slice(Math.min(line.length, body.end - start));
+  line = line
+    .replace(/^\s*(?:\[[^\]]*\]\s*|\d{4}-\d\d-\d\d[T ][\d:.,]+Z?\s*|(?:ERROR|WARN(?:ING)?|INFO|error|warn)[:\s]+)*/, '')
+    .replace(/^(?:Uncaught\s+)?(?:[\w$]+(?:\.|::|\\))*[\w$]*(?:Error|Exception)\w*(?:\s*\[[^\]]*\])?:\s*/, '')
+    .replace(/^Error code:\s*\d{3}\s*-?\s*/, '')
+    .replace(/\s*-\s*$/, '')
+    .trim();
+  return line ? line.slice(0, 1000) : undefined;
+}
+
+/** Reads a free text (an SDK's exception, an app's line, a log excerpt): what it says, and where. */
+export function readFreeText(text: string, opts: { status?: number; headers?: Record<string, string> } = {}): Parts {
+  const parts: Parts = { headers: { ...(opts.headers ?? {}) }, text, sources: [] };
+  const st = opts.status === undefined ? statusFromErrorText(text) : undefined;
+  const emb = embeddedBody(text);
+  let bodyValue: unknown = emb?.value;
+  if (opts.status !== undefined) parts.status = opts.status;
+  else if (st) {
+    parts.status = st.status;
+    parts.sources.push(`status ${st.status} from “${snippet(st.from)}”`);
+  }
+  if (emb) {
+    // an SDK error printed whole (util.inspect of an openai error: { status: 429, headers: {…}, error: {…} })
+    const v = emb.value;
+    if (('status' in v || 'statusCode' in v || 'headers' in v || 'responseBody' in v || 'response' in v) && ('error' in v || 'headers' in v || 'responseBody' in v || 'response' in v)) {
+      const o = readErrorObject(v);
+      if (parts.status === undefined && o.status !== undefined) {
+        parts.status = o.status;
+        parts.sources.push(`status ${o.status} from the ${o.statusFrom} field of ${emb.kind}`);
+      }
+      parts.headers = { ...o.headers, ...parts.headers };
+      if (o.body !== undefined) bodyValue = undefined;
+      parts.body = o.body;
+      if (o.body !== undefined) parts.sources.push(`body from the ${o.bodyFrom} field of ${emb.kind}`);
+    }
+    if (bodyValue !== undefined) {
+      try {
+        parts.body = JSON.stringify(bodyValue);
+      } catch {
+        parts.body = undefined;
+      }
+      if (parts.body !== undefined) parts.sources.push(`body from ${emb.kind}${st && emb.index > st.index ? ' after it' : ' in the text'}`);
+    }
+  }
+  if (parts.body === undefined) {
+    const html = htmlInText(text);
+    if (html) {
+      parts.body = html.html;
+      parts.headers['content-type'] ??= 'text/html';
+      parts.sources.push('body from the HTML page inside the text');
+    }
+  }
+  const hasBodyError = parts.body !== undefined && parseBody(parts.body, parts.headers).hasError;
+  if (parts.status === undefined && !hasBodyError) {
+    const tr = transportFromText(text);
+    if (tr) {
+      parts.networkCode = tr.code;
+      const i = text.indexOf(tr.from);
+      const lineStart = text.lastIndexOf('\n', i) + 1;
+      const lineEnd = text.indexOf('\n', i);
+      parts.networkMessage = text.slice(lineStart, lineEnd === -1 ? Math.min(text.length, lineStart + 400) : Math.min(lineEnd, lineStart + 400)).trim();
+      parts.sources.push(`network failure ${tr.code === 'ECONNECTION' ? '' : `${tr.code} `}from “${snippet(tr.from)}”`.replace('  ', ' '));
+    }
+  }
+  const ex = exceptionFromText(text);
+  if (parts.status === undefined && !parts.networkCode && ex) {
+    if (ex.network && !hasBodyError) {
+      parts.networkCode = ex.network;
+      parts.networkMessage = ex.name;
+      parts.sources.push(`network failure from the exception class ${ex.name}`);
+    } else if (ex.status !== undefined) parts.weakStatus = { status: ex.status, name: ex.name };
+  }
+  parts.message = messageOf(text, st?.index, emb);
+  parts.host = hostFromText(text);
+  return parts;
+}
+
+/** Turns the parts into a reading: a network failure, or an answer read as `explain` reads a saved one. */
+export function readingFromParts(parts: Parts): TextReading {
+  const sources = [...parts.sources];
+  let failure: Failure;
+  let isError = true;
+  if (parts.networkCode && parts.status === undefined) {
+    failure = {
+      kind: 'network',
+      headers: parts.headers,
+      attempts: [],
+      networkCode: parts.networkCode === 'ECONNECTION' ? undefined : parts.networkCode,
+      networkMessage: parts.networkMessage,
+      ...(parts.host ? { host: parts.host } : {}),
+    };
+  } else {
+    const body = parts.body ?? parts.message ?? '';
+    const read = readSaved({ status: parts.status, headers: parts.headers, body });
+    failure = read.failure;
+    isError = !read.healthy;
+    if (!failure.message && parts.message && parts.body !== undefined) failure.message = parts.message;
+    if (failure.status === undefined) {
+      const p = parseBody(body, failure.headers);
+      const stated = p.status ?? statusFromError(failure.errorType ?? p.errorType, failure.code ?? p.code);
+      if (stated === undefined) {
+        const words = statusFromText([failure.message, p.message, parts.message].filter(Boolean).join('\n'));
+        if (words !== undefined) {
+          failure.status = words;
+          sources.push(`status ${words} from what the error says (no status in the text)`);
+        } else if (parts.weakStatus) {
+          failure.status = parts.weakStatus.status;
+          sources.push(`status ${parts.weakStatus.status} from the exception class ${parts.weakStatus.name} (nothing stronger in the text)`);
+        }
+      }
+    }
+    if (parts.host) failure.host = parts.host;
+  }
+  const v = vendorOf(parts.text, parts.host, failure.kind === 'network');
+  if (v.vendor) {
+    failure.vendor = v.vendor;
+    const name = vendorDisplayName(v.vendor);
+    if (name) sources.push(`${name}’s error, from ${v.why}`);
+  }
+  return { failure, isError, sources };
+}
+
+/** The string values of a JSON document, one a line (for a JSON log line that quotes an error). */
+function stringsOf(json: string): string | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  const out: string[] = [];
+  const walk = (x: unknown, depth: number): void => {
+    if (out.length > 200 || depth > 16) return;
+    if (typeof x === 'string') out.push(x);
+    else if (x && typeof x === 'object') for (const y of Object.values(x as Record<string, unknown>)) walk(y, depth + 1);
+  };
+  walk(v, 0);
+  return out.length ? out.join('\n') : undefined;
+}
+
 /** Reads one error text. Never throws; bounded in time for any input (linear in its length). */
 export function readErrorText(text: string, opts: { status?: number; headers?: Record<string, string> } = {}): TextReading {
-  const saved = parseSavedResponse(text, { status: opts.status });
-  Object.assign(saved.headers, opts.headers ?? {});
-  const read = readSaved(saved);
-  return { failure: read.failure, isError: !read.healthy, sources: [] };
+  try {
+    const clean = text.replace(/^\uFEFF/, '');
+    const har = readHar(clean);
+    if (har) {
+      const parts: Parts = { status: opts.status ?? har.status, headers: { ...har.headers, ...(opts.headers ?? {}) }, body: har.body, host: har.host, text: `${har.host ?? ''}\n${har.body.slice(0, 65_536)}`, sources: [`the response of ${har.from}`] };
+      if (parts.status === undefined) {
+        const tr = transportFromText(har.networkError ?? '');
+        parts.networkCode = tr?.code ?? 'ECONNECTION';
+        parts.networkMessage = har.networkError;
+      }
+      return readingFromParts(parts);
+    }
+    if (isWholeResponse(clean) || looksBinaryText(clean)) {
+      const saved = parseSavedResponse(clean, { status: opts.status });
+      Object.assign(saved.headers, opts.headers ?? {});
+      const read = readSaved(saved);
+      // a JSON log line ({"level":"error","msg":"…","err":"Error code: 429 - {…}"}): no status, no envelope — its strings are the text
+      if (saved.status === undefined && /^\s*\{/.test(clean) && !parseBody(saved.body, saved.headers).hasError) {
+        const strings = stringsOf(clean);
+        if (strings) {
+          const parts = readFreeText(strings, opts);
+          if (parts.status !== undefined || parts.body !== undefined || parts.networkCode) return readingFromParts(parts);
+        }
+      }
+      const host = hostFromText(saved.body.slice(0, 65_536));
+      const v = vendorOf(saved.body, host, false);
+      if (v.vendor) read.failure.vendor = v.vendor;
+      const name = vendorDisplayName(v.vendor);
+      return { failure: read.failure, isError: !read.healthy, sources: name ? [`${name}’s error, from ${v.why}`] : [] };
+    }
+    return readingFromParts(readFreeText(clean, opts));
+  } catch {
+    const saved = parseSavedResponse(text, { status: opts.status });
+    Object.assign(saved.headers, opts.headers ?? {});
+    const read = readSaved(saved);
+    return { failure: read.failure, isError: !read.healthy, sources: [] };
+  }
 }
 
 const ERROR_WORDS =
