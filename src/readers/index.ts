@@ -46,6 +46,9 @@ export interface Parts {
   host?: string;
   /** The whole text, for the vendor's wording. */
   text: string;
+  /** `type: insufficient_quota`, `code: rate_limit_exceeded` written in the text (anthropic-node, Go SDKs), when no body carries them. */
+  errorType?: string;
+  code?: string;
   /** An exception class that implies a status, used only when nothing stronger did. */
   weakStatus?: { status: number; name: string };
   sources: string[];
@@ -112,6 +115,19 @@ function messageOf(text: string, statusAt: number | undefined, body: { index: nu
   return line ? line.slice(0, 1000) : undefined;
 }
 
+/** `type: insufficient_quota`, `code=rate_limit_exceeded`, `error_code: "invalid_api_key"`: fields written as words. */
+function labelledFields(text: string, parts: Parts): void {
+  const head = text.length > 65_536 ? text.slice(0, 65_536) : text;
+  const field = (re: RegExp): string | undefined => re.exec(head)?.[1];
+  const type = field(/\b(?:error[_ ]?)?type["']?\s*[:=]\s*["']?([A-Za-z][\w.-]{2,60})\b/i);
+  const code = field(/\b(?:error[_ ]?)?code["']?\s*[:=]\s*["']?([A-Za-z][\w.-]{2,60})\b/i);
+  if (type && !/^(application|text|string|object|null|none|undefined|error|Some)$/i.test(type)) {
+    parts.errorType = type;
+    parts.sources.push(`error type ${type} from “${snippet(/[^\n]{0,20}type["']?\s*[:=]\s*["']?[\w.-]+/i.exec(head)?.[0] ?? type)}”`);
+  }
+  if (code && !/^(null|none|undefined)$/i.test(code)) parts.code = code;
+}
+
 /** Reads a free text (an SDK's exception, an app's line, a log excerpt): what it says, and where. */
 export function readFreeText(text: string, opts: { status?: number; headers?: Record<string, string> } = {}): Parts {
   const parts: Parts = { headers: { ...(opts.headers ?? {}) }, text, sources: [] };
@@ -155,6 +171,7 @@ export function readFreeText(text: string, opts: { status?: number; headers?: Re
     }
   }
   const hasBodyError = parts.body !== undefined && parseBody(parts.body, parts.headers).hasError;
+  if (parts.body === undefined) labelledFields(text, parts);
   if (parts.status === undefined && !hasBodyError) {
     const tr = transportFromText(text);
     if (tr) {
@@ -179,6 +196,8 @@ export function readFreeText(text: string, opts: { status?: number; headers?: Re
   return parts;
 }
 
+const QUOTA_BILLING = /\bquota\b[^.\n]{0,60}\b(?:plan and billing|billing details|billing)\b/i;
+
 /** Turns the parts into a reading: a network failure, or an answer read as `explain` reads a saved one. */
 export function readingFromParts(parts: Parts): TextReading {
   const sources = [...parts.sources];
@@ -199,6 +218,14 @@ export function readingFromParts(parts: Parts): TextReading {
     failure = read.failure;
     isError = !read.healthy;
     if (!failure.message && parts.message && parts.body !== undefined) failure.message = parts.message;
+    if (!failure.errorType && parts.errorType) failure.errorType = parts.errorType;
+    if (!failure.code && parts.code) failure.code = parts.code;
+    // a quota that sends the user to billing is money, not a rate (OpenAI's insufficient_quota sentence, printed without its code)
+    const said = [failure.message, parts.message].filter(Boolean).join('\n');
+    if (!failure.errorType && !failure.code && QUOTA_BILLING.test(said)) {
+      failure.code = 'insufficient_quota';
+      sources.push('code insufficient_quota from the words (a quota that points at billing)');
+    }
     if (failure.status === undefined) {
       const p = parseBody(body, failure.headers);
       const stated = p.status ?? statusFromError(failure.errorType ?? p.errorType, failure.code ?? p.code);
