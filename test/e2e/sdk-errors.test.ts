@@ -84,7 +84,7 @@ async function anthropicError(m: Mode): Promise<unknown> {
   throw new Error(`${m.name}: the request succeeded`);
 }
 
-async function explainText(text: string): Promise<{ code: number; id: string; stderr: string }> {
+async function explainText(text: string): Promise<{ code: number | null; id: string; stderr: string }> {
   const r = await runCli(['explain', '-'], { stdin: text });
   return { code: r.code, id: r.stdout.trim(), stderr: r.stderr };
 }
