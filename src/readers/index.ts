@@ -49,6 +49,8 @@ export interface Parts {
   /** `type: insufficient_quota`, `code: rate_limit_exceeded` written in the text (anthropic-node, Go SDKs), when no body carries them. */
   errorType?: string;
   code?: string;
+  /** The client failed to parse the answer as JSON (JSONDecodeError, "Unexpected token < in JSON"). */
+  notJson?: boolean;
   /** An exception class that implies a status, used only when nothing stronger did. */
   weakStatus?: { status: number; name: string };
   sources: string[];
@@ -90,6 +92,12 @@ function isWholeResponse(clean: string): boolean {
 
 const FRAME = /^\s+at\s|^\s*File "|^Traceback \(most recent call last\)|^\s*\^+\s*$|^During handling of the above exception|^The above exception was the direct cause|^goroutine \d+ \[|^\s+[\w./-]+\.go:\d+|^\s*\.\.\. \d+ (more|lines)/;
 
+/** The text without stack frames (at …, File "…", goroutine …), capped at 64 KiB; undefined when nothing is left. */
+function withoutFrames(text: string): string | undefined {
+  const kept = text.slice(0, 65_536).split(/\r?\n/).filter((l) => l.trim() && !FRAME.test(l) && !/^\s{4,}\S/.test(l));
+  return kept.length ? kept.join('\n') : undefined;
+}
+
 /** The line that carries the error, with the class name and the status form taken off. */
 function messageOf(text: string, statusAt: number | undefined, body: { index: number; end: number } | undefined): string | undefined {
   const head = text.length > 65_536 ? text.slice(0, 65_536) : text;
@@ -128,10 +136,27 @@ function labelledFields(text: string, parts: Parts): void {
   if (code && !/^(null|none|undefined)$/i.test(code)) parts.code = code;
 }
 
+/** Response headers quoted as lines of the text ("retry-after: 20", "server: nginx", Cloudflare's "Ray ID: 7ab0…"). */
+function headerLines(text: string, parts: Parts): void {
+  const re = /^[\s>*<-]*(ray id|cf-ray|server|x-request-id|request-id|retry-after|retry-after-ms|x-ratelimit-[\w-]+|content-type|x-amzn-errortype|openai-organization)\s*:\s*([^\r\n]{1,200})$/gim;
+  const head = text.slice(0, 65_536);
+  let n = 0;
+  for (let m = re.exec(head); m && n < 50; m = re.exec(head), n++) {
+    const name = m[1]!.toLowerCase() === 'ray id' ? 'cf-ray' : m[1]!.toLowerCase();
+    parts.headers[name] ??= m[2]!.trim();
+  }
+}
+
 /** Reads a free text (an SDK's exception, an app's line, a log excerpt): what it says, and where. */
 export function readFreeText(text: string, opts: { status?: number; headers?: Record<string, string> } = {}): Parts {
   const parts: Parts = { headers: { ...(opts.headers ?? {}) }, text, sources: [] };
-  const st = opts.status === undefined ? statusFromErrorText(text) : undefined;
+  let st = opts.status === undefined ? statusFromErrorText(text) : undefined;
+  // a proxy's own answer ("Tunnel connection failed: 400 Bad Request", "407 Proxy Authentication Required") is not the API's
+  const proxy = st ? transportFromText(text) : undefined;
+  if (st && proxy?.code === 'ERR_PROXY') {
+    const at = text.indexOf(proxy.from);
+    if (st.index >= at && st.index - at < proxy.from.length + 80) st = undefined;
+  }
   const emb = embeddedBody(text);
   let bodyValue: unknown = emb?.value;
   if (opts.status !== undefined) parts.status = opts.status;
@@ -154,6 +179,9 @@ export function readFreeText(text: string, opts: { status?: number; headers?: Re
       if (o.body !== undefined) parts.sources.push(`body from the ${o.bodyFrom} field of ${emb.kind}`);
     }
     if (bodyValue !== undefined) {
+      // {"error":{"error":{…}}} (a gateway wrapping a provider's envelope): the inner envelope
+      const outer = bodyValue as { error?: { error?: unknown } };
+      if (outer.error && typeof outer.error === 'object' && outer.error.error && typeof outer.error.error === 'object') bodyValue = outer.error;
       try {
         parts.body = JSON.stringify(bodyValue);
       } catch {
@@ -172,6 +200,7 @@ export function readFreeText(text: string, opts: { status?: number; headers?: Re
   }
   const hasBodyError = parts.body !== undefined && parseBody(parts.body, parts.headers).hasError;
   if (parts.body === undefined) labelledFields(text, parts);
+  headerLines(text, parts);
   if (parts.status === undefined && !hasBodyError) {
     const tr = transportFromText(text);
     if (tr) {
@@ -181,6 +210,14 @@ export function readFreeText(text: string, opts: { status?: number; headers?: Re
       const lineEnd = text.indexOf('\n', i);
       parts.networkMessage = text.slice(lineStart, lineEnd === -1 ? Math.min(text.length, lineStart + 400) : Math.min(lineEnd, lineStart + 400)).trim();
       parts.sources.push(`network failure ${tr.code === 'ECONNECTION' ? '' : `${tr.code} `}from “${snippet(tr.from)}”`.replace('  ', ' '));
+    }
+  }
+  if (parts.status === undefined && !parts.networkCode && !hasBodyError && parts.body === undefined) {
+    const decode = JSON_DECODE.exec(text.slice(0, 65_536));
+    if (decode) {
+      parts.status = 200;
+      parts.notJson = true;
+      parts.sources.push(`a body that is not JSON, from “${snippet(decode[0])}” (the client could not parse the answer; no status in the text, read as a success)`);
     }
   }
   const ex = exceptionFromText(text);
@@ -195,6 +232,10 @@ export function readFreeText(text: string, opts: { status?: number; headers?: Re
   parts.host = hostFromText(text);
   return parts;
 }
+
+/** A client that could not parse the answer as JSON, in any language's words. */
+const JSON_DECODE =
+  /JSONDecodeError|Expecting value: line \d+ column \d+|Unexpected token .{1,12} in JSON|is not valid JSON|Unexpected end of JSON input|invalid character '.{1,4}' looking for beginning of value|expected value at line \d+ column \d+|JSON\.parse: unexpected|Unexpected character encountered while parsing|JsonReaderException|MismatchedInputException|Unrecognized token '[^']*': was expecting|FormatException: Unexpected character|JSON::ParserError|unexpected character: line \d+/i;
 
 const QUOTA_BILLING = /\bquota\b[^.\n]{0,60}\b(?:plan and billing|billing details|billing)\b/i;
 
@@ -213,15 +254,21 @@ export function readingFromParts(parts: Parts): TextReading {
       ...(parts.host ? { host: parts.host } : {}),
     };
   } else {
-    const body = parts.body ?? parts.message ?? '';
+    // no body in the text: the text itself (its stack frames left out) is the body, read as a page is, for its signature
+    const body = parts.body ?? withoutFrames(parts.text) ?? parts.message ?? '';
     const read = readSaved({ status: parts.status, headers: parts.headers, body });
     failure = read.failure;
+    if (parts.body === undefined && parts.message && !parseBody(body, failure.headers).hasError) failure.message = parts.message;
     isError = !read.healthy;
+    if (parts.notJson) {
+      failure.unexpectedBody = 'not-json';
+      isError = true;
+    }
     if (!failure.message && parts.message && parts.body !== undefined) failure.message = parts.message;
     if (!failure.errorType && parts.errorType) failure.errorType = parts.errorType;
     if (!failure.code && parts.code) failure.code = parts.code;
     // a quota that sends the user to billing is money, not a rate (OpenAI's insufficient_quota sentence, printed without its code)
-    const said = [failure.message, parts.message].filter(Boolean).join('\n');
+    const said = [failure.message, parts.message, parts.text.slice(0, 65_536)].filter(Boolean).join('\n');
     if (!failure.errorType && !failure.code && QUOTA_BILLING.test(said)) {
       failure.code = 'insufficient_quota';
       sources.push('code insufficient_quota from the words (a quota that points at billing)');
@@ -288,11 +335,14 @@ export function readErrorText(text: string, opts: { status?: number; headers?: R
       Object.assign(saved.headers, opts.headers ?? {});
       const read = readSaved(saved);
       // a JSON log line ({"level":"error","msg":"…","err":"Error code: 429 - {…}"}): no status, no envelope — its strings are the text
-      if (saved.status === undefined && /^\s*\{/.test(clean) && !parseBody(saved.body, saved.headers).hasError) {
+      // a JSON log line ({"level":"error","err":"Error code: 429 - {…}"}) or an app's {"error": "<a client's exception>"}:
+      // with no status of its own, its strings are read as text; a transport failure or a status named there wins
+      const pb = saved.status === undefined && /^\s*\{/.test(clean) ? parseBody(saved.body, saved.headers) : undefined;
+      if (pb && pb.status === undefined && statusFromError(pb.errorType, pb.code) === undefined) {
         const strings = stringsOf(clean);
         if (strings) {
           const parts = readFreeText(strings, opts);
-          if (parts.status !== undefined || parts.body !== undefined || parts.networkCode) return readingFromParts(parts);
+          if (parts.networkCode || (!pb.hasError && (parts.status !== undefined || parts.body !== undefined))) return readingFromParts(parts);
         }
       }
       const host = hostFromText(saved.body.slice(0, 65_536));

@@ -40,6 +40,10 @@ const FORMS: ReadonlyArray<{ re: RegExp; any?: boolean }> = [
   { re: new RegExp(`\\b${E}[ -](?:${REASONS})\\b`, 'i') },
   // "[429]", "(429)", "<429>"
   { re: new RegExp(`[\\[(<]${E}[\\])>]`) },
+  // openai-node's message printed without its class: a line that starts "429 You exceeded…"
+  { re: new RegExp(`^\\s*${E} (?=[A-Z][a-z])`, 'm') },
+  // Cloudflare's page as text: "Error reference number: 502", "Error code 522"
+  { re: new RegExp(`\\berror (?:reference )?(?:number|code)[:\\s]+${E}\\b`, 'i') },
   // "code: 429" / "code=429" outside a body
   { re: new RegExp(`\\b(?:error[ _-]?)?code["']?\\s*[:=]\\s*["']?${E}\\b(?![.:/]\\d)`, 'i') },
 ];

@@ -24,7 +24,7 @@ const T: ReadonlyArray<readonly [RegExp, string]> = [
   [/\bWRONG_VERSION_NUMBER\b|\bSSLError\b|\bSSLHandshakeException\b|\bEPROTO\b|SSL routines|\bERR_SSL_\w+|tls: \w|handshake failure|TLS handshake|ERR_CERT_\w+/i, 'ERR_SSL_PROTOCOL_ERROR'],
   // DNS
   [/\bEAI_AGAIN\b|Temporary failure in name resolution|temporary error during hostname resolution|server misbehaving/i, 'EAI_AGAIN'],
-  [/\bENOTFOUND\b|\bEAI_NONAME\b|getaddrinfo (?:failed|ENOTFOUND)|Name or service not known|nodename nor servname provided|no such host|Could not resolve host|Failed to resolve|NameResolutionError|Name does not resolve|No address associated with hostname|UnknownHostException|\bdns error\b|failed to lookup address|ERR_NAME_NOT_RESOLVED/i, 'ENOTFOUND'],
+  [/\bENOTFOUND\b|\bEAI_NONAME\b|getaddrinfo (?:failed|ENOTFOUND)|Name or service not known|nodename nor servname provided|no such host|Could not resolve host|Failed to resolve|NameResolutionError|Name does not resolve|No address associated with hostname|UnknownHostException|\bdns error\b|failed to lookup address|ERR_NAME_NOT_RESOLVED|Failed host lookup|host lookup failed|\blookup [\w.-]+ on \S+:53\b/i, 'ENOTFOUND'],
   // refused, unreachable
   [/\bECONNREFUSED\b|Connection refused|actively refused|ConnectionRefusedError|connect: connection refused|Failed to connect to .* port \d+|ERR_CONNECTION_REFUSED/i, 'ECONNREFUSED'],
   [/\bENETUNREACH\b|\bEHOSTUNREACH\b|Network is unreachable|No route to host|Host is unreachable|ERR_INTERNET_DISCONNECTED|ERR_ADDRESS_UNREACHABLE/i, 'ENETUNREACH'],
