@@ -153,10 +153,7 @@ export function readFreeText(text: string, opts: { status?: number; headers?: Re
   let st = opts.status === undefined ? statusFromErrorText(text) : undefined;
   // a proxy's own answer ("Tunnel connection failed: 400 Bad Request", "407 Proxy Authentication Required") is not the API's
   const proxy = st ? transportFromText(text) : undefined;
-  if (st && proxy?.code === 'ERR_PROXY') {
-    const at = text.indexOf(proxy.from);
-    if (st.index >= at && st.index - at < proxy.from.length + 80) st = undefined;
-  }
+  if (st && proxy?.code === 'ERR_PROXY' && (st.status === 407 || /proxy|tunnel/i.test(text.slice(Math.max(0, st.index - 100), st.index)))) st = undefined;
   const emb = embeddedBody(text);
   let bodyValue: unknown = emb?.value;
   if (opts.status !== undefined) parts.status = opts.status;
