@@ -153,6 +153,8 @@ export function readFreeText(text: string, opts: { status?: number; headers?: Re
   let st = opts.status === undefined ? statusFromErrorText(text) : undefined;
   // a proxy's own answer ("Tunnel connection failed: 400 Bad Request", "407 Proxy Authentication Required") is not the API's
   const proxy = st ? transportFromText(text) : undefined;
+  // a success status logged before a transport failure ("HTTP/1.1 200 OK", then "Connection error.") is not the error
+  if (st && st.status < 400 && proxy) st = undefined;
   if (st && proxy?.code === 'ERR_PROXY' && (st.status === 407 || /proxy|tunnel/i.test(text.slice(Math.max(0, st.index - 100), st.index)))) st = undefined;
   const emb = embeddedBody(text);
   let bodyValue: unknown = emb?.value;
@@ -234,6 +236,16 @@ export function readFreeText(text: string, opts: { status?: number; headers?: Re
 const JSON_DECODE =
   /JSONDecodeError|Expecting value: line \d+ column \d+|Unexpected token .{1,12} in JSON|is not valid JSON|Unexpected end of JSON input|invalid character '.{1,4}' looking for beginning of value|expected value at line \d+ column \d+|JSON\.parse: unexpected|Unexpected character encountered while parsing|JsonReaderException|MismatchedInputException|Unrecognized token '[^']*': was expecting|FormatException: Unexpected character|JSON::ParserError|unexpected character: line \d+/i;
 
+/** HTTP reason phrases (and Anthropic's "Overloaded") said without their status. */
+const REASON_WORDS: ReadonlyArray<readonly [RegExp, number]> = [
+  [/\bInternal Server Error\b/i, 500],
+  [/\bBad Gateway\b/i, 502],
+  [/\bService (Temporarily )?Unavailable\b/i, 503],
+  [/\bGateway Time-?out\b/i, 504],
+  [/\bOverloaded\b/i, 529],
+  [/\bPayment Required\b/i, 402],
+];
+
 const QUOTA_BILLING = /\bquota\b[^.\n]{0,60}\b(?:plan and billing|billing details|billing)\b/i;
 
 /** Turns the parts into a reading: a network failure, or an answer read as `explain` reads a saved one. */
@@ -274,10 +286,15 @@ export function readingFromParts(parts: Parts): TextReading {
       const p = parseBody(body, failure.headers);
       const stated = p.status ?? statusFromError(failure.errorType ?? p.errorType, failure.code ?? p.code);
       if (stated === undefined) {
-        const words = statusFromText([failure.message, p.message, parts.message].filter(Boolean).join('\n'));
+        const said = [failure.message, p.message, parts.message].filter(Boolean).join('\n');
+        const words = statusFromText(said);
         if (words !== undefined) {
           failure.status = words;
           sources.push(`status ${words} from what the error says (no status in the text)`);
+        } else if (REASON_WORDS.some(([re]) => re.test(said))) {
+          const [re, status] = REASON_WORDS.find(([r]) => r.test(said))!;
+          failure.status = status;
+          sources.push(`status ${status} from the words “${re.exec(said)![0]}” (no status in the text)`);
         } else if (parts.weakStatus) {
           failure.status = parts.weakStatus.status;
           sources.push(`status ${parts.weakStatus.status} from the exception class ${parts.weakStatus.name} (nothing stronger in the text)`);

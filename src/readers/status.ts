@@ -51,12 +51,15 @@ const FORMS: ReadonlyArray<{ re: RegExp; any?: boolean }> = [
 /** The status an error text states, and from which words. Reads only the first 64 KiB of each line block. */
 export function statusFromErrorText(text: string): StatusHit | undefined {
   const head = text.length > 262_144 ? text.slice(0, 262_144) : text;
-  for (const { re } of FORMS) {
-    const m = re.exec(head);
-    if (m?.[1]) {
-      const status = Number(m[1]);
-      if (status < 100 || status > 599) continue;
-      return { status, from: m[0].trim().replace(/^[\s.:\]]+/, ''), index: m.index };
+  // an error status first (a log line "HTTP/1.1 200 OK" before the error is not the error's); then any
+  for (const errorOnly of [true, false]) {
+    for (const { re } of FORMS) {
+      const g = new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`);
+      for (let m = g.exec(head), n = 0; m && n < 50; m = g.exec(head), n++) {
+        const status = Number(m[1]);
+        if (!m[1] || status < 100 || status > 599 || (errorOnly && status < 400)) continue;
+        return { status, from: m[0].trim().replace(/^[\s.:\]]+/, ''), index: m.index };
+      }
     }
   }
   return undefined;
