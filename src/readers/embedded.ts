@@ -21,41 +21,58 @@ const MAX_SPAN = 2 * 1024 * 1024;
 /** Top-level spans starting at '{' or 'map['; an unclosed one runs to the end of the text. */
 function spans(text: string): Array<[number, number]> {
   const out: Array<[number, number]> = [];
-  let depth = 0;
-  let start = -1;
-  let quote = '';
-  for (let i = 0; i < text.length && out.length < MAX_SPANS; i++) {
-    const c = text[i]!;
-    if (depth > 0 && quote) {
-      if (c === '\\') i++;
-      else if (c === quote || c === '\n') quote = '';
-      continue;
-    }
-    if (depth === 0) {
-      if (c === '{') {
-        depth = 1;
-        start = i;
-      } else if (c === 'm' && text.startsWith('map[', i)) {
-        depth = 1;
-        start = i;
-        i += 3;
+  const OPEN = /\{|map\[/g;
+  const INSIDE = /[{}[\]"'`]/g;
+  const QUOTE: Record<string, RegExp> = { '"': /["\\\n]/g, "'": /['\\\n]/g, '`': /[`\\\n]/g };
+  let i = 0;
+  while (out.length < MAX_SPANS) {
+    OPEN.lastIndex = i;
+    const open = OPEN.exec(text);
+    if (!open) break;
+    const start = open.index;
+    let depth = 1;
+    let pos = start + open[0].length;
+    let closed = false;
+    while (pos < text.length) {
+      INSIDE.lastIndex = pos;
+      const m = INSIDE.exec(text);
+      if (!m) {
+        pos = text.length;
+        break;
       }
-      continue;
-    }
-    if (c === '"' || c === "'" || c === '`') {
-      // an apostrophe inside a word ("You're") in a Go map or a Rust string is not a quote
-      if (c === "'" && /\w/.test(text[i - 1] ?? '') && /\w/.test(text[i + 1] ?? '')) continue;
-      quote = c;
-    } else if (c === '{' || c === '[') depth++;
-    else if (c === '}' || c === ']') {
-      depth--;
-      if (depth === 0) {
-        out.push([start, i + 1]);
-        start = -1;
+      const c = m[0];
+      pos = m.index + 1;
+      if (c === '"' || c === "'" || c === '`') {
+        // an apostrophe inside a word ("You're") in a Go map or a Rust string is not a quote
+        if (c === "'" && /\w/.test(text[m.index - 1] ?? '') && /\w/.test(text[m.index + 1] ?? '')) continue;
+        const q = QUOTE[c]!;
+        for (;;) {
+          q.lastIndex = pos;
+          const e = q.exec(text);
+          if (!e) {
+            pos = text.length;
+            break;
+          }
+          if (e[0] === '\\') {
+            pos = e.index + 2;
+            continue;
+          }
+          pos = e.index + 1;
+          break;
+        }
+      } else if (c === '{' || c === '[') depth++;
+      else if (--depth === 0) {
+        out.push([start, pos]);
+        closed = true;
+        break;
       }
     }
+    if (!closed) {
+      out.push([start, text.length]);
+      break;
+    }
+    i = pos;
   }
-  if (depth > 0 && start >= 0 && out.length < MAX_SPANS) out.push([start, text.length]);
   return out;
 }
 

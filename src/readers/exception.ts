@@ -32,7 +32,7 @@ const NAME = /\b((?:[A-Za-z_$][\w$]*(?:\.|::|\\))*([A-Z][A-Za-z]*?)(?:Error|Exce
 
 /** The first exception class in the text whose name implies a status or a transport failure. */
 export function exceptionFromText(text: string): ExceptionHit | undefined {
-  const head = text.length > 65_536 ? text.slice(0, 65_536) : text;
+  const head = text.length > 32_768 ? text.slice(0, 32_768) : text;
   NAME.lastIndex = 0;
   for (let m = NAME.exec(head), n = 0; m && n < 200; m = NAME.exec(head), n++) {
     const full = m[1]!;

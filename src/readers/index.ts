@@ -15,6 +15,7 @@ import type { Failure } from '../types.js';
 import { parseSavedResponse, readSaved } from '../diagnosis/failure.js';
 import { parseBody } from '../diagnosis/envelope.js';
 import { statusFromError, statusFromText } from '../diagnosis/facts.js';
+import { statusLike } from '../diagnosis/json-envelope.js';
 import { vendorDisplayName } from '../diagnosis/vendor.js';
 import { embeddedBody, htmlInText } from './embedded.js';
 import { exceptionFromText } from './exception.js';
@@ -79,14 +80,9 @@ function isWholeResponse(clean: string): boolean {
   if (/^HTTP\/\d/.test(lead) || /^< HTTP\/\d/m.test(clean.slice(0, 65_536))) return true;
   if (/^(data|event|id|retry):/m.test(lead.slice(0, 200)) && /^data:/m.test(lead.slice(0, 4096))) return true;
   if (/^</.test(lead)) return true;
-  if (/^[{[]/.test(lead)) {
-    try {
-      JSON.parse(lead);
-      return true;
-    } catch {
-      return false;
-    }
-  }
+  // JSON (whole, or cut off at a size cap): an object whose first key is double-quoted, an array of them. A
+  // Python dict ({'error': …}), util.inspect ({ error: … }) or a Ruby hash ({"error"=>…}) is a text for the readers.
+  if (/^(\{\s*("|\}|$)|\[\s*(\{\s*"|"|-?\d|\]|$))/.test(lead.slice(0, 64))) return !/"\s*=>/.test(lead.slice(0, 4096));
   return false;
 }
 
@@ -94,7 +90,7 @@ const FRAME = /^\s+at\s|^\s*File "|^Traceback \(most recent call last\)|^\s*\^+\
 
 /** The text without stack frames (at …, File "…", goroutine …), capped at 64 KiB; undefined when nothing is left. */
 function withoutFrames(text: string): string | undefined {
-  const kept = text.slice(0, 65_536).split(/\r?\n/).filter((l) => l.trim() && !FRAME.test(l) && !/^\s{4,}\S/.test(l));
+  const kept = text.slice(0, 32_768).split(/\r?\n/).filter((l) => l.trim() && !FRAME.test(l) && !/^\s{4,}\S/.test(l));
   return kept.length ? kept.join('\n') : undefined;
 }
 
@@ -147,16 +143,32 @@ function headerLines(text: string, parts: Parts): void {
   }
 }
 
+/** The text without the embedded body: up to 32 KiB before it and 8 KiB after it; `at` maps an index back into the text. */
+function around(text: string, emb: { index: number; end: number } | undefined): { text: string; at: (i: number) => number } {
+  const from = emb ? emb.index : text.length;
+  const to = emb ? emb.end : text.length;
+  const headEnd = Math.min(from, 32_768);
+  const tailStart = Math.max(to, text.length - 8_192, headEnd);
+  if (headEnd === text.length) return { text, at: (i) => i };
+  const joined = `${text.slice(0, headEnd)}\n${text.slice(tailStart)}`;
+  return { text: joined, at: (i) => (i <= headEnd ? i : i - headEnd - 1 + tailStart) };
+}
+
 /** Reads a free text (an SDK's exception, an app's line, a log excerpt): what it says, and where. */
 export function readFreeText(text: string, opts: { status?: number; headers?: Record<string, string> } = {}): Parts {
   const parts: Parts = { headers: { ...(opts.headers ?? {}) }, text, sources: [] };
-  let st = opts.status === undefined ? statusFromErrorText(text) : undefined;
+  const emb = embeddedBody(text);
+  // The words around the body (the body itself is read by the envelope reader): what the status, transport,
+  // class and field readers scan, at most 32 KiB before the body and 8 KiB after it, so that a long body or
+  // a long line costs no more to read here than the same body as JSON.
+  const near = around(text, emb);
+  let st = opts.status === undefined ? statusFromErrorText(near.text) : undefined;
+  if (st) st = { ...st, index: near.at(st.index) };
   // a proxy's own answer ("Tunnel connection failed: 400 Bad Request", "407 Proxy Authentication Required") is not the API's
-  const proxy = st ? transportFromText(text) : undefined;
+  const proxy = st ? transportFromText(near.text) : undefined;
   // a success status logged before a transport failure ("HTTP/1.1 200 OK", then "Connection error.") is not the error
   if (st && st.status < 400 && proxy) st = undefined;
   if (st && proxy?.code === 'ERR_PROXY' && (st.status === 407 || /proxy|tunnel/i.test(text.slice(Math.max(0, st.index - 100), st.index)))) st = undefined;
-  const emb = embeddedBody(text);
   let bodyValue: unknown = emb?.value;
   if (opts.status !== undefined) parts.status = opts.status;
   else if (st) {
@@ -166,16 +178,19 @@ export function readFreeText(text: string, opts: { status?: number; headers?: Re
   if (emb) {
     // an SDK error printed whole (util.inspect of an openai error: { status: 429, headers: {…}, error: {…} })
     const v = emb.value;
-    if (('status' in v || 'statusCode' in v || 'headers' in v || 'responseBody' in v || 'response' in v) && ('error' in v || 'headers' in v || 'responseBody' in v || 'response' in v)) {
+    const statusField = statusLike(v.status) ?? statusLike(v.statusCode) ?? statusLike(v.status_code);
+    if (statusField !== undefined || (('headers' in v || 'responseBody' in v || 'response' in v) && ('error' in v || 'headers' in v || 'responseBody' in v || 'response' in v))) {
       const o = readErrorObject(v);
       if (parts.status === undefined && o.status !== undefined) {
         parts.status = o.status;
         parts.sources.push(`status ${o.status} from the ${o.statusFrom} field of ${emb.kind}`);
       }
       parts.headers = { ...o.headers, ...parts.headers };
-      if (o.body !== undefined) bodyValue = undefined;
-      parts.body = o.body;
-      if (o.body !== undefined) parts.sources.push(`body from the ${o.bodyFrom} field of ${emb.kind}`);
+      if (o.body !== undefined) {
+        bodyValue = undefined;
+        parts.body = o.body;
+        parts.sources.push(`body from the ${o.bodyFrom} field of ${emb.kind}`);
+      }
     }
     if (bodyValue !== undefined) {
       // {"error":{"error":{…}}} (a gateway wrapping a provider's envelope): the inner envelope
@@ -198,10 +213,13 @@ export function readFreeText(text: string, opts: { status?: number; headers?: Re
     }
   }
   const hasBodyError = parts.body !== undefined && parseBody(parts.body, parts.headers).hasError;
-  if (parts.body === undefined) labelledFields(text, parts);
-  headerLines(text, parts);
+  if (parts.body === undefined) labelledFields(near.text, parts);
+  headerLines(near.text, parts);
   if (parts.status === undefined && !hasBodyError) {
-    const tr = transportFromText(text);
+    // around the body first; then the body too (an error object printed whole carries its cause's code)
+    const nearHit = transportFromText(near.text);
+    const whole = (!nearHit || nearHit.code === 'ECONNECTION') && near.text.length < text.length ? transportFromText(text) : undefined;
+    const tr = whole && whole.code !== 'ECONNECTION' ? whole : (nearHit ?? whole);
     if (tr) {
       parts.networkCode = tr.code;
       const i = text.indexOf(tr.from);
@@ -212,14 +230,14 @@ export function readFreeText(text: string, opts: { status?: number; headers?: Re
     }
   }
   if (parts.status === undefined && !parts.networkCode && !hasBodyError && parts.body === undefined) {
-    const decode = JSON_DECODE.exec(text.slice(0, 65_536));
+    const decode = JSON_DECODE.exec(near.text);
     if (decode) {
       parts.status = 200;
       parts.notJson = true;
       parts.sources.push(`a body that is not JSON, from “${snippet(decode[0])}” (the client could not parse the answer; no status in the text, read as a success)`);
     }
   }
-  const ex = exceptionFromText(text);
+  const ex = exceptionFromText(near.text);
   if (parts.status === undefined && !parts.networkCode && ex) {
     if (ex.network && !hasBodyError) {
       parts.networkCode = ex.network;
@@ -228,7 +246,7 @@ export function readFreeText(text: string, opts: { status?: number; headers?: Re
     } else if (ex.status !== undefined) parts.weakStatus = { status: ex.status, name: ex.name };
   }
   parts.message = messageOf(text, st?.index, emb);
-  parts.host = hostFromText(text);
+  parts.host = hostFromText(near.text);
   return parts;
 }
 
@@ -277,7 +295,7 @@ export function readingFromParts(parts: Parts): TextReading {
     if (!failure.errorType && parts.errorType) failure.errorType = parts.errorType;
     if (!failure.code && parts.code) failure.code = parts.code;
     // a quota that sends the user to billing is money, not a rate (OpenAI's insufficient_quota sentence, printed without its code)
-    const said = [failure.message, parts.message, parts.text.slice(0, 65_536)].filter(Boolean).join('\n');
+    const said = [failure.message, parts.message, parts.text.slice(0, 32_768)].filter(Boolean).join('\n');
     if (!failure.errorType && !failure.code && QUOTA_BILLING.test(said)) {
       failure.code = 'insufficient_quota';
       sources.push('code insufficient_quota from the words (a quota that points at billing)');

@@ -100,35 +100,33 @@ class Reader {
     const s = this.s;
     const q = s[this.pos]!;
     this.pos++;
+    const stop = q === '"' ? /["\\]/g : q === "'" ? /['\\]/g : /[`\\]/g;
     let out = '';
-    let from = this.pos;
-    while (this.pos < s.length) {
-      const c = s[this.pos]!;
-      if (c === q) {
-        out += s.slice(from, this.pos);
-        this.pos++;
+    for (;;) {
+      stop.lastIndex = this.pos;
+      const m = stop.exec(s);
+      if (!m) {
+        out += s.slice(this.pos);
+        this.pos = s.length;
         return out;
       }
-      if (c === '\\' && this.pos + 1 < s.length) {
-        out += s.slice(from, this.pos);
-        const e = s[this.pos + 1]!;
-        this.pos += 2;
-        if (e === 'n') out += '\n';
-        else if (e === 't') out += '\t';
-        else if (e === 'r') out += '\r';
-        else if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(s.slice(this.pos, this.pos + 4))) {
-          out += String.fromCharCode(parseInt(s.slice(this.pos, this.pos + 4), 16));
-          this.pos += 4;
-        } else if (e === 'x' && /^[0-9a-fA-F]{2}$/.test(s.slice(this.pos, this.pos + 2))) {
-          out += String.fromCharCode(parseInt(s.slice(this.pos, this.pos + 2), 16));
-          this.pos += 2;
-        } else out += e;
-        from = this.pos;
-        continue;
-      }
+      out += s.slice(this.pos, m.index);
+      this.pos = m.index + 1;
+      if (m[0] === q) return out;
+      // an escape
+      const e = s[this.pos] ?? '';
       this.pos++;
+      if (e === 'n') out += '\n';
+      else if (e === 't') out += '\t';
+      else if (e === 'r') out += '\r';
+      else if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(s.slice(this.pos, this.pos + 4))) {
+        out += String.fromCharCode(parseInt(s.slice(this.pos, this.pos + 4), 16));
+        this.pos += 4;
+      } else if (e === 'x' && /^[0-9a-fA-F]{2}$/.test(s.slice(this.pos, this.pos + 2))) {
+        out += String.fromCharCode(parseInt(s.slice(this.pos, this.pos + 2), 16));
+        this.pos += 2;
+      } else out += e;
     }
-    return out + s.slice(from);
   }
 
   key(): string | undefined {

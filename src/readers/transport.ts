@@ -39,7 +39,8 @@ const T: ReadonlyArray<readonly [RegExp, string]> = [
 
 /** The transport failure a text names, if any. Reads the first 256 KiB. */
 export function transportFromText(text: string): TransportHit | undefined {
-  const head = text.length > 262_144 ? text.slice(0, 262_144) : text;
+  // the head and the tail (a traceback's last line): a transport failure is named there, not inside a long body
+  const head = text.length > 81_920 ? `${text.slice(0, 65_536)}\n${text.slice(-16_384)}` : text;
   for (const [re, code] of T) {
     const m = re.exec(head);
     if (m) return { code, from: m[0] };

@@ -34,7 +34,7 @@ const WORDS: ReadonlyArray<readonly [RegExp, VendorId]> = [
 
 /** The host of the first URL or host= in the text (never the path or credentials). */
 export function hostFromText(text: string): string | undefined {
-  const head = text.length > 65_536 ? text.slice(0, 65_536) : text;
+  const head = text.length > 32_768 ? text.slice(0, 32_768) : text;
   const m =
     /\bhttps?:\/\/(?:[^\s/@'"]+@)?([A-Za-z0-9.-]+\.[A-Za-z]{2,}|localhost|\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-f:]+\])/i.exec(head) ??
     /\bhost=['"]?([A-Za-z0-9.-]+)/.exec(head) ??
@@ -50,7 +50,7 @@ export function vendorOf(text: string, host: string | undefined, network: boolea
     for (const [re, v] of HOSTS) if (re.test(host)) return { vendor: v, why: `the host ${host}` };
     if (network && LOCAL.test(host)) return { vendor: 'local', why: `the host ${host} (this machine)` };
   }
-  const head = text.length > 65_536 ? text.slice(0, 65_536) : text;
+  const head = text.length > 32_768 ? text.slice(0, 32_768) : text;
   for (const [re, v] of WORDS) {
     const m = re.exec(head);
     if (m) return { vendor: v, why: `the words “${m[0].slice(0, 60)}”` };
