@@ -197,7 +197,8 @@ export function readFreeText(text: string, opts: { status?: number; headers?: Re
       const outer = bodyValue as { error?: { error?: unknown } };
       if (outer.error && typeof outer.error === 'object' && outer.error.error && typeof outer.error.error === 'object') bodyValue = outer.error;
       try {
-        parts.body = JSON.stringify(bodyValue);
+        // long strings cut (the envelope reads 2000 characters of a field): the rebuilt body stays small to parse
+        parts.body = JSON.stringify(bodyValue, (_k, x: unknown) => (typeof x === 'string' && x.length > 4000 ? `${x.slice(0, 4000)}…` : x));
       } catch {
         parts.body = undefined;
       }

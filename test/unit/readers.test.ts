@@ -206,6 +206,29 @@ describe('bounds: never a crash, never a hang', () => {
   });
 });
 
+describe('cost: reading an SDK text costs no more than reading the same body as JSON', () => {
+  const median = (fn: () => void): number => {
+    const times: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const t = performance.now();
+      fn();
+      times.push(performance.now() - t);
+    }
+    return times.sort((a, b) => a - b)[3]!;
+  };
+  for (const size of [10_000, 1_000_000]) {
+    it(`a ${size}-character message: the Python repr text vs the JSON body`, () => {
+      const msg = 'You exceeded your current quota. '.repeat(Math.ceil(size / 33)).slice(0, size);
+      const json = JSON.stringify({ error: { message: msg, type: 'insufficient_quota', param: null, code: 'insufficient_quota' } });
+      const text = `openai.RateLimitError: Error code: 429 - {'error': {'message': '${msg}', 'type': 'insufficient_quota', 'param': None, 'code': 'insufficient_quota'}}`;
+      expect(read(text).d.id).toBe(read(json, { status: 429 }).d.id);
+      const asJson = median(() => readErrorText(json, { status: 429 }));
+      const asText = median(() => readErrorText(text));
+      expect(asText).toBeLessThanOrEqual(asJson * 1.5 + 2);
+    });
+  }
+});
+
 describe('looksLikeError (for the log scanner)', () => {
   it('is true for error lines and false for ordinary ones', () => {
     expect(looksLikeError('openai.RateLimitError: Error code: 429')).toBe(true);
