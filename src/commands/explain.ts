@@ -19,7 +19,7 @@ interface ExplainOptions {
 export const register: Register = (program, run) => {
   program
     .command('explain')
-    .description('diagnose a saved response or an error text (JSON body, curl -i/-v, HAR, an SDK or app error) with no network')
+    .description('diagnose a saved response or an error text (JSON, curl, HAR, SDK and app errors) with no network')
     .argument('[file]', 'file with the response, or - for stdin (default: stdin when piped)')
     .option('--status <n>', 'the HTTP status, when the file holds only the body')
     .option('-H, --header <line>', 'a response header "Name: value" (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
