@@ -119,17 +119,24 @@ function messageOf(text: string, statusAt: number | undefined, body: { index: nu
   return line ? line.slice(0, 1000) : undefined;
 }
 
+/** Error codes and types the big APIs use, written bare in a text ("Error: insufficient_quota"). */
+const CODE_TOKEN = /\b(insufficient_quota|rate_limit_exceeded|rate_limit_error|invalid_api_key|model_not_found|context_length_exceeded|overloaded_error|authentication_error|permission_error|not_found_error|billing_hard_limit_reached|insufficient_balance|RESOURCE_EXHAUSTED|PERMISSION_DENIED|UNAUTHENTICATED|API_KEY_INVALID)\b/;
+
 /** `type: insufficient_quota`, `code=rate_limit_exceeded`, `error_code: "invalid_api_key"`: fields written as words. */
 function labelledFields(text: string, parts: Parts): void {
   const head = text.length > 65_536 ? text.slice(0, 65_536) : text;
   const field = (re: RegExp): string | undefined => re.exec(head)?.[1];
-  const type = field(/\b(?:error[_ ]?)?type["']?\s*[:=]\s*["']?([A-Za-z][\w.-]{2,60})\b/i);
-  const code = field(/\b(?:error[_ ]?)?code["']?\s*[:=]\s*["']?([A-Za-z][\w.-]{2,60})\b/i);
+  // Swift's Optional("…") and Rust's Some("…") around a value; botocore's "An error occurred (ThrottlingException)"
+  const type = field(/\b(?:error[_ ]?)?type["']?\s*[:=]\s*(?:Optional\(|Some\()?["']?([A-Za-z][\w.-]{2,60})\b/i) ?? field(/An error occurred \((\w{3,60})\)/);
+  const code = field(/\b(?:error[_ ]?)?code["']?\s*[:=]\s*(?:Optional\(|Some\()?["']?([A-Za-z][\w.-]{2,60})\b/i) ?? field(CODE_TOKEN);
   if (type && !/^(application|text|string|object|null|none|undefined|error|Some)$/i.test(type)) {
     parts.errorType = type;
     parts.sources.push(`error type ${type} from “${snippet(/[^\n]{0,20}type["']?\s*[:=]\s*["']?[\w.-]+/i.exec(head)?.[0] ?? type)}”`);
   }
-  if (code && !/^(null|none|undefined)$/i.test(code)) parts.code = code;
+  if (code && !/^(null|none|undefined)$/i.test(code)) {
+    parts.code = code;
+    if (!type) parts.sources.push(`error code ${code} from the text`);
+  }
 }
 
 /** Response headers quoted as lines of the text ("retry-after: 20", "server: nginx", Cloudflare's "Ray ID: 7ab0…"). */
@@ -263,6 +270,8 @@ const REASON_WORDS: ReadonlyArray<readonly [RegExp, number]> = [
   [/\bGateway Time-?out\b/i, 504],
   [/\bOverloaded\b/i, 529],
   [/\bPayment Required\b/i, 402],
+  [/\bserver (had|encountered|experienced) an (internal )?error\b/i, 500],
+  [/\b(didn't|did not) provide an API key|\bno API key (was )?provided|\bmissing (an? )?(api[ _-]?key|bearer token|authorization header)|\bapi[ _-]?key (is )?(missing|not valid|incorrect|revoked|expired)|\bincorrect api key|\binvalid x-api-key|\b(security|access|auth(entication)?|bearer) token\b[^.\n]{0,40}\b(is )?(invalid|expired)\b/i, 401],
 ];
 
 const QUOTA_BILLING = /\bquota\b[^.\n]{0,60}\b(?:plan and billing|billing details|billing)\b/i;
@@ -288,6 +297,7 @@ export function readingFromParts(parts: Parts): TextReading {
     failure = read.failure;
     if (parts.body === undefined && parts.message && !parseBody(body, failure.headers).hasError) failure.message = parts.message;
     isError = !read.healthy;
+    if (parts.status === undefined && failure.status !== undefined) sources.push(`status ${failure.status} stated in the body`);
     if (parts.notJson) {
       failure.unexpectedBody = 'not-json';
       isError = true;
@@ -362,6 +372,11 @@ export function readErrorText(text: string, opts: { status?: number; headers?: R
         parts.networkMessage = har.networkError;
       }
       return readingFromParts(parts);
+    }
+    const quoted = /^HTTP\/\d(?:\.\d)?[ \t]+\d{3}\b[^\r\n]*\r?\n[\w-]+:[ \t]/m.exec(clean.slice(0, 65_536));
+    if (quoted && quoted.index > 0 && !isWholeResponse(clean)) {
+      const r = readErrorText(clean.slice(quoted.index), opts);
+      return { ...r, sources: ['the HTTP response quoted in the text (from its status line)', ...r.sources] };
     }
     if (isWholeResponse(clean) || looksBinaryText(clean)) {
       const saved = parseSavedResponse(clean, { status: opts.status });

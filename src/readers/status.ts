@@ -36,6 +36,10 @@ const FORMS: ReadonlyArray<{ re: RegExp; any?: boolean }> = [
   { re: new RegExp(`(?:^|[\\s.:\\]])(?:[\\w$]*(?:Error|Exception)|Error|error)\\]?:\\s*${E}\\b(?![.:/-]\\d)(?!\\s*(?:ms|s|bytes|tokens)\\b)`, 'm') },
   // Claude Code "API Error: 529 {…}"; "got status: 429", "returned 429", "responded with status 429", "failed with 503"
   { re: new RegExp(`\\b(?:got|returned|received|responded with|failed with|returns?|response|code)(?: an?)?(?: HTTP)?(?: status)?:?\\s+${E}\\b(?![.:/-]\\d)`, 'i') },
+  // aiohttp's ClientResponseError: "429, message='Too Many Requests', url=…"
+  { re: new RegExp(`\\b${E}, message=`) },
+  // a class without Error/Exception in its name: "google.api_core.exceptions.ResourceExhausted: 429 Resource has been exhausted"
+  { re: new RegExp(`\\b[A-Za-z_$][\\w.$]*[A-Za-z]:\\s+${E}\\s+(?=[A-Z])`) },
   // "429 Too Many Requests", "[429 Too Many Requests]" (Gemini JS), "503 Service Unavailable"
   { re: new RegExp(`\\b${E}[ -](?:${REASONS})\\b`, 'i') },
   // "[429]", "(429)", "<429>"

@@ -33,6 +33,11 @@ describe('a status wherever clients write it', () => {
     ['got status', 'llm call failed: got status: 503', 503, 'service.unavailable'],
     ['[429]', 'GoogleGenerativeAIError: [GoogleGenerativeAI Error]: Error fetching from https://generativelanguage.googleapis.com/v1beta/models/gemini-pro:generateContent: [429 Too Many Requests] Resource has been exhausted (e.g. check quota).', 429, 'rate.limited'],
     ['urllib', 'urllib.error.HTTPError: HTTP Error 503: Service Unavailable', 503, 'service.unavailable'],
+    ['aiohttp', "Ollama: 500, message='Internal Server Error', url=URL('http://localhost:11434/api/chat')", 500, 'server.error'],
+    ['google.api_core', 'google.api_core.exceptions.ResourceExhausted: 429 Resource has been exhausted (e.g. check quota).', 429, 'rate.limited'],
+    ['okhttp', 'java.io.IOException: Unexpected code Response{protocol=h2, code=401, message=, url=https://modelswitch.io/v1/chat/completions}', 401, 'auth.invalid-key'],
+    ['R httr', 'Error: Too Many Requests (HTTP 429).', 429, 'rate.limited'],
+    ['Go, with the URL', 'POST "https://modelswitch.io/v1/chat/completions": 401 Unauthorized {"error":{"message":"Invalid API key","type":"authentication_error","code":"invalid_api_key"}}', 401, 'auth.invalid-key'],
   ];
   for (const [client, text, status, id] of CASES) {
     it(`${client}: ${text.slice(0, 60)}… → ${status}, ${id}`, () => {
@@ -109,6 +114,30 @@ describe('transport failures by their names', () => {
   it('a status in the text wins: a 504 Gateway Timeout is an answer, not a network time-out', () => {
     expect(read('Error: 504 Gateway Timeout: upstream request timed out').d.id).not.toBe('network.timeout');
     expect(read('Error: 504 Gateway Timeout: upstream request timed out').failure.kind).toBe('http');
+  });
+});
+
+describe('fields and words, when no status is written', () => {
+  const CASES: Array<[string, string, RegExp]> = [
+    ['botocore: the error type in parentheses', 'botocore.exceptions.ClientError: An error occurred (ThrottlingException) when calling the InvokeModel operation (reached max retries: 4): Too many requests, please wait before trying again.', /error type ThrottlingException/],
+    ["Swift's description: type: \"…\", code: Optional(\"…\")", 'OpenAI.APIErrorResponse(error: OpenAI.APIError(message: "You exceeded your current quota", type: "insufficient_quota", param: nil, code: Optional("insufficient_quota")))', /error type insufficient_quota/],
+    ['a bare error code', 'Error: insufficient_quota', /error code insufficient_quota/],
+    ["OpenAI's 500 wording", 'The server had an error while processing your request. Sorry about that!', /status 500 from the words/],
+    ['a missing key', "Error: You didn't provide an API key.", /status 401 from the words/],
+  ];
+  const IDS = ['rate.limited', 'balance.insufficient', 'balance.insufficient', 'server.error', 'auth.invalid-key'];
+  CASES.forEach(([what, text, source], i) => {
+    it(`${what} → ${IDS[i]}`, () => {
+      const r = read(text);
+      expect(r.d.id).toBe(IDS[i]);
+      expect(r.sources.join('; ')).toMatch(source);
+    });
+  });
+  it('a curl -i response after a shell prompt is read from its status line', () => {
+    const r = read('$ curl -i https://modelswitch.io/v1/models\nHTTP/2 401\ncontent-type: application/json\nx-request-id: req_7\n\n{"error":{"message":"Invalid API key","type":"authentication_error","code":"invalid_api_key"}}');
+    expect(r.d.id).toBe('auth.invalid-key');
+    expect(r.failure.headers['x-request-id']).toBe('req_7');
+    expect(r.sources[0]).toMatch(/HTTP response quoted in the text/);
   });
 });
 
