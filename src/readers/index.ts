@@ -337,6 +337,8 @@ export function readingFromParts(parts: Parts): TextReading {
     failure.vendor = v.vendor;
     const name = vendorDisplayName(v.vendor);
     if (name) sources.push(`${name}’s error, from ${v.why}`);
+    const upstream = vendorDisplayName(v.upstream);
+    if (upstream) sources.push(`ModelSwitch’s answer (from ${v.why}) relaying an error of the provider behind it, ${upstream}`);
   }
   return { failure, isError, sources };
 }

@@ -45,9 +45,14 @@ export function hostFromText(text: string): string | undefined {
 const LOCAL = /^(localhost|127\.\d+\.\d+\.\d+|\[?::1\]?|0\.0\.0\.0)$/i;
 
 /** Whose error: a vendor id, or undefined when the text does not tell. */
-export function vendorOf(text: string, host: string | undefined, network: boolean): { vendor?: VendorId; why?: string } {
+export function vendorOf(text: string, host: string | undefined, network: boolean): { vendor?: VendorId; why?: string; upstream?: VendorId } {
   if (host) {
-    for (const [re, v] of HOSTS) if (re.test(host)) return { vendor: v, why: `the host ${host}` };
+    for (const [re, v] of HOSTS) {
+      if (!re.test(host)) continue;
+      // ModelSwitch relaying a provider's error: still ModelSwitch's to settle (its balance, its keys), the provider named
+      const relayed = v === 'modelswitch' ? WORDS.find(([w, u]) => u !== 'modelswitch' && w.test(text.slice(0, 32_768)))?.[1] : undefined;
+      return { vendor: v, why: `the host ${host}`, ...(relayed ? { upstream: relayed } : {}) };
+    }
     if (network && LOCAL.test(host)) return { vendor: 'local', why: `the host ${host} (this machine)` };
   }
   const head = text.length > 32_768 ? text.slice(0, 32_768) : text;

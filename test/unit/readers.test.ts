@@ -209,6 +209,13 @@ describe('whose error it is', () => {
     expect(r.failure.vendor).toBe('modelswitch');
     expect(r.d.remedies.join('\n')).toMatch(/Dashboard → Billing/);
   });
+  it('ModelSwitch relaying a provider’s error: ModelSwitch’s to settle (its dashboard), the provider named in the sources', () => {
+    const r = read("openai.RateLimitError: Error code: 429 - {'error': {'message': 'upstream: You exceeded your current quota, please check your plan and billing details', 'type': 'insufficient_quota', 'code': 'insufficient_quota'}} (POST https://modelswitch.io/v1/chat/completions)");
+    expect(r.d.id).toBe('balance.insufficient');
+    expect(r.failure.vendor).toBe('modelswitch');
+    expect(r.sources.join('; ')).toMatch(/relaying an error of the provider behind it, OpenAI/);
+    expect(r.d.remedies.join('\n')).toMatch(/Dashboard → Billing/);
+  });
   it('a host the text names decides (Anthropic)', () => {
     const r = read("httpx.HTTPStatusError: Client error '401 Unauthorized' for url 'https://api.anthropic.com/v1/messages'");
     expect(r.failure.vendor).toBe('anthropic');
