@@ -270,6 +270,8 @@ const REASON_WORDS: ReadonlyArray<readonly [RegExp, number]> = [
   [/\bGateway Time-?out\b/i, 504],
   [/\bOverloaded\b/i, 529],
   [/\bPayment Required\b/i, 402],
+  // envoy's own 503 body
+  [/upstream connect error or disconnect\/reset before headers|no healthy upstream/i, 503],
   [/\bserver (had|encountered|experienced) an (internal )?error\b/i, 500],
   [/\b(didn't|did not) provide an API key|\bno API key (was )?provided|\bmissing (an? )?(api[ _-]?key|bearer token|authorization header)|\bapi[ _-]?key (is )?(missing|not valid|incorrect|revoked|expired)|\bincorrect api key|\binvalid x-api-key|\b(security|access|auth(entication)?|bearer) token\b[^.\n]{0,40}\b(is )?(invalid|expired)\b/i, 401],
 ];
