@@ -25,9 +25,10 @@ const HOSTS: ReadonlyArray<readonly [RegExp, VendorId]> = [
 /** Wording or envelopes only one vendor writes. */
 const WORDS: ReadonlyArray<readonly [RegExp, VendorId]> = [
   [/modelswitch/i, 'modelswitch'],
-  [/platform\.openai\.com|help\.openai\.com|You exceeded your current quota, please check your plan and billing details|Incorrect API key provided/i, 'openai'],
-  [/console\.anthropic\.com|docs\.anthropic\.com|Your credit balance is too low to access the Anthropic API|\bx-api-key\b/i, 'anthropic'],
-  [/aistudio\.google\.com|ai\.google\.dev|generativelanguage\.googleapis\.com|type\.googleapis\.com\/google\.rpc/i, 'google'],
+  [/\bAzure OpenAI\b|\bDeploymentNotFound\b|\.openai\.azure\.com|API deployment for this resource does not exist|invalid subscription key or wrong API endpoint|\bazure\b[^\n]{0,40}\bopenai\b/i, 'azure'],
+  [/platform\.openai\.com|help\.openai\.com|You exceeded your current quota, please check your plan and billing details|Incorrect API key provided|in organization org-\w|does not exist or you do not have access to it|This model's maximum context length is|unsupported_country_region_territory|billing_hard_limit_reached/i, 'openai'],
+  [/console\.anthropic\.com|docs\.anthropic\.com|Your credit balance is too low to access the Anthropic API|\bx-api-key\b|\boverloaded_error\b|["']type["']\s*:\s*["']error["']\s*,\s*["']error["']\s*:/i, 'anthropic'],
+  [/aistudio\.google\.com|ai\.google\.dev|generativelanguage\.googleapis\.com|type\.googleapis\.com\/google\.rpc|GoogleGenerativeAI|google\.api_core|google\.genai|["']status["']\s*:\s*["'](RESOURCE_EXHAUSTED|PERMISSION_DENIED|UNAUTHENTICATED|INVALID_ARGUMENT)["']/i, 'google'],
   [/openrouter\.ai/i, 'openrouter'],
   [/console\.groq\.com/i, 'groq'],
 ];
