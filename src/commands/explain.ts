@@ -5,7 +5,7 @@ import type { Failure } from '../types.js';
 import { UsageError } from '../errors.js';
 import { readAll, readNamedFile, splitHeaderLine } from '../read-all.js';
 import { diagnose } from '../diagnosis/engine.js';
-import { readSaved, parseSavedResponse } from '../diagnosis/failure.js';
+import { looksBinaryText, readErrorText } from '../readers/index.js';
 import { billingKeyUsable } from '../api/account.js';
 import { probeFor } from './explain-probe.js';
 import { printDiagnosis } from '../render/diagnosis.js';
@@ -22,7 +22,7 @@ interface ExplainOptions {
 export const register: Register = (program, run) => {
   program
     .command('explain')
-    .description('diagnose a saved response (JSON body, curl -i output) with no network')
+    .description('diagnose a saved response or an error text (JSON, curl, HAR, SDK and app errors) with no network')
     .argument('[file]', 'file with the response, or - for stdin (default: stdin when piped)')
     .option('--status <n>', 'the HTTP status, when the file holds only the body')
     .option('-H, --header <line>', 'a response header "Name: value" (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
@@ -30,7 +30,7 @@ export const register: Register = (program, run) => {
     .option('--probe', 'settle an open 402/403 as call does: ask GET /api/balance and GET /api/keys with the configured billing key')
     .addHelpText(
       'after',
-      `\nExamples:\n  apidoctor explain --status 429 error.json\n  curl -si https://modelswitch.io/v1/models -H "Authorization: Bearer $MODELSWITCH_API_KEY" | apidoctor explain\n  apidoctor explain - --status 403 <<< '{"error":{"message":"Forbidden"}}'`,
+      `\nExamples:\n  apidoctor explain --status 429 error.json\n  apidoctor explain traceback.txt   (what the openai SDK printed: "openai.RateLimitError: Error code: 429 - {…}")\n  curl -si https://modelswitch.io/v1/models -H "Authorization: Bearer $MODELSWITCH_API_KEY" | apidoctor explain\n  apidoctor explain - --status 403 <<< '{"error":{"message":"Forbidden"}}'`,
     )
     .action(async (file: string | undefined, opts: ExplainOptions, cmd: Command) => {
       // explain sends nothing, but it reads the keys (from the config file too) so that a saved response
@@ -52,6 +52,14 @@ async function readInput(ctx: Context, file: string | undefined): Promise<string
     });
     return input.toString('utf8');
   }
+  const { statSync } = process.getBuiltinModule('node:fs');
+  let size = 0;
+  try {
+    size = statSync(file).size;
+  } catch {
+    // readNamedFile says why it cannot be read
+  }
+  if (size > 32 * 1024 * 1024) throw new UsageError(`explain: ${file} is larger than 32 MiB; save only the response or the error text`);
   return readNamedFile(file, 'explain');
 }
 
@@ -63,14 +71,22 @@ export async function explainCommand(ctx: Context, file: string | undefined, opt
     if (!/^\d{3}$/.test(opts.status.trim())) throw new UsageError(`--status: expected a three-digit HTTP status, got "${opts.status}"`);
   }
   const text = await readInput(ctx, file);
-  const saved = parseSavedResponse(text, { status });
+  const headers: Record<string, string> = {};
   for (const line of opts.header ?? []) {
     const [name, value] = splitHeaderLine(line);
-    saved.headers[name.toLowerCase()] = value;
+    headers[name.toLowerCase()] = value;
+  }
+  if (status === undefined && looksBinaryText(text) && !/^\s*(HTTP\/\d|< HTTP\/\d)/.test(text.slice(0, 512))) {
+    throw new UsageError(
+      `explain: the input is binary data (${Buffer.byteLength(text)} bytes), not a response or an error text`,
+      'explain reads a JSON or HTML body, curl -i/-v output, a HAR file, or what an SDK or app printed; pass --status <n> to diagnose a binary body anyway',
+    );
   }
   // Read once, as `call` would have read it: a success is only a failure when its body is not what the
   // API promises (not JSON, an error envelope in it, a stream cut short or carrying an error event).
-  const read = readSaved(saved);
+  // Besides a response, the text may be what an SDK or app printed (src/readers/): it says where each fact came from.
+  const reading = readErrorText(text, { status, headers });
+  const read = { failure: reading.failure, healthy: !reading.isError };
   if (read.healthy) return nothingWrong(read.failure.status!, read.failure.kind === 'stream' ? 'a complete event stream' : 'a JSON body');
   const failure: Failure = {
     ...read.failure,
@@ -82,12 +98,13 @@ export async function explainCommand(ctx: Context, file: string | undefined, opt
   // of the configured account (its host, where the dump shows one); otherwise say why it did not ask.
   const hasBillingKey = billingKeyUsable(ctx.config);
   const probe = opts.probe ? await probeFor(ctx, text, failure.status, role ?? 'apiKey') : {};
-  const d = diagnose(failure, { keyRole: role, hasBillingKey, followUp: probe.followUp });
-  if (probe.why) d.notes.push(probe.why);
+  const d0 = diagnose(failure, { keyRole: role, hasBillingKey, followUp: probe.followUp });
+  if (probe.why) d0.notes.push(probe.why);
+  const d = reading.sources.length ? { ...d0, notes: [`Read: ${reading.sources.join('; ')}.`, ...d0.notes] } : d0;
   return {
     command: 'explain',
     reason: d.category,
-    data: { input: { status: failure.status, headers: saved.headers, bytes: Buffer.byteLength(text) } },
+    data: { input: { status: failure.status, headers: failure.headers, bytes: Buffer.byteLength(text), ...(reading.sources.length ? { sources: reading.sources } : {}) } },
     diagnoses: [d],
     render: (o) => {
       o.out(`${d.id}\n`);
