@@ -45,4 +45,6 @@ export interface CommandResult {
   diagnoses: Diagnosis[];
   /** Human rendering (stdout result and stderr report); not called with --json. */
   render?: (out: Output) => void;
+  /** With --json, the document on one line (it ends a stream of JSON lines: explain --follow). */
+  jsonLine?: boolean;
 }

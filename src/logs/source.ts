@@ -1,0 +1,73 @@
+/** Bytes from a named file or from standard input, a chunk at a time, stoppable by Ctrl-C. */
+import { InterruptedError, UsageError } from '../errors.js';
+
+export interface ByteSource {
+  /** The next chunk, or null at the end. */
+  read(): Promise<Buffer | null>;
+  close(): Promise<void>;
+}
+
+const CHUNK = 256 * 1024;
+
+function whyNot(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
+}
+
+/** Opens a file the user named, or throws the usage error that says why it cannot be read. */
+export async function openFile(file: string, what = 'explain'): Promise<import('node:fs/promises').FileHandle> {
+  const { open } = process.getBuiltinModule('node:fs/promises');
+  let fh: import('node:fs/promises').FileHandle;
+  try {
+    fh = await open(file, 'r');
+  } catch (e) {
+    throw new UsageError(`${what}: cannot read ${file} (${whyNot(e)})`);
+  }
+  const st = await fh.stat();
+  if (st.isDirectory()) {
+    await fh.close();
+    throw new UsageError(`${what}: cannot read ${file} (it is a directory)`);
+  }
+  return fh;
+}
+
+export function fileSource(fh: import('node:fs/promises').FileHandle, file: string): ByteSource {
+  const buf = Buffer.allocUnsafe(CHUNK);
+  return {
+    async read() {
+      let n: number;
+      try {
+        ({ bytesRead: n } = await fh.read(buf, 0, CHUNK, null));
+      } catch (e) {
+        throw new UsageError(`explain: cannot read ${file} (${whyNot(e)})`);
+      }
+      return n === 0 ? null : Buffer.from(buf.subarray(0, n));
+    },
+    close: () => fh.close().catch(() => {}),
+  };
+}
+
+/** A readable stream (standard input) as a source; a pending read ends at once on Ctrl-C. */
+export function streamSource(stream: AsyncIterable<unknown>, signal: AbortSignal | undefined): ByteSource {
+  const it = stream[Symbol.asyncIterator]();
+  return {
+    async read() {
+      if (signal?.aborted) throw InterruptedError.from(signal);
+      let onAbort: (() => void) | undefined;
+      const aborted = new Promise<never>((_, reject) => {
+        onAbort = () => reject(InterruptedError.from(signal));
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
+      aborted.catch(() => {});
+      try {
+        const r = await Promise.race([it.next(), aborted]);
+        return r.done ? null : Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value as string);
+      } finally {
+        signal?.removeEventListener('abort', onAbort!);
+      }
+    },
+    async close() {
+      void it.return?.();
+    },
+  };
+}
