@@ -5,7 +5,7 @@ const FRAME = /^\s+(?:at |File "|\.\.\.)/;
 export const LEADING_STAMP = /^\[?\d{4}[-/]\d{2}[-/]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?\]?\s*/;
 
 /** An exception's own line: `RateLimitError: 429 …`, `com.openai.errors.RateLimitException: …`, `Error: 502 …`. */
-const EXCEPTION_LINE = /^(?:[\w$]+\.)*[\w$]*(?:Error|Exception)\b:?\s/;
+export const EXCEPTION_LINE = /^(?:[\w$]+\.)*[\w$]*(?:Error|Exception)\b:?\s/;
 
 /**
  * A Python traceback is known by its last line (the exception); anything else by its first line that

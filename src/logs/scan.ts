@@ -11,7 +11,7 @@ import { LineSplitter } from './lines.js';
 import { STARTS_WITH_DATE, stampOfLine, type Stamp } from './timestamps.js';
 import { isLogLine, readJsonLogLine } from './jsonlog.js';
 import { levelOfLine, speaksOfError, strongSign } from './detect.js';
-import { exampleOf, LEADING_STAMP, modelNamedIn } from './example.js';
+import { EXCEPTION_LINE, exampleOf, LEADING_STAMP, modelNamedIn } from './example.js';
 
 /** One error found in the log. */
 export interface LogError {
@@ -54,7 +54,6 @@ interface Rec {
 interface Reading {
   diagnosis: Diagnosis;
   isError: boolean;
-  model?: string;
 }
 
 /** Texts that differ only in numbers and ids are read once (bounded cache). */
@@ -172,8 +171,8 @@ export class LogScanner {
     }
     if (CONTINUES.test(line)) return true;
     if (TRACEBACK.test(line)) return r.count <= 3;
-    // A dated head's first undated line (Java's exception line under a logback head, an error printed after a log line)
-    return r.dated && r.count === 1 && c0 !== 123 && !STARTS_WITH_DATE.test(line);
+    // an exception's own line right under a dated log line (logback/log4j: the message, then the exception)
+    return r.dated && r.count === 1 && EXCEPTION_LINE.test(line);
   }
 
   /** Follows the structure that holds lines together: tracebacks, open brackets, HTML pages. */
@@ -286,7 +285,7 @@ export class LogScanner {
     const hit = this.cache.get(key);
     if (hit) return hit;
     const t = readErrorText(text, { status, headers });
-    const reading: Reading = { diagnosis: diagnose(t.failure), isError: t.isError, model: modelNamedIn(text) };
+    const reading: Reading = { diagnosis: diagnose(t.failure), isError: t.isError };
     if (this.cache.size >= 2000) this.cache.clear();
     this.cache.set(key, reading);
     return reading;
@@ -295,7 +294,8 @@ export class LogScanner {
   private emit(r: Rec, reading: Reading, time: Stamp | undefined, example: string): void {
     const n = ++this.errors;
     if (n === 1) this.firstErrorSpan = { first: r.first, last: r.last };
-    this.onError({ n, diagnosis: reading.diagnosis, line: r.first, time, example, model: reading.model });
+    // the model is looked for in the whole record (a JSON line's other fields too), not only what was read
+    this.onError({ n, diagnosis: reading.diagnosis, line: r.first, time, example, model: modelNamedIn(r.lines.join('\n')) });
   }
 }
 
