@@ -10,11 +10,19 @@ import type { Level } from './jsonlog.js';
 const BARE_STATUS = /\b[45]\d\d\b/g;
 const STATUS_CONTEXT =
   /\bHTTP\/\d(?:\.\d)?"?\s+[45]\d\d\b|\bstatus(?:[ _-]?code)?["']?\s*[:=]?\s*["']?[45]\d\d\b|\bcode["']?\s*[:=]\s*["']?[45]\d\d\b|\b[45]\d\d\s+[A-Z][a-z]+|\[[45]\d\d\]|"\s+[45]\d\d\s+(?:\d+|-)/i;
-const STRONG = /\bHTTP\/\d(?:\.\d)?"?\s+[45]\d\d\b|\bstatus(?:[ _-]?code)?["']?\s*[:=]?\s*["']?[45]\d\d\b|\b[A-Z]\w*(?:Error|Exception)\b|\bE[A-Z]{4,}\b|\bUND_ERR_\w+/;
+const STRONG_ANY = /HTTP\/|tatus|TATUS|Error|Exception|E[A-Z]{4}|UND_ERR_/;
+const STRONG_HTTP = /\bHTTP\/\d(?:\.\d)?"?\s+[45]\d\d\b/;
+const STRONG_STATUS = /\bstatus(?:[ _-]?code)?["']?\s*[:=]?\s*["']?[45]\d\d\b/i;
+const STRONG_CLASS = /\b[A-Z]\w*(?:Error|Exception)\b/;
+const STRONG_NET = /\bE[A-Z]{4,}\b|\bUND_ERR_\w/;
 
 /** The word test, without counting a bare number as a status. */
 export function speaksOfError(line: string): boolean {
-  if (!looksLikeError(line)) return false;
+  return looksLikeError(line) && notOnlyNumbers(line);
+}
+
+/** For a line the word test passed: true unless only a bare number made it pass. */
+export function notOnlyNumbers(line: string): boolean {
   BARE_STATUS.lastIndex = 0;
   if (!BARE_STATUS.test(line)) return true;
   const head = line.length > 4096 ? line.slice(0, 4096) : line;
@@ -23,7 +31,10 @@ export function speaksOfError(line: string): boolean {
 
 /** A sign strong enough to count on a line logged at INFO or DEBUG. */
 export function strongSign(line: string): boolean {
-  return STRONG.test(line.length > 4096 ? line.slice(0, 4096) : line);
+  const l = line.length > 4096 ? line.slice(0, 4096) : line;
+  // one pass for the fixed parts rules out most INFO lines; then the pattern of the part found
+  if (!STRONG_ANY.test(l)) return false;
+  return STRONG_HTTP.test(l) || STRONG_STATUS.test(l) || STRONG_CLASS.test(l) || STRONG_NET.test(l);
 }
 
 const PLAIN_LEVEL = /(?:^|[\s[(|:=<])(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|PANIC|trace|debug|info|notice|warn|warning|error|fatal|critical)(?=[\s\]):|,>]|$)/;

@@ -9,6 +9,7 @@
 import type { CommandResult, Context } from '../context.js';
 import { InterruptedError, UsageError } from '../errors.js';
 import { GroupTable, safeExample } from './groups.js';
+import { ChunkDecoder } from './decode.js';
 import { LogScanner, type LogError } from './scan.js';
 import { openFile, streamSource } from './source.js';
 import { followLine } from './render.js';
@@ -43,8 +44,7 @@ export async function follow(ctx: Context, file: string | undefined, opts: LogOp
     lastShown.set(g.id, now);
   };
   const scanner = new LogScanner(onError);
-  const { StringDecoder } = process.getBuiltinModule('node:string_decoder');
-  const decoder = new StringDecoder('utf8');
+  const decoder = new ChunkDecoder();
   let bytes = 0;
   let interrupted = false;
 

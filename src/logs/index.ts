@@ -2,11 +2,11 @@
  * `explain` on what the user has: one error text (read as before, by the command), or a log with any
  * number of errors (read here, as a stream, grouped by diagnosis), or a log being written (--follow).
  */
-import type { StringDecoder as Decoder } from 'node:string_decoder';
 import type { CommandResult, Context } from '../context.js';
 import { InterruptedError, UsageError } from '../errors.js';
 import { printDiagnosis } from '../render/diagnosis.js';
 import { GroupTable, safeExample, type Group } from './groups.js';
+import { ChunkDecoder } from './decode.js';
 import { LogScanner } from './scan.js';
 import { fileSource, openFile, streamSource, type ByteSource } from './source.js';
 import { renderGithub, renderTable } from './render.js';
@@ -61,7 +61,7 @@ export async function readLogOrText(ctx: Context, file: string | undefined, opts
         eof = true;
         break;
       }
-      chunks.push(c);
+      chunks.push(Buffer.from(c));
       size += c.length;
       if (size >= HEAD_BYTES && countNewlines(chunks, 2) >= 2) break;
     }
@@ -74,8 +74,7 @@ export async function readLogOrText(ctx: Context, file: string | undefined, opts
       singleTexts.set(ctx, text);
       return text;
     }
-    const { StringDecoder } = process.getBuiltinModule('node:string_decoder');
-    const decoder = new StringDecoder('utf8');
+    const decoder = new ChunkDecoder();
     const table = new GroupTable();
     const scanner = new LogScanner((e) => table.add(e), ctx.deps.clock?.now?.() ?? Date.now());
     const headText = decoder.write(head);
@@ -110,7 +109,7 @@ async function openSource(ctx: Context, file: string | undefined): Promise<ByteS
 }
 
 /** Reads the rest of the input into the scanner; returns the bytes read in all. */
-export async function pump(ctx: Context, src: ByteSource, decoder: Decoder, scanner: LogScanner, already: number): Promise<number> {
+export async function pump(ctx: Context, src: ByteSource, decoder: ChunkDecoder, scanner: LogScanner, already: number): Promise<number> {
   let bytes = already;
   const signal = ctx.deps.signal;
   for (;;) {
@@ -144,7 +143,7 @@ async function readRest(src: ByteSource, head: Buffer, eof: boolean, ctx: Contex
     if (c === null) break;
     size += c.length;
     if (size > MAX_SINGLE) throw new UsageError('the input is larger than 32 MiB and is not a log; save only the response');
-    chunks.push(c);
+    chunks.push(Buffer.from(c));
   }
   return Buffer.concat(chunks);
 }

@@ -10,7 +10,8 @@ import { diagnose } from '../diagnosis/engine.js';
 import { LineSplitter } from './lines.js';
 import { STARTS_WITH_DATE, stampOfLine, type Stamp } from './timestamps.js';
 import { isLogLine, readJsonLogLine } from './jsonlog.js';
-import { levelOfLine, speaksOfError, strongSign } from './detect.js';
+import { looksLikeError } from '../readers/index.js';
+import { levelOfLine, notOnlyNumbers, speaksOfError, strongSign } from './detect.js';
 import { EXCEPTION_LINE, exampleOf, LEADING_STAMP, modelNamedIn } from './example.js';
 
 /** One error found in the log. */
@@ -34,6 +35,15 @@ const MAX_RECORD_CHARS = 256 * 1024;
 const MAX_OPEN_LINES = 300;
 
 const CONTINUES = /^(?:Caused by:|Suppressed:|During handling of the above exception|The above exception was the direct cause|\.\.\. \d+ (?:more|common frames omitted)|[}\])][\s,;)\]}]*$)/;
+/** A dated line logged at INFO, DEBUG or TRACE (Python, logback, Go, Rails… put the level after the date). */
+const QUIET_DATED = /^\[?\d{4}[-/]\d{2}[-/]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?\]?\s+\[?(?:INFO|DEBUG|TRACE|info|debug|trace)\b/;
+/** A JSON line whose first field says INFO or below (pino's level 30, winston's "info"). */
+const QUIET_JSON = /^\{\s*"(?:level|severity)"\s*:\s*(?:[1-3]\d\b|"(?:info|debug|trace|INFO|DEBUG|TRACE)")/;
+/** A quiet JSON line with a field an error would be in (what readJsonLogLine's hasErrorFields looks at). */
+const ERROR_FIELD = /"(?:err|exc|cause"|stack)|tatus(?:Code|_code)?"\s*:\s*"?[45]\d\d\b/;
+const jsonErrorFields = (line: string): boolean => ERROR_FIELD.test(line);
+/** The first characters CONTINUES can match. */
+const CONTINUES_FIRST = new Set([...'CSDT.}])'].map((c) => c.charCodeAt(0)));
 const TRACEBACK = /^Traceback \(most recent call last\):/;
 const CHAINED = /^(?:During handling of the above exception|The above exception was the direct cause)/;
 
@@ -86,6 +96,7 @@ export class LogScanner {
   private afterChained = false;
   private pending: { rec: Rec; text: string; reading: Reading } | undefined;
   private readonly cache = new Map<string, Reading>();
+  private readonly exact = new Map<string, Reading>();
 
   constructor(
     private readonly onError: (e: LogError) => void,
@@ -136,25 +147,48 @@ export class LogScanner {
       }
     } else {
       this.finish();
+      // one record object serves every line that is not an error; a record that is one is handed on
+      const r = (this.rec = this.spare ?? newRec());
+      this.spare = undefined;
       const c0 = line.charCodeAt(0);
-      const json = c0 === 123 && line.charCodeAt(line.length - 1) === 125;
-      this.rec = { lines: [line], chars: line.length, first: n, last: n, count: 1, json, dated: !json && STARTS_WITH_DATE.test(line), candidate: false, levelChecked: false, quietLevel: false, cut };
+      r.json = c0 === 123 && line.charCodeAt(line.length - 1) === 125;
+      r.lines.length = 0;
+      r.lines.push(line);
+      r.chars = line.length;
+      r.first = r.last = n;
+      r.count = 1;
+      r.candidate = r.levelChecked = r.quietLevel = false;
+      if (r.json) {
+        // a logger's INFO/DEBUG line (pino, winston put the level first) is an error only by its fields
+        if (QUIET_JSON.test(line)) r.levelChecked = r.quietLevel = true;
+        r.dated = false;
+      } else if ((c0 >= 48 && c0 <= 57) || c0 === 91) {
+        // most lines of most logs: a date, then INFO or DEBUG — known at once, without the word test
+        if (QUIET_DATED.test(line)) r.dated = r.levelChecked = r.quietLevel = true;
+        else r.dated = STARTS_WITH_DATE.test(line);
+      } else r.dated = c0 >= 65 && c0 <= 90 && STARTS_WITH_DATE.test(line);
+      r.cut = cut;
     }
     this.blanks = 0;
     const r = this.rec!;
     if (!r.json) this.track(line);
-    if (!r.candidate) r.candidate = r.json ? speaksOfError(line) : this.speaks(r, line);
+    if (!r.candidate) r.candidate = r.json ? (r.quietLevel ? jsonErrorFields(line) : speaksOfError(line)) : this.speaks(r, line);
   }
+
+  /** A record object to reuse (the last one, when it was not an error). */
+  private spare: Rec | undefined;
 
   /** Does a line of this record say it is an error (minding the record's level)? */
   private speaks(r: Rec, line: string): boolean {
-    if (!speaksOfError(line)) return false;
+    if (r.quietLevel) return strongSign(line);
+    if (!looksLikeError(line)) return false;
     if (!r.levelChecked) {
       r.levelChecked = true;
       const level = levelOfLine(r.lines[0]!);
       r.quietLevel = level === 'info' || level === 'debug';
     }
-    return !r.quietLevel || strongSign(line);
+    // at INFO or DEBUG only a strong sign counts (which no bare number is); else the words, minus bare numbers
+    return r.quietLevel ? strongSign(line) : notOnlyNumbers(line);
   }
 
   /** Does this line belong to the open record? */
@@ -169,10 +203,17 @@ export class LogScanner {
       this.inTraceback = false;
       return true;
     }
-    if (CONTINUES.test(line)) return true;
-    if (TRACEBACK.test(line)) return r.count <= 3;
+    // (each pattern tried only on lines whose first character it can start with: this runs for every line)
+    if (CONTINUES_FIRST.has(c0) && CONTINUES.test(line)) return true;
+    if (c0 === 84 /* T */ && TRACEBACK.test(line)) return r.count <= 3;
     // an exception's own line right under a dated log line (logback/log4j: the message, then the exception)
-    return r.dated && r.count === 1 && EXCEPTION_LINE.test(line);
+    return r.dated && r.count === 1 && (line.includes('Error') || line.includes('Exception')) && EXCEPTION_LINE.test(line) && this.loudHead(r);
+  }
+
+  /** The record's head is logged at WARN or above, or says it is an error (so an exception under it is its own). */
+  private loudHead(r: Rec): boolean {
+    const level = levelOfLine(r.lines[0]!);
+    return level === 'error' || level === 'warn' || (level === undefined && r.candidate);
   }
 
   /** Follows the structure that holds lines together: tracebacks, open brackets, HTML pages. */
@@ -186,8 +227,9 @@ export class LogScanner {
     } else {
       // a line ending in { or [ opens a structure (Node's inspect of an error's fields, a JSON body);
       // not inside a Python traceback, whose source lines are code
-      const last = line.trimEnd();
-      const ch = last.charCodeAt(last.length - 1);
+      let end = line.length - 1;
+      while (end > 0 && line.charCodeAt(end) <= 32) end--;
+      const ch = line.charCodeAt(end);
       if ((ch === 123 || ch === 91) && !this.inTraceback) {
         this.depth = Math.max(1, bracketBalance(line));
         this.openLines = 0;
@@ -213,7 +255,10 @@ export class LogScanner {
     this.afterChained = false;
     this.blanks = 0;
     if (!r || !r.candidate) {
-      if (r) this.emitPending();
+      if (r) {
+        this.spare = r;
+        this.emitPending();
+      }
       return;
     }
     this.readRecord(r);
@@ -281,14 +326,28 @@ export class LogScanner {
   }
 
   private read(text: string, status: number | undefined, headers: Record<string, string> | undefined): Reading {
+    // the same text again (a body repeated word for word) is found without normalising it
+    const exact = `${status ?? ''}\u0000${text}`;
+    const seen = text.length <= 8192 ? this.exact.get(exact) : undefined;
+    if (seen) return seen;
     const key = cacheKey(text, status);
     const hit = this.cache.get(key);
-    if (hit) return hit;
+    if (hit) {
+      this.remember(exact, hit);
+      return hit;
+    }
     const t = readErrorText(text, { status, headers });
     const reading: Reading = { diagnosis: diagnose(t.failure), isError: t.isError };
     if (this.cache.size >= 2000) this.cache.clear();
     this.cache.set(key, reading);
+    this.remember(exact, reading);
     return reading;
+  }
+
+  private remember(exact: string, reading: Reading): void {
+    if (exact.length > 8193) return;
+    if (this.exact.size >= 500) this.exact.clear();
+    this.exact.set(exact, reading);
   }
 
   private emit(r: Rec, reading: Reading, time: Stamp | undefined, example: string): void {
@@ -297,6 +356,10 @@ export class LogScanner {
     // the model is looked for in the whole record (a JSON line's other fields too), not only what was read
     this.onError({ n, diagnosis: reading.diagnosis, line: r.first, time, example, model: modelNamedIn(r.lines.join('\n')) });
   }
+}
+
+function newRec(): Rec {
+  return { lines: [], chars: 0, first: 0, last: 0, count: 0, json: false, dated: false, candidate: false, levelChecked: false, quietLevel: false, cut: false };
 }
 
 /** A reading that found something: a status, a transport error, or any diagnosis but the catch-all. */

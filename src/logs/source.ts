@@ -2,12 +2,14 @@
 import { InterruptedError, UsageError } from '../errors.js';
 
 export interface ByteSource {
-  /** The next chunk, or null at the end. */
+  /** The next chunk, or null at the end; valid until the next read (copy it to keep it). */
   read(): Promise<Buffer | null>;
   close(): Promise<void>;
 }
 
-const CHUNK = 256 * 1024;
+const CHUNK = 64 * 1024;
+/** A file is read synchronously (no thread-pool round trip a chunk); every few chunks the event loop turns, so Ctrl-C is heard. */
+const YIELD_EVERY = 128;
 
 function whyNot(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
@@ -32,16 +34,20 @@ export async function openFile(file: string, what = 'explain'): Promise<import('
 }
 
 export function fileSource(fh: import('node:fs/promises').FileHandle, file: string): ByteSource {
+  const { readSync } = process.getBuiltinModule('node:fs');
+  let reads = 0;
+  // one buffer for every read: the scanner decodes a chunk before it asks for the next
   const buf = Buffer.allocUnsafe(CHUNK);
   return {
     async read() {
+      if (++reads % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
       let n: number;
       try {
-        ({ bytesRead: n } = await fh.read(buf, 0, CHUNK, null));
+        n = readSync(fh.fd, buf, 0, CHUNK, null);
       } catch (e) {
         throw new UsageError(`explain: cannot read ${file} (${whyNot(e)})`);
       }
-      return n === 0 ? null : Buffer.from(buf.subarray(0, n));
+      return n === 0 ? null : buf.subarray(0, n);
     },
     close: () => fh.close().catch(() => {}),
   };
