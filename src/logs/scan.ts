@@ -328,7 +328,7 @@ export class LogScanner {
   private read(text: string, status: number | undefined, headers: Record<string, string> | undefined): Reading {
     // the same text again (a body repeated word for word) is found without normalising it
     const exact = `${status ?? ''}\u0000${text}`;
-    const seen = text.length <= 8192 ? this.exact.get(exact) : undefined;
+    const seen = text.length <= 2048 ? this.exact.get(exact) : undefined;
     if (seen) return seen;
     const key = cacheKey(text, status);
     const hit = this.cache.get(key);
@@ -345,7 +345,7 @@ export class LogScanner {
   }
 
   private remember(exact: string, reading: Reading): void {
-    if (exact.length > 8193) return;
+    if (exact.length > 2049) return;
     if (this.exact.size >= 500) this.exact.clear();
     this.exact.set(exact, reading);
   }
@@ -353,8 +353,10 @@ export class LogScanner {
   private emit(r: Rec, reading: Reading, time: Stamp | undefined, example: string): void {
     const n = ++this.errors;
     if (n === 1) this.firstErrorSpan = { first: r.first, last: r.last };
-    // the model is looked for in the whole record (a JSON line's other fields too), not only what was read
-    this.onError({ n, diagnosis: reading.diagnosis, line: r.first, time, example, model: modelNamedIn(r.lines.join('\n')) });
+    // the model is looked for in the whole record (a JSON line's other fields too), not only what was read;
+    // only the server errors' models are told (groups.ts), so only theirs are looked for
+    const model = reading.diagnosis.category === 'server' ? modelNamedIn(r.lines.length === 1 ? r.lines[0]! : r.lines.join('\n')) : undefined;
+    this.onError({ n, diagnosis: reading.diagnosis, line: r.first, time, example, model });
   }
 }
 
