@@ -86,7 +86,7 @@ const SUMMARIES: Record<string, string> = {
   balance: 'print the account balance; --min guards it for cron and CI',
   keys: 'list and manage proxy keys (show, create, activate, deactivate, delete, rotate)',
   call: 'send one request to the API, diagnosed on failure: call [METHOD] <path>',
-  explain: 'diagnose a saved response (JSON body, curl -i output) with no network',
+  explain: 'diagnose a saved response or an error text (JSON, curl, HAR, SDK and app errors) with no network',
 };
 
 /** Registers a placeholder per command so that help lists them all without loading them. */

@@ -78,6 +78,8 @@ export interface Failure {
   unexpectedBody?: 'not-json' | 'bad-shape';
   /** What the command expected of a success body ("a JSON model list"), for the message. */
   expected?: string;
+  /** Whose error it is, when a reader could tell (src/diagnosis/vendor.ts): the remedies name that vendor's console. */
+  vendor?: string;
 }
 
 /** A key kind, detected from its shape. */
@@ -142,4 +144,6 @@ export interface Evidence {
   bodyTruncated?: boolean;
   balance?: number;
   keyActive?: boolean;
+  /** Whose error it is, when the input told (openai, anthropic, modelswitch, …). */
+  vendor?: string;
 }

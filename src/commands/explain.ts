@@ -5,7 +5,7 @@ import type { Failure } from '../types.js';
 import { UsageError } from '../errors.js';
 import { splitHeaderLine } from '../read-all.js';
 import { diagnose } from '../diagnosis/engine.js';
-import { readSaved, parseSavedResponse } from '../diagnosis/failure.js';
+import { looksBinaryText, readErrorText } from '../readers/index.js';
 import { printDiagnosis } from '../render/diagnosis.js';
 import { keyRoleFor } from '../api/api.js';
 import { asOneText, readLogOrText } from '../logs/index.js';
@@ -23,7 +23,7 @@ interface ExplainOptions {
 export const register: Register = (program, run) => {
   program
     .command('explain')
-    .description('diagnose a saved response (JSON body, curl -i output) with no network')
+    .description('diagnose a saved response or an error text (JSON, curl, HAR, SDK and app errors) with no network')
     .argument('[file]', 'file with the response, or - for stdin (default: stdin when piped)')
     .option('--status <n>', 'the HTTP status, when the file holds only the body')
     .option('-H, --header <line>', 'a response header "Name: value" (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
@@ -32,7 +32,7 @@ export const register: Register = (program, run) => {
     .option('--format <format>', 'output: text|json|github (--json is --format json)')
     .addHelpText(
       'after',
-      `\nExamples:\n  apidoctor explain --status 429 error.json\n  curl -si https://modelswitch.io/v1/models -H "Authorization: Bearer $MODELSWITCH_API_KEY" | apidoctor explain\n  apidoctor explain - --status 403 <<< '{"error":{"message":"Forbidden"}}'
+      `\nExamples:\n  apidoctor explain --status 429 error.json\n  apidoctor explain traceback.txt   (what the openai SDK printed: "openai.RateLimitError: Error code: 429 - {…}")\n  curl -si https://modelswitch.io/v1/models -H "Authorization: Bearer $MODELSWITCH_API_KEY" | apidoctor explain\n  apidoctor explain - --status 403 <<< '{"error":{"message":"Forbidden"}}'
   apidoctor explain app.log                       a log: errors grouped by cause
   node app.js 2>&1 | apidoctor explain --follow -`,
     )
@@ -53,14 +53,22 @@ export async function explainCommand(ctx: Context, file: string | undefined, opt
   const input = await readLogOrText(ctx, file, { follow: opts.follow, format: opts.format, single: opts.status !== undefined || opts.header.length > 0 });
   if (typeof input !== 'string') return input;
   const text = input;
-  const saved = parseSavedResponse(text, { status });
+  const headers: Record<string, string> = {};
   for (const line of opts.header ?? []) {
     const [name, value] = splitHeaderLine(line);
-    saved.headers[name.toLowerCase()] = value;
+    headers[name.toLowerCase()] = value;
+  }
+  if (status === undefined && looksBinaryText(text) && !/^\s*(HTTP\/\d|< HTTP\/\d)/.test(text.slice(0, 512))) {
+    throw new UsageError(
+      `explain: the input is binary data (${Buffer.byteLength(text)} bytes), not a response or an error text`,
+      'explain reads a JSON or HTML body, curl -i/-v output, a HAR file, or what an SDK or app printed; pass --status <n> to diagnose a binary body anyway',
+    );
   }
   // Read once, as `call` would have read it: a success is only a failure when its body is not what the
   // API promises (not JSON, an error envelope in it, a stream cut short or carrying an error event).
-  const read = readSaved(saved);
+  // Besides a response, the text may be what an SDK or app printed (src/readers/): it says where each fact came from.
+  const reading = readErrorText(text, { status, headers });
+  const read = { failure: reading.failure, healthy: !reading.isError };
   if (read.healthy) return nothingWrong(read.failure.status!, read.failure.kind === 'stream' ? 'a complete event stream' : 'a JSON body');
   const failure: Failure = {
     ...read.failure,
@@ -68,11 +76,12 @@ export async function explainCommand(ctx: Context, file: string | undefined, opt
     ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
   };
   const role = failure.endpoint ? keyRoleFor(failure.endpoint) : undefined;
-  const d = diagnose(failure, { keyRole: role });
+  const d0 = diagnose(failure, { keyRole: role });
+  const d = reading.sources.length ? { ...d0, notes: [`Read: ${reading.sources.join('; ')}.`, ...d0.notes] } : d0;
   return {
     command: 'explain',
     reason: d.category,
-    data: { input: { status: failure.status, headers: saved.headers, bytes: Buffer.byteLength(text) } },
+    data: { input: { status: failure.status, headers: failure.headers, bytes: Buffer.byteLength(text), ...(reading.sources.length ? { sources: reading.sources } : {}) } },
     diagnoses: [d],
     render: (o) => {
       o.out(`${d.id}\n`);

@@ -4,6 +4,7 @@ import { CATALOG, isDiagnosisId, type DiagnosisId } from './catalog.js';
 import { buildFacts, type Facts } from './facts.js';
 import { challengeNote, quote, vendorName, vendorPhrase } from './notes.js';
 import { RULES, type Rule, type StatusRange, type When } from './rules.js';
+import { remediesFor } from './vendor.js';
 
 export { CATALOG, DIAGNOSIS_IDS, type CatalogEntry, type DiagnosisId } from './catalog.js';
 export { RULES, type Rule, type When } from './rules.js';
@@ -139,6 +140,7 @@ function evidenceOf(f: Facts): Evidence {
     bodyTruncated: x.bodyTruncated || undefined,
     balance: f.ctx.followUp?.balance,
     keyActive: f.ctx.followUp?.keyRecord?.active,
+    vendor: x.vendor,
   });
 }
 
@@ -157,7 +159,7 @@ function build(rule: Rule, f: Facts): Diagnosis {
     category: rule.category ?? entry.category,
     title: entry.title,
     explanation: entry.explanation,
-    remedies,
+    remedies: remediesFor(entry.id, rule.category ?? entry.category, remedies, f.failure.vendor),
     docs: entry.docs,
     retryable: rule.retryable ?? entry.retryable,
     notes: unique([...ruleNotes, ...general]),

@@ -168,7 +168,7 @@ function notText(head: Buffer, file: string | undefined): void {
   for (const [re, what, how] of MAGIC) {
     if (!re.test(start)) continue;
     const name = file && file !== '-' ? file : 'the input';
-    throw new UsageError(`${name} is not text: it is ${what}`, how ? `Read it as text first: ${how.replace('FILE', file && file !== '-' ? file : 'app.log.gz')}` : 'Give explain a saved response or a text log.');
+    throw new UsageError(`${name} is binary data (${what}), not a response or an error text`, how ? `Read it as text first: ${how.replace('FILE', file && file !== '-' ? file : 'app.log.gz')}` : 'Give explain a saved response or a text log.');
   }
 }
 
@@ -219,6 +219,9 @@ export function logResult(ctx: Context, table: GroupTable, scanner: LogScanner, 
   }
   const groups = table.ordered();
   const patterns = table.patterns();
+  // one error and nothing else (a 10 MB error line, say): shown as a single text is
+  const span = scanner.firstErrorSpan;
+  const alone = table.errors === 1 && !!span && span.first <= scanner.firstNonBlank && span.last >= scanner.lastNonBlank;
   const cutNote = scanner.cutLines ? [`${scanner.cutLines} ${scanner.cutLines === 1 ? 'line was' : 'lines were'} longer than 64 KiB; the head of each was read.`] : [];
   return {
     command: 'explain',
@@ -227,6 +230,11 @@ export function logResult(ctx: Context, table: GroupTable, scanner: LogScanner, 
     diagnoses: groups.map((g) => g.diagnosis),
     render: (o) => {
       if (opts.format === 'github') return renderGithub(o, groups, table.errors, scanner.lines, patterns);
+      if (alone && !interrupted) {
+        o.out(`${groups[0]!.id}\n`);
+        for (const n of cutNote) o.warn(n);
+        return printDiagnosis(o, groups[0]!.diagnosis);
+      }
       renderTable(o, groups, table.errors, scanner.lines, patterns, interrupted);
       for (const n of cutNote) o.warn(n);
       if (groups.length > 1 && !o.quiet) o.err(o.style.dim(`The most frequent cause, ${groups[0]!.id} (every group's diagnosis: --json):\n`));

@@ -157,16 +157,16 @@ describe('explain: what is not a log of errors', () => {
     writeFileSync(join(dir, 'app.log.gz'), gzipSync(`2024-05-01T08:00:00Z ERROR ${RATE}\n`));
     const r = await runCli(['explain', 'app.log.gz'], { cwd: dir });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/app\.log\.gz is not text: it is gzip-compressed data/);
+    expect(r.stderr).toMatch(/app\.log\.gz is binary data \(gzip-compressed data\), not a response or an error text/);
     expect(r.stderr).toMatch(/zcat app\.log\.gz \| apidoctor explain -/);
   });
 
-  it('binary data gets a reading, not a crash', async () => {
+  it('binary data gets a clear answer (exit 2), not a reading of its bytes as a log, not a crash', async () => {
     const dir = emptyDir();
     writeFileSync(join(dir, 'blob.bin'), Buffer.from([0, 1, 2, 3, 0xff, 0xfe, 0, 10, 0x80, 0x81]));
     const r = await runCli(['explain', 'blob.bin', '--json'], { cwd: dir });
-    expect([1, 10]).toContain(r.code);
-    expect(r.json().diagnoses[0].notes.join(' ')).toMatch(/binary/);
+    expect(r.code).toBe(2);
+    expect(r.json().error.message).toMatch(/binary data/);
     expect(r.stderr).not.toMatch(/internal error|^\s+at /m);
   });
 

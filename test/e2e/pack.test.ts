@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, KEYS, type Emulator } from '../emulator/server.js';
+import { startEmulator, KEYS, PRESETS, type Emulator } from '../emulator/server.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string; bin: Record<string, string> };
@@ -45,9 +45,11 @@ describe('npm pack: the package holds only what a user needs', () => {
     const [info] = JSON.parse(stdout) as Array<{ name: string; version: string; files: PackFile[]; unpackedSize: number }>;
     expect(info).toMatchObject({ name: PKG.name, version: PKG.version });
     const paths = info!.files.map((f) => f.path).sort();
-    for (const p of paths) expect(p, `unexpected file in the package: ${p}`).toMatch(/^(README\.md|package\.json|LICENSE(\.md)?|bin\/[\w.-]+\.(js|json)|dist\/[\w./-]+\.(cjs|json|v8cache))$/);
-    for (const p of paths) expect(p, `test or build material in the package: ${p}`).not.toMatch(/(^|\/)(test|tests|fixtures|__tests__|src|scripts|bench|coverage|node_modules)\/|\.(ts|map|crt|key|pem)$|\.test\./);
-    for (const needed of ['README.md', 'package.json', 'dist/run.cjs', 'dist/undici-slim.cjs', ...Object.values(PKG.bin).map((b) => b.replace(/^\.\//, ''))]) expect(paths).toContain(needed);
+    // the library (dist/lib.*) is the one ES module and the only declarations the package ships
+    const LIBRARY = ['dist/lib.cjs', 'dist/lib.mjs', 'dist/lib.d.ts', 'dist/lib.d.cts'];
+    for (const p of paths) expect(p, `unexpected file in the package: ${p}`).toMatch(/^(README\.md|package\.json|LICENSE(\.md)?|bin\/[\w.-]+\.(js|json)|dist\/[\w./-]+\.(cjs|json|v8cache)|dist\/lib\.(mjs|d\.ts|d\.cts))$/);
+    for (const p of paths.filter((x) => !LIBRARY.includes(x))) expect(p, `test or build material in the package: ${p}`).not.toMatch(/(^|\/)(test|tests|fixtures|__tests__|src|scripts|bench|coverage|node_modules)\/|\.(ts|map|crt|key|pem)$|\.test\./);
+    for (const needed of ['README.md', 'package.json', 'dist/run.cjs', 'dist/undici-slim.cjs', ...LIBRARY, ...Object.values(PKG.bin).map((b) => b.replace(/^\.\//, ''))]) expect(paths).toContain(needed);
     const bin = info!.files.find((f) => f.path === Object.values(PKG.bin)[0]!.replace(/^\.\//, ''));
     expect(bin!.mode & 0o111, 'the bin is executable').not.toBe(0);
     expect(info!.unpackedSize, 'the package is small').toBeLessThan(5 * 1024 * 1024);
@@ -102,6 +104,44 @@ describe('a real install of the packed tarball', () => {
     expect(r.code, r.stderr).toBe(6);
     expect(r.stdout.trim()).toBe('rate.limited');
     expect(r.stderr).toMatch(/What to do/);
+  });
+
+  describe('the library, as an app uses it: import { diagnose } from \'apidoctor\' with the real openai SDK', () => {
+    const node = (args: string[]) => run(process.execPath, args, { cwd: project, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root' }, timeout: 60_000 });
+    beforeAll(async () => {
+      // the openai SDK beside it, as in an app (from the npm cache: it is a devDependency here)
+      const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies.openai!;
+      await npm(['install', '--prefer-offline', '--no-audit', '--no-fund', '--no-save', '--prefix', project, `openai@${version}`], project);
+    }, 180_000);
+
+    it('from ESM: the SDK\'s 429 insufficient_quota error is the balance', async () => {
+      emu.state.failures.push({ ...PRESETS.insufficientQuota429, times: 1 });
+      writeFileSync(
+        join(project, 'app.mjs'),
+        `import OpenAI from 'openai';\nimport { diagnose } from 'apidoctor';\nconst client = new OpenAI({ apiKey: ${JSON.stringify(KEYS.proxy)}, baseURL: ${JSON.stringify(`${emu.url}/v1`)}, maxRetries: 0 });\ntry { await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }); console.log('no error'); }\ncatch (err) { const d = diagnose(err); console.log(JSON.stringify({ id: d.id, category: d.category, advice: d.advice.length, title: d.title })); }\n`,
+      );
+      const { stdout } = await node(['app.mjs']);
+      expect(JSON.parse(stdout)).toMatchObject({ id: 'balance.insufficient', category: 'balance' });
+      expect(stdout).not.toContain(KEYS.proxy);
+    });
+
+    it('from CommonJS: require(\'apidoctor\')', async () => {
+      writeFileSync(join(project, 'app.cjs'), "const { diagnose } = require('apidoctor');\nconsole.log(diagnose('Error: connect ECONNREFUSED 127.0.0.1:443').id, typeof require('apidoctor').default);\n");
+      const { stdout } = await node(['app.cjs']);
+      expect(stdout.trim()).toBe('network.refused function');
+    });
+
+    it('from TypeScript: the installed types check (ESM and CommonJS resolution), and a wrong use does not', async () => {
+      const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+      const good = "import { diagnose, type AppDiagnosis, type Diagnosis } from 'apidoctor';\nconst d: AppDiagnosis = diagnose(new Error('x'), { status: 429 });\nconst base: Diagnosis = d;\nconst ms: number | undefined = d.retryAfterMs;\nconst steps: string[] = [...d.advice, ...d.commands];\nexport { base, ms, steps };\n";
+      writeFileSync(join(project, 'good.mts'), good);
+      writeFileSync(join(project, 'good.cts'), good.replace(/^import \{ diagnose, type AppDiagnosis, type Diagnosis \} from 'apidoctor';/, "import { diagnose } from 'apidoctor';\nimport type { AppDiagnosis, Diagnosis } from 'apidoctor';"));
+      writeFileSync(join(project, 'bad.mts'), "import { diagnose } from 'apidoctor';\nconst id: number = diagnose('x').id;\nexport { id };\n");
+      const flags = ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--types', 'node', '--typeRoots', join(ROOT, 'node_modules', '@types')];
+      await node([tsc, ...flags, 'good.mts', 'good.cts']);
+      const bad = await node([tsc, ...flags, 'bad.mts']).then(() => '', (e: { stdout?: string }) => e.stdout ?? 'failed');
+      expect(bad).toMatch(/TS2322/);
+    }, 120_000);
   });
 
   it('apidoctor doctor --json against the emulator: one JSON document, every check passing', async () => {
