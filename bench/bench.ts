@@ -6,7 +6,7 @@
  * Prints a Markdown table, writes it to bench/latest.md, and exits 1 when a budget fails.
  * `--readme` also replaces the table in README.md's "Performance" section.
  * Environment: BENCH_PAIRS (startup and balance pairs, default 20), BENCH_DOCTOR_PAIRS (default 15),
- * BENCH_ONLY (a comma-separated subset of startup,balance,doctor,memory,stream,scale, for quick checks while
+ * BENCH_ONLY (a comma-separated subset of startup,balance,doctor,memory,stream,scale,logs, for quick checks while
  * working; a partial table is not written to bench/latest.md or the README).
  */
 import { spawn } from 'node:child_process';
@@ -14,6 +14,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, arch, release, totalmem, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { KEYS, startEmulator, type Emulator, type LoggedRequest } from '../test/emulator/server.js';
+import { makeLog } from './make-log.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin/apidoctor.js');
@@ -31,6 +32,12 @@ const MEMORY_RUNS = 5;
 const STREAM_RUNS = 5;
 const STREAM_INTERVAL_MS = 50;
 const RUN_TIMEOUT_MS = 20_000;
+const LOG_BYTES = 100 * 1024 * 1024;
+const LOG_ROUNDS = 3;
+const LOG_TIMEOUT_MS = 120_000;
+const FOLLOW_ERRORS = 20;
+const FOLLOW_INTERVAL_MS = 50;
+const READLINE_SCRIPT = join(ROOT, 'bench/readline-loop.mjs');
 
 /** Epoch ms with sub-ms precision, the clock of the emulator's log. */
 const epoch = (): number => performance.timeOrigin + performance.now();
@@ -55,7 +62,7 @@ function envWith(extra: Record<string, string> = {}): Record<string, string> {
 }
 
 /** Runs `node …args` to completion; wall time is from spawn() to 'close' (exited, stdout and stderr drained). */
-function run(args: string[], env: Record<string, string>): Promise<Run> {
+function run(args: string[], env: Record<string, string>, timeoutMs = RUN_TIMEOUT_MS): Promise<Run> {
   return new Promise((resolvePromise, reject) => {
     const t0 = performance.now();
     const spawnedAt = epoch();
@@ -68,7 +75,7 @@ function run(args: string[], env: Record<string, string>): Promise<Run> {
       stdoutAt.push({ at: epoch(), length: stdout.length });
     });
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const killer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+    const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(killer);
@@ -395,9 +402,81 @@ async function scale(emu: Emulator): Promise<void> {
   const lin = perKey(k400, 400_000) / perKey(k100, 100_000);
   rows.push({ what: '… with 400,000 keys: time per key beyond 1,000 keys, against 100,000 (1.00 = linear)', baseline: `${(perKey(k100, 100_000) * 1000).toFixed(2)} µs/key`, apidoctor: `${ms(k400.wall)}; ${(perKey(k400, 400_000) * 1000).toFixed(2)} µs/key`, ratio: `${lin.toFixed(2)}×`, budget: '≤ 1.50×', ok: lin <= 1.5 });
   const k1m = await keysRun(1_000_000, 1);
-  // ≈ 120 MB: beyond the 64 MiB cap on a response body, so apidoctor must say so, not crash.
+  // ≈ 120 MB: beyond the 16 MiB cap on GET /api/keys, so apidoctor must say so, not crash.
   const crashed = k1m.code === null || /internal error|Maximum call stack|heap out of memory/i.test(k1m.stderr);
-  rows.push({ what: '… with 1,000,000 keys (≈ 120 MB of JSON, past the 64 MiB cap on a response body): a clear answer, no crash', baseline: '—', apidoctor: `exit ${k1m.code} in ${ms(k1m.wall)}: ${JSON.stringify(k1m.stderr.split('\n')[0]!.slice(0, 90))}`, ratio: '—', budget: 'no crash', ok: !crashed });
+  rows.push({ what: '… with 1,000,000 keys (≈ 120 MB of JSON, past the 16 MiB cap on GET /api/keys): a clear answer, no crash', baseline: '—', apidoctor: `exit ${k1m.code} in ${ms(k1m.wall)}: ${JSON.stringify(k1m.stderr.split('\n')[0]!.slice(0, 90))}`, ratio: '—', budget: 'no crash', ok: !crashed });
+}
+
+async function logs(): Promise<void> {
+  const file = join(workDir, 'app.log');
+  const made = makeLog(file, LOG_BYTES);
+  log(`logs: explain of a ${(LOG_BYTES / 2 ** 20).toFixed(0)} MB log (${made.lines} lines, ${made.errors} errors) vs a readline loop, ${LOG_ROUNDS} rounds…`);
+  const kib: number[] = [];
+  let round = 0;
+  const [a, b] = await interleave(
+    LOG_ROUNDS,
+    [
+      () => run([READLINE_SCRIPT, file], envWith(), LOG_TIMEOUT_MS),
+      () => run(['--require', MAXRSS, BIN, 'explain', file, '--json'], envWith({ BENCH_MAXRSS_FILE: join(workDir, `maxrss-log-${round++}`) }), LOG_TIMEOUT_MS),
+    ],
+    (side, r) => {
+      if (side === 0) {
+        expectCode(r, 0, 'the readline loop');
+        if (Number(r.stdout) !== made.lines) throw new Error(`readline counted ${r.stdout.trim()} lines, the log has ${made.lines}`);
+        return;
+      }
+      const doc = JSON.parse(r.stdout) as { errors: number; exitCode: number };
+      expectCode(r, doc.exitCode, 'apidoctor explain app.log');
+      if (doc.errors !== made.errors) throw new Error(`explain found ${doc.errors} errors, the log has ${made.errors}`);
+      kib.push(Number(readFileSync(join(workDir, `maxrss-log-${round - 1}`), 'utf8')));
+    },
+  );
+  rmSync(file, { force: true });
+  const ma = median(a!);
+  const mb = median(b!);
+  rows.push({ what: `\`apidoctor explain app.log --json\` on a ${(LOG_BYTES / 2 ** 20).toFixed(0)} MB log (${made.lines.toLocaleString('en-US')} lines, ${made.errors.toLocaleString('en-US')} errors) vs a plain \`readline\` loop over it`, baseline: ms(ma), apidoctor: ms(mb), ratio: `${(mb / ma).toFixed(2)}×`, budget: '≤ 2.00×', ok: mb / ma <= 2 });
+  const m = median(kib) / 1024;
+  rows.push({ what: `peak resident memory of \`apidoctor explain\` on that log`, baseline: '—', apidoctor: `${m.toFixed(1)} MiB (max ${(Math.max(...kib) / 1024).toFixed(1)})`, ratio: '—', budget: '< 150 MiB', ok: Math.max(...kib) / 1024 < 150 });
+
+  log(`logs: explain --follow -, an error line every ${FOLLOW_INTERVAL_MS} ms (${FOLLOW_ERRORS} lines)…`);
+  const delays = await followDelays();
+  rows.push({ what: `\`explain --follow - --json\`: an error line written to its stdin → its JSON line on stdout (${FOLLOW_ERRORS} lines)`, baseline: '—', apidoctor: `${ms(median(delays))} (max ${ms(Math.max(...delays))})`, ratio: '—', budget: '≤ 100 ms', ok: median(delays) <= 100 });
+}
+
+/** Writes error lines to `explain --follow -` one at a time; returns each one's delay to its JSON line on stdout. */
+function followDelays(): Promise<number[]> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(NODE, [BIN, 'explain', '--follow', '-', '--json'], { cwd: workDir, env: envWith(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const written: number[] = [];
+    const delays: number[] = [];
+    let out = '';
+    let seen = 0;
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      const at = performance.now();
+      out += d;
+      const n = (out.match(/"event":"error"/g) ?? []).length;
+      for (; seen < n; seen++) delays.push(at - written[seen]!);
+    });
+    const killer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+    child.on('error', reject);
+    child.on('close', () => {
+      clearTimeout(killer);
+      if (delays.length !== FOLLOW_ERRORS) reject(new Error(`follow: ${FOLLOW_ERRORS} errors written, ${delays.length} on stdout\n${out.slice(0, 2000)}`));
+      else resolvePromise(delays);
+    });
+    const line = JSON.stringify({ error: { message: 'Rate limit exceeded', type: 'rate_limit_error', code: 'rate_limit_exceeded' } });
+    let i = 0;
+    const tick = setInterval(() => {
+      if (i === FOLLOW_ERRORS) {
+        clearInterval(tick);
+        child.stdin.end();
+        return;
+      }
+      i++;
+      written.push(performance.now());
+      child.stdin.write(`${line}\n`);
+    }, FOLLOW_INTERVAL_MS);
+  });
 }
 
 function machine(): string {
@@ -420,6 +499,7 @@ function table(loadBefore: number[], loadAfter: number[]): string {
       `${DOCTOR_DELAY_MS} ms, request durations come from its log, and the longest chain is the longest sequence of requests each of which started after the previous one finished (here the three API requests overlap, so it is one request).`,
     `Peak memory is \`process.resourceUsage().maxRSS\` written at exit by a \`--require\` preload (bench/maxrss.cjs), ${MEMORY_RUNS} runs.`,
     `Stream delay: the emulator's write time of each SSE event (its log) to the moment this process read the event's end from apidoctor's stdout; one event every ${STREAM_INTERVAL_MS} ms.`,
+    `Log: a generated application log (bench/make-log.ts: dated INFO/DEBUG lines with numbers, pino lines, and 1 in 50 an error — pino errors, bare bodies, Python tracebacks, Node stacks), written to a temporary folder; the baseline is bench/readline-loop.mjs (\`for await (const line of readline)\` counting lines); ${LOG_ROUNDS} interleaved rounds after ${WARMUP} warm-ups, peak memory as above. Follow delay: from writing a line to \`explain --follow -\`'s stdin to reading its JSON line.`,
   ];
   return lines.join('\n') + '\n';
 }
@@ -438,7 +518,7 @@ function updateReadme(md: string): void {
 const loadBefore = loadavg();
 const emu = await startEmulator();
 let failed = false;
-const SECTIONS = { startup, balance, doctor, memory, stream, scale } as const;
+const SECTIONS = { startup, balance, doctor, memory, stream, scale, logs } as const;
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
 for (const name of only ?? []) if (!(name in SECTIONS)) throw new Error(`BENCH_ONLY: unknown section "${name}" (known: ${Object.keys(SECTIONS).join(', ')})`);
 try {

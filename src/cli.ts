@@ -15,12 +15,16 @@ import type { SettingName } from './config/settings.js';
 /** A command module: registers itself on the program and returns its result through `run`. */
 export type Register = (program: Command, run: Runner) => void;
 
-/** Runs a command body with a prepared context; main() renders what it returns. */
+/**
+ * Runs a command body with a prepared context; main() renders what it returns. `ownsInterrupt`: once the
+ * body runs, Ctrl-C is the body's to answer (explain --follow ends with its summary, exit 130).
+ */
 export type Runner = (
   command: string,
   cmd: Command,
   needs: readonly SettingName[],
   body: (ctx: Context) => Promise<CommandResult>,
+  opts?: { ownsInterrupt?: boolean },
 ) => Promise<void>;
 
 /** Flags that mean "JSON on stdout", known before commander has parsed anything. */
@@ -159,8 +163,9 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
   });
   let result: CommandResult | undefined;
   let commandLabel = commandName(argv) ?? 'apidoctor';
+  let bodyOwnsInterrupt = false;
 
-  const run: Runner = async (command, cmd, needs, body) => {
+  const run: Runner = async (command, cmd, needs, body, runOpts) => {
     commandLabel = command;
     const conflict = formatConflict(argv);
     if (conflict) throw conflict;
@@ -175,6 +180,7 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
     });
     const { makeContext } = await import('./make-context.js');
     const ctx = await makeContext(opts, deps, out, needs);
+    bodyOwnsInterrupt = !!runOpts?.ownsInterrupt;
     result = await body(ctx);
   };
 
@@ -205,7 +211,9 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
   // slowly, say): the result is rendered now (with --json, one document) and run.ts exits 130 or 143.
   let stop: (() => void) | undefined;
   const interrupted = new Promise<never>((_, reject) => {
-    stop = () => reject(InterruptedError.from(deps.signal));
+    stop = () => {
+      if (!bodyOwnsInterrupt || deps.signal?.reason === 'SIGTERM') reject(InterruptedError.from(deps.signal));
+    };
     if (deps.signal?.aborted) stop();
     else deps.signal?.addEventListener('abort', stop, { once: true });
   });
@@ -259,7 +267,7 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
   const code = EXIT_CODES[result.reason];
   try {
     if (out.json) {
-      out.jsonDocument({
+      const doc = {
         schemaVersion: 1,
         command: result.command,
         ok: result.reason === 'ok',
@@ -268,7 +276,9 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
         durationMs,
         ...result.data,
         diagnoses: result.diagnoses,
-      });
+      };
+      if (result.jsonLine) out.out(`${JSON.stringify(doc)}\n`);
+      else out.jsonDocument(doc);
     } else {
       result.render?.(out);
     }

@@ -47,4 +47,6 @@ export interface CommandResult {
   render?: (out: Output) => void;
   /** For $GITHUB_OUTPUT (--format github): what caused a failure (default: the first diagnosis id) and the balance read. */
   stepOutputs?: { rootCause?: string; balance?: number | null };
+  /** With --json, the document on one line (it ends a stream of JSON lines: explain --follow). */
+  jsonLine?: boolean;
 }

@@ -3,19 +3,23 @@ import type { Register } from '../cli.js';
 import type { CommandResult, Context } from '../context.js';
 import type { Failure } from '../types.js';
 import { UsageError } from '../errors.js';
-import { readAll, readNamedFile, splitHeaderLine } from '../read-all.js';
+import { splitHeaderLine } from '../read-all.js';
 import { diagnose } from '../diagnosis/engine.js';
 import { looksBinaryText, readErrorText } from '../readers/index.js';
 import { billingKeyUsable } from '../api/account.js';
 import { probeFor } from './explain-probe.js';
 import { printDiagnosis } from '../render/diagnosis.js';
 import { keyRoleFor } from '../api/api.js';
+import { asOneText, readLogOrText } from '../logs/index.js';
 
 interface ExplainOptions {
   status?: string;
   header: string[];
   endpoint?: string;
   probe?: boolean;
+  /** Logs (src/logs): follow a growing file or a pipe; text | json | github. */
+  follow?: boolean;
+  format?: string;
 }
 
 /** Registers `apidoctor explain [file|-]`. */
@@ -28,40 +32,20 @@ export const register: Register = (program, run) => {
     .option('-H, --header <line>', 'a response header "Name: value" (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--endpoint <path>', 'the path the response came from (/v1/models, /api/balance), for a sharper reading')
     .option('--probe', 'settle an open 402/403 as call does: ask GET /api/balance and GET /api/keys with the configured billing key')
+    .option('--follow', 'read a growing log file or a pipe: a line per new error, the grouped summary at the end or on Ctrl-C')
+    .option('--format <format>', 'output: text|json|github (--json is --format json)')
     .addHelpText(
       'after',
-      `\nExamples:\n  apidoctor explain --status 429 error.json\n  apidoctor explain traceback.txt   (what the openai SDK printed: "openai.RateLimitError: Error code: 429 - {…}")\n  curl -si https://modelswitch.io/v1/models -H "Authorization: Bearer $MODELSWITCH_API_KEY" | apidoctor explain\n  apidoctor explain - --status 403 <<< '{"error":{"message":"Forbidden"}}'`,
+      `\nExamples:\n  apidoctor explain --status 429 error.json\n  apidoctor explain traceback.txt   (what the openai SDK printed: "openai.RateLimitError: Error code: 429 - {…}")\n  curl -si https://modelswitch.io/v1/models -H "Authorization: Bearer $MODELSWITCH_API_KEY" | apidoctor explain\n  apidoctor explain - --status 403 <<< '{"error":{"message":"Forbidden"}}'
+  apidoctor explain app.log                       a log: errors grouped by cause
+  node app.js 2>&1 | apidoctor explain --follow -`,
     )
     .action(async (file: string | undefined, opts: ExplainOptions, cmd: Command) => {
       // explain sends nothing, but it reads the keys (from the config file too) so that a saved response
       // that echoes one is printed masked, whatever shape the key has.
-      await run('explain', cmd, opts.probe ? ['apiKey', 'billingKey', 'baseUrl', 'timeout'] : ['apiKey', 'billingKey'], (ctx) => explainCommand(ctx, file, opts));
+      await run('explain', cmd, opts.probe ? ['apiKey', 'billingKey', 'baseUrl', 'timeout'] : ['apiKey', 'billingKey'], async (ctx) => asOneText(ctx, await explainCommand(ctx, file, opts), opts), { ownsInterrupt: !!opts.follow });
     });
 };
-
-async function readInput(ctx: Context, file: string | undefined): Promise<string> {
-  if (file === undefined || file === '-') {
-    const stdin = ctx.deps.stdin;
-    if (!stdin || (stdin.isTTY && file === undefined)) {
-      throw new UsageError('explain needs a saved response: a file, or one piped on standard input', 'Example: apidoctor explain --status 429 error.json');
-    }
-    const input = await readAll(stdin, {
-      signal: ctx.deps.signal,
-      maxBytes: 32 * 1024 * 1024,
-      tooBig: () => new UsageError('the input is larger than 32 MiB; save only the response'),
-    });
-    return input.toString('utf8');
-  }
-  const { statSync } = process.getBuiltinModule('node:fs');
-  let size = 0;
-  try {
-    size = statSync(file).size;
-  } catch {
-    // readNamedFile says why it cannot be read
-  }
-  if (size > 32 * 1024 * 1024) throw new UsageError(`explain: ${file} is larger than 32 MiB; save only the response or the error text`);
-  return readNamedFile(file, 'explain');
-}
 
 /** Diagnoses a saved response exactly as `call` would have, with no network. */
 export async function explainCommand(ctx: Context, file: string | undefined, opts: ExplainOptions): Promise<CommandResult> {
@@ -70,7 +54,9 @@ export async function explainCommand(ctx: Context, file: string | undefined, opt
     status = Number(opts.status);
     if (!/^\d{3}$/.test(opts.status.trim())) throw new UsageError(`--status: expected a three-digit HTTP status, got "${opts.status}"`);
   }
-  const text = await readInput(ctx, file);
+  const input = await readLogOrText(ctx, file, { follow: opts.follow, format: opts.format, single: opts.status !== undefined || opts.header.length > 0 });
+  if (typeof input !== 'string') return input;
+  const text = input;
   const headers: Record<string, string> = {};
   for (const line of opts.header ?? []) {
     const [name, value] = splitHeaderLine(line);
