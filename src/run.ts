@@ -48,15 +48,17 @@ async function start(): Promise<void> {
     },
     signal: controller.signal,
   });
-  const finalCode = signalled === 'SIGTERM' ? 143 : signalled === 'SIGINT' ? 130 : code;
-  process.exitCode = finalCode;
+  // A signal that comes while the output still drains (below) decides the exit code too.
+  const finalCode = () => (signalled === 'SIGTERM' ? 143 : signalled === 'SIGINT' ? 130 : code);
+  process.exitCode = finalCode();
   await closeDefaultDispatcher();
   // A large result to a slow pipe (`apidoctor keys --json | …` with 100,000 keys) is still being written:
   // let it drain before the backstop below may exit, or the reader gets it cut short. A reader that
   // left (EPIPE) calls back too.
   await Promise.all([process.stdout, process.stderr].map((s) => (s.writableLength > 0 && !s.destroyed ? new Promise<void>((r) => s.write('', () => r())) : undefined)));
+  process.exitCode = finalCode();
   // Nothing should keep the process alive now; if something does, do not hang.
-  setTimeout(() => process.exit(finalCode), 200).unref();
+  setTimeout(() => process.exit(finalCode()), 200).unref();
 }
 
 // If the event loop ever ran dry with the command still pending (a bug: nothing left to wake it), the

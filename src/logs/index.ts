@@ -30,12 +30,11 @@ const MAX_SINGLE = 32 * 1024 * 1024;
 /** The text of a single-text input, for its group's example. */
 const singleTexts = new WeakMap<Context, string>();
 
-/** Checks --format against --json. */
+/** Checks --format's value (--json against --format is checked for every command in cli.ts). */
 export function checkFormat(ctx: Context, opts: LogOptions): void {
   const f = opts.format;
   if (f === undefined) return;
   if (!(FORMATS as readonly string[]).includes(f)) throw new UsageError(`--format: expected one of ${FORMATS.join(', ')}, got "${f}"`);
-  if (ctx.opts.json && f !== 'json') throw new UsageError(`--json and --format ${f} disagree: give one`);
 }
 
 /**

@@ -50,7 +50,8 @@ describe('doctor tells the truth', () => {
 
   it('the summary names what is wrong and which check found it', async () => {
     emu.state.balance = 0;
-    const r = await runCli(['doctor'], { env: emulatorEnv(emu) });
+    // A wide terminal, so that the summary stays on one line (at 80 columns it wraps under itself).
+    const r = await runCli(['doctor'], { env: emulatorEnv(emu, { COLUMNS: '200' }) });
     expect(r.stdout).toMatch(/root cause: balance\.insufficient \(found by api\.proxy-key\)/);
   });
 

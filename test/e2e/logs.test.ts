@@ -115,7 +115,7 @@ describe('explain on plain logs', () => {
   it('--json with --format github is a usage error', async () => {
     const r = await runCli(['explain', join(FIXTURES, 'pino.jsonl'), '--json', '--format', 'github']);
     expect(r.code).toBe(2);
-    expect(r.json().error.message).toMatch(/--json and --format github disagree/);
+    expect(r.json().error.message).toMatch(/--json and --format github ask for two different output formats/);
   });
 });
 

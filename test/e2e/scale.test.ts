@@ -1,12 +1,15 @@
 /**
- * Big accounts: `keys` with 150,000 keys prints the whole table (it crashed with "Maximum call stack
- * size exceeded") and `keys --json` to a pipe prints the whole document (the exit backstop cut it short);
+ * Big accounts: `keys` with 100,000 keys prints the whole table, and the table of 200,000 is laid out
+ * (150,000 crashed with "Maximum call stack size exceeded"); `keys --json` to a pipe prints the whole
+ * document (the exit backstop cut it short); a key list past GET /api/keys's 16 MiB cap is a clear answer;
  * `balance` on a busy account asks the later usage pages together, not one after another.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../emulator/server.js';
 import { emulatorEnv } from '../helpers/emulated.js';
 import { runCli } from '../helpers/run-cli.js';
+import { keysTable, type KeyView } from '../../src/render/keys.js';
+import { PLAIN } from '../../src/render/style.js';
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -29,24 +32,37 @@ function serveKeys(n: number): void {
 }
 
 describe('keys with very many keys', () => {
-  it('150,000 keys: the whole table, exit 0, no crash', async () => {
-    serveKeys(150_000);
+  it('the table of 200,000 keys is laid out (the widths no longer spread every row into Math.max)', () => {
+    const rows: KeyView[] = Array.from({ length: 200_000 }, (_, i) => ({ id: i + 1, name: `key ${i + 1}`, prefix: `ms-g${String(i).padStart(7, '0')}`, active: true, createdAt: '2026-01-01T00:00:00Z', expiresAt: null, daysLeft: null, expired: false, status: 'active', configured: false }));
+    const table = keysTable(rows, PLAIN);
+    expect(table.trimEnd().split('\n')).toHaveLength(200_001);
+  });
+
+  it('100,000 keys: the whole table, exit 0, no crash', async () => {
+    serveKeys(100_000);
     const r = await runCli(['keys'], { env: emulatorEnv(emu), timeoutMs: 90_000 });
     expect(r.stderr).not.toMatch(/internal error|call stack/i);
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
-    expect(lines).toHaveLength(150_001);
+    expect(lines).toHaveLength(100_001);
     expect(lines[0]).toMatch(/^\s+ID\s+NAME\s+PREFIX\s+STATUS\s+CREATED\s+EXPIRES\s+DAYS LEFT$/);
-    expect(lines.at(-1)).toMatch(/^\s+150000\s+key 150000\s+ms-g0149999\s+active\s+\d{4}-\d{2}-\d{2}/);
+    expect(lines.at(-1)).toMatch(/^\s+100000\s+key 100000\s+ms-g0099999\s+INACTIVE\s+\d{4}-\d{2}-\d{2}/);
   }, 120_000);
 
-  it('150,000 keys with --json to a pipe: one complete document', async () => {
-    serveKeys(150_000);
+  it('100,000 keys with --json to a pipe: one complete document', async () => {
+    serveKeys(100_000);
     const r = await runCli(['keys', '--json'], { env: emulatorEnv(emu), timeoutMs: 90_000 });
     expect(r.code).toBe(0);
     const doc = r.json();
-    expect(doc.keys).toHaveLength(150_000);
-    expect(doc.keys.at(-1)).toMatchObject({ id: 150_000, prefix: 'ms-g0149999' });
+    expect(doc.keys).toHaveLength(100_000);
+    expect(doc.keys.at(-1)).toMatchObject({ id: 100_000, prefix: 'ms-g0099999' });
+  }, 120_000);
+
+  it('150,000 keys (past the 16 MiB cap on GET /api/keys): exit 10, saying the answer is too large, no crash', async () => {
+    serveKeys(150_000);
+    const r = await runCli(['keys', '--json'], { env: emulatorEnv(emu), timeoutMs: 90_000 });
+    expect(r.code).toBe(10);
+    expect(r.json().diagnoses[0].id).toBe('response.too-large');
   }, 120_000);
 });
 
