@@ -8,6 +8,8 @@ import { diagnose } from '../diagnosis/engine.js';
 import { looksBinaryText, readErrorText } from '../readers/index.js';
 import { billingKeyUsable } from '../api/account.js';
 import { probeFor } from './explain-probe.js';
+import { dumpKey, dumpPath } from '../diagnosis/failure.js';
+import { inspectKey } from '../config/keys.js';
 import { printDiagnosis } from '../render/diagnosis.js';
 import { keyRoleFor } from '../api/api.js';
 import { asOneText, readLogOrText } from '../logs/index.js';
@@ -77,14 +79,16 @@ export async function explainCommand(ctx: Context, file: string | undefined, opt
   const failure: Failure = {
     ...read.failure,
     ...(read.failure.unexpectedBody ? { expected: 'a JSON body' } : {}),
-    ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+    ...(opts.endpoint ? { endpoint: opts.endpoint } : read.failure.endpoint || !dumpPath(text) ? {} : { endpoint: dumpPath(text) }),
   };
   const role = failure.endpoint ? keyRoleFor(failure.endpoint) : undefined;
   // --probe: an open 402/403 settled as `call` settles it, with the configured billing key — only for a dump
   // of the configured account (its host, where the dump shows one); otherwise say why it did not ask.
   const hasBillingKey = billingKeyUsable(ctx.config);
   const probe = opts.probe ? await probeFor(ctx, text, failure.status, role ?? 'apiKey') : {};
-  const d0 = diagnose(failure, { keyRole: role, hasBillingKey, followUp: probe.followUp });
+  // The kind of key the dump shows was sent (curl -v), probe or not: a billing key on /v1 is the wrong kind.
+  const sent = dumpKey(text);
+  const d0 = diagnose(failure, { keyRole: role, keyKind: sent === undefined ? undefined : inspectKey(sent).kind, hasBillingKey, followUp: probe.followUp });
   if (probe.why) d0.notes.push(probe.why);
   const d = reading.sources.length ? { ...d0, notes: [`Read: ${reading.sources.join('; ')}.`, ...d0.notes] } : d0;
   return {

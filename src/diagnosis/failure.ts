@@ -172,6 +172,16 @@ export function parseSavedResponse(text: string, opts: { status?: number } = {})
  * The host a dump says the request went to, where it shows one: curl -v's "> Host:" line or "* Connected to",
  * a request line with a full URL, or a captured {url} / {request: {url}}. Lower-cased, default ports dropped.
  */
+/** The key a `curl -v` dump shows was sent (`> Authorization: Bearer …`), if it shows one. */
+export function dumpKey(text: string): string | undefined {
+  return /^>\s*authorization:[ \t]*bearer[ \t]+(\S+)/im.exec(text.slice(0, 64 * 1024))?.[1];
+}
+
+/** The path a `curl -v` dump shows was asked (`> GET /v1/models HTTP/1.1`), if it shows one. */
+export function dumpPath(text: string): string | undefined {
+  return /^>\s*(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+(\/\S*)\s+HTTP\//m.exec(text.slice(0, 64 * 1024))?.[1];
+}
+
 export function dumpHost(text: string): string | undefined {
   const head = text.slice(0, 64 * 1024);
   const fromUrl = (u: string): string | undefined => {

@@ -71,4 +71,28 @@ describe('explain --probe settles an open 403 as call does', () => {
     expect(r.json().diagnoses[0].notes.join(' ')).toContain('no usable billing key is configured');
     expect(emu.requests).toEqual([]);
   });
+
+  it('a 403 sent with the billing key (the wrong kind) is never "by elimination, the spend limit"', async () => {
+    // The balance is fine and the configured proxy key is active: `call` would conclude the spend limit, since
+    // it knows it sent that key. A saved answer may have been sent with any key.
+    const res = await fetch(`${emu.url}/v1/models`, { headers: { authorization: `Bearer ${KEYS.billing}` } });
+    expect(res.status).toBe(403);
+    const body = await res.text();
+    const env = emulatorEnv(emu);
+
+    // curl -si: the dump does not show the key, so only the balance is taken into account.
+    const plain = `HTTP/1.1 403 Forbidden\ncontent-type: application/json\n\n${body}`;
+    const r1 = await runCli(['explain', '--probe', '--endpoint', '/v1/models', '--json', '-'], { env, stdin: plain });
+    const d1 = r1.json().diagnoses[0];
+    expect(d1.id).not.toBe('key.spend-limit');
+    expect(d1.notes.join(' ')).toContain('does not show which key was sent');
+
+    // curl -v shows the key it sent: a billing key on /v1 is the wrong kind.
+    const { host, port } = new URL(emu.url);
+    const verbose = [`* Connected to ${host} (${host}) port ${port}`, '> GET /v1/models HTTP/1.1', `> Host: ${host}:${port}`, `> Authorization: Bearer ${KEYS.billing}`, '>', '< HTTP/1.1 403 Forbidden', '< content-type: application/json', '<', body].join('\n');
+    const r2 = await runCli(['explain', '--probe', '--json', '-'], { env, stdin: verbose });
+    expect(r2.json().diagnoses[0].id).toBe('key.wrong-kind');
+    expect(r2.code).toBe(4); // found by the server's refusal (auth), not before any request (config)
+    expectNoKeys(r2);
+  });
 });
