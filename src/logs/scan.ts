@@ -44,7 +44,8 @@ const ERROR_FIELD = /"(?:err|exc|cause"|stack)|tatus(?:Code|_code)?"\s*:\s*"?[45
 const jsonErrorFields = (line: string): boolean => ERROR_FIELD.test(line);
 /** The first characters CONTINUES can match. */
 const CONTINUES_FIRST = new Set([...'CSDT.}])'].map((c) => c.charCodeAt(0)));
-const TRACEBACK = /^Traceback \(most recent call last\):/;
+// At the start of a line, or after a log line's prefix (`2024-05-01 16:23:00,000 ERROR Traceback …`, logging.exception).
+const TRACEBACK = /(?:^|\s)Traceback \(most recent call last\):\s*$/;
 const CHAINED = /^(?:During handling of the above exception|The above exception was the direct cause)/;
 
 interface Rec {
@@ -218,7 +219,7 @@ export class LogScanner {
 
   /** Follows the structure that holds lines together: tracebacks, open brackets, HTML pages. */
   private track(line: string): void {
-    if (line.charCodeAt(0) === 84 /* T */ && TRACEBACK.test(line)) this.inTraceback = true;
+    if (line.includes('Traceback (most') && TRACEBACK.test(line)) this.inTraceback = true;
     this.afterChained = CHAINED.test(line);
     if (this.depth > 0 || this.html) this.openLines++;
     if (this.depth > 0) {

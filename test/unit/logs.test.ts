@@ -38,6 +38,24 @@ describe('records: one error a stack trace, not one a frame', () => {
     }
   });
 
+  it('a traceback begun on a log line (logging.exception: "… ERROR Traceback (most recent call last):") is one error, known by its last line', () => {
+    const log = [
+      '2024-05-01 16:23:00,000 INFO starting',
+      '2024-05-01 16:23:00,100 ERROR Traceback (most recent call last):',
+      '  File "app.py", line 10, in <module>',
+      '    r.raise_for_status()',
+      '  File "/usr/lib/python3/site-packages/requests/models.py", line 1021, in raise_for_status',
+      '    raise HTTPError(http_error_msg, response=self)',
+      'requests.exceptions.HTTPError: 502 Server Error: Bad Gateway for url: https://modelswitch.io/v1/chat/completions',
+      '2024-05-01 16:23:01,000 INFO done',
+    ].join('\n');
+    for (const chunk of [0, 5]) {
+      const { errors } = scan(log, chunk);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]!.example).toMatch(/^requests\.exceptions\.HTTPError: 502 Server Error/);
+    }
+  });
+
   it("Node's printed errors with their stack and their fields ({ status: 429, headers: {…}, error: {…} }): two errors", () => {
     const { errors } = scan(fixture('node-stack.log'));
     expect(errors.map((e) => e.line)).toEqual([5, 29]);
