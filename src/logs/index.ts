@@ -212,7 +212,11 @@ export function logResult(ctx: Context, table: GroupTable, scanner: LogScanner, 
       diagnoses: [],
       render: (o) => {
         if (opts.format === 'github') o.out(`apidoctor explain: no API error found in ${scanner.lines} lines\n`);
-        else o.out(`${o.style.ok(o.style.symbols.pass)} no API error found in ${scanner.lines.toLocaleString('en-US')} ${scanner.lines === 1 ? 'line' : 'lines'}${interrupted ? ' (interrupted)' : ''}.\n`);
+        else {
+          // Interrupted, nothing is settled: no tick, the words say so (exit 130).
+          const mark = interrupted ? o.style.warn(o.style.symbols.warn) : o.style.ok(o.style.symbols.pass);
+          o.out(`${mark} no API error found in ${scanner.lines.toLocaleString('en-US')} ${scanner.lines === 1 ? 'line' : 'lines'}${interrupted ? ' read before the interruption' : ''}.\n`);
+        }
       },
     };
   }
