@@ -26,14 +26,16 @@ const JS_EXT = new Set(['.js', '.mjs', '.cjs', '.ts']);
 const SUPPORTED = 'JSON (.json, or package.json "apidoctor"), YAML (.yaml, .yml, or no extension) and JavaScript (.js, .mjs, .cjs)';
 
 /**
- * Whether a JavaScript config found by the search may run: it sits in the working directory itself or in
- * the home folder, and it and its folder are owned by this user (or root) and writable by no one else
- * (as ssh's StrictModes asks of ~/.ssh). A file in a parent folder, or in a shared folder such as the
- * system temporary folder, is never run; naming it with --config runs it.
+ * Whether a JavaScript config found by the search may run: it sits in the home folder (~, ~/.config, the
+ * global config folder), and it and its folder are owned by this user (or root) and writable by no one else
+ * (as ssh's StrictModes asks of ~/.ssh). One in a project — the working directory too: a cloned repository
+ * is someone else's code, and a config's code can read the keys from the environment and send them
+ * anywhere, which no sandbox in this process can prevent — or in a shared folder such as the system
+ * temporary folder is never run by the search; naming it with --config runs it.
  */
-function mayRunJs(filepath: string, cwd: string): boolean {
+function mayRunJs(filepath: string): boolean {
   const dir = dirname(filepath);
-  if (dir !== resolve(cwd) && !inHomeFolder(filepath)) return false;
+  if (!inHomeFolder(filepath)) return false;
   if (typeof process.getuid !== 'function') return true;
   const uid = process.getuid();
   for (const p of [filepath, dir]) {
@@ -149,9 +151,9 @@ export async function loadConfigFile(explicit: string | undefined, cwd: string):
     Object.entries(defaultLoaders).map(([ext, loader]) => [
       ext,
       async (filepath: string, content: string) => {
-        if (JS_EXT.has(ext) && filepath !== explicitPath && !mayRunJs(filepath, cwd)) {
+        if (JS_EXT.has(ext) && filepath !== explicitPath && !mayRunJs(filepath)) {
           skipped.push(
-            `skipped the JavaScript config ${displayPath(filepath, cwd)}: apidoctor runs one found by the search only from the working directory or the home folder, owned by you and writable by no one else. To use it: --config ${displayPath(filepath, cwd)}`,
+            `skipped the JavaScript config ${displayPath(filepath, cwd)}: apidoctor runs one found by the search only from your home folder, owned by you and writable by no one else (a project's code could read your keys). To run it: --config ${displayPath(filepath, cwd)}`,
           );
           return undefined; // empty: the search goes on
         }

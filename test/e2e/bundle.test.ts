@@ -114,7 +114,7 @@ describe('dist/run.cjs', () => {
     const cwd = emptyDir();
     writeFileSync(join(cwd, 'apidoctor.config.mjs'), `export default { baseUrl: ${JSON.stringify(emu.url)}, apiKey: ${JSON.stringify(KEYS.proxy)} };\n`);
     emu.reset();
-    const r = await runCli(['call', '/v1/models', '--json'], { cwd, env: {} });
+    const r = await runCli(['call', '/v1/models', '--json', '--config', 'apidoctor.config.mjs'], { cwd, env: {} });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(emu.requests.map((q) => q.path)).toEqual(['/v1/models']);

@@ -87,17 +87,17 @@ describe.concurrent('config files that cannot be used: exit 2, naming the file a
 
   it('a config file that throws when it is loaded (CommonJS)', async () => {
     const cwd = dirWith({ 'apidoctor.config.cjs': "throw new Error('config exploded');\n" });
-    await expectUsage(['call', '/v1/models'], { cwd }, /apidoctor\.config\.cjs.*config exploded/, FIX_FILE);
+    await expectUsage(['call', '/v1/models', '--config', 'apidoctor.config.cjs'], { cwd }, /apidoctor\.config\.cjs.*config exploded/, FIX_FILE);
   });
 
   it('a config file that throws when it is loaded (ES module, top-level await)', async () => {
     const cwd = dirWith({ 'apidoctor.config.mjs': "await Promise.resolve();\nthrow new TypeError('no settings here');\nexport default {};\n" });
-    await expectUsage(['call', '/v1/models'], { cwd }, /apidoctor\.config\.mjs.*no settings here/, FIX_FILE);
+    await expectUsage(['call', '/v1/models', '--config', 'apidoctor.config.mjs'], { cwd }, /apidoctor\.config\.mjs.*no settings here/, FIX_FILE);
   });
 
   it('a config file with a syntax error (JavaScript)', async () => {
     const cwd = dirWith({ 'apidoctor.config.js': `export default { apiKey: '${ODD_KEY}' ,, };\n` });
-    await expectUsage(['call', '/v1/models'], { cwd }, /apidoctor\.config\.js/, FIX_FILE);
+    await expectUsage(['call', '/v1/models', '--config', 'apidoctor.config.js'], { cwd }, /apidoctor\.config\.js/, FIX_FILE);
   });
 
   it('a format apidoctor does not read (.toml): which formats it does read, and to convert', async () => {
@@ -107,12 +107,12 @@ describe.concurrent('config files that cannot be used: exit 2, naming the file a
 
   it('a CommonJS apidoctor.config.js in a "type": "module" project: rename it to .cjs', async () => {
     const cwd = dirWith({ 'package.json': '{"name":"app","type":"module"}', 'apidoctor.config.js': `module.exports = { apiKey: '${ODD_KEY}' };\n` });
-    await expectUsage(['call', '/v1/models'], { cwd }, /apidoctor\.config\.js uses CommonJS.*"type": "module"/, /Rename it to \.\/apidoctor\.config\.cjs/);
+    await expectUsage(['call', '/v1/models', '--config', 'apidoctor.config.js'], { cwd }, /apidoctor\.config\.js uses CommonJS.*"type": "module"/, /Rename it to \.\/apidoctor\.config\.cjs/);
   });
 
   it('an ES module .cjs config: rename it to .mjs', async () => {
     const cwd = dirWith({ 'apidoctor.config.cjs': `export default { apiKey: '${ODD_KEY}' };\n` });
-    await expectUsage(['call', '/v1/models'], { cwd }, /apidoctor\.config\.cjs uses ES module syntax/, /Rename it to \.\/apidoctor\.config\.mjs/);
+    await expectUsage(['call', '/v1/models', '--config', 'apidoctor.config.cjs'], { cwd }, /apidoctor\.config\.cjs uses ES module syntax/, /Rename it to \.\/apidoctor\.config\.mjs/);
   });
 
   it('--config naming a file that does not exist, or a directory; APIDOCTOR_CONFIG likewise', async () => {

@@ -185,7 +185,7 @@ describe('keys are scoped to a host: a project config file cannot send a key fro
   });
 });
 
-describe('a JavaScript config runs code: only from the working directory or home, or when named', () => {
+describe('a JavaScript config runs code: only from the home folder, or when named', () => {
   /** A config module that leaves a marker file when it runs. */
   const marking = (marker: string) => `import { writeFileSync } from 'node:fs';\nwriteFileSync(${json(marker)}, 'ran');\nexport default { model: 'from-js' };\n`;
 
@@ -206,17 +206,26 @@ describe('a JavaScript config runs code: only from the working directory or home
     expect(byId(named.json())['config.sources']!.evidence.sources.model).toEqual({ origin: 'file', source: '~/repo/apidoctor.config.mjs' });
   });
 
-  it('one that others may write to is skipped, even in the working directory', async () => {
-    const root = tree({ 'home/proj/': '' });
+  it('one in the working directory (a cloned project) is skipped: its code never sees the keys', async () => {
+    const root = tree({ 'home/proj/.git/': '' });
     const marker = join(root, 'ran');
-    const file = join(root, 'home/proj/apidoctor.config.mjs');
+    writeFileSync(join(root, 'home/proj/apidoctor.config.mjs'), `import { writeFileSync } from 'node:fs';\nwriteFileSync(${json(marker)}, process.env.MODELSWITCH_API_KEY ?? 'none');\nexport default {};\n`);
+    const r = await run(root, 'home/proj', ['doctor', '--only', 'config.sources'], { MODELSWITCH_API_KEY: KEYS.proxy });
+    expect(existsSync(marker)).toBe(false);
+    expect(r.stderr).toMatch(/skipped the JavaScript config \.\/apidoctor\.config\.mjs.*--config \.\/apidoctor\.config\.mjs/s);
+  });
+
+  it('one in the home folder that others may write to is skipped; made private, it runs', async () => {
+    const root = tree({ 'home/': '' });
+    const marker = join(root, 'ran');
+    const file = join(root, 'home/apidoctor.config.mjs');
     writeFileSync(file, marking(marker));
     chmodSync(file, 0o666);
-    const r = await run(root, 'home/proj', ['doctor', '--only', 'config.sources']);
+    const r = await run(root, 'home', ['doctor', '--only', 'config.sources']);
     expect(existsSync(marker)).toBe(false);
     expect(r.stderr).toMatch(/skipped the JavaScript config \.\/apidoctor\.config\.mjs/);
     chmodSync(file, 0o644);
-    await run(root, 'home/proj', ['doctor', '--only', 'config.sources']);
+    await run(root, 'home', ['doctor', '--only', 'config.sources']);
     expect(existsSync(marker)).toBe(true);
   });
 });
