@@ -192,16 +192,21 @@ function encodedForms(s: string): Array<[string, string]> {
   const add = (form: string, label: string) => {
     if (form.length >= 8 && form !== s) forms.push([form, `[${label} of ${shown}]`]);
   };
-  const bytes = Buffer.from(s, 'utf8');
-  for (let pad = 0; pad < 3; pad++) {
-    const b64 = Buffer.concat([Buffer.alloc(pad), bytes]).toString('base64');
-    // Characters that mix in the pad bytes (at the start) or what follows (at the end) are left out.
-    const from = Math.ceil((pad * 8) / 6);
-    const to = Math.floor(((pad + bytes.length) * 8) / 6);
-    const core = b64.slice(from, to);
-    add(core, 'base64');
-    add(core.replace(/\+/g, '-').replace(/\//g, '_'), 'base64url');
+  // The key, and the key without its kind prefix (ms-, mk-, sk-…): a server may encode only the secret part.
+  const body = s.replace(/^[A-Za-z]{2,4}[-_](?:(?:ant|proj)-)?/, '');
+  for (const part of body !== s && body.length >= 16 ? [s, body] : [s]) {
+    const bytes = Buffer.from(part, 'utf8');
+    for (let pad = 0; pad < 3; pad++) {
+      const b64 = Buffer.concat([Buffer.alloc(pad), bytes]).toString('base64');
+      // Characters that mix in the pad bytes (at the start) or what follows (at the end) are left out.
+      const from = Math.ceil((pad * 8) / 6);
+      const to = Math.floor(((pad + bytes.length) * 8) / 6);
+      const core = b64.slice(from, to);
+      add(core, 'base64');
+      add(core.replace(/\+/g, '-').replace(/\//g, '_'), 'base64url');
+    }
   }
+  const bytes = Buffer.from(s, 'utf8');
   const hex = bytes.toString('hex');
   add(hex, 'hex');
   add(hex.toUpperCase(), 'hex');

@@ -8,6 +8,7 @@ import { toKeyRecords, matchKeyRecord, daysUntil, daysLeftText, expiringDiagnosi
 import { diagnose, diagnoseById } from '../diagnosis/engine.js';
 import { fillFromBody } from '../diagnosis/failure.js';
 import { inspectKey } from '../config/keys.js';
+import { redactor } from '../redact.js';
 
 const host = (ctx: DoctorContext) => new URL(ctx.config.baseUrl.value!).host;
 
@@ -45,7 +46,8 @@ export function failureWhy(f: Failure, timeoutMs?: number): string {
   if (f.status !== undefined) {
     if (f.unexpectedBody === 'not-json') return `HTTP ${f.status}, but the body is not JSON${f.expected ? ` (expected ${f.expected})` : ''}`;
     if (f.unexpectedBody === 'bad-shape') return `HTTP ${f.status}, but the JSON is not ${f.expected ?? 'the expected shape'}`;
-    return `HTTP ${f.status}${f.message ? ` "${f.message.slice(0, 80)}"` : ''}`;
+    // Masked before it is cut: a cut would leave a part of an echoed key that the redactor no longer knows.
+    return `HTTP ${f.status}${f.message ? ` "${redactor.redact(f.message).slice(0, 80)}"` : ''}`;
   }
   const code = f.networkCode;
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') return `no answer within ${timeoutMs !== undefined ? secs(timeoutMs) : 'the timeout'} (${code})`;

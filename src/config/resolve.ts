@@ -116,6 +116,7 @@ export async function resolveConfig(
   timeout ??= { value: DEFAULT_TIMEOUT_MS, origin: 'default', source: 'default' };
 
   const base = pick('baseUrl');
+  registerUrlCredentials(base.value);
   const normal = normaliseBaseUrl(base.value ?? '');
   let baseUrlProblem: string | undefined;
   if (normal.ok) {
@@ -173,5 +174,23 @@ function hostScope(
 export function rejectEmptyFlags(flags: ConfigFlags): void {
   for (const spec of SETTINGS) {
     if (flags[spec.name] === '') throw new UsageError(`${spec.flag} was given an empty value`);
+  }
+}
+
+/** A password in the base URL (http://user:pass@host) is a secret like a key: every output masks it. */
+function registerUrlCredentials(raw: string | undefined): void {
+  const m = raw === undefined ? null : /^[a-z][a-z0-9+.-]*:\/\/([^/?#@]*)@/i.exec(raw.trim());
+  if (!m) return;
+  const userinfo = m[1]!;
+  const colon = userinfo.indexOf(':');
+  if (colon === -1) return;
+  for (const s of [userinfo.slice(colon + 1), decodeURIComponentSafe(userinfo.slice(colon + 1))]) if (s.length >= 4) redactor.add(s);
+}
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
   }
 }
