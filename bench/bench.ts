@@ -396,15 +396,17 @@ async function scale(emu: Emulator): Promise<void> {
   const k100 = await keysRun(100_000, 5);
   if (k100.code !== 0) throw new Error(`keys with 100,000 keys exited ${k100.code}: ${k100.stderr.slice(0, 500)}`);
   rows.push({ what: '`apidoctor keys` with 100,000 keys (≈ 12 MB of JSON), the table to a pipe', baseline: `1,000 keys: ${ms(small.wall)}`, apidoctor: ms(k100.wall), ratio: '—', budget: '≤ 500 ms', ok: k100.wall <= 500 });
-  const k400 = await keysRun(400_000, 3);
-  if (k400.code !== 0) throw new Error(`keys with 400,000 keys exited ${k400.code}: ${k400.stderr.slice(0, 500)}`);
+  // Linear: the time per key beyond 1,000 keys, at 50,000 and at 100,000 (GET /api/keys is read up to 16 MiB,
+  // about 110,000 keys, so a larger list is a clear response.too-large, below).
+  const k50 = await keysRun(50_000, 3);
+  if (k50.code !== 0) throw new Error(`keys with 50,000 keys exited ${k50.code}: ${k50.stderr.slice(0, 500)}`);
   const perKey = (r: { wall: number }, n: number) => (r.wall - small.wall) / (n - 1000);
-  const lin = perKey(k400, 400_000) / perKey(k100, 100_000);
-  rows.push({ what: '… with 400,000 keys: time per key beyond 1,000 keys, against 100,000 (1.00 = linear)', baseline: `${(perKey(k100, 100_000) * 1000).toFixed(2)} µs/key`, apidoctor: `${ms(k400.wall)}; ${(perKey(k400, 400_000) * 1000).toFixed(2)} µs/key`, ratio: `${lin.toFixed(2)}×`, budget: '≤ 1.50×', ok: lin <= 1.5 });
+  const lin = perKey(k100, 100_000) / perKey(k50, 50_000);
+  rows.push({ what: '… time per key beyond 1,000 keys, at 100,000 against 50,000 (1.00 = linear)', baseline: `${(perKey(k50, 50_000) * 1000).toFixed(2)} µs/key`, apidoctor: `${(perKey(k100, 100_000) * 1000).toFixed(2)} µs/key`, ratio: `${lin.toFixed(2)}×`, budget: '≤ 1.50×', ok: lin <= 1.5 });
   const k1m = await keysRun(1_000_000, 1);
   // ≈ 120 MB: beyond the 16 MiB cap on GET /api/keys, so apidoctor must say so, not crash.
   const crashed = k1m.code === null || /internal error|Maximum call stack|heap out of memory/i.test(k1m.stderr);
-  rows.push({ what: '… with 1,000,000 keys (≈ 120 MB of JSON, past the 16 MiB cap on GET /api/keys): a clear answer, no crash', baseline: '—', apidoctor: `exit ${k1m.code} in ${ms(k1m.wall)}: ${JSON.stringify(k1m.stderr.split('\n')[0]!.slice(0, 90))}`, ratio: '—', budget: 'no crash', ok: !crashed });
+  rows.push({ what: '… with 1,000,000 keys (≈ 120 MB of JSON, past the 16 MiB cap on GET /api/keys): a clear answer, no crash', baseline: '—', apidoctor: `exit ${k1m.code} in ${ms(k1m.wall)}: ${JSON.stringify((k1m.stderr.split('\n').find((l) => l.startsWith('✗')) ?? k1m.stderr.split('\n')[0]!).slice(0, 90))}`, ratio: '—', budget: 'no crash', ok: !crashed });
 }
 
 async function logs(): Promise<void> {
