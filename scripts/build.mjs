@@ -6,8 +6,8 @@
 // commander and cosmiconfig are bundled in: as a package cosmiconfig costs ~16 ms to import, bundled
 // ~5 ms (no CommonJS resolution, and node:crypto deferred, below), and only a config search runs it.
 // The loaders it requires only for some files (parse-json, js-yaml, import-fresh, typescript) stay
-// external and load on demand. chalk and ora (ES modules only) stay external and are imported only
-// when colour or a spinner is on. The slim part of undici (src/vendor/undici-slim.cjs) is its own file,
+// external and load on demand. ora (an ES module only) stays external and is imported only
+// when a spinner is on. The slim part of undici (src/vendor/undici-slim.cjs) is its own file,
 // dist/undici-slim.cjs, loaded only for a request through a proxy: importing undici's index costs
 // ~100 ms, the parts we use ~25 ms. The version is inlined from package.json.
 //
@@ -26,7 +26,7 @@ const common = {
   format: 'cjs',
   platform: 'node',
   target: 'node20.18',
-  external: ['chalk', 'ora', 'parse-json', 'js-yaml', 'import-fresh', 'typescript'],
+  external: ['ora', 'parse-json', 'js-yaml', 'import-fresh', 'typescript'],
   sourcemap: false,
   legalComments: 'none',
   // V8 parses every byte of a chunk it loads; without whitespace and comments there are ~30 % fewer

@@ -4,7 +4,7 @@ declare global {
 }
 
 /**
- * import() of an ES module (chalk, ora; a config file). bin/apidoctor.js compiles the CLI with
+ * import() of an ES module (ora; a config file). bin/apidoctor.js compiles the CLI with
  * vm.Script, for V8's code cache, and an import() there has no module loader to go to: the bin lends
  * its own, an import() in a real CommonJS module next to dist/. Anywhere else (tests, tsx) this is
  * a plain import().

@@ -16,6 +16,7 @@ import { main } from '../../src/cli.js';
 import { emptyDir } from '../helpers/run-cli.js';
 import { startHostileServer, type HostileServer, type HostileSpec } from '../helpers/hostile-server.js';
 import { FUZZ_SEED } from '../fuzz/arbitraries.js';
+import { terminalSink } from '../helpers/terminal-sink.js';
 
 /** What a server can send in a JSON string: any of these, in any order. */
 const ATTACKS = [
@@ -55,24 +56,7 @@ function rawIn(text: string): string | undefined {
   return m ? `${JSON.stringify(m[0])} at ${m.index} in ${JSON.stringify(text.replace(OWN, '').slice(Math.max(0, m.index - 40), m.index + 40))}` : undefined;
 }
 
-/** A sink that says it is a terminal (so the spinner, colour and prompts run) and keeps every byte. */
-function terminal(tty = true) {
-  return {
-    isTTY: tty,
-    columns: 100,
-    text: '',
-    write(s: string) {
-      this.text += s;
-      return true;
-    },
-    cursorTo: () => true,
-    clearLine: () => true,
-    moveCursor: () => true,
-    on: () => undefined,
-    once: () => undefined,
-    removeListener: () => undefined,
-  };
-}
+const terminal = terminalSink;
 
 let srv: HostileServer;
 const savedCI = process.env.CI;

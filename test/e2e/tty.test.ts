@@ -2,26 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, KEYS, PRESETS, type Emulator, type FailureRule } from '../emulator/server.js';
 import { main } from '../../src/cli.js';
 import { emptyDir } from '../helpers/run-cli.js';
+import { terminalSink } from '../helpers/terminal-sink.js';
 
-/** A sink that says it is a terminal and keeps what was written. */
-function terminal() {
-  return {
-    isTTY: true,
-    columns: 100,
-    text: '',
-    write(s: string) {
-      this.text += s;
-      return true;
-    },
-    // What a tty.WriteStream offers, for the spinner.
-    cursorTo: () => true,
-    clearLine: () => true,
-    moveCursor: () => true,
-    on: () => undefined,
-    once: () => undefined,
-    removeListener: () => undefined,
-  };
-}
+const terminal = terminalSink;
 
 let emu: Emulator;
 beforeAll(async () => {
