@@ -6,7 +6,7 @@
  * Prints a Markdown table, writes it to bench/latest.md, and exits 1 when a budget fails.
  * `--readme` also replaces the table in README.md's "Performance" section.
  * Environment: BENCH_PAIRS (startup and balance pairs, default 20), BENCH_DOCTOR_PAIRS (default 15),
- * BENCH_ONLY (a comma-separated subset of startup,balance,doctor,memory,stream,scale,logs, for quick checks while
+ * BENCH_ONLY (a comma-separated subset of startup,balance,doctor,memory,stream,scale,logs,signals, for quick checks while
  * working; a partial table is not written to bench/latest.md or the README).
  */
 import { spawn } from 'node:child_process';
@@ -481,6 +481,29 @@ function followDelays(): Promise<number[]> {
   });
 }
 
+/**
+ * Ctrl-C in a phase that holds the event loop (a JavaScript config whose code never returns): the time
+ * from SIGINT to the process's exit. The promise is "within 1 s"; the tests only bound a hang (5 s), so
+ * that a busy CI machine cannot fail them.
+ */
+async function signals(): Promise<void> {
+  const file = join(workDir, 'apidoctor.config.mjs');
+  writeFileSync(file, 'while (true) {}\nexport default { baseUrl: "http://127.0.0.1:9" };\n');
+  log('signals: Ctrl-C while a config file spins…');
+  const after: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const child = spawn(NODE, [BIN, 'balance', '--config', file, '--billing-key', KEYS.billing], { cwd: workDir, env: envWith(), stdio: 'ignore' });
+    const killer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+    await new Promise((r) => setTimeout(r, 1500));
+    const sent = performance.now();
+    child.kill('SIGINT');
+    await new Promise<void>((r) => child.on('close', () => r()));
+    clearTimeout(killer);
+    after.push(performance.now() - sent);
+  }
+  rows.push({ what: 'Ctrl-C while a JavaScript config file spins: SIGINT → exit (5 runs)', baseline: '—', apidoctor: `${ms(median(after))} (max ${ms(Math.max(...after))})`, ratio: '—', budget: '≤ 1000 ms', ok: Math.max(...after) <= 1000 });
+}
+
 function machine(): string {
   const c = cpus();
   return `${c[0]?.model.trim() ?? 'unknown CPU'} × ${c.length}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${platform()} ${release()} ${arch()}, Node ${process.version}`;
@@ -520,7 +543,7 @@ function updateReadme(md: string): void {
 const loadBefore = loadavg();
 const emu = await startEmulator();
 let failed = false;
-const SECTIONS = { startup, balance, doctor, memory, stream, scale, logs } as const;
+const SECTIONS = { startup, balance, doctor, memory, stream, scale, logs, signals } as const;
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
 for (const name of only ?? []) if (!(name in SECTIONS)) throw new Error(`BENCH_ONLY: unknown section "${name}" (known: ${Object.keys(SECTIONS).join(', ')})`);
 try {

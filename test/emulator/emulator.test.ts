@@ -238,7 +238,7 @@ describe('failure injection', () => {
     const t0 = Date.now();
     await other.close();
     expect(await pending).toBeDefined();
-    expect(Date.now() - t0).toBeLessThan(500);
+    expect(Date.now() - t0).toBeLessThan(5000); // a hang would be for ever; the bound allows a busy machine
     expect(other.requests[0]).toMatchObject({ injected: 'hang', aborted: true });
   });
 

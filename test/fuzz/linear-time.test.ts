@@ -49,10 +49,10 @@ describe('linear time: the redactor', () => {
   r.add(KEY);
   r.add('mk-test0billing00d4e5f6a7b8c9d0e1f2');
 
-  it.each(Object.entries(WORST))('%s, at the error body cap (1 MiB): under 1 s', (_name, unit) => {
+  it.each(Object.entries(WORST))('%s, at the error body cap (1 MiB): linear time (under 3 s)', (_name, unit) => {
     const text = fill(unit, MAX_ERROR_BYTES);
     const { ms } = timed(() => r.redact(text));
-    expect(ms).toBeLessThan(1000);
+    expect(ms).toBeLessThan(3000); // quadratic would be minutes; the slack is for a busy CI machine
   });
 
   // A success body up to the cap (MAX_BODY_BYTES) is printed by `call` (and redacted on its way); a

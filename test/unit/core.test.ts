@@ -229,16 +229,24 @@ describe('SSE parser', () => {
 describe('check runner', () => {
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   it('runs independent checks at the same time and skips dependants of a failure with blockedBy', async () => {
+    // Order of events, not wall time: "at the same time" means b starts before a ends.
+    const events: string[] = [];
+    const timed = (id: string, status: 'pass' | 'fail') => async () => {
+      events.push(`start ${id}`);
+      await sleep(150);
+      events.push(`end ${id}`);
+      return { status, detail: status === 'fail' ? 'no' : '' } as const;
+    };
     const defs: CheckDef<null>[] = [
-      { id: 'a', title: 'A', needs: [], requires: '', run: async () => (await sleep(150), { status: 'pass', detail: '' }) },
-      { id: 'b', title: 'B', needs: [], requires: '', run: async () => (await sleep(150), { status: 'fail', detail: 'no' }) },
+      { id: 'a', title: 'A', needs: [], requires: '', run: timed('a', 'pass') },
+      { id: 'b', title: 'B', needs: [], requires: '', run: timed('b', 'fail') },
       { id: 'c', title: 'C', needs: ['b'], requires: '', run: async () => ({ status: 'pass', detail: '' }) },
       { id: 'd', title: 'D', needs: ['c'], requires: '', run: async () => ({ status: 'pass', detail: '' }) },
       { id: 'e', title: 'E', needs: ['a'], requires: '', run: async () => ({ status: 'pass', detail: '' }) },
     ];
-    const t0 = performance.now();
     const res = await runChecks(defs, null, { deadlineMs: 5000 });
-    expect(performance.now() - t0).toBeLessThan(280);
+    expect(events.indexOf('start b')).toBeLessThan(events.indexOf('end a'));
+    expect(events.indexOf('start a')).toBeLessThan(events.indexOf('end b'));
     expect(res.map((r) => [r.id, r.status, r.blockedBy])).toEqual([
       ['a', 'pass', undefined],
       ['b', 'fail', undefined],
@@ -248,16 +256,15 @@ describe('check runner', () => {
     ]);
   });
   it('runs a check alongside its soft prerequisites, and reports it blocked when one of them fails', async () => {
-    let started = -1;
-    const t0 = performance.now();
+    const events: string[] = [];
     const defs: CheckDef<null>[] = [
-      { id: 'net', title: 'Net', needs: [], requires: '', run: async () => (await sleep(150), { status: 'fail', detail: 'down' }) },
+      { id: 'net', title: 'Net', needs: [], requires: '', run: async () => (await sleep(150), events.push('end net'), { status: 'fail', detail: 'down' }) },
       { id: 'ok', title: 'Ok', needs: [], requires: '', run: async () => (await sleep(150), { status: 'pass', detail: '' }) },
-      { id: 'api', title: 'Api', needs: [], after: ['net'], requires: '', run: async () => ((started = performance.now() - t0), { status: 'fail', detail: 'refused' }) },
+      { id: 'api', title: 'Api', needs: [], after: ['net'], requires: '', run: async () => (events.push('start api'), { status: 'fail', detail: 'refused' }) },
       { id: 'api2', title: 'Api2', needs: [], after: ['ok'], requires: '', run: async () => ({ status: 'pass', detail: 'fine' }) },
     ];
     const res = await runChecks(defs, null, { deadlineMs: 5000 });
-    expect(started).toBeLessThan(100); // did not wait for 'net'
+    expect(events).toEqual(['start api', 'end net']); // it did not wait for 'net'
     expect(res[2]).toMatchObject({ status: 'skip', blockedBy: 'net' }); // its own failure is not a second red line
     expect(res[3]).toMatchObject({ status: 'pass', detail: 'fine' });
   });

@@ -107,6 +107,6 @@ describe('hostile bodies are read in linear time', () => {
     const t = performance.now();
     const d = diagnose(failureFromSaved(parseSavedResponse(text, { status: 500 })));
     expect(d.category).toBe('server');
-    expect(performance.now() - t).toBeLessThan(1500);
+    expect(performance.now() - t).toBeLessThan(5000); // quadratic would be minutes; the slack is for a busy CI machine
   });
 });
