@@ -2,7 +2,8 @@ import { maskKey } from './config/keys.js';
 
 /**
  * Patterns of secrets that may appear in any text, including what a server echoes back: ModelSwitch keys
- * and other vendors' (OpenAI `sk-…`/`sk-proj-…`, Anthropic `sk-ant-…`, Google `AIza…`, JWTs).
+ * and other vendors' (OpenAI `sk-…`/`sk-proj-…`, Anthropic `sk-ant-…`, Google `AIza…`, xAI, Groq, Hugging
+ * Face, JWTs), and the tokens a log may hold (GitHub, Slack, AWS access key ids, Stripe).
  * Each needs enough characters after the prefix to be a real key, so masked forms never match again.
  *
  * Linear on any text, and safe on a run of many MiB: a pattern may start only where a run of its characters
@@ -18,7 +19,25 @@ const SECRET_PATTERNS: readonly RegExp[] = [
   /(?<![A-Za-z])ms_(?:live|test)_[A-Za-z0-9_-]{8}[A-Za-z0-9_-]*/g,
   /(?<![\w-])eyJ[\w-]{5}[\w-]*\.[\w-]{8}[\w-]*\.[\w-]{8}[\w-]*/g,
   /(?<![A-Za-z0-9])AIza[0-9A-Za-z_-]{20}[0-9A-Za-z_-]*/g,
+  /(?<![A-Za-z])(?:xai|gsk)[-_][A-Za-z0-9]{16}[A-Za-z0-9]*/g, // xAI, Groq
+  /(?<![A-Za-z])hf_[A-Za-z0-9]{20}[A-Za-z0-9]*/g, // Hugging Face
+  // Secrets of the tools around an app, which a log given to `explain` may hold: GitHub tokens, Slack
+  // tokens, AWS access key ids, Stripe keys.
+  /(?<![A-Za-z0-9])gh[oprsu]_[A-Za-z0-9]{20}[A-Za-z0-9]*/g,
+  /(?<![A-Za-z0-9])github_pat_[A-Za-z0-9_]{20}[A-Za-z0-9_]*/g,
+  /(?<![A-Za-z0-9])xox[abposr]-[A-Za-z0-9-]{10}[A-Za-z0-9-]*/g,
+  /(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])/g,
+  /(?<![A-Za-z0-9])[rs]k_(?:live|test)_[A-Za-z0-9]{10}[A-Za-z0-9]*/g,
 ];
+
+/** HTTP Basic credentials (`Authorization: Basic dXNlcjpwYXNz`): base64 of `user:password`. */
+const BASIC = /(?<![A-Za-z])(Basic[ \t]+)([A-Za-z0-9+/]{8}[A-Za-z0-9+/]*={0,2})/g;
+
+/** True when a Basic token decodes to `user:password` (so "Basic information" stays as it is). */
+function isBasicCredential(token: string): boolean {
+  if (token.length > 4096) return true;
+  return Buffer.from(token, 'base64').toString('latin1').includes(':');
+}
 
 /** Bearer credentials in any header-like text. */
 const BEARER = /(?<![A-Za-z])(Bearer[ \t]+)([^\s"',;]{6}[^\s"',;]*)/gi;
@@ -260,6 +279,7 @@ export class Redactor {
     for (const s of this.secrets) out = maskCut(out, s);
     const mask = (token: string) => (token.includes('…') || isPlaceholder(token) ? token : maskKey(token));
     out = out.replace(BEARER, (_m, scheme: string, token: string) => scheme + mask(token));
+    out = out.replace(BASIC, (m, scheme: string, token: string) => (isBasicCredential(token) ? scheme + maskKey(token) : m));
     out = out.replace(API_KEY_FIELD, (_m, field: string, token: string) => field + mask(token));
     for (const re of SECRET_PATTERNS) out = out.replace(re, (m) => (isPlaceholder(m) ? m : maskKey(m)));
     return out;

@@ -84,7 +84,7 @@ export function kindLabel(kind: KeyKind): string {
  */
 export function maskKey(key: string): string {
   const k = key.trim();
-  const prefix = /^(ms-|mk-|sk-ant-|sk-or-|sk-proj-|sk-|msk_|ms_live_|ms_test_|xai-|gsk_)/.exec(k)?.[0] ?? '';
+  const prefix = /^(ms-|mk-|sk-ant-|sk-or-|sk-proj-|sk-|msk_|ms_live_|ms_test_|xai-|gsk_|hf_|gh[oprsu]_|github_pat_|xox[abposr]-|[rs]k_live_|[rs]k_test_)/.exec(k)?.[0] ?? '';
   const body = k.slice(prefix.length);
   if (body.length >= 16) return `${prefix}${body.slice(0, 4)}…${body.slice(-4)}`;
   if (body.length >= 9) return `${prefix}${body.slice(0, 2)}…${body.slice(-2)}`;

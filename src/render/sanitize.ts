@@ -7,16 +7,19 @@
  */
 
 /**
- * C0 controls but tab and line feed, DEL, C1, and the bidi overrides and isolates (U+202A–U+202E,
- * U+2066–U+2069); a carriage return only when no line feed follows it (CRLF is a line end).
+ * C0 controls but tab and line feed, DEL, C1, the bidi overrides and isolates (U+202A–U+202E,
+ * U+2066–U+2069) and marks (U+061C, U+200E, U+200F), the line and paragraph separators (U+2028, U+2029),
+ * and the invisible characters that can hide or split a word (U+200B, U+2060–U+2064, U+FEFF,
+ * U+FFF9–U+FFFB); a carriage return only when no line feed follows it (CRLF is a line end). The
+ * zero-width joiner and non-joiner (U+200C, U+200D) stay: emoji and several scripts need them.
  */
 // eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|\r(?!\n)/g;
+const UNSAFE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u061c\u200b\u200e\u200f\u2028\u2029\u2060-\u2064\ufeff\ufff9-\ufffb]|\r(?!\n)/g;
 /** The same, and every line break and tab: for text that must stay on one line. */
 // eslint-disable-next-line no-control-regex
-const UNSAFE_IN_LINE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-/** What JSON.stringify leaves raw that a terminal still reads: DEL, C1 and the bidi controls. */
-const UNSAFE_IN_JSON = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const UNSAFE_IN_LINE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u061c\u200b\u200e\u200f\u2028\u2029\u2060-\u2064\ufeff\ufff9-\ufffb]/g;
+/** What JSON.stringify leaves raw that a terminal still reads: DEL, C1, the bidi controls and the invisibles above. */
+const UNSAFE_IN_JSON = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069\u061c\u200b\u200e\u200f\u2028\u2029\u2060-\u2064\ufeff\ufff9-\ufffb]/g;
 
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 

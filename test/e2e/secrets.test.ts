@@ -202,6 +202,23 @@ describe('a server that echoes the key back cannot make apidoctor print it', () 
     }
   });
 
+  it('a log given to explain that holds other services’ tokens (GitHub, AWS, Slack, Basic) prints none of them, in text, JSON and GitHub annotations', async () => {
+    const part = 'Q7x9Kp2mZ4vB8nL1cR6tY3wE5uH0jS';
+    const tokens = ['ghp_' + part + 'abcdef', 'AKIA' + 'IOSFODNN7EXAMPLE', 'xoxb-1234567890-' + part, Buffer.from('ci:' + part).toString('base64')];
+    const log = [
+      `2024-05-01T08:00:00Z INFO git push with ${tokens[0]}`,
+      `2024-05-01T08:00:01Z ERROR 401 Unauthorized {"error":{"message":"Invalid API key","code":"invalid_api_key"}} aws=${tokens[1]} slack=${tokens[2]}`,
+      `2024-05-01T08:00:02Z ERROR 429 Too Many Requests {"error":{"message":"Rate limit exceeded"}} Authorization: Basic ${tokens[3]}`,
+    ].join('\n');
+    const cwd = emptyDir();
+    writeFileSync(join(cwd, 'app.log'), log + '\n');
+    const runs = await Promise.all([[], ['--json'], ['--verbose'], ['--format', 'github']].map((extra) => runCli(['explain', 'app.log', ...extra], { cwd })));
+    for (const r of runs) {
+      expect(r.stdout + r.stderr).toMatch(/auth\.invalid-key|Invalid API key/);
+      for (const t of tokens) for (let i = 4; i + 10 <= t.length; i++) expect(r.stdout + r.stderr).not.toContain(t.slice(i, i + 10));
+    }
+  });
+
   it('a token passed with --header "Authorization: Bearer …" is not printed', async () => {
     const token = 'sk-ant-api03-Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2Rr1Qq0';
     const r = await runCli(['call', '/v1/models', '--header', `Authorization: Bearer ${token}`, '--base-url', echo.url, '--verbose', '--include']);

@@ -32,6 +32,9 @@ const ATTACKS = [
   '\rOVERWRITE', // carriage return: rewrite the line
   '\u202eevil\u202c', // right-to-left override
   '\u2066iso\u2069', // isolate
+  '\u200fmark\u061c', // right-to-left and Arabic letter marks
+  'line\u2028sep\u2029para', // line and paragraph separators
+  'zero\u200bwidth\ufeff\u2060', // invisibles that hide or split a word
   '\u0008\u0008\u0008', // backspaces
   '\u007f', // DEL
   '\u0000',
@@ -45,10 +48,10 @@ const headerArb = fc.array(fc.constantFrom(...HEADER_ATTACKS), { minLength: 1, m
 
 /**
  * A raw control or bidi character: C0 but LF and TAB (and CR before LF), DEL, C1, U+202A–U+202E,
- * U+2066–U+2069. apidoctor's own SGR colours and ora's cursor and synchronized-output sequences are
+ * U+2066–U+2069, the bidi marks, the line and paragraph separators and the invisibles (U+200B, U+FEFF…). apidoctor's own SGR colours and ora's cursor and synchronized-output sequences are
  * removed first: those are the only escape sequences a sink may hold.
  */
-const RAW = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|\r(?!\n)/;
+const RAW = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u061c\u200b\u200e\u200f\u2028\u2029\u2060-\u2064\ufeff\ufff9-\ufffb]|\r(?!\n)/;
 const OWN = /\u001b\[(?:1|2|22|31|32|33|36|39)m|\u001b\[\?(?:25|2026)[lh]/g;
 
 function rawIn(text: string): string | undefined {
