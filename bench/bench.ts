@@ -486,7 +486,7 @@ function followDelays(): Promise<number[]> {
  * from SIGINT to the process's exit. The promise is "within 1 s"; the tests only bound a hang (5 s), so
  * that a busy CI machine cannot fail them.
  */
-async function signals(): Promise<void> {
+async function signals(emu: Emulator): Promise<void> {
   const file = join(workDir, 'apidoctor.config.mjs');
   writeFileSync(file, 'while (true) {}\nexport default { baseUrl: "http://127.0.0.1:9" };\n');
   log('signals: Ctrl-C while a config file spins…');
@@ -502,6 +502,24 @@ async function signals(): Promise<void> {
     after.push(performance.now() - sent);
   }
   rows.push({ what: 'Ctrl-C while a JavaScript config file spins: SIGINT → exit (5 runs)', baseline: '—', apidoctor: `${ms(median(after))} (max ${ms(Math.max(...after))})`, ratio: '—', budget: '≤ 1000 ms', ok: Math.max(...after) <= 1000 });
+
+  log('signals: Ctrl-C during a request that never ends…');
+  const during: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    emu.state.failures.unshift({ kind: 'hang', times: 1 });
+    const before = emu.requests.length;
+    const child = spawn(NODE, [BIN, 'call', '/v1/models', '--json', '--base-url', emu.url, '--api-key', KEYS.proxy], { cwd: workDir, env: envWith(), stdio: 'ignore' });
+    const killer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+    const closed = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+    while (emu.requests.length === before) await new Promise((r) => setTimeout(r, 5));
+    const sent = performance.now();
+    child.kill('SIGINT');
+    const code = await closed;
+    clearTimeout(killer);
+    if (code !== 130) throw new Error(`Ctrl-C during a request: exit ${code}, not 130`);
+    during.push(performance.now() - sent);
+  }
+  rows.push({ what: 'Ctrl-C during a request that never ends (`call`): SIGINT → exit 130 (5 runs)', baseline: '—', apidoctor: `${ms(median(during))} (max ${ms(Math.max(...during))})`, ratio: '—', budget: '≤ 500 ms', ok: Math.max(...during) <= 500 });
 }
 
 function machine(): string {
