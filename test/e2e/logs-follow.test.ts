@@ -145,11 +145,12 @@ describe('explain --follow on a file, as tail -F', () => {
     expect(live.stderr()).toMatch(/app\.log was replaced \(rotated\): following the new file from its start/);
 
     truncateSync(log, 0);
-    await new Promise((r) => setTimeout(r, 150));
-    appendFileSync(log, `${QUOTA}\n${QUOTA}\n`);
+    // Noticed before anything is written again (a busy machine may not poll within a fixed wait).
     await until(() => /truncated/.test(live.stderr()), 'the truncation');
+    appendFileSync(log, `${QUOTA}\n${QUOTA}\n`);
     // written after the truncation, at offsets the old file had already been read to: still read
-    await new Promise((r) => setTimeout(r, 300));
+    // (repeats print nothing until ×10, so give the poller, every 25 ms, ample time)
+    await new Promise((r) => setTimeout(r, 1000));
 
     live.child.kill('SIGINT');
     const ex = await live.exited;
