@@ -1,14 +1,14 @@
 import { Command, CommanderError, Option } from 'commander';
-import type { Diagnosis, ExitReason } from './types.js';
-import type { CommandResult, CommonOptions, Context, Deps } from './context.js';
-import { EXIT_CODES } from './exit.js';
-import { CliError, InterruptedError, UsageError } from './errors.js';
+import type { Diagnosis, ExitReason } from './core/types.js';
+import type { CommandResult, CommonOptions, Context, Deps } from './commands/context.js';
+import { EXIT_CODES } from './core/exit.js';
+import { CliError, InterruptedError, UsageError } from './core/errors.js';
 import { Output } from './render/output.js';
 import { createStyle, wantsColor, PLAIN } from './render/style.js';
 import { printDiagnosis } from './render/diagnosis.js';
 import { annotation, diagnosisMessage } from './render/github.js';
 import { terminalWidth } from './render/layout.js';
-import { redactor } from './redact.js';
+import { redactor } from './core/redact.js';
 import { VERSION } from './version.js';
 import type { SettingName } from './config/settings.js';
 

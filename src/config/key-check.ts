@@ -1,6 +1,6 @@
-import type { Diagnosis, KeyKind } from '../types.js';
+import type { Diagnosis, KeyKind } from '../core/types.js';
 import type { ResolvedConfig } from './resolve.js';
-import { inspectKey, kindLabel } from './keys.js';
+import { inspectKey, kindLabel } from '../core/keys.js';
 import { diagnoseById } from '../diagnosis/engine.js';
 
 /** The kind of key each setting must hold. */

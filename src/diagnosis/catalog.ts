@@ -1,4 +1,4 @@
-import type { Category } from '../types.js';
+import type { Category } from '../core/types.js';
 
 /** Every diagnosis id apidoctor can give, stable across releases (scripts match on them). */
 export const DIAGNOSIS_IDS = [

@@ -1,5 +1,6 @@
 /** parseBody: reads ANY vendor's error body (JSON envelopes, HTML pages, text, SSE) into one shape. */
 import { readEnvelope, scalar, type EnvelopeFields } from './json-envelope.js';
+import { lowerHeaders } from '../http/failure.js';
 import { readPage, vendorFromHeaders, type VendorHint } from './page.js';
 import { looksLikeSse, readSse } from './sse.js';
 
@@ -61,11 +62,7 @@ const REQUEST_ID_HEADERS = [
 const BINARY_TYPES = /^(image|audio|video|font)\/|^application\/(octet-stream|zip|gzip|x-gzip|pdf|x-protobuf|grpc|wasm)/i;
 
 /** Lower-cased header names (saved responses may carry any case). */
-export function lowerHeaders(headers: Record<string, string> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers ?? {})) if (typeof v === 'string') out[k.toLowerCase()] = v;
-  return out;
-}
+export { lowerHeaders };
 
 function requestIdFromHeaders(h: Record<string, string>): string | undefined {
   for (const name of REQUEST_ID_HEADERS) {
@@ -192,6 +189,21 @@ function parseByFormat(body: string, h: Record<string, string>): ParsedBody {
  */
 export function parseBody(body: string | undefined, headers: Record<string, string> = {}): ParsedBody {
   const h = lowerHeaders(headers);
+  const headerKey = JSON.stringify(h);
+  if (lastParse && lastParse.body === (body ?? '') && lastParse.headerKey === headerKey) return lastParse.parsed;
+  const parsed = parseFresh(body, h);
+  lastParse = { body: body ?? '', headerKey, parsed };
+  return parsed;
+}
+
+/**
+ * The last body read and what it said. One failure's body is read by the reader that found it, the builder
+ * of its Failure and the rules in turn: kept here, it is parsed once (a 20 MB body for `explain` once, not
+ * three or four times). Callers only read a ParsedBody, never change it, so sharing it is safe.
+ */
+let lastParse: { body: string; headerKey: string; parsed: ParsedBody } | undefined;
+
+function parseFresh(body: string | undefined, h: Record<string, string>): ParsedBody {
   let parsed: ParsedBody;
   try {
     parsed = parseByFormat(body ?? '', h);

@@ -3,7 +3,7 @@
  * The status decides the class; the body refines it — except where bodies carry truths statuses hide
  * (insufficient_quota on a 429, a bad key on a 400), which come before the status classes.
  */
-import type { Category, Failure, KeyKind } from '../types.js';
+import type { Category, Failure, KeyKind } from '../core/types.js';
 import type { DiagnosisId } from './catalog.js';
 import type { BodyFormat, VendorHint } from './envelope.js';
 import type { NoteFn } from './notes.js';

@@ -1,10 +1,11 @@
 import type { Dispatcher, buildConnector as BuildConnector } from 'undici';
 import type { Agent as HttpAgent, IncomingHttpHeaders } from 'node:http';
-import type { Attempt, Failure, Timings } from '../types.js';
-import { InterruptedError } from '../errors.js';
-import { decideRetry, type RetryLimits } from './retry.js';
+import type { Attempt, Failure, Timings } from '../core/types.js';
+import { InterruptedError } from '../core/errors.js';
+import { decideRetry, RETRY_STATUSES, type RetryLimits } from './retry.js';
 import { networkCodeOf, innermostMessage } from './network-error.js';
 import { proxyFor } from './proxy.js';
+import { toFailure } from './failure.js';
 
 /** Time, injectable so that tests never sleep. */
 export interface Clock {
@@ -37,6 +38,8 @@ export interface ClientDeps {
   random?: () => number;
   /** Aborted on Ctrl-C: every request and wait stops at once. */
   signal?: AbortSignal;
+  /** The environment the proxy settings are read from (HTTPS_PROXY, NO_PROXY …): main()'s deps.env; none given, no proxy. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** One logical request (the client may make several attempts). */
@@ -49,7 +52,7 @@ export interface HttpRequest {
   /** Retries for 429/500/502/503 (default 0). */
   retries?: number;
   retryLimits?: RetryLimits;
-  /** Asked before each retry with the failure so far; false stops retrying. */
+  /** Asked before each retry (a 429, 500, 502, 503) with the failure so far; false stops retrying. Cheap and pure: never a diagnosis. */
   isRetryable?: (f: Failure) => boolean;
   /** Cap on an error body (default 1 MiB). */
   maxErrorBytes?: number;
@@ -335,7 +338,7 @@ export async function send(req: HttpRequest, deps: ClientDeps = {}): Promise<Htt
   const clock = deps.clock ?? realClock;
   const random = deps.random ?? Math.random;
   const url = new URL(req.url);
-  const proxy = deps.dispatcher ? undefined : proxyFor(url, process.env);
+  const proxy = deps.dispatcher ? undefined : proxyFor(url, deps.env ?? {});
   let dispatcher = deps.dispatcher;
   if (proxy?.url) {
     try {
@@ -346,7 +349,7 @@ export async function send(req: HttpRequest, deps: ClientDeps = {}): Promise<Htt
       req.onAttempt?.(attempt, false);
       return {
         ok: false,
-        failure: {
+        failure: toFailure({
           kind: 'network',
           headers: {},
           attempts: [attempt],
@@ -355,7 +358,7 @@ export async function send(req: HttpRequest, deps: ClientDeps = {}): Promise<Htt
           method: req.method,
           endpoint: url.pathname + url.search,
           host: url.host,
-        },
+        }),
       };
     }
   }
@@ -434,7 +437,7 @@ export async function send(req: HttpRequest, deps: ClientDeps = {}): Promise<Htt
         const over = whole.length > errorCap;
         // A stream is read from its end (its error event comes last); any other body from its start.
         const body = (over ? (streaming ? whole.subarray(whole.length - errorCap) : whole.subarray(0, errorCap)) : whole).toString('utf8');
-        failure = {
+        failure = toFailure({
           kind: streaming ? 'stream' : isSuccess ? 'network' : 'http',
           status: isSuccess && !streaming ? undefined : res.status,
           headers,
@@ -445,7 +448,7 @@ export async function send(req: HttpRequest, deps: ClientDeps = {}): Promise<Htt
           networkCode: timedOut ? 'UND_ERR_BODY_TIMEOUT' : networkCodeOf(e) ?? 'ECONNRESET',
           networkMessage: timedOut ? `the body stalled for ${req.timeoutMs} ms after the headers came` : innermostMessage(e),
           streamCut: streaming ? true : undefined,
-        };
+        });
       }
       if (truncated) res.destroy();
       if (!failure) {
@@ -454,7 +457,7 @@ export async function send(req: HttpRequest, deps: ClientDeps = {}): Promise<Htt
         if (isSuccess) {
           success = { ok: true, status: res.status, headers, body, bytes, truncated, attempts };
         } else {
-          failure = { kind: 'http', status: res.status, headers, body, bodyBytes: bytes, bodyTruncated: truncated, attempts };
+          failure = toFailure({ kind: 'http', status: res.status, headers, body, bodyBytes: bytes, bodyTruncated: truncated, attempts });
         }
       }
     } catch (e) {
@@ -463,7 +466,7 @@ export async function send(req: HttpRequest, deps: ClientDeps = {}): Promise<Htt
       let message = timedOut ? `no answer within ${req.timeoutMs} ms` : innermostMessage(e);
       // Behind a proxy, a failure to connect is a failure to reach the proxy: say so, so it reads as one.
       if (proxy?.url && CONNECT_CODES.has(code)) message = `could not reach the proxy ${proxy.display} (${proxy.source}): ${message}`;
-      failure = { kind: 'network', headers: {}, attempts, networkCode: code, networkMessage: message };
+      failure = toFailure({ kind: 'network', headers: {}, attempts, networkCode: code, networkMessage: message });
       attempt.networkCode = failure.networkCode;
     } finally {
       clearTimeout(timer);
@@ -475,17 +478,19 @@ export async function send(req: HttpRequest, deps: ClientDeps = {}): Promise<Htt
       req.onAttempt?.(attempt, false);
       return success;
     }
-    const f: Failure = { ...failure!, method: req.method, endpoint, host: url.host };
+    const f: Failure = toFailure({ ...failure!, method: req.method, endpoint, host: url.host });
     const decision = decideRetry({
       status: f.kind === 'http' ? f.status : undefined,
       failureIndex: n - 1,
       retries: req.retries ?? 0,
       retryAfter: f.headers['retry-after'],
+      retryAfterMs: f.headers['retry-after-ms'],
       nowMs: Date.now(),
       waitedMs: waited,
       random,
       limits: req.retryLimits,
-      retryable: f.kind === 'http' && req.isRetryable ? req.isRetryable(f) : undefined,
+      // Asked only where a retry is on the table: the policy refuses every other status by itself.
+      retryable: f.kind === 'http' && req.isRetryable && f.status !== undefined && RETRY_STATUSES.has(f.status) ? req.isRetryable(f) : undefined,
     });
     if (decision.note) attempt.retryNote = decision.note;
     if (decision.retry) attempt.waitMs = decision.waitMs;

@@ -1,10 +1,10 @@
-import type { Diagnosis } from '../types.js';
+import type { Diagnosis } from '../core/types.js';
 import type { Runway, NoRunway } from '../api/usage.js';
 import type { Output } from './output.js';
 import { printDiagnosis } from './diagnosis.js';
 import { annotation, diagnosisMessage } from './github.js';
-import { EXIT_CODES } from '../exit.js';
-import type { ExitReason } from '../types.js';
+import { EXIT_CODES } from '../core/exit.js';
+import type { ExitReason } from '../core/types.js';
 
 /** What `balance` found, as its renderers read it. */
 export interface BalanceView {

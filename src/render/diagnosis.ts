@@ -1,4 +1,4 @@
-import type { Attempt, Diagnosis } from '../types.js';
+import type { Attempt, Diagnosis } from '../core/types.js';
 import type { Style } from './style.js';
 import type { Output } from './output.js';
 import { oneLine } from './sanitize.js';

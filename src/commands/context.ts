@@ -1,9 +1,9 @@
 import type { Dispatcher } from 'undici';
-import type { Diagnosis, ExitReason } from './types.js';
-import type { Clock } from './http/client.js';
-import type { Output, Sink } from './render/output.js';
-import type { ResolvedConfig, ConfigFlags } from './config/resolve.js';
-import type { Api } from './api/api.js';
+import type { Diagnosis, ExitReason } from '../core/types.js';
+import type { Clock } from '../http/client.js';
+import type { Output, Sink } from '../render/output.js';
+import type { ResolvedConfig, ConfigFlags } from '../config/resolve.js';
+import type { Api } from '../api/api.js';
 
 /** Everything main() takes from the outside world: tests pass their own. */
 export interface Deps {
