@@ -6,8 +6,10 @@ import { DEFAULT_RETRY_LIMITS } from '../http/retry.js';
 import { SHAPES } from '../api/api.js';
 import { toKeyRecords, matchKeyRecord, daysUntil, daysLeftText, expiringDiagnosis, followUpRecord, type KeyRecord } from '../api/account.js';
 import { diagnoseById } from '../diagnosis/engine.js';
+import { SMALL_FACTOR, nearMinimum, nearZero } from '../diagnosis/small-balance.js';
 import { diagnoseFailure, diagnoseWithFollowUp, retryableFor, type FollowUpSource } from '../api/diagnose-failure.js';
 import { redactor } from '../core/redact.js';
+import { formatSeconds, usd as formatUsd } from '../core/format.js';
 
 const host = (ctx: DoctorContext) => new URL(ctx.config.baseUrl.value!).host;
 
@@ -56,7 +58,7 @@ function billingChecksFollowUp(ctx: DoctorContext, api: CheckApi): FollowUpSourc
 
 /** Why a request failed, in words a row can carry: the status and message, why a 200 was refused, why no answer came. */
 export function failureWhy(f: Failure, timeoutMs?: number): string {
-  const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const secs = formatSeconds;
   if (f.status !== undefined) {
     if (f.unexpectedBody === 'not-json') return `HTTP ${f.status}, but the body is not JSON${f.expected ? ` (expected ${f.expected})` : ''}`;
     if (f.unexpectedBody === 'bad-shape') return `HTTP ${f.status}, but the JSON is not ${f.expected ?? 'the expected shape'}`;
@@ -125,14 +127,14 @@ export async function balanceCheck(ctx: DoctorContext, api: CheckApi): Promise<C
   }
   const b = r.data.balance;
   const min = ctx.minBalance;
-  const usd = (n: number) => `${n.toFixed(2)} USD`;
+  const usd = (n: number) => `${formatUsd(n)} USD`;
   const evidence = { balance: b, min };
   if (b <= 0) return { status: 'fail', detail: `${usd(b)}: requests are refused until you top up`, diagnosis: diagnoseById('balance.insufficient', { balance: b }), evidence };
   if (b < min) {
     const whose = ctx.minBalanceSet ? `the minimum you set is ${usd(min)} (--min-balance)` : `doctor's default minimum is ${usd(min)} (set another with --min-balance)`;
     return { status: 'fail', detail: `${usd(b)} is below the minimum of ${usd(min)}`, diagnosis: diagnoseById('balance.below-minimum', { balance: b }, [`The balance is ${usd(b)}; ${whose}.`]), evidence };
   }
-  if (b < Math.max(min * 5, 1)) {
+  if (nearMinimum(b, min, SMALL_FACTOR.doctor) || nearZero(b)) {
     return {
       status: 'warn',
       detail: `${usd(b)}: above the minimum of ${usd(min)} but small — ModelSwitch places a hold for each request's estimated cost, so requests can fail before the balance reaches 0`,

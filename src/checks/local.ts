@@ -6,6 +6,7 @@ import { checkKey, untrustedBaseUrl } from '../config/key-check.js';
 import { inspectKey, maskKey, kindLabel } from '../core/keys.js';
 import { normaliseBaseUrl, isLoopback } from '../config/base-url.js';
 import { diagnoseById } from '../diagnosis/engine.js';
+import { formatSeconds } from '../core/format.js';
 
 /** Where each setting came from. */
 export async function configSources(ctx: DoctorContext): Promise<CheckOutcome> {
@@ -196,7 +197,7 @@ async function proxyRefuses(url: string, timeoutMs: number): Promise<string | un
       socket.destroy();
       resolve(why);
     };
-    const timer = setTimeout(() => done(`no TCP answer within ${(timeoutMs / 1000).toFixed(1)} s`), timeoutMs);
+    const timer = setTimeout(() => done(`no TCP answer within ${formatSeconds(timeoutMs)}`), timeoutMs);
     socket.once('connect', () => done(undefined));
     socket.once('error', (e: NodeJS.ErrnoException) => done(e.code ?? e.message));
   });

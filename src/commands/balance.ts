@@ -9,6 +9,7 @@ import { SHAPES } from '../api/api.js';
 import { accountFollowUp, diagnoseWithFollowUp, retryableFor } from '../api/diagnose-failure.js';
 import { fetchCharges, noRunway, runwayFrom, type NoRunway, type Runway } from '../api/usage.js';
 import { diagnoseById } from '../diagnosis/engine.js';
+import { SHORT_RUNWAY_DAYS, SMALL_FACTOR, nearMinimum } from '../diagnosis/small-balance.js';
 import { renderBalanceGithub, renderBalanceOpenMetrics, renderBalanceText, renderBalanceValue, usd, type BalanceView } from '../render/balance.js';
 
 interface BalanceOptions {
@@ -25,9 +26,8 @@ type Format = (typeof FORMATS)[number];
 /** Categories that mean "could not check", the only ones --fail-open turns into exit 0. */
 const COULD_NOT_CHECK: ReadonlySet<string> = new Set(['network', 'timeout', 'server']);
 
-/** Below this many days of runway, or 2× --min, a positive balance gets the hold note. */
-const SHORT_RUNWAY_DAYS = 3;
-const MIN_FACTOR = 2;
+/** Below SHORT_RUNWAY_DAYS of runway, or 2× --min, a positive balance gets the hold note (src/diagnosis/small-balance.ts). */
+const MIN_FACTOR = SMALL_FACTOR.balance;
 
 /** Registers `apidoctor balance`. */
 export const register: Register = (program, run) => {
@@ -130,7 +130,7 @@ export async function balanceCommand(ctx: Context, opts: BalanceOptions): Promis
 export function notesFor(b: number, min: number | undefined, runway: Runway | NoRunway): string[] {
   if (b <= 0) return [`The balance is ${usd(b)} USD: ModelSwitch refuses every inference request (403, or 402) until you top up in Dashboard → Billing → Top up.`];
   const why: string[] = [];
-  if (min !== undefined && min > 0 && b >= min && b < MIN_FACTOR * min) why.push(`less than ${MIN_FACTOR}× the minimum of ${usd(min)} USD`);
+  if (min !== undefined && min > 0 && b >= min && nearMinimum(b, min, MIN_FACTOR)) why.push(`less than ${MIN_FACTOR}× the minimum of ${usd(min)} USD`);
   if (runway.available && runway.daysLeft !== null && runway.daysLeft < SHORT_RUNWAY_DAYS) why.push(`under ${SHORT_RUNWAY_DAYS} days at the recent rate of ${usd(runway.dailyRate)} USD/day`);
   if (why.length === 0) return [];
   return [

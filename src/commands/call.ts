@@ -14,7 +14,7 @@ import type { SseEvent } from '../http/sse.js';
 import { toFailure } from '../http/failure.js';
 import { SseParser } from '../diagnosis/sse.js';
 import { printDiagnosis, attemptsLine } from '../render/diagnosis.js';
-import { formatWait } from '../http/retry.js';
+import { formatWait } from '../core/format.js';
 import { redactor } from '../core/redact.js';
 import type { Output } from '../render/output.js';
 

@@ -190,20 +190,26 @@ function parseByFormat(body: string, h: Record<string, string>): ParsedBody {
 export function parseBody(body: string | undefined, headers: Record<string, string> = {}): ParsedBody {
   const h = lowerHeaders(headers);
   const headerKey = JSON.stringify(h);
-  if (lastParse && lastParse.body === (body ?? '') && lastParse.headerKey === headerKey) return lastParse.parsed;
+  const known = readings.get(headers);
+  if (known && known.body === (body ?? '') && known.headerKey === headerKey) return known.parsed;
   const parsed = parseFresh(body, h);
-  lastParse = { body: body ?? '', headerKey, parsed };
+  readings.set(headers, { body: body ?? '', headerKey, parsed });
   return parsed;
 }
 
 /**
- * The last body read and what it said. One failure's body is read by the reader that found it, the builder
- * of its Failure and the rules in turn: kept here, it is parsed once (a 20 MB body for `explain` once, not
- * three or four times). Callers only read a ParsedBody, never change it, so sharing it is safe.
+ * The reading of a failure's body, kept with the failure's headers object (a Failure's `headers` travel with it
+ * from the reader that found it to the builder of the Failure and the rules): one failure's body is parsed once,
+ * a 20 MB body for `explain` once, not three or four times. Another failure, with its own headers, is read
+ * afresh. Callers only read a ParsedBody, never change it, so sharing it is safe.
  */
-let lastParse: { body: string; headerKey: string; parsed: ParsedBody } | undefined;
+const readings = new WeakMap<object, { body: string; headerKey: string; parsed: ParsedBody }>();
+
+/** How many bodies were parsed (not found kept): for the test that a failure's body is parsed once. */
+export const parseCount = { bodies: 0 };
 
 function parseFresh(body: string | undefined, h: Record<string, string>): ParsedBody {
+  parseCount.bodies++;
   let parsed: ParsedBody;
   try {
     parsed = parseByFormat(body ?? '', h);

@@ -118,7 +118,7 @@ const isSuccess = (s: number | undefined): boolean => s !== undefined && s >= 20
 /** Builds the facts once; rules only read them. */
 export function buildFacts(failure: Failure, ctx: DiagnoseContext): Facts {
   const headers = lowerHeaders(failure.headers);
-  const body = parseBody(failure.body, headers);
+  const body = parseBody(failure.body, failure.headers);
   const errorType = failure.errorType ?? body.errorType;
   const code = failure.code ?? body.code;
   const message = failure.message ?? body.message;

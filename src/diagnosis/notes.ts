@@ -1,7 +1,9 @@
 /** Notes: extra sentences a rule or the evidence adds to a diagnosis. Each is a small named function. */
 import type { Facts } from './facts.js';
 import type { VendorHint } from './envelope.js';
-import { MAX_WAIT_SEC, NEAR_ZERO_USD, keyExpired } from './predicates.js';
+import { MAX_WAIT_SEC, keyExpired } from './predicates.js';
+import { nearZero } from './small-balance.js';
+import { duration, usd as formatUsd } from '../core/format.js';
 
 export type NoteFn = (f: Facts) => string | undefined;
 
@@ -25,10 +27,10 @@ export function quote(text: string, max = 300): string {
 
 function seconds(sec: number): string {
   if (sec >= 3600 && sec % 3600 === 0) return `${sec} s (${sec / 3600} h)`;
-  return `${Math.round(sec * 10) / 10} s`;
+  return duration(sec * 1000, { decimals: 'trim' });
 }
 
-const usd = (n: number): string => `${n.toFixed(2)} USD`;
+const usd = (n: number): string => `${formatUsd(n)} USD`;
 
 function keyName(f: Facts): string {
   const r = f.ctx.followUp?.keyRecord;
@@ -268,7 +270,7 @@ export const balanceNote: NoteFn = (f) => {
   const b = f.ctx.followUp?.balance;
   if (typeof b !== 'number') return f.ctx.followUp?.balanceError ? `The balance could not be read: ${f.ctx.followUp.balanceError}.` : undefined;
   if (b <= 0) return `The balance is ${usd(b)} (GET /api/balance): nothing is left to place a hold on.`;
-  if (b < NEAR_ZERO_USD) return `The balance is ${usd(b)} (GET /api/balance): above zero, but near it — the hold for a request’s estimated cost does not fit.`;
+  if (nearZero(b)) return `The balance is ${usd(b)} (GET /api/balance): above zero, but near it — the hold for a request’s estimated cost does not fit.`;
   return `The balance is ${usd(b)} (GET /api/balance).`;
 };
 

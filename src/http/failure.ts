@@ -8,6 +8,8 @@ import type { Attempt, Failure, FailureNotes, TransportFacts } from '../core/typ
 
 /** Header names lower-cased (the form every reader of a Failure expects); non-string values dropped. */
 export function lowerHeaders(headers: Record<string, string> | undefined): Record<string, string> {
+  // Already so: the same object, which keeps its body's reading (parseBody) with it.
+  if (headers && Object.entries(headers).every(([k, v]) => typeof v === 'string' && k === k.toLowerCase())) return headers;
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers ?? {})) if (typeof v === 'string') out[k.toLowerCase()] = v;
   return out;

@@ -1,4 +1,5 @@
 import { retryAfterOf } from './retry-after.js';
+import { formatWait } from '../core/format.js';
 
 /** Statuses that may be retried (contract: 429, 500, 502, 503 only). */
 export const RETRY_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503]);
@@ -70,13 +71,4 @@ export function decideRetry(input: {
     return { retry: false, note: `stopped: waiting another ${formatWait(waitMs)} would pass the ${formatWait(limits.maxTotalWaitMs)} cap on total waiting` };
   }
   return { retry: true, waitMs, note };
-}
-
-/** "1 s", "1.5 s", "2 min", "24 h". */
-export function formatWait(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const s = ms / 1000;
-  if (s < 120) return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
-  if (s < 7200) return `${Math.round(s / 60)} min`;
-  return `${Math.round(s / 3600)} h`;
 }
