@@ -1,6 +1,6 @@
 import type { Diagnosis, FollowUpEvidence } from '../core/types.js';
 import { diagnoseById } from '../diagnosis/engine.js';
-import { checkKey } from '../config/key-check.js';
+import { keyUsable } from '../config/key-check.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { Api, SHAPES } from './api.js';
 
@@ -100,7 +100,7 @@ export async function followUp(api: Api, usedKey: string | undefined): Promise<F
 
 /** A billing key is configured and well formed (it can be sent). */
 export function billingKeyUsable(config: ResolvedConfig): boolean {
-  return config.billingKey.value !== undefined && checkKey('billingKey', config) === undefined;
+  return keyUsable('billingKey', config);
 }
 
 /**

@@ -5,7 +5,6 @@
  */
 import type { Diagnosis, DiagnoseContext, Failure, FollowUpEvidence, KeyKind } from '../core/types.js';
 import type { ResolvedConfig } from '../config/resolve.js';
-import type { Output } from '../render/output.js';
 import { inspectKey } from '../core/keys.js';
 import { diagnose, isRetryable } from '../diagnosis/engine.js';
 import type { Api } from './api.js';
@@ -13,11 +12,11 @@ import { billingKeyProbe, billingKeyUsable, followUp } from './account.js';
 
 type Role = 'apiKey' | 'billingKey';
 
-/** What the pipeline reads of a command's context. */
+/** What the pipeline reads of a command's context (its `out` is render/output.ts's Output; only this is used). */
 export interface FailureContext {
   config: ResolvedConfig;
   api: Api;
-  out: Output;
+  out: { err(text: string): void; debug(line: string): void; style: { dim(text: string): string } };
 }
 
 /**

@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { CheckOutcome } from './runner.js';
 import type { DoctorContext } from './context.js';
-import { checkKey, untrustedBaseUrl } from '../config/key-check.js';
+import { checkKey, untrustedBaseUrl } from '../diagnosis/key-problem.js';
 import { inspectKey, maskKey, kindLabel } from '../core/keys.js';
 import { normaliseBaseUrl, isLoopback } from '../config/base-url.js';
 import { diagnoseById } from '../diagnosis/engine.js';

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import type { Register } from '../cli.js';
-import type { CommandResult, Context } from './context.js';
+import type { CommandResult, Context, Register } from './context.js';
 import type { Diagnosis, ExitReason } from '../core/types.js';
 import { UsageError } from '../core/errors.js';
 import { parseUsd } from '../config/settings.js';
-import { preflight } from '../config/key-check.js';
+import { preflight } from '../diagnosis/key-problem.js';
 import { SHAPES } from '../api/api.js';
 import { accountFollowUp, diagnoseWithFollowUp, retryableFor } from '../api/diagnose-failure.js';
 import { fetchCharges, noRunway, runwayFrom, type NoRunway, type Runway } from '../api/usage.js';

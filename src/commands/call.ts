@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import type { Register } from '../cli.js';
-import type { CommandResult, Context } from './context.js';
+import type { CommandResult, Context, Register } from './context.js';
 import type { Attempt, Failure } from '../core/types.js';
 import type { SettingName } from '../config/settings.js';
 import { parseCount } from '../config/settings.js';
@@ -8,7 +7,7 @@ import { UsageError, DiagnosedError } from '../core/errors.js';
 import { readAll, readNamedFile, splitHeaderLine } from '../core/read-all.js';
 import { keyRoleFor, parseJsonSuccess, shapeFor } from '../api/api.js';
 import { accountFollowUp, diagnoseWithFollowUp, retryableFor } from '../api/diagnose-failure.js';
-import { preflight } from '../config/key-check.js';
+import { preflight } from '../diagnosis/key-problem.js';
 import { diagnoseById } from '../diagnosis/engine.js';
 import type { SseEvent } from '../http/sse.js';
 import { toFailure } from '../http/failure.js';

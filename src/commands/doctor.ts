@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import type { Register } from '../cli.js';
-import type { CommandResult, Context } from './context.js';
+import type { CommandResult, Context, Register } from './context.js';
 import type { Diagnosis, ExitReason } from '../core/types.js';
 import { UsageError } from '../core/errors.js';
 import { parseUsd } from '../config/settings.js';

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import type { Register, Runner } from '../cli.js';
-import type { CommandResult, Context } from './context.js';
+import type { CommandResult, Context, Register, Runner } from './context.js';
 import type { Failure } from '../core/types.js';
 import { DiagnosedError, InterruptedError, UsageError } from '../core/errors.js';
 import { parseCount, type SettingName } from '../config/settings.js';
-import { preflight } from '../config/key-check.js';
+import { preflight } from '../diagnosis/key-problem.js';
 import { SHAPES, parseJsonSuccess } from '../api/api.js';
 import { daysLeftText, expiringDiagnosis, matchKeyRecord, toKeyRecords, type KeyRecord } from '../api/account.js';
 import { diagnoseById } from '../diagnosis/engine.js';
