@@ -146,7 +146,7 @@ await build({ ...common, entryPoints: ['src/vendor/undici-slim.cjs'], outfile: '
 // The library (`import { diagnose } from 'apidoctor'`, src/lib.ts): two small bundles of its own, CommonJS
 // and ESM, apart from the CLI's (whose start-up path above it does not touch), with no external package:
 // it loads only the readers and the engine, never commander, chalk or ora. Its types: one declaration file,
-// src/types.ts' declarations with src/lib.ts' own, written for import (lib.d.ts) and require (lib.d.cts).
+// src/core/types.ts' declarations with src/lib.ts' own, written for import (lib.d.ts) and require (lib.d.cts).
 const lib = { ...common, external: [], entryPoints: ['src/lib.ts'], minifyWhitespace: false };
 await build({ ...lib, format: 'cjs', outfile: 'dist/lib.cjs' });
 await build({ ...lib, format: 'esm', outfile: 'dist/lib.mjs' });
@@ -156,10 +156,10 @@ await build({ ...lib, format: 'esm', outfile: 'dist/lib.mjs' });
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   try {
     execFileSync(process.execPath, [tsc, 'src/lib.ts', '--declaration', '--emitDeclarationOnly', '--outDir', decl, '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--strict', '--skipLibCheck', '--types', 'node'], { stdio: ['ignore', 'inherit', 'inherit'] });
-    const types = readFileSync(join(decl, 'types.d.ts'), 'utf8');
+    const types = readFileSync(join(decl, 'core', 'types.d.ts'), 'utf8');
     const own = readFileSync(join(decl, 'lib.d.ts'), 'utf8');
-    if (/^import (?!type \{[^}]*\} from '\.\/types\.js')/m.test(own) || /from '\.\/(?!types\.js)/.test(own)) throw new Error(`build: dist/lib.d.ts would need more than src/types.ts:\n${own}`);
-    const merged = `// The types of apidoctor's library (import { diagnose } from 'apidoctor').\n${types}\n${own.replace(/^import type \{[^}]*\} from '\.\/types\.js';\n/gm, '').replace(/^export type \{[^}]*\} from '\.\/types\.js';\n/gm, '')}`;
+    if (/^import (?!type \{[^}]*\} from '\.\/core\/types\.js')/m.test(own) || /from '\.\/(?!core\/types\.js)/.test(own)) throw new Error(`build: dist/lib.d.ts would need more than src/core/types.ts:\n${own}`);
+    const merged = `// The types of apidoctor's library (import { diagnose } from 'apidoctor').\n${types}\n${own.replace(/^import type \{[^}]*\} from '\.\/core\/types\.js';\n/gm, '').replace(/^export type \{[^}]*\} from '\.\/core\/types\.js';\n/gm, '')}`;
     writeFileSync(new URL('../dist/lib.d.ts', import.meta.url), merged);
     writeFileSync(new URL('../dist/lib.d.cts', import.meta.url), merged.replace(/^export default diagnose;$/m, ''));
   } finally {

@@ -1,31 +1,17 @@
 import { Command, CommanderError, Option } from 'commander';
-import type { Diagnosis, ExitReason } from './types.js';
-import type { CommandResult, CommonOptions, Context, Deps } from './context.js';
-import { EXIT_CODES } from './exit.js';
-import { CliError, InterruptedError, UsageError } from './errors.js';
+import type { Diagnosis, ExitReason } from './core/types.js';
+import type { CommandResult, CommonOptions, Deps, Register, Runner } from './commands/context.js';
+import { EXIT_CODES } from './core/exit.js';
+import { CliError, InterruptedError, UsageError } from './core/errors.js';
 import { Output } from './render/output.js';
 import { createStyle, wantsColor, PLAIN } from './render/style.js';
 import { printDiagnosis } from './render/diagnosis.js';
 import { annotation, diagnosisMessage } from './render/github.js';
 import { terminalWidth } from './render/layout.js';
-import { redactor } from './redact.js';
+import { redactor } from './core/redact.js';
 import { VERSION } from './version.js';
-import type { SettingName } from './config/settings.js';
 
-/** A command module: registers itself on the program and returns its result through `run`. */
-export type Register = (program: Command, run: Runner) => void;
-
-/**
- * Runs a command body with a prepared context; main() renders what it returns. `ownsInterrupt`: once the
- * body runs, Ctrl-C is the body's to answer (explain --follow ends with its summary, exit 130).
- */
-export type Runner = (
-  command: string,
-  cmd: Command,
-  needs: readonly SettingName[],
-  body: (ctx: Context) => Promise<CommandResult>,
-  opts?: { ownsInterrupt?: boolean },
-) => Promise<void>;
+export type { Register, Runner } from './commands/context.js';
 
 /** Flags that mean "JSON on stdout", known before commander has parsed anything. */
 function jsonRequested(argv: string[]): boolean {

@@ -6,15 +6,15 @@
  * (commander, chalk, ora), only the readers and the diagnosis engine. Built apart from the CLI
  * (dist/lib.cjs, dist/lib.mjs, dist/lib.d.ts) by scripts/build.mjs.
  */
-import type { Diagnosis } from './types.js';
+import type { Diagnosis } from './core/types.js';
 import { diagnose as diagnoseFailure } from './diagnosis/engine.js';
 import { buildFacts } from './diagnosis/facts.js';
 import { innermostMessage } from './http/network-error.js';
-import { Redactor } from './redact.js';
+import { Redactor } from './core/redact.js';
 import { readErrorText, readFreeText, readingFromParts, type TextReading } from './readers/index.js';
 import { causeMessages, headersOf, readErrorObject } from './readers/object.js';
 
-export type { Attempt, Category, Diagnosis, Evidence, Timings } from './types.js';
+export type { Attempt, Category, Diagnosis, Evidence, Timings } from './core/types.js';
 
 /** What the caller knows besides the error itself. */
 export interface DiagnoseOptions {

@@ -1,4 +1,4 @@
-import type { CommonOptions, Context, Deps } from './context.js';
+import type { CommonOptions, Context, Deps } from './commands/context.js';
 import type { Output } from './render/output.js';
 import { DEFAULT_BASE_URL, type SettingName } from './config/settings.js';
 import { resolveConfig, rejectEmptyFlags } from './config/resolve.js';
@@ -17,6 +17,6 @@ export async function makeContext(opts: CommonOptions, deps: Deps, out: Output, 
   if (human && needs.includes('baseUrl') && config.baseUrl.origin !== 'default' && !config.baseUrlProblem && config.baseUrl.value !== DEFAULT_BASE_URL) {
     out.err(`${out.style.dim(fitToWidth(`base URL ${config.baseUrl.value} from ${config.baseUrl.source}`, out.width))}\n`);
   }
-  const api = new Api(config, { dispatcher: deps.dispatcher, clock: deps.clock, random: deps.random, signal: deps.signal }, out.verbose ? (l) => out.debug(l) : undefined);
+  const api = new Api(config, { dispatcher: deps.dispatcher, clock: deps.clock, random: deps.random, signal: deps.signal, env: deps.env }, out.verbose ? (l) => out.debug(l) : undefined);
   return { deps, opts, out, config, api };
 }

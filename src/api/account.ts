@@ -1,8 +1,7 @@
-import type { Diagnosis, FollowUpEvidence } from '../types.js';
+import type { Diagnosis, FollowUpEvidence } from '../core/types.js';
 import { diagnoseById } from '../diagnosis/engine.js';
-import { checkKey } from '../config/key-check.js';
+import { keyUsable } from '../config/key-check.js';
 import type { ResolvedConfig } from '../config/resolve.js';
-import type { Output } from '../render/output.js';
 import { Api, SHAPES } from './api.js';
 
 /** A proxy key as GET /api/keys lists it. */
@@ -99,25 +98,9 @@ export async function followUp(api: Api, usedKey: string | undefined): Promise<F
   return ev;
 }
 
-/**
- * The 402/403 follow-up as `call` runs it, for `call` and `explain --probe` alike: when a proxy-key request got 402
- * or 403 and a usable billing key is configured, asks GET /api/balance and GET /api/keys which documented cause it is.
- * Undefined when it does not apply (another status, the billing key's own route, no usable billing key).
- */
-export async function settleOpenRefusal(
-  ctx: { config: ResolvedConfig; api: Api; out: Output },
-  status: number | undefined,
-  role: 'apiKey' | 'billingKey' | undefined,
-): Promise<FollowUpEvidence | undefined> {
-  const { config, api, out } = ctx;
-  if ((status !== 402 && status !== 403) || role !== 'apiKey' || !billingKeyUsable(config)) return undefined;
-  out.err(`${out.style.dim(`HTTP ${status}: asking GET /api/balance and GET /api/keys to find out why…`)}\n`);
-  return followUp(api, config.apiKey.value);
-}
-
 /** A billing key is configured and well formed (it can be sent). */
 export function billingKeyUsable(config: ResolvedConfig): boolean {
-  return config.billingKey.value !== undefined && checkKey('billingKey', config) === undefined;
+  return keyUsable('billingKey', config);
 }
 
 /**

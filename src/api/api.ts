@@ -1,6 +1,7 @@
-import type { Failure, Timings } from '../types.js';
+import type { Failure, Timings } from '../core/types.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { send, type ClientDeps, type HttpRequest, type HttpSuccess } from '../http/client.js';
+import { toFailure } from '../http/failure.js';
 
 /** Which key a path needs: /v1 → proxy key, /api → billing key, anything else → none. */
 export function keyRoleFor(path: string): 'apiKey' | 'billingKey' | undefined {
@@ -106,7 +107,7 @@ export class Api {
 /** Turns a success response into data, or into a response.not-json / response.bad-shape failure. */
 export function parseJsonSuccess<T>(res: HttpSuccess, method: string, url: string, check: (v: unknown) => string | undefined): JsonOutcome<T> {
   const u = new URL(url);
-  const base: Failure = { kind: 'http', status: res.status, headers: res.headers, body: res.body.slice(0, 1024 * 1024), bodyBytes: res.bytes, attempts: res.attempts, method, endpoint: u.pathname + u.search, host: u.host };
+  const base: Failure = toFailure({ kind: 'http', status: res.status, headers: res.headers, body: res.body.slice(0, 1024 * 1024), bodyBytes: res.bytes, attempts: res.attempts, method, endpoint: u.pathname + u.search, host: u.host });
   if (res.truncated) {
     // Cut at the cap: what was read is only the beginning of something no endpoint answers.
     const what = check(undefined) ?? 'an answer';

@@ -1,4 +1,4 @@
-import type { Failure } from '../types.js';
+import type { Failure } from '../core/types.js';
 import { fillFromBody } from '../diagnosis/failure.js';
 import { describeFailure } from './account.js';
 import type { Api } from './api.js';

@@ -1,14 +1,15 @@
 import type { CheckApi, CheckOutcome, CheckResult } from './runner.js';
 import type { DoctorContext } from './context.js';
-import type { Attempt, Failure, FollowUpEvidence } from '../types.js';
+import type { Attempt, Failure, FollowUpEvidence } from '../core/types.js';
 import type { HttpRequest } from '../http/client.js';
 import { DEFAULT_RETRY_LIMITS } from '../http/retry.js';
 import { SHAPES } from '../api/api.js';
 import { toKeyRecords, matchKeyRecord, daysUntil, daysLeftText, expiringDiagnosis, followUpRecord, type KeyRecord } from '../api/account.js';
-import { diagnose, diagnoseById } from '../diagnosis/engine.js';
-import { fillFromBody } from '../diagnosis/failure.js';
-import { inspectKey } from '../config/keys.js';
-import { redactor } from '../redact.js';
+import { diagnoseById } from '../diagnosis/engine.js';
+import { SMALL_FACTOR, nearMinimum, nearZero } from '../diagnosis/small-balance.js';
+import { diagnoseFailure, diagnoseWithFollowUp, retryableFor, type FollowUpSource } from '../api/diagnose-failure.js';
+import { redactor } from '../core/redact.js';
+import { formatSeconds, usd as formatUsd } from '../core/format.js';
 
 const host = (ctx: DoctorContext) => new URL(ctx.config.baseUrl.value!).host;
 
@@ -18,11 +19,10 @@ const host = (ctx: DoctorContext) => new URL(ctx.config.baseUrl.value!).host;
  * are bounded by the timeout, so a check's requests and waits stay within its deadline (2 × timeout + 1 s).
  */
 function retrying(ctx: DoctorContext, role: 'apiKey' | 'billingKey'): Partial<HttpRequest> {
-  const key = ctx.config[role].value;
   return {
     retries: 3,
     retryLimits: { maxWaitMs: Math.min(DEFAULT_RETRY_LIMITS.maxWaitMs, ctx.timeoutMs), maxTotalWaitMs: ctx.timeoutMs },
-    isRetryable: (f) => diagnose(fillFromBody(f), { keyRole: role, keyKind: key ? inspectKey(key).kind : undefined }).retryable,
+    isRetryable: retryableFor(ctx.config, role),
   };
 }
 
@@ -32,17 +32,33 @@ function attemptsNote(attempts: readonly Attempt[] | undefined): string {
   return ` (${attempts.length} attempts: ${attempts.map((a) => a.status ?? a.networkCode ?? 'no answer').join(', ')})`;
 }
 
-function failed(ctx: DoctorContext, f: Failure, what: string, followUp?: FollowUpEvidence, role: 'apiKey' | 'billingKey' = 'apiKey'): CheckOutcome {
-  const filled = fillFromBody(f);
-  const key = ctx.config[role].value;
-  const d = diagnose(filled, { keyRole: role, keyKind: key ? inspectKey(key).kind : undefined, hasBillingKey: ctx.config.billingKey.value !== undefined, followUp, baseUrl: ctx.config.baseUrl.value });
-  const got = failureWhy(filled, ctx.timeoutMs);
-  return { status: 'fail', detail: `${what}: ${got}${attemptsNote(f.attempts)}`, diagnosis: d, evidence: { status: filled.status, networkCode: filled.networkCode } };
+/**
+ * A check's failed request: diagnosed through the one pipeline, the 402/403 follow-up read from the billing checks
+ * that run alongside (they asked GET /api/balance and GET /api/keys already).
+ */
+async function failed(ctx: DoctorContext, api: CheckApi, f: Failure, what: string, role: 'apiKey' | 'billingKey' = 'apiKey'): Promise<CheckOutcome> {
+  const { diagnosis: d } = await diagnoseWithFollowUp(ctx.config, f, { role, source: billingChecksFollowUp(ctx, api) });
+  // The message as the diagnosis read it from the body (parsed once, there).
+  const got = failureWhy({ ...f, message: f.message ?? d.evidence.message }, ctx.timeoutMs);
+  return { status: 'fail', detail: `${what}: ${got}${attemptsNote(f.attempts)}`, diagnosis: d, evidence: { status: f.status, networkCode: f.networkCode } };
+}
+
+/** doctor's follow-up source: what the billing checks read, not new requests. */
+function billingChecksFollowUp(ctx: DoctorContext, api: CheckApi): FollowUpSource {
+  return {
+    hasBillingKey: ctx.config.billingKey.value !== undefined,
+    refusal: () => evidenceFromBilling(ctx, api),
+    // GET /api/keys refused the billing key too: the key itself is bad (not a dashboard token).
+    billingRefusal: async () => {
+      const keys = await api.result('api.billing-key');
+      return keys.status === 'fail' && (keys.evidence?.status === 401 || keys.evidence?.status === 403) ? { billingKeyAccepted: false } : undefined;
+    },
+  };
 }
 
 /** Why a request failed, in words a row can carry: the status and message, why a 200 was refused, why no answer came. */
 export function failureWhy(f: Failure, timeoutMs?: number): string {
-  const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const secs = formatSeconds;
   if (f.status !== undefined) {
     if (f.unexpectedBody === 'not-json') return `HTTP ${f.status}, but the body is not JSON${f.expected ? ` (expected ${f.expected})` : ''}`;
     if (f.unexpectedBody === 'bad-shape') return `HTTP ${f.status}, but the JSON is not ${f.expected ?? 'the expected shape'}`;
@@ -78,8 +94,7 @@ export async function proxyKeyCheck(ctx: DoctorContext, api: CheckApi): Promise<
   api.waitingOn(host(ctx));
   const r = await ctx.api.json<unknown>('GET', '/v1/models', SHAPES.models, retrying(ctx, 'apiKey'));
   if (!r.ok) {
-    const follow = r.failure.status === 402 || r.failure.status === 403 ? await evidenceFromBilling(ctx, api) : undefined;
-    return failed(ctx, r.failure, 'GET /v1/models', follow);
+    return failed(ctx, api, r.failure, 'GET /v1/models');
   }
   const list = (Array.isArray(r.data) ? r.data : (r.data as { data: unknown[] }).data) as Array<{ id?: unknown }>;
   const models = list.map((m) => (typeof m === 'string' ? m : String(m?.id ?? ''))).filter(Boolean);
@@ -90,7 +105,7 @@ export async function proxyKeyCheck(ctx: DoctorContext, api: CheckApi): Promise<
 export async function billingKeyCheck(ctx: DoctorContext, api: CheckApi): Promise<CheckOutcome> {
   api.waitingOn(host(ctx));
   const r = await ctx.api.json<unknown>('GET', '/api/keys', SHAPES.keys, retrying(ctx, 'billingKey'));
-  if (!r.ok) return failed(ctx, r.failure, 'GET /api/keys', undefined, 'billingKey');
+  if (!r.ok) return failed(ctx, api, r.failure, 'GET /api/keys', 'billingKey');
   const keys = toKeyRecords(r.data);
   const active = keys.filter((k) => k.active).length;
   return { status: 'pass', detail: `accepted: ${keys.length} proxy keys on the account, ${active} active${attemptsNote(r.res.attempts)}`, evidence: { keys } };
@@ -101,32 +116,25 @@ export async function balanceCheck(ctx: DoctorContext, api: CheckApi): Promise<C
   api.waitingOn(host(ctx));
   const r = await ctx.api.json<{ balance: number }>('GET', '/api/balance', SHAPES.balance, retrying(ctx, 'billingKey'));
   if (!r.ok) {
-    const f = fillFromBody(r.failure);
-    if (f.status === 401 || f.status === 403) {
-      // The docs show a dashboard JWT for /api/balance; an mk- key refused here is not necessarily bad.
-      const keys = await api.result('api.billing-key');
-      const keysOk = keys.status === 'pass';
-      // Refused by GET /api/keys too: the key itself is bad, one diagnosis with the key check's (not a dashboard token).
-      if (keys.status === 'fail' && (keys.evidence?.status === 401 || keys.evidence?.status === 403)) {
-        return failed(ctx, r.failure, 'GET /api/balance', { billingKeyAccepted: false }, 'billingKey');
-      }
-      if (keysOk) {
-        const d = diagnose(f, { keyRole: 'billingKey', keyKind: inspectKey(ctx.config.billingKey.value!).kind, hasBillingKey: true });
-        return { status: 'warn', detail: `GET /api/balance refused the billing key (HTTP ${f.status}) although GET /api/keys accepted it: this route may need a dashboard token`, diagnosis: d.id === 'access.dashboard-token' ? d : { ...diagnoseById('access.dashboard-token', d.evidence), evidence: d.evidence } };
-      }
+    const f = r.failure;
+    // The docs show a dashboard JWT for /api/balance; an mk- key refused here is not necessarily bad: accepted by
+    // GET /api/keys, it is a warning. Refused there too, the key is bad: failed() reads that from the key check.
+    if ((f.status === 401 || f.status === 403) && (await api.result('api.billing-key')).status === 'pass') {
+      const d = diagnoseFailure(ctx.config, f, { role: 'billingKey', hasBillingKey: true });
+      return { status: 'warn', detail: `GET /api/balance refused the billing key (HTTP ${f.status}) although GET /api/keys accepted it: this route may need a dashboard token`, diagnosis: d.id === 'access.dashboard-token' ? d : { ...diagnoseById('access.dashboard-token', d.evidence), evidence: d.evidence } };
     }
-    return failed(ctx, r.failure, 'GET /api/balance', undefined, 'billingKey');
+    return failed(ctx, api, f, 'GET /api/balance', 'billingKey');
   }
   const b = r.data.balance;
   const min = ctx.minBalance;
-  const usd = (n: number) => `${n.toFixed(2)} USD`;
+  const usd = (n: number) => `${formatUsd(n)} USD`;
   const evidence = { balance: b, min };
   if (b <= 0) return { status: 'fail', detail: `${usd(b)}: requests are refused until you top up`, diagnosis: diagnoseById('balance.insufficient', { balance: b }), evidence };
   if (b < min) {
     const whose = ctx.minBalanceSet ? `the minimum you set is ${usd(min)} (--min-balance)` : `doctor's default minimum is ${usd(min)} (set another with --min-balance)`;
     return { status: 'fail', detail: `${usd(b)} is below the minimum of ${usd(min)}`, diagnosis: diagnoseById('balance.below-minimum', { balance: b }, [`The balance is ${usd(b)}; ${whose}.`]), evidence };
   }
-  if (b < Math.max(min * 5, 1)) {
+  if (nearMinimum(b, min, SMALL_FACTOR.doctor) || nearZero(b)) {
     return {
       status: 'warn',
       detail: `${usd(b)}: above the minimum of ${usd(min)} but small — ModelSwitch places a hold for each request's estimated cost, so requests can fail before the balance reaches 0`,
@@ -228,8 +236,7 @@ export async function liveCheck(ctx: DoctorContext, api: CheckApi): Promise<Chec
   const body = JSON.stringify({ model, messages: [{ role: 'user', content: 'ping' }], max_tokens: 1 });
   const r = await ctx.api.json<unknown>('POST', '/v1/chat/completions', SHAPES.chat, { body, retries: 0 });
   if (!r.ok) {
-    const follow = r.failure.status === 402 || r.failure.status === 403 ? await evidenceFromBilling(ctx, api) : undefined;
-    return failed(ctx, r.failure, `POST /v1/chat/completions (${model})`, follow);
+    return failed(ctx, api, r.failure, `POST /v1/chat/completions (${model})`);
   }
   const ms = r.res.attempts.at(-1)?.timings.totalMs;
   return { status: 'pass', detail: `${model} answered${ms !== undefined ? ` in ${ms} ms` : ''}`, evidence: { model } };

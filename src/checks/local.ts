@@ -2,10 +2,11 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { CheckOutcome } from './runner.js';
 import type { DoctorContext } from './context.js';
-import { checkKey, untrustedBaseUrl } from '../config/key-check.js';
-import { inspectKey, maskKey, kindLabel } from '../config/keys.js';
+import { checkKey, untrustedBaseUrl } from '../diagnosis/key-problem.js';
+import { inspectKey, maskKey, kindLabel } from '../core/keys.js';
 import { normaliseBaseUrl, isLoopback } from '../config/base-url.js';
 import { diagnoseById } from '../diagnosis/engine.js';
+import { formatSeconds } from '../core/format.js';
 
 /** Where each setting came from. */
 export async function configSources(ctx: DoctorContext): Promise<CheckOutcome> {
@@ -196,7 +197,7 @@ async function proxyRefuses(url: string, timeoutMs: number): Promise<string | un
       socket.destroy();
       resolve(why);
     };
-    const timer = setTimeout(() => done(`no TCP answer within ${(timeoutMs / 1000).toFixed(1)} s`), timeoutMs);
+    const timer = setTimeout(() => done(`no TCP answer within ${formatSeconds(timeoutMs)}`), timeoutMs);
     socket.once('connect', () => done(undefined));
     socket.once('error', (e: NodeJS.ErrnoException) => done(e.code ?? e.message));
   });

@@ -1,9 +1,10 @@
 import { isIP } from 'node:net';
 import type { CheckApi, CheckOutcome } from './runner.js';
 import type { DoctorContext } from './context.js';
-import type { Failure } from '../types.js';
+import type { Failure } from '../core/types.js';
 import { diagnose } from '../diagnosis/engine.js';
 import { networkCodeOf, innermostMessage } from '../http/network-error.js';
+import { toFailure } from '../http/failure.js';
 
 function target(ctx: DoctorContext): { host: string; port: number; https: boolean } {
   const u = new URL(ctx.config.baseUrl.value!);
@@ -13,7 +14,7 @@ function target(ctx: DoctorContext): { host: string; port: number; https: boolea
 
 function netFailure(ctx: DoctorContext, e: unknown, code?: string): Failure {
   const t = target(ctx);
-  return { kind: 'network', headers: {}, attempts: [], networkCode: code ?? networkCodeOf(e) ?? 'UNKNOWN', networkMessage: innermostMessage(e), host: `${t.host}:${t.port}` };
+  return toFailure({ kind: 'network', headers: {}, networkCode: code ?? networkCodeOf(e) ?? 'UNKNOWN', networkMessage: innermostMessage(e), host: `${t.host}:${t.port}` });
 }
 
 function viaProxy(ctx: DoctorContext): CheckOutcome | undefined {

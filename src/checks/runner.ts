@@ -1,4 +1,4 @@
-import type { Diagnosis, Evidence } from '../types.js';
+import type { Diagnosis, Evidence } from '../core/types.js';
 
 /** A check's verdict. */
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';

@@ -1,16 +1,14 @@
 import type { Command } from 'commander';
-import type { Register } from '../cli.js';
-import type { CommandResult, Context } from '../context.js';
-import type { Diagnosis, ExitReason } from '../types.js';
-import { UsageError } from '../errors.js';
+import type { CommandResult, Context, Register } from './context.js';
+import type { Diagnosis, ExitReason } from '../core/types.js';
+import { UsageError } from '../core/errors.js';
 import { parseUsd } from '../config/settings.js';
-import { preflight } from '../config/key-check.js';
-import { inspectKey } from '../config/keys.js';
+import { preflight } from '../diagnosis/key-problem.js';
 import { SHAPES } from '../api/api.js';
-import { billingKeyProbe } from '../api/account.js';
+import { accountFollowUp, diagnoseWithFollowUp, retryableFor } from '../api/diagnose-failure.js';
 import { fetchCharges, noRunway, runwayFrom, type NoRunway, type Runway } from '../api/usage.js';
-import { diagnose, diagnoseById } from '../diagnosis/engine.js';
-import { fillFromBody } from '../diagnosis/failure.js';
+import { diagnoseById } from '../diagnosis/engine.js';
+import { SHORT_RUNWAY_DAYS, SMALL_FACTOR, nearMinimum } from '../diagnosis/small-balance.js';
 import { renderBalanceGithub, renderBalanceOpenMetrics, renderBalanceText, renderBalanceValue, usd, type BalanceView } from '../render/balance.js';
 
 interface BalanceOptions {
@@ -27,9 +25,8 @@ type Format = (typeof FORMATS)[number];
 /** Categories that mean "could not check", the only ones --fail-open turns into exit 0. */
 const COULD_NOT_CHECK: ReadonlySet<string> = new Set(['network', 'timeout', 'server']);
 
-/** Below this many days of runway, or 2× --min, a positive balance gets the hold note. */
-const SHORT_RUNWAY_DAYS = 3;
-const MIN_FACTOR = 2;
+/** Below SHORT_RUNWAY_DAYS of runway, or 2× --min, a positive balance gets the hold note (src/diagnosis/small-balance.ts). */
+const MIN_FACTOR = SMALL_FACTOR.balance;
 
 /** Registers `apidoctor balance`. */
 export const register: Register = (program, run) => {
@@ -72,7 +69,6 @@ export async function balanceCommand(ctx: Context, opts: BalanceOptions): Promis
     return result(view, format, d.category, d);
   }
 
-  const keyKind = inspectKey(config.billingKey.value!).kind;
   // The bare number needs no spend; JSON and openmetrics always carry it.
   const wantRunway = format === 'json' || format === 'openmetrics' || (format === 'text' && !out.quiet);
   const now = Date.now();
@@ -83,7 +79,7 @@ export async function balanceCommand(ctx: Context, opts: BalanceOptions): Promis
     api
       .json<{ balance: number }>('GET', '/api/balance', SHAPES.balance, {
         retries: 2,
-        isRetryable: (f) => diagnose(fillFromBody(f), { keyRole: 'billingKey', keyKind }).retryable,
+        isRetryable: retryableFor(config, 'billingKey'),
         onAttempt: (a, willRetry) => {
           if (willRetry) out.err(`${out.style.warn(out.style.symbols.warn)} GET /api/balance attempt ${a.n}: ${a.status ?? a.networkCode ?? 'no answer'} — retrying${a.retryNote ? ` (${a.retryNote})` : ''}\n`);
         },
@@ -97,11 +93,9 @@ export async function balanceCommand(ctx: Context, opts: BalanceOptions): Promis
   spin.stop();
 
   if (!bal.r.ok) {
-    const refused = fillFromBody(bal.r.failure);
     // The reference shows a dashboard token for /api/balance; whether the key itself is bad, GET /api/keys (the
     // route documented for billing keys) settles, as doctor does: refused there too, the key is invalid.
-    const followUp = refused.status === 401 || refused.status === 403 ? await billingKeyProbe(api, (l) => out.debug(l)) : undefined;
-    const d = diagnose(refused, { keyRole: 'billingKey', keyKind, hasBillingKey: true, baseUrl: config.baseUrl.value, followUp });
+    const { diagnosis: d } = await diagnoseWithFollowUp(config, bal.r.failure, { role: 'billingKey', source: accountFollowUp(ctx, { billingRefusal: true }) });
     view.runway = spend?.ok ? runwayFrom(spend, undefined, now) : { available: false, reason: 'the balance could not be read' };
     if (opts.failOpen && COULD_NOT_CHECK.has(d.category)) {
       view.failedOpen = true;
@@ -135,7 +129,7 @@ export async function balanceCommand(ctx: Context, opts: BalanceOptions): Promis
 export function notesFor(b: number, min: number | undefined, runway: Runway | NoRunway): string[] {
   if (b <= 0) return [`The balance is ${usd(b)} USD: ModelSwitch refuses every inference request (403, or 402) until you top up in Dashboard → Billing → Top up.`];
   const why: string[] = [];
-  if (min !== undefined && min > 0 && b >= min && b < MIN_FACTOR * min) why.push(`less than ${MIN_FACTOR}× the minimum of ${usd(min)} USD`);
+  if (min !== undefined && min > 0 && b >= min && nearMinimum(b, min, MIN_FACTOR)) why.push(`less than ${MIN_FACTOR}× the minimum of ${usd(min)} USD`);
   if (runway.available && runway.daysLeft !== null && runway.daysLeft < SHORT_RUNWAY_DAYS) why.push(`under ${SHORT_RUNWAY_DAYS} days at the recent rate of ${usd(runway.dailyRate)} USD/day`);
   if (why.length === 0) return [];
   return [

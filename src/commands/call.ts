@@ -1,21 +1,20 @@
 import type { Command } from 'commander';
-import type { Register } from '../cli.js';
-import type { CommandResult, Context } from '../context.js';
-import type { Attempt, Diagnosis, Failure } from '../types.js';
+import type { CommandResult, Context, Register } from './context.js';
+import type { Attempt, Failure } from '../core/types.js';
 import type { SettingName } from '../config/settings.js';
 import { parseCount } from '../config/settings.js';
-import { UsageError, DiagnosedError } from '../errors.js';
-import { readAll, readNamedFile, splitHeaderLine } from '../read-all.js';
+import { UsageError, DiagnosedError } from '../core/errors.js';
+import { readAll, readNamedFile, splitHeaderLine } from '../core/read-all.js';
 import { keyRoleFor, parseJsonSuccess, shapeFor } from '../api/api.js';
-import { billingKeyUsable, settleOpenRefusal } from '../api/account.js';
-import { preflight } from '../config/key-check.js';
-import { inspectKey } from '../config/keys.js';
-import { diagnose, diagnoseById } from '../diagnosis/engine.js';
-import { fillFromBody } from '../diagnosis/failure.js';
-import { SseParser, type SseEvent } from '../http/sse.js';
+import { accountFollowUp, diagnoseWithFollowUp, retryableFor } from '../api/diagnose-failure.js';
+import { preflight } from '../diagnosis/key-problem.js';
+import { diagnoseById } from '../diagnosis/engine.js';
+import type { SseEvent } from '../http/sse.js';
+import { toFailure } from '../http/failure.js';
+import { SseParser } from '../diagnosis/sse.js';
 import { printDiagnosis, attemptsLine } from '../render/diagnosis.js';
-import { formatWait } from '../http/retry.js';
-import { redactor } from '../redact.js';
+import { formatWait } from '../core/format.js';
+import { redactor } from '../core/redact.js';
 import type { Output } from '../render/output.js';
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
@@ -160,7 +159,7 @@ export async function callCommand(ctx: Context, method: string, path: string, op
     onChunk,
     // Streamed: the status block goes out before the body, as curl -i does.
     onResponse: streamed && opts.include ? (status, headers) => out.out(statusBlock(status, headers)) : undefined,
-    isRetryable: (f) => diagnose(fillFromBody(f), { keyRole: role }).retryable,
+    isRetryable: retryableFor(config, role),
   });
   spin.stop();
   if (streamed) out.endChunks();
@@ -225,7 +224,7 @@ function eventData(ev: SseEvent): unknown {
 
 function streamFailure(status: number, headers: Record<string, string>, attempts: Attempt[], method: string, path: string, parser: SseParser, raw: string): Failure {
   const errorBlock = parser.errorEvent ? `${parser.errorEvent.event ? `event: ${parser.errorEvent.event}\n` : ''}data: ${parser.errorEvent.data}\n\n` : raw.slice(-65536);
-  return {
+  return toFailure({
     kind: 'stream',
     status,
     headers,
@@ -234,7 +233,7 @@ function streamFailure(status: number, headers: Record<string, string>, attempts
     method,
     endpoint: path,
     streamCut: !parser.done,
-  };
+  });
 }
 
 
@@ -243,14 +242,9 @@ function statusBlock(status: number, headers: Record<string, string>): string {
 }
 
 /** Diagnoses a failure (asking the account endpoints first for an open 402/403) and builds the result. */
-async function failureResult(ctx: Context, raw: Failure, role: 'apiKey' | 'billingKey' | undefined, extra: Record<string, unknown>, opts: CallOptions): Promise<CommandResult> {
-  const { config, api } = ctx;
-  const f = fillFromBody(raw);
-  const key = role ? config[role].value : undefined;
-  const keyKind = key ? inspectKey(key).kind : undefined;
-  const hasBillingKey = billingKeyUsable(config);
-  const evidence = await settleOpenRefusal(ctx, f.status, role);
-  const d: Diagnosis = diagnose(f, { keyKind, keyRole: role, hasBillingKey, followUp: evidence, baseUrl: config.baseUrl.value });
+async function failureResult(ctx: Context, f: Failure, role: 'apiKey' | 'billingKey' | undefined, extra: Record<string, unknown>, opts: CallOptions): Promise<CommandResult> {
+  const { api } = ctx;
+  const { diagnosis: d, followUp: evidence } = await diagnoseWithFollowUp(ctx.config, f, { role, source: accountFollowUp(ctx, { refusal: true }) });
   return {
     command: 'call',
     reason: d.category,

@@ -1,15 +1,14 @@
 import type { Command } from 'commander';
-import type { Register } from '../cli.js';
-import type { CommandResult, Context } from '../context.js';
-import type { Diagnosis, ExitReason } from '../types.js';
-import { UsageError } from '../errors.js';
+import type { CommandResult, Context, Register } from './context.js';
+import type { Diagnosis, ExitReason } from '../core/types.js';
+import { UsageError } from '../core/errors.js';
 import { parseUsd } from '../config/settings.js';
 import { CHECKS } from '../checks/table.js';
 import { runChecks, type CheckResult } from '../checks/runner.js';
 import { proxyFor } from '../http/proxy.js';
 import { diagnoseById } from '../diagnosis/engine.js';
 import { renderText, renderGithub, renderJunit, githubSummary, listChecks } from '../render/report.js';
-import { EXIT_CODES } from '../exit.js';
+import { EXIT_CODES } from '../core/exit.js';
 import { renderMarkdown } from '../render/markdown.js';
 import { VERSION } from '../version.js';
 

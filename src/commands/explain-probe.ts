@@ -1,7 +1,8 @@
 /** `explain --probe`: the 402/403 follow-up `call` runs, for a saved answer of the configured account. */
-import type { Context } from '../context.js';
-import type { FollowUpEvidence } from '../types.js';
-import { billingKeyUsable, settleOpenRefusal } from '../api/account.js';
+import type { Context } from './context.js';
+import type { FollowUpEvidence } from '../core/types.js';
+import { billingKeyUsable } from '../api/account.js';
+import { accountFollowUp } from '../api/diagnose-failure.js';
 import { dumpHost, dumpKey } from '../diagnosis/failure.js';
 
 /**
@@ -25,7 +26,7 @@ export async function probeFor(
   if (theirs !== undefined && theirs !== mine) {
     return { why: `--probe: not asked: the dump came from ${theirs}, the configured base URL is ${mine}; a dump from someone else's account says nothing about yours.` };
   }
-  const followUp = await settleOpenRefusal(ctx, status, role);
+  const followUp = await accountFollowUp(ctx, { refusal: true }).refusal!({ status });
   const sent = dumpKey(text);
   if (sent !== undefined && sent === ctx.config.apiKey.value) return { followUp };
   const accountOnly = followUp && { ...followUp, keyRecord: undefined };

@@ -1,15 +1,14 @@
 import type { Command } from 'commander';
-import type { Register } from '../cli.js';
-import type { CommandResult, Context } from '../context.js';
-import type { Failure } from '../types.js';
-import { UsageError } from '../errors.js';
-import { splitHeaderLine } from '../read-all.js';
-import { diagnose } from '../diagnosis/engine.js';
+import type { CommandResult, Context, Register } from './context.js';
+import type { Failure } from '../core/types.js';
+import { UsageError } from '../core/errors.js';
+import { splitHeaderLine } from '../core/read-all.js';
+import { diagnoseFailure } from '../api/diagnose-failure.js';
 import { looksBinaryText, readErrorText } from '../readers/index.js';
 import { billingKeyUsable } from '../api/account.js';
 import { probeFor } from './explain-probe.js';
 import { dumpKey, dumpPath } from '../diagnosis/failure.js';
-import { inspectKey } from '../config/keys.js';
+import { inspectKey } from '../core/keys.js';
 import { printDiagnosis } from '../render/diagnosis.js';
 import { keyRoleFor } from '../api/api.js';
 import { asOneText, readLogOrText } from '../logs/index.js';
@@ -88,7 +87,7 @@ export async function explainCommand(ctx: Context, file: string | undefined, opt
   const probe = opts.probe ? await probeFor(ctx, text, failure.status, role ?? 'apiKey') : {};
   // The kind of key the dump shows was sent (curl -v), probe or not: a billing key on /v1 is the wrong kind.
   const sent = dumpKey(text);
-  const d0 = diagnose(failure, { keyRole: role, keyKind: sent === undefined ? undefined : inspectKey(sent).kind, hasBillingKey, followUp: probe.followUp });
+  const d0 = diagnoseFailure(ctx.config, failure, { role, keyKind: sent === undefined ? null : inspectKey(sent).kind, hasBillingKey, evidence: probe.followUp });
   if (probe.why) d0.notes.push(probe.why);
   const d = reading.sources.length ? { ...d0, notes: [`Read: ${reading.sources.join('; ')}.`, ...d0.notes] } : d0;
   return {

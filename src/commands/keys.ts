@@ -1,16 +1,14 @@
 import type { Command } from 'commander';
-import type { Register, Runner } from '../cli.js';
-import type { CommandResult, Context } from '../context.js';
-import type { Failure } from '../types.js';
-import { DiagnosedError, InterruptedError, UsageError } from '../errors.js';
+import type { CommandResult, Context, Register, Runner } from './context.js';
+import type { Failure } from '../core/types.js';
+import { DiagnosedError, InterruptedError, UsageError } from '../core/errors.js';
 import { parseCount, type SettingName } from '../config/settings.js';
-import { preflight } from '../config/key-check.js';
-import { inspectKey } from '../config/keys.js';
+import { preflight } from '../diagnosis/key-problem.js';
 import { SHAPES, parseJsonSuccess } from '../api/api.js';
 import { daysLeftText, expiringDiagnosis, matchKeyRecord, toKeyRecords, type KeyRecord } from '../api/account.js';
-import { diagnose, diagnoseById } from '../diagnosis/engine.js';
-import { fillFromBody } from '../diagnosis/failure.js';
-import { redactor } from '../redact.js';
+import { diagnoseById } from '../diagnosis/engine.js';
+import { diagnoseFailure } from '../api/diagnose-failure.js';
+import { redactor } from '../core/redact.js';
 import { day, keyDetails, keyLabel, keysTable, keyView, type KeyView } from '../render/keys.js';
 import type { Output } from '../render/output.js';
 import { annotation } from '../render/github.js';
@@ -143,10 +141,7 @@ function refuseEarly(ctx: Context, method: string, endpoint: string): void {
 
 /** The diagnosis of a failed /api/keys request, thrown: exit by its category. */
 function fail(ctx: Context, f: Failure): never {
-  const key = ctx.config.billingKey.value;
-  throw new DiagnosedError(
-    diagnose(fillFromBody(f), { keyRole: 'billingKey', keyKind: key ? inspectKey(key).kind : undefined, hasBillingKey: true, baseUrl: ctx.config.baseUrl.value }),
-  );
+  throw new DiagnosedError(diagnoseFailure(ctx.config, f, { role: 'billingKey' }));
 }
 
 /** GET /api/keys as views, the configured key marked. */
@@ -495,8 +490,7 @@ function mayHaveActed(f: Failure, diagnosisId: string): boolean {
  * a second key: the advice is to look first (apidoctor keys), and for rotate that the old key is unchanged.
  */
 function failCreate(ctx: Context, f: Failure, name: string, retry: string, old?: KeyView): never {
-  const key = ctx.config.billingKey.value;
-  const d = diagnose(fillFromBody(f), { keyRole: 'billingKey', keyKind: key ? inspectKey(key).kind : undefined, hasBillingKey: true, baseUrl: ctx.config.baseUrl.value });
+  const d = diagnoseFailure(ctx.config, f, { role: 'billingKey' });
   if (!mayHaveActed(f, d.id)) throw new DiagnosedError(d);
   const unchanged = old ? [`The old key ${keyLabel(old)} is unchanged: nothing was deleted or deactivated.`] : [];
   throw new DiagnosedError({

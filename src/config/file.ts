@@ -1,8 +1,8 @@
 import { homedir } from 'node:os';
 import { statSync } from 'node:fs';
 import { dirname, extname, relative, isAbsolute, resolve } from 'node:path';
-import { UsageError } from '../errors.js';
-import { redactor } from '../redact.js';
+import { UsageError } from '../core/errors.js';
+import { redactor } from '../core/redact.js';
 import { SETTINGS, parseMs } from './settings.js';
 import { inHomeFolder, mayHaveConfigFile, searchBound, globalConfigDir, within } from './prescan.js';
 import { isJsConfig, loadJsConfig } from './js-loader.js';

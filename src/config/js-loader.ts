@@ -1,4 +1,4 @@
-import { InterruptedError } from '../errors.js';
+import { InterruptedError } from '../core/errors.js';
 
 /**
  * A JavaScript config file runs its own code. Run on the main thread, a file that loops for ever (or

@@ -1,5 +1,5 @@
-import { redactor } from '../redact.js';
-import { UsageError } from '../errors.js';
+import { redactor } from '../core/redact.js';
+import { UsageError } from '../core/errors.js';
 import { DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS, SETTINGS, parseMs, type Setting, type SettingName } from './settings.js';
 import { loadConfigFile, displayPath, type FileConfig } from './file.js';
 import { normaliseBaseUrl } from './base-url.js';

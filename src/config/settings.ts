@@ -1,4 +1,4 @@
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 
 /** Names of the settings of the contract's configuration table. */
 export type SettingName = 'apiKey' | 'billingKey' | 'baseUrl' | 'timeout' | 'model';

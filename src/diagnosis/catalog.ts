@@ -1,4 +1,8 @@
-import type { Category } from '../types.js';
+/**
+ * The catalogue: every diagnosis id with its title, explanation, remedies and docs. A data table, kept whole past
+ * ~300 lines on purpose: one entry a problem, read and reviewed side by side, and the ids' list is the contract.
+ */
+import type { Category } from '../core/types.js';
 
 /** Every diagnosis id apidoctor can give, stable across releases (scripts match on them). */
 export const DIAGNOSIS_IDS = [
@@ -51,7 +55,7 @@ export interface CatalogEntry {
   explanation: string;
   /**
    * Concrete steps, a command to copy where one exists. `<key-id>`, `<path>` and `<method>` are filled when known; the
-   * `<key-…>` ones name the key that failed (notes.ts keyAdvice); `<if-chat>` marks a step for chat paths only.
+   * `<key-…>` ones name the key that failed (key-advice.ts keyAdvice); `<if-chat>` marks a step for chat paths only.
    */
   remedies: readonly string[];
   docs: string;

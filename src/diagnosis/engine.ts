@@ -1,5 +1,5 @@
 /** diagnose(): one pure function from a Failure (and what the caller knows) to exactly one Diagnosis. */
-import type { DiagnoseContext, Diagnosis, Evidence, Failure } from '../types.js';
+import type { DiagnoseContext, Diagnosis, Evidence, Failure } from '../core/types.js';
 import { CATALOG, isDiagnosisId, type DiagnosisId } from './catalog.js';
 import { buildFacts, type Facts } from './facts.js';
 import { challengeNote, fillKeyAdvice, keyAdvice, quote, vendorName, vendorPhrase } from './notes.js';
@@ -201,6 +201,20 @@ function fallbackFor(failure: Failure, error: unknown): Diagnosis {
 /** The rule that decides a failure (for tests and --verbose traces). */
 export function matchRule(failure: Failure, ctx: DiagnoseContext = {}): Rule {
   return firstRule(buildFacts(failure, ctx));
+}
+
+/**
+ * Whether a retry can help, as the diagnosis would say (`diagnose(f, ctx).retryable`), without building the
+ * diagnosis: only the deciding rule is found. The retry policy (src/http/retry.ts) asks it for a 429, 500, 502
+ * or 503 only; the body is parsed once (parseBody keeps its last reading for the diagnosis that follows).
+ */
+export function isRetryable(failure: Failure, ctx: DiagnoseContext = {}): boolean {
+  try {
+    const rule = firstRule(buildFacts(failure, ctx));
+    return rule.retryable ?? CATALOG[rule.id].retryable;
+  } catch (e) {
+    return fallbackFor(failure, e).retryable;
+  }
 }
 
 /**

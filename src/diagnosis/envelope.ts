@@ -1,5 +1,6 @@
 /** parseBody: reads ANY vendor's error body (JSON envelopes, HTML pages, text, SSE) into one shape. */
 import { readEnvelope, scalar, type EnvelopeFields } from './json-envelope.js';
+import { lowerHeaders } from '../http/failure.js';
 import { readPage, vendorFromHeaders, type VendorHint } from './page.js';
 import { looksLikeSse, readSse } from './sse.js';
 
@@ -61,11 +62,7 @@ const REQUEST_ID_HEADERS = [
 const BINARY_TYPES = /^(image|audio|video|font)\/|^application\/(octet-stream|zip|gzip|x-gzip|pdf|x-protobuf|grpc|wasm)/i;
 
 /** Lower-cased header names (saved responses may carry any case). */
-export function lowerHeaders(headers: Record<string, string> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers ?? {})) if (typeof v === 'string') out[k.toLowerCase()] = v;
-  return out;
-}
+export { lowerHeaders };
 
 function requestIdFromHeaders(h: Record<string, string>): string | undefined {
   for (const name of REQUEST_ID_HEADERS) {
@@ -192,6 +189,27 @@ function parseByFormat(body: string, h: Record<string, string>): ParsedBody {
  */
 export function parseBody(body: string | undefined, headers: Record<string, string> = {}): ParsedBody {
   const h = lowerHeaders(headers);
+  const headerKey = JSON.stringify(h);
+  const known = readings.get(headers);
+  if (known && known.body === (body ?? '') && known.headerKey === headerKey) return known.parsed;
+  const parsed = parseFresh(body, h);
+  readings.set(headers, { body: body ?? '', headerKey, parsed });
+  return parsed;
+}
+
+/**
+ * The reading of a failure's body, kept with the failure's headers object (a Failure's `headers` travel with it
+ * from the reader that found it to the builder of the Failure and the rules): one failure's body is parsed once,
+ * a 20 MB body for `explain` once, not three or four times. Another failure, with its own headers, is read
+ * afresh. Callers only read a ParsedBody, never change it, so sharing it is safe.
+ */
+const readings = new WeakMap<object, { body: string; headerKey: string; parsed: ParsedBody }>();
+
+/** How many bodies were parsed (not found kept): for the test that a failure's body is parsed once. */
+export const parseCount = { bodies: 0 };
+
+function parseFresh(body: string | undefined, h: Record<string, string>): ParsedBody {
+  parseCount.bodies++;
   let parsed: ParsedBody;
   try {
     parsed = parseByFormat(body ?? '', h);

@@ -1,6 +1,7 @@
 /** The facts the rules read: the failure, its parsed body, the context, and a few derived values. */
-import type { DiagnoseContext, Failure } from '../types.js';
+import type { DiagnoseContext, Failure } from '../core/types.js';
 import { lowerHeaders, parseBody, type ParsedBody } from './envelope.js';
+import { retryAfterOf } from '../http/retry-after.js';
 
 /** Where the status the rules read came from. */
 export type StatusSource = 'response' | 'body' | 'error-type' | 'text' | 'in-band' | 'none';
@@ -84,14 +85,8 @@ const UNIT_SEC: Record<string, number> = { ms: 0.001, millisecond: 0.001, millis
 
 /** How long the server asked to wait: Retry-After (seconds or a date), retry-after-ms, Google RetryInfo, or the message. */
 function retryAfter(h: Record<string, string>, body: ParsedBody, text: string, now: number): { sec: number; from: string } | undefined {
-  const ms = Number(h['retry-after-ms']);
-  if (h['retry-after-ms'] && Number.isFinite(ms)) return { sec: ms / 1000, from: 'retry-after-ms' };
-  const ra = h['retry-after']?.trim();
-  if (ra) {
-    if (/^\d+(\.\d+)?$/.test(ra)) return { sec: Number(ra), from: 'Retry-After' };
-    const at = Date.parse(ra);
-    if (Number.isFinite(at)) return { sec: Math.max(0, Math.round((at - now) / 1000)), from: 'Retry-After' };
-  }
+  const asked = retryAfterOf(h, now);
+  if (asked) return { sec: asked.sec, from: asked.header };
   if (body.retryDelaySec !== undefined) return { sec: body.retryDelaySec, from: 'RetryInfo' };
   const m = /(?:retry|try again)\s+(?:after|in)\s+~?(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?)\b/i.exec(text);
   if (m?.[1] && m[2]) return { sec: Number(m[1]) * (UNIT_SEC[m[2].toLowerCase()] ?? 1), from: 'the message' };
@@ -123,7 +118,7 @@ const isSuccess = (s: number | undefined): boolean => s !== undefined && s >= 20
 /** Builds the facts once; rules only read them. */
 export function buildFacts(failure: Failure, ctx: DiagnoseContext): Facts {
   const headers = lowerHeaders(failure.headers);
-  const body = parseBody(failure.body, headers);
+  const body = parseBody(failure.body, failure.headers);
   const errorType = failure.errorType ?? body.errorType;
   const code = failure.code ?? body.code;
   const message = failure.message ?? body.message;

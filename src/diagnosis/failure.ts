@@ -1,6 +1,7 @@
 /** Failures from bodies: filling a client's Failure from its body, and reading saved responses for `explain`. */
-import type { Failure } from '../types.js';
-import { lowerHeaders, parseBody } from './envelope.js';
+import type { Failure } from '../core/types.js';
+import { parseBody } from './envelope.js';
+import { toFailure } from '../http/failure.js';
 import { statusLike } from './json-envelope.js';
 
 /** A response as saved by a person or a tool: any part may be missing. */
@@ -49,11 +50,11 @@ function isJsonScalar(body: string): boolean {
  * event stream that finished with no error event), which `explain` reports as nothing to diagnose.
  */
 export function readSaved(saved: { status?: number; headers?: Record<string, string>; body?: string }): { failure: Failure; healthy: boolean } {
-  const headers = lowerHeaders(saved.headers);
   const body = saved.body ?? '';
-  const p = parseBody(body, headers);
+  const base = toFailure({ kind: 'http', headers: saved.headers ?? {}, body, bodyBytes: Buffer.byteLength(body, 'utf8') });
+  const p = parseBody(body, base.headers);
   const status = saved.status ?? p.status;
-  const f: Failure = { kind: 'http', status, headers, body, bodyBytes: Buffer.byteLength(body, 'utf8'), attempts: [] };
+  const f: Failure = { ...base, status };
   const success = status !== undefined && status >= 200 && status < 300;
   if (success && p.format === 'sse') {
     f.kind = 'stream';

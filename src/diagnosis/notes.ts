@@ -1,7 +1,12 @@
 /** Notes: extra sentences a rule or the evidence adds to a diagnosis. Each is a small named function. */
 import type { Facts } from './facts.js';
 import type { VendorHint } from './envelope.js';
-import { MAX_WAIT_SEC, NEAR_ZERO_USD, keyExpired } from './predicates.js';
+import { MAX_WAIT_SEC, keyExpired } from './predicates.js';
+import { nearZero } from './small-balance.js';
+import { keyAdvice } from './key-advice.js';
+
+export { fillKeyAdvice, keyAdvice, keyRoleOf, type KeyAdvice } from './key-advice.js';
+import { duration, usd as formatUsd } from '../core/format.js';
 
 export type NoteFn = (f: Facts) => string | undefined;
 
@@ -25,86 +30,15 @@ export function quote(text: string, max = 300): string {
 
 function seconds(sec: number): string {
   if (sec >= 3600 && sec % 3600 === 0) return `${sec} s (${sec / 3600} h)`;
-  return `${Math.round(sec * 10) / 10} s`;
+  return duration(sec * 1000, { decimals: 'trim' });
 }
 
-const usd = (n: number): string => `${n.toFixed(2)} USD`;
+const usd = (n: number): string => `${formatUsd(n)} USD`;
 
 function keyName(f: Facts): string {
   const r = f.ctx.followUp?.keyRecord;
   if (!r) return 'the key';
   return `the key ${r.prefix}${r.name ? ` (“${r.name}”, id ${r.id})` : ` (id ${r.id})`}`;
-}
-
-// ── which key: advice names the key that failed ────────────────────────────────────────────
-
-/** What to say about a key, by the setting it came from. */
-export interface KeyAdvice {
-  kind: string;
-  bearer: string;
-  variable: string;
-  page: string;
-  check: string;
-  create: string;
-  /** The export line that sets it. */
-  exportLine: string;
-}
-
-const KEY_ADVICE: Record<'apiKey' | 'billingKey' | 'unknown', KeyAdvice> = {
-  apiKey: {
-    kind: 'proxy key (ms-…)',
-    bearer: 'ms-…',
-    variable: 'MODELSWITCH_API_KEY',
-    page: 'Dashboard → API Keys',
-    check: 'Dashboard → API Keys, or apidoctor keys',
-    create: 'create a new proxy key in Dashboard → API Keys (or: apidoctor keys create --name <name>)',
-    exportLine: "export MODELSWITCH_API_KEY='ms-…'",
-  },
-  billingKey: {
-    kind: 'billing key (mk-…)',
-    bearer: 'mk-…',
-    variable: 'MODELSWITCH_BILLING_KEY',
-    page: 'Dashboard → Billing Keys',
-    check: 'Dashboard → Billing Keys',
-    create: 'create a new billing key in Dashboard → Billing Keys (apidoctor keys create cannot: it needs a working billing key)',
-    exportLine: "export MODELSWITCH_BILLING_KEY='mk-…'",
-  },
-  unknown: {
-    kind: 'key',
-    bearer: 'ms-… (or mk-… on /api)',
-    variable: 'MODELSWITCH_API_KEY (proxy key) or MODELSWITCH_BILLING_KEY (billing key)',
-    page: 'Dashboard → API Keys (proxy keys) or Dashboard → Billing Keys (billing keys)',
-    check: 'Dashboard → API Keys (proxy keys, or apidoctor keys) or Dashboard → Billing Keys (billing keys)',
-    create: 'create a new one in Dashboard → API Keys (proxy, ms-) or Dashboard → Billing Keys (billing, mk-)',
-    exportLine: "export MODELSWITCH_API_KEY='ms-…' (proxy key) or export MODELSWITCH_BILLING_KEY='mk-…' (billing key)",
-  },
-};
-
-/** Which key failed: the setting it came from, else its shape, else the path it went to (/api takes billing keys). */
-export function keyRoleOf(ctx: { keyRole?: 'apiKey' | 'billingKey'; keyKind?: string }, endpoint?: string): 'apiKey' | 'billingKey' | undefined {
-  if (ctx.keyRole) return ctx.keyRole;
-  if (ctx.keyKind === 'billing') return 'billingKey';
-  if (ctx.keyKind === 'proxy') return 'apiKey';
-  if (endpoint && /^\/api(\/|\?|$)/.test(endpoint)) return 'billingKey';
-  if (endpoint && /^\/v1(\/|\?|$)/.test(endpoint)) return 'apiKey';
-  return undefined;
-}
-
-export function keyAdvice(ctx: { keyRole?: 'apiKey' | 'billingKey'; keyKind?: string }, endpoint?: string): KeyAdvice {
-  return KEY_ADVICE[keyRoleOf(ctx, endpoint) ?? 'unknown'];
-}
-
-/** Fills <key-kind>, <key-bearer>, <key-var>, <key-page>, <key-check>, <key-create>, <key-export> with the failed key's advice. */
-export function fillKeyAdvice(text: string, a: KeyAdvice): string {
-  if (!text.includes('<key-')) return text;
-  return text
-    .replaceAll('<key-kind>', a.kind)
-    .replaceAll('<key-bearer>', a.bearer)
-    .replaceAll('<key-var>', a.variable)
-    .replaceAll('<key-page>', a.page)
-    .replaceAll('<key-check>', a.check)
-    .replaceAll('<key-create>', a.create)
-    .replaceAll('<key-export>', a.exportLine);
 }
 
 // ── waiting and limits ──────────────────────────────────────────────────────────────────────
@@ -268,7 +202,7 @@ export const balanceNote: NoteFn = (f) => {
   const b = f.ctx.followUp?.balance;
   if (typeof b !== 'number') return f.ctx.followUp?.balanceError ? `The balance could not be read: ${f.ctx.followUp.balanceError}.` : undefined;
   if (b <= 0) return `The balance is ${usd(b)} (GET /api/balance): nothing is left to place a hold on.`;
-  if (b < NEAR_ZERO_USD) return `The balance is ${usd(b)} (GET /api/balance): above zero, but near it — the hold for a request’s estimated cost does not fit.`;
+  if (nearZero(b)) return `The balance is ${usd(b)} (GET /api/balance): above zero, but near it — the hold for a request’s estimated cost does not fit.`;
   return `The balance is ${usd(b)} (GET /api/balance).`;
 };
 

@@ -1,11 +1,11 @@
 /** Small named predicates over the facts, for the rules' `all` lists. One question each. */
 import type { Facts } from './facts.js';
 import { DEFAULT_RETRY_LIMITS } from '../http/retry.js';
+import { NEAR_ZERO_USD, nearZero } from './small-balance.js';
 
 export type Predicate = (f: Facts) => boolean;
 
-/** Below this many USD the hold for an ordinary request fails: "at or near 0". */
-export const NEAR_ZERO_USD = 1;
+export { NEAR_ZERO_USD };
 /** apidoctor does not wait longer than this for a Retry-After (seconds): the client's own cap, one constant. */
 export const MAX_WAIT_SEC = DEFAULT_RETRY_LIMITS.maxWaitMs / 1000;
 
@@ -35,8 +35,8 @@ export const keyKindMismatch: Predicate = (f) => {
 };
 
 export const balanceKnown: Predicate = (f) => typeof f.ctx.followUp?.balance === 'number';
-export const balanceNearZero: Predicate = (f) => balanceKnown(f) && (f.ctx.followUp?.balance ?? 0) < NEAR_ZERO_USD;
-export const balanceFine: Predicate = (f) => balanceKnown(f) && (f.ctx.followUp?.balance ?? 0) >= NEAR_ZERO_USD;
+export const balanceNearZero: Predicate = (f) => balanceKnown(f) && nearZero(f.ctx.followUp?.balance ?? 0);
+export const balanceFine: Predicate = (f) => balanceKnown(f) && !nearZero(f.ctx.followUp?.balance ?? 0);
 
 /** The used key's expiresAt has passed. */
 export function keyExpired(f: Facts): boolean {

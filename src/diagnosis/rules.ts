@@ -2,8 +2,10 @@
  * The rules, as data: ordered from specific to general, first match wins, catch-alls per status class last.
  * The status decides the class; the body refines it — except where bodies carry truths statuses hide
  * (insufficient_quota on a 429, a bad key on a 400), which come before the status classes.
+ * A data table, kept whole past ~300 lines on purpose: the order is the meaning (first match wins), so it is read
+ * top to bottom in one file.
  */
-import type { Category, Failure, KeyKind } from '../types.js';
+import type { Category, Failure, KeyKind } from '../core/types.js';
 import type { DiagnosisId } from './catalog.js';
 import type { BodyFormat, VendorHint } from './envelope.js';
 import type { NoteFn } from './notes.js';

@@ -1,5 +1,6 @@
 /** Reads a server-sent-events body: was there an error event, and did the stream finish? */
 import { readEnvelope, type EnvelopeFields } from './json-envelope.js';
+import { SseFramer, forEachSseEvent, type SseEvent } from '../http/sse.js';
 
 /** What an SSE body says about how the stream went. */
 export interface SseFacts {
@@ -70,26 +71,46 @@ export function noteSseEvent(name: string | undefined, data: string, out: SseFac
 /** Reads the events of an SSE body (a `data:` line per chunk, blank lines between events). */
 export function readSse(body: string): SseFacts {
   const out: SseFacts = { events: 0, done: false };
-  const lines = body.split(/\r\n|\r|\n/, MAX_LINES);
-  let name: string | undefined;
-  let data: string[] = [];
-  const flush = () => {
-    if (data.length > 0 || name !== undefined) noteSseEvent(name, data.join('\n'), out);
-    name = undefined;
-    data = [];
-  };
-  for (const line of lines) {
-    if (line === '') {
-      flush();
-      continue;
-    }
-    if (line.startsWith(':')) continue;
-    const colon = line.indexOf(':');
-    const field = colon === -1 ? line : line.slice(0, colon);
-    const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '');
-    if (field === 'data') data.push(value);
-    else if (field === 'event') name = value.trim();
-  }
-  flush(); // a stream cut mid-event still counts what arrived
+  // A stream cut mid-event still counts what arrived.
+  forEachSseEvent(body, MAX_LINES, (ev) => noteSseEvent(ev.event, ev.data, out));
   return out;
+}
+
+/**
+ * An incremental SSE reader for `call`: feed text as it arrives, get whole events back. Whether the stream ended
+ * and which event was an error is judged by noteSseEvent, as readSse judges a saved body, so that `call` and
+ * `diagnose()` never disagree about a stream.
+ */
+export class SseParser {
+  private readonly framer = new SseFramer();
+  private readonly facts: SseFacts = { events: 0, done: false };
+  /** The first event that carries an error, as it arrived. */
+  errorEvent?: SseEvent;
+
+  /** True once the stream's end arrived (`data: [DONE]`, or Anthropic's `message_stop`). */
+  get done(): boolean {
+    return this.facts.done;
+  }
+
+  /** Events seen so far. */
+  get count(): number {
+    return this.facts.events;
+  }
+
+  /** Adds text; returns the events it completed. */
+  feed(text: string): SseEvent[] {
+    return this.framer.feed(text).map((ev) => this.note(ev));
+  }
+
+  /** Flushes a last event that had no blank line after it. */
+  end(): SseEvent[] {
+    return this.framer.end().map((ev) => this.note(ev));
+  }
+
+  private note(ev: SseEvent): SseEvent {
+    const hadError = this.facts.error !== undefined;
+    noteSseEvent(ev.event, ev.data, this.facts);
+    if (!hadError && this.facts.error !== undefined) this.errorEvent = ev;
+    return ev;
+  }
 }

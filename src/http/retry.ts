@@ -1,3 +1,6 @@
+import { retryAfterOf } from './retry-after.js';
+import { formatWait } from '../core/format.js';
+
 /** Statuses that may be retried (contract: 429, 500, 502, 503 only). */
 export const RETRY_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503]);
 
@@ -16,15 +19,8 @@ export const DEFAULT_RETRY_LIMITS: RetryLimits = { maxWaitMs: 30_000, maxTotalWa
  * Returns undefined for a missing or unreadable value; a date in the past gives 0.
  */
 export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
-  if (value === undefined) return undefined;
-  const v = value.trim();
-  if (/^\d+(\.\d+)?$/.test(v)) {
-    const s = Number(v);
-    return Number.isFinite(s) ? Math.round(s * 1000) : undefined;
-  }
-  const t = Date.parse(v);
-  if (Number.isNaN(t)) return undefined;
-  return Math.max(0, t - nowMs);
+  const r = retryAfterOf({ 'retry-after': value }, nowMs);
+  return r === undefined ? undefined : Math.round(r.ms);
 }
 
 /** The decision after a failed attempt. */
@@ -41,6 +37,8 @@ export function decideRetry(input: {
   failureIndex: number;
   retries: number;
   retryAfter?: string;
+  /** The `retry-after-ms` header, which wins over Retry-After (OpenAI, Azure). */
+  retryAfterMs?: string;
   nowMs: number;
   waitedMs: number;
   random: () => number;
@@ -54,15 +52,16 @@ export function decideRetry(input: {
   if (input.failureIndex >= input.retries) {
     return { retry: false, note: input.retries === 0 ? 'retries are off (--retries 0)' : `gave up after ${input.retries} ${input.retries === 1 ? 'retry' : 'retries'}` };
   }
-  const fromHeader = parseRetryAfter(input.retryAfter, input.nowMs);
+  const asked = retryAfterOf({ 'retry-after': input.retryAfter, 'retry-after-ms': input.retryAfterMs }, input.nowMs);
+  const fromHeader = asked === undefined ? undefined : Math.round(asked.ms);
   let waitMs: number;
   let note: string;
-  if (fromHeader !== undefined && fromHeader > 0) {
+  if (asked !== undefined && fromHeader !== undefined && fromHeader > 0) {
     if (fromHeader > limits.maxWaitMs) {
-      return { retry: false, note: `the server asked to wait ${formatWait(fromHeader)} (Retry-After: ${input.retryAfter}); apidoctor does not wait longer than ${formatWait(limits.maxWaitMs)}` };
+      return { retry: false, note: `the server asked to wait ${formatWait(fromHeader)} (${asked.said}); apidoctor does not wait longer than ${formatWait(limits.maxWaitMs)}` };
     }
     waitMs = fromHeader;
-    note = `Retry-After: ${input.retryAfter}`;
+    note = asked.said;
   } else {
     const base = 1000 * 2 ** input.failureIndex;
     waitMs = base + Math.floor(input.random() * 100);
@@ -72,13 +71,4 @@ export function decideRetry(input: {
     return { retry: false, note: `stopped: waiting another ${formatWait(waitMs)} would pass the ${formatWait(limits.maxTotalWaitMs)} cap on total waiting` };
   }
   return { retry: true, waitMs, note };
-}
-
-/** "1 s", "1.5 s", "2 min", "24 h". */
-export function formatWait(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const s = ms / 1000;
-  if (s < 120) return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
-  if (s < 7200) return `${Math.round(s / 60)} min`;
-  return `${Math.round(s / 3600)} h`;
 }

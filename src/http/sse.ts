@@ -1,4 +1,7 @@
-import { noteSseEvent, type SseFacts } from '../diagnosis/sse.js';
+/**
+ * Server-sent events framing, the one copy: `field: value` lines, a blank line ends an event, `:` lines are
+ * comments. What an event means (the stream's end, an error) is judged in src/diagnosis/sse.ts.
+ */
 
 /** One server-sent event. */
 export interface SseEvent {
@@ -6,26 +9,39 @@ export interface SseEvent {
   data: string;
 }
 
-/**
- * An incremental SSE parser: feed text as it arrives, get whole events back. Whether the stream ended
- * and which event was an error is judged by the diagnosis engine's own reader (noteSseEvent), so that
- * `call` and `diagnose()` never disagree about a stream.
- */
-export class SseParser {
+/** The event of one block of lines (the lines between two blank lines), or undefined for a block of comments. */
+export function sseEventOf(lines: readonly string[]): SseEvent | undefined {
+  let event: string | undefined;
+  const data: string[] = [];
+  for (const line of lines) {
+    if (line === '' || line.startsWith(':')) continue;
+    const colon = line.indexOf(':');
+    const field = colon < 0 ? line : line.slice(0, colon);
+    const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+    if (field === 'data') data.push(value);
+    else if (field === 'event') event = value.trim();
+  }
+  if (data.length === 0 && event === undefined) return undefined;
+  return { event, data: data.join('\n') };
+}
+
+/** Calls `each` for every event of a whole SSE body, reading at most `maxLines` lines; a last event with no blank line after it counts. */
+export function forEachSseEvent(body: string, maxLines: number, each: (ev: SseEvent) => void): void {
+  const lines = body.split(/\r\n|\r|\n/, maxLines);
+  let start = 0;
+  for (let i = 0; i <= lines.length; i++) {
+    if (i < lines.length && lines[i] !== '') continue;
+    if (i > start) {
+      const ev = sseEventOf(lines.slice(start, i));
+      if (ev) each(ev);
+    }
+    start = i + 1;
+  }
+}
+
+/** Incremental framing: feed text as it arrives, get whole events back. */
+export class SseFramer {
   private buffer = '';
-  private readonly facts: SseFacts = { events: 0, done: false };
-  /** The first event that carries an error, as it arrived. */
-  errorEvent?: SseEvent;
-
-  /** True once the stream's end arrived (`data: [DONE]`, or Anthropic's `message_stop`). */
-  get done(): boolean {
-    return this.facts.done;
-  }
-
-  /** Events seen so far. */
-  get count(): number {
-    return this.facts.events;
-  }
 
   /** Adds text; returns the events it completed. */
   feed(text: string): SseEvent[] {
@@ -35,8 +51,8 @@ export class SseParser {
     while ((idx = this.buffer.indexOf('\n\n')) >= 0) {
       const block = this.buffer.slice(0, idx);
       this.buffer = this.buffer.slice(idx + 2);
-      const ev = parseBlock(block);
-      if (ev) events.push(this.note(ev));
+      const ev = sseEventOf(block.split('\n'));
+      if (ev) events.push(ev);
     }
     // Keep memory bounded on a stream that never sends a blank line.
     if (this.buffer.length > 1024 * 1024) this.buffer = this.buffer.slice(-1024 * 1024);
@@ -45,30 +61,8 @@ export class SseParser {
 
   /** Flushes a last event that had no blank line after it. */
   end(): SseEvent[] {
-    const ev = parseBlock(this.buffer);
+    const ev = sseEventOf(this.buffer.split('\n'));
     this.buffer = '';
-    return ev ? [this.note(ev)] : [];
+    return ev ? [ev] : [];
   }
-
-  private note(ev: SseEvent): SseEvent {
-    const hadError = this.facts.error !== undefined;
-    noteSseEvent(ev.event, ev.data, this.facts);
-    if (!hadError && this.facts.error !== undefined) this.errorEvent = ev;
-    return ev;
-  }
-}
-
-function parseBlock(block: string): SseEvent | undefined {
-  let event: string | undefined;
-  const data: string[] = [];
-  for (const line of block.split('\n')) {
-    if (line === '' || line.startsWith(':')) continue;
-    const colon = line.indexOf(':');
-    const field = colon < 0 ? line : line.slice(0, colon);
-    const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-    if (field === 'data') data.push(value);
-    else if (field === 'event') event = value;
-  }
-  if (data.length === 0 && event === undefined) return undefined;
-  return { event, data: data.join('\n') };
 }

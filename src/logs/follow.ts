@@ -6,8 +6,8 @@
  * one is read to its end and the new one from its start; when it shrinks (truncation), it is read again
  * from its start. With --json: one JSON line an error, the summary document last.
  */
-import type { CommandResult, Context } from '../context.js';
-import { InterruptedError, UsageError } from '../errors.js';
+import type { CommandResult, Context } from '../commands/context.js';
+import { InterruptedError, UsageError } from '../core/errors.js';
 import { GroupTable, safeExample } from './groups.js';
 import { ChunkDecoder } from './decode.js';
 import { LogScanner, type LogError } from './scan.js';

@@ -3,8 +3,8 @@
  * groups in the order a person should read them (most frequent first; ties in doctor's order: config →
  * network → auth → balance → rate limit → server → the rest), and what the log shows as a whole.
  */
-import type { Category, Diagnosis } from '../types.js';
-import { redactor } from '../redact.js';
+import type { Category, Diagnosis } from '../core/types.js';
+import { redactor } from '../core/redact.js';
 import type { LogError } from './scan.js';
 import type { Stamp } from './timestamps.js';
 

@@ -2,8 +2,8 @@
  * `explain` on what the user has: one error text (read as before, by the command), or a log with any
  * number of errors (read here, as a stream, grouped by diagnosis), or a log being written (--follow).
  */
-import type { CommandResult, Context } from '../context.js';
-import { InterruptedError, UsageError } from '../errors.js';
+import type { CommandResult, Context } from '../commands/context.js';
+import { InterruptedError, UsageError } from '../core/errors.js';
 import { printDiagnosis } from '../render/diagnosis.js';
 import { GroupTable, safeExample, type Group } from './groups.js';
 import { ChunkDecoder } from './decode.js';

@@ -4,7 +4,7 @@
  * page quoted in an exception, a JSON line: one record each), each record that speaks of an error is
  * read by the seam (readErrorText) and diagnosed, and the errors are counted by diagnosis (groups.ts).
  */
-import type { Diagnosis } from '../types.js';
+import type { Diagnosis } from '../core/types.js';
 import { readErrorText } from '../readers/index.js';
 import { diagnose } from '../diagnosis/engine.js';
 import { LineSplitter } from './lines.js';

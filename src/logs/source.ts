@@ -1,5 +1,5 @@
 /** Bytes from a named file or from standard input, a chunk at a time, stoppable by Ctrl-C. */
-import { InterruptedError, UsageError } from '../errors.js';
+import { InterruptedError, UsageError } from '../core/errors.js';
 
 export interface ByteSource {
   /** The next chunk, or null at the end; valid until the next read (copy it to keep it). */

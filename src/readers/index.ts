@@ -11,7 +11,7 @@
  * object.ts (error objects), har.ts (HAR files), vendor.ts (whose error it is). Strongest evidence wins:
  * a stated status over a body's over the words' over an exception class; a body's error over the class.
  */
-import type { Failure } from '../types.js';
+import type { Failure } from '../core/types.js';
 import { parseSavedResponse, readSaved } from '../diagnosis/failure.js';
 import { parseBody } from '../diagnosis/envelope.js';
 import { statusFromError, statusFromText } from '../diagnosis/facts.js';

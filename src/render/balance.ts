@@ -1,10 +1,11 @@
-import type { Diagnosis } from '../types.js';
+import type { Diagnosis } from '../core/types.js';
 import type { Runway, NoRunway } from '../api/usage.js';
 import type { Output } from './output.js';
 import { printDiagnosis } from './diagnosis.js';
 import { annotation, diagnosisMessage } from './github.js';
-import { EXIT_CODES } from '../exit.js';
-import type { ExitReason } from '../types.js';
+import { EXIT_CODES } from '../core/exit.js';
+import type { ExitReason } from '../core/types.js';
+import { usd } from '../core/format.js';
 
 /** What `balance` found, as its renderers read it. */
 export interface BalanceView {
@@ -20,13 +21,8 @@ export interface BalanceView {
   failedOpen: boolean;
 }
 
-/** An amount for people: 2 decimals from 1 USD up, up to 4 below (0.0312), never "-0.00". */
-export function usd(n: number): string {
-  if (n === 0 || Object.is(n, -0)) return '0.00';
-  if (Math.abs(n) >= 1) return n.toFixed(2);
-  const s = n.toFixed(4).replace(/0+$/, '');
-  return /\.\d$/.test(s) ? s + '0' : s.endsWith('.') ? s + '00' : s;
-}
+/** An amount for people: the one rule of src/core/format.ts (0.0312, 42.50). */
+export { usd };
 
 /** "in about 12 days", "in less than a day". */
 function inDays(d: number): string {

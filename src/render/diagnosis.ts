@@ -1,5 +1,6 @@
-import type { Attempt, Diagnosis } from '../types.js';
+import type { Attempt, Diagnosis } from '../core/types.js';
 import type { Style } from './style.js';
+import { formatMs } from '../core/format.js';
 import type { Output } from './output.js';
 import { oneLine } from './sanitize.js';
 
@@ -15,10 +16,7 @@ export function attemptsLine(attempts: Attempt[] | undefined): string | undefine
     .join(', ');
 }
 
-/** "850 ms", "2.1 s". */
-export function formatMs(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
-}
+export { formatMs };
 
 /** A diagnosis as a person reads it: verdict, why, evidence, what to do, docs. */
 export function renderDiagnosis(d: Diagnosis, s: Style, level: 'fail' | 'warn' = 'fail'): string {

@@ -1,5 +1,5 @@
-import type { Diagnosis } from '../types.js';
-import { redactor } from '../redact.js';
+import type { Diagnosis } from '../core/types.js';
+import { redactor } from '../core/redact.js';
 
 /**
  * GitHub Actions glue shared by `--format github` in every command: workflow-command annotations and

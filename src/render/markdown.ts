@@ -1,8 +1,8 @@
 import type { CheckResult } from '../checks/runner.js';
 import type { ResolvedConfig } from '../config/resolve.js';
-import type { Diagnosis } from '../types.js';
+import type { Diagnosis } from '../core/types.js';
 import type { Summary } from './report.js';
-import { redactor } from '../redact.js';
+import { redactor } from '../core/redact.js';
 import { formatMs } from './diagnosis.js';
 
 /** Text in a table cell: no pipe ends the cell, no newline ends the row, no HTML is read as HTML. */

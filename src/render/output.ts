@@ -1,8 +1,8 @@
-import { redactor } from '../redact.js';
+import { redactor } from '../core/redact.js';
 import { PLAIN, applyStyleMarkers, type Style } from './style.js';
 import { jsonSafe, neutralize, oneLine } from './sanitize.js';
 import { importEsm } from '../esm.js';
-import { interruptibleStep } from '../busy.js';
+import { interruptibleStep } from '../core/busy.js';
 
 /** A writable stream as the output layer needs it. */
 export interface Sink {

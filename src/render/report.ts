@@ -1,5 +1,5 @@
 import type { CheckDef, CheckResult } from '../checks/runner.js';
-import type { Diagnosis } from '../types.js';
+import type { Diagnosis } from '../core/types.js';
 import type { Output } from './output.js';
 import { renderDiagnosis, formatMs } from './diagnosis.js';
 import { markdownText, oneLine, workflowData, workflowProperty } from './sanitize.js';
@@ -75,7 +75,7 @@ export function renderGithub(results: CheckResult[], summary: Summary): string {
 /** The Markdown table appended to $GITHUB_STEP_SUMMARY. */
 export async function githubSummary(path: string, results: CheckResult[], summary: Summary): Promise<void> {
   const { appendFile } = process.getBuiltinModule('node:fs/promises');
-  const { redactor } = await import('../redact.js');
+  const { redactor } = await import('../core/redact.js');
   const icon = { pass: '✅', warn: '⚠️', fail: '❌', skip: '⏭️' } as const;
   // Server text renders as text: no link, image, HTML or cell break (markdownText).
   const cell = (t: string) => markdownText(redactor.redact(t));

@@ -11,7 +11,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXIT_CODES } from '../../src/exit.js';
+import { EXIT_CODES } from '../../src/core/exit.js';
 import { runCli, type CliRun } from '../helpers/run-cli.js';
 import { startHostileServer, type HostileServer, type HostileSpec } from '../helpers/hostile-server.js';
 import { FUZZ_SEED, MAX_RETRY_WAIT_MS, describeSpec, hostileSpecArb, withKey } from './arbitraries.js';

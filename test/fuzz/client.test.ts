@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_ERROR_BYTES, closeDefaultDispatcher, send, type Clock } from '../../src/http/client.js';
-import type { Failure } from '../../src/types.js';
+import type { Failure } from '../../src/core/types.js';
 import { DIAGNOSIS_IDS, diagnose } from '../../src/diagnosis/engine.js';
 import { fillFromBody } from '../../src/diagnosis/failure.js';
 import { startHostileServer, type HostileServer, type HostileSpec } from '../helpers/hostile-server.js';

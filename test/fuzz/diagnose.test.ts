@@ -6,14 +6,14 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Category, DiagnoseContext, Failure } from '../../src/types.js';
+import type { Category, DiagnoseContext, Failure } from '../../src/core/types.js';
 import { CATALOG, DIAGNOSIS_IDS, diagnose, matchRule } from '../../src/diagnosis/engine.js';
 import { buildFacts } from '../../src/diagnosis/facts.js';
 import { parseBody } from '../../src/diagnosis/envelope.js';
 import { failureFromSaved, fillFromBody, parseSavedResponse } from '../../src/diagnosis/failure.js';
 import { renderDiagnosis } from '../../src/render/diagnosis.js';
 import { PLAIN } from '../../src/render/style.js';
-import { EXIT_CODES } from '../../src/exit.js';
+import { EXIT_CODES } from '../../src/core/exit.js';
 import { FUZZ_SEED, NETWORK_CODES, bodyArb, headersArb, hugeBodyArb, statusArb, wildStatusArb } from './arbitraries.js';
 
 const CATEGORIES = Object.keys(EXIT_CODES).filter((r) => !['ok', 'usage', 'interrupted'].includes(r)) as Category[];

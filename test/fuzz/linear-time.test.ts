@@ -6,11 +6,11 @@
  * machine, cannot be met by a quadratic scan.
  */
 import { describe, expect, it } from 'vitest';
-import { Redactor } from '../../src/redact.js';
+import { Redactor } from '../../src/core/redact.js';
 import { diagnose } from '../../src/diagnosis/engine.js';
 import { fillFromBody, parseSavedResponse } from '../../src/diagnosis/failure.js';
 import { MAX_BODY_BYTES, MAX_ERROR_BYTES } from '../../src/http/client.js';
-import type { Failure } from '../../src/types.js';
+import type { Failure } from '../../src/core/types.js';
 
 const KEY = 'ms-test0good0key0a1b2c3d4e5f6a7b8c9';
 

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Redactor, redactDiagnosis } from '../../src/redact.js';
+import { Redactor, redactDiagnosis } from '../../src/core/redact.js';
 import { diagnose } from '../../src/diagnosis/engine.js';
 import { fillFromBody } from '../../src/diagnosis/failure.js';
 import { FUZZ_SEED } from './arbitraries.js';

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Redactor, redactor } from '../../src/redact.js';
+import { Redactor, redactor } from '../../src/core/redact.js';
 import { Output } from '../../src/render/output.js';
 import { FUZZ_SEED } from './arbitraries.js';
 

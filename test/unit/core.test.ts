@@ -3,17 +3,17 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
-import { inspectKey, maskKey, keyKind } from '../../src/config/keys.js';
-import { Redactor } from '../../src/redact.js';
+import { inspectKey, maskKey, keyKind } from '../../src/core/keys.js';
+import { Redactor } from '../../src/core/redact.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 import { normaliseBaseUrl } from '../../src/config/base-url.js';
 import { decideRetry, parseRetryAfter } from '../../src/http/retry.js';
 import { proxyFor } from '../../src/http/proxy.js';
-import { SseParser } from '../../src/http/sse.js';
+import { SseParser } from '../../src/diagnosis/sse.js';
 import { send, type Clock } from '../../src/http/client.js';
 import { runChecks, type CheckDef } from '../../src/checks/runner.js';
 import { matchKeyRecord } from '../../src/api/account.js';
-import { UsageError } from '../../src/errors.js';
+import { UsageError } from '../../src/core/errors.js';
 
 const KEY = 'ms-ab12cdef3456ghij7890klmn9f3c';
 

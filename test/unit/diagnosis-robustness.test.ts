@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Category, DiagnoseContext, Failure } from '../../src/types.js';
+import type { Category, DiagnoseContext, Failure } from '../../src/core/types.js';
 import { CATALOG, DIAGNOSIS_IDS, diagnose } from '../../src/diagnosis/engine.js';
 import { failureFromSaved, parseSavedResponse } from '../../src/diagnosis/failure.js';
 

@@ -4,14 +4,14 @@
  * readings a sample alone does not pin down.
  */
 import { describe, expect, it } from 'vitest';
-import type { Diagnosis } from '../../src/types.js';
+import type { Diagnosis } from '../../src/core/types.js';
 import { CATALOG, RULES, diagnose, diagnoseById } from '../../src/diagnosis/engine.js';
 import { readSaved } from '../../src/diagnosis/failure.js';
 import { identifierWords } from '../../src/diagnosis/facts.js';
 import { daysLeftText } from '../../src/api/account.js';
 import { failureWhy } from '../../src/checks/api.js';
 import { readSse } from '../../src/diagnosis/sse.js';
-import { SseParser } from '../../src/http/sse.js';
+import { SseParser } from '../../src/diagnosis/sse.js';
 import { http, ms } from '../fixtures/diagnosis-cases.js';
 
 const text = (d: Diagnosis): string => [d.title, d.explanation, ...d.notes, ...d.remedies].join('\n');

@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Category, Diagnosis } from '../../src/types.js';
+import type { Category, Diagnosis } from '../../src/core/types.js';
 import { CATALOG, DIAGNOSIS_IDS, RULES, diagnose, diagnoseById, matchRule } from '../../src/diagnosis/engine.js';
 import { failureFromSaved } from '../../src/diagnosis/failure.js';
 import { CASES, http, ms } from '../fixtures/diagnosis-cases.js';

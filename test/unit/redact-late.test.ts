@@ -3,7 +3,7 @@
  * encoding cut before it was masked, a password in the base URL.
  */
 import { describe, expect, it } from 'vitest';
-import { Redactor, redactor } from '../../src/redact.js';
+import { Redactor, redactor } from '../../src/core/redact.js';
 import { failureWhy } from '../../src/checks/api.js';
 import { resolveConfig } from '../../src/config/resolve.js';
 

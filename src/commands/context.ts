@@ -1,9 +1,11 @@
+import type { Command } from 'commander';
 import type { Dispatcher } from 'undici';
-import type { Diagnosis, ExitReason } from './types.js';
-import type { Clock } from './http/client.js';
-import type { Output, Sink } from './render/output.js';
-import type { ResolvedConfig, ConfigFlags } from './config/resolve.js';
-import type { Api } from './api/api.js';
+import type { SettingName } from '../config/settings.js';
+import type { Diagnosis, ExitReason } from '../core/types.js';
+import type { Clock } from '../http/client.js';
+import type { Output, Sink } from '../render/output.js';
+import type { ResolvedConfig, ConfigFlags } from '../config/resolve.js';
+import type { Api } from '../api/api.js';
 
 /** Everything main() takes from the outside world: tests pass their own. */
 export interface Deps {
@@ -50,3 +52,18 @@ export interface CommandResult {
   /** With --json, the document on one line (it ends a stream of JSON lines: explain --follow). */
   jsonLine?: boolean;
 }
+
+/** A command module: registers itself on the program and returns its result through `run`. */
+export type Register = (program: Command, run: Runner) => void;
+
+/**
+ * Runs a command body with a prepared context; main() renders what it returns. `ownsInterrupt`: once the
+ * body runs, Ctrl-C is the body's to answer (explain --follow ends with its summary, exit 130).
+ */
+export type Runner = (
+  command: string,
+  cmd: Command,
+  needs: readonly SettingName[],
+  body: (ctx: Context) => Promise<CommandResult>,
+  opts?: { ownsInterrupt?: boolean },
+) => Promise<void>;

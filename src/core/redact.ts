@@ -1,4 +1,4 @@
-import { maskKey } from './config/keys.js';
+import { maskKey } from './keys.js';
 
 /**
  * Patterns of secrets that may appear in any text, including what a server echoes back: ModelSwitch keys

@@ -1,4 +1,4 @@
-import type { KeyKind } from '../types.js';
+import type { KeyKind } from './types.js';
 
 /** What apidoctor can tell about a key from its shape alone. */
 export interface KeyInspection {

@@ -1,4 +1,4 @@
-/** Shared shapes that flow between config, client, diagnosis and render. Data only. */
+/** Shared shapes that flow between config, client, diagnosis and render: the core of the layers (it imports nothing). Data only. */
 
 /** Exit reasons of the contract, in the order of the exit-code table. */
 export type ExitReason =
@@ -41,27 +41,22 @@ export interface Attempt {
 }
 
 /**
- * A failure, normalised from any response or thrown error: the one record diagnose() reads.
- * Every field but kind, headers, attempts is optional: a saved body for `explain` may have no status.
+ * What the transport saw of a failed request: the facts only, no advice and no command notes. Every field but
+ * kind, headers, attempts is optional: a saved body for `explain` may have no status. Built by toFailure()
+ * (src/http/failure.ts), the one builder.
  */
-export interface Failure {
+export interface TransportFacts {
   /** http: a response with a status came; network: no response; stream: a 200 stream that went wrong. */
   kind: 'http' | 'network' | 'stream';
   status?: number;
   /** Lower-cased header names. */
   headers: Record<string, string>;
-  /** The body as text (already capped). */
+  /** The body as text (already capped). Parsed once, by parseBody (src/diagnosis/envelope.ts), whoever asks. */
   body?: string;
   /** True when the body was cut at the size cap. */
   bodyTruncated?: boolean;
   /** Bytes of the body that were read. */
   bodyBytes?: number;
-  /** From the error envelope, whatever the vendor's shape. */
-  errorType?: string;
-  code?: string;
-  message?: string;
-  /** Request id from a header (x-request-id, request-id, cf-ray, ...) or the body. */
-  requestId?: string;
   method?: string;
   /** Path of the request (/v1/models), never the full URL with credentials. */
   endpoint?: string;
@@ -74,6 +69,19 @@ export interface Failure {
   networkMessage?: string;
   /** True when a stream ended without its terminator (data: [DONE]). */
   streamCut?: boolean;
+}
+
+/**
+ * What a reader or a command noted about a failure, apart from the transport's facts: the error's fields when
+ * they came without a body (an SDK's error object, a log line), and why a success answer was refused.
+ */
+export interface FailureNotes {
+  /** From the error envelope, whatever the vendor's shape (a body's own are read from the body). */
+  errorType?: string;
+  code?: string;
+  message?: string;
+  /** Request id from a header (x-request-id, request-id, cf-ray, ...) or the body. */
+  requestId?: string;
   /** True when a success status carried a body that is not what the API promises (set by the command). */
   unexpectedBody?: 'not-json' | 'bad-shape' | 'too-large';
   /** What the command expected of a success body ("a JSON model list"), for the message. */
@@ -81,6 +89,9 @@ export interface Failure {
   /** Whose error it is, when a reader could tell (src/diagnosis/vendor.ts): the remedies name that vendor's console. */
   vendor?: string;
 }
+
+/** A failure, normalised from any response or thrown error: the one record diagnose() reads. */
+export interface Failure extends TransportFacts, FailureNotes {}
 
 /** A key kind, detected from its shape. */
 export type KeyKind = 'proxy' | 'billing' | 'jwt' | 'foreign' | 'unknown';
