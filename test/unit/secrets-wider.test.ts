@@ -5,7 +5,7 @@
  * forge a line (bidi marks, line separators, zero-width spaces) are shown as escapes.
  */
 import { describe, expect, it } from 'vitest';
-import { Redactor } from '../../src/redact.js';
+import { Redactor } from '../../src/core/redact.js';
 import { jsonSafe, neutralize, oneLine } from '../../src/render/sanitize.js';
 
 const r = new Redactor();
