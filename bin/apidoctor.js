@@ -105,7 +105,7 @@ function compileCli() {
     bundle,
     run() {
       // An import() in code compiled by vm.Script has no module loader: lend it this file's, which
-      // resolves ora or a config file as it would from dist/ (src/esm.ts).
+      // resolves ora or a config file as it would from dist/ (src/entry/esm.ts).
       globalThis.__apidoctorImport ??= (specifier) => import(specifier);
       const mod = { exports: {} };
       script.runInThisContext()(mod.exports, createRequire(file), mod, file, path.dirname(file));

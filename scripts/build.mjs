@@ -12,7 +12,7 @@
 // ~100 ms, the parts we use ~25 ms. The version is inlined from package.json.
 //
 // Then it writes dist/fast.json: the exact output of `--version` and `--help`, taken from the real
-// program (src/cli.ts main(), bundled to a temporary file) for every help width commander can use, so
+// program (src/entry/cli.ts main(), bundled to a temporary file) for every help width commander can use, so
 // that bin/apidoctor.js answers those two without loading anything and the text can never drift.
 import { build } from 'esbuild';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -66,7 +66,7 @@ const PATCHES = [
     to: 'const crypto_1 = { randomUUID: () => require("crypto").randomUUID() };',
   },
   // bin/apidoctor.js runs the bundle through vm.Script, where import() needs the loader it lends
-  // (src/esm.ts): a JavaScript or TypeScript config file is imported through it.
+  // (src/entry/esm.ts): a JavaScript or TypeScript config file is imported through it.
   {
     file: COSMICONFIG_LOADERS,
     from: 'return (await import(href)).default;',
@@ -140,7 +140,7 @@ const undiciApart = {
 };
 
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
-await build({ ...common, entryPoints: ['src/run.ts'], outfile: 'dist/run.cjs', plugins: [deferUnused, undiciApart] });
+await build({ ...common, entryPoints: ['src/entry/run.ts'], outfile: 'dist/run.cjs', plugins: [deferUnused, undiciApart] });
 await build({ ...common, entryPoints: ['src/vendor/undici-slim.cjs'], outfile: 'dist/undici-slim.cjs', plugins: [deferUnused, leaveOutUnreached] });
 
 // The library (`import { diagnose } from 'apidoctor'`, src/lib.ts): two small bundles of its own, CommonJS
@@ -203,7 +203,7 @@ async function capture(main, args, width) {
 const tmp = new URL('../dist/.fast-gen/', import.meta.url);
 try {
   const file = new URL('cli.cjs', tmp);
-  await build({ ...common, entryPoints: ['src/cli.ts'], outfile: file.pathname, plugins: [deferUnused, undiciApart] });
+  await build({ ...common, entryPoints: ['src/entry/cli.ts'], outfile: file.pathname, plugins: [deferUnused, undiciApart] });
   const { main } = createRequire(import.meta.url)(file.pathname);
 
   const version = await capture(main, ['--version'], undefined);

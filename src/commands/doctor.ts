@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import type { Register } from '../cli.js';
+import { withOptions, type Register } from './register.js';
+import { COMMANDS } from '../config/options.js';
 import type { CommandResult, Context } from '../context.js';
 import type { Diagnosis, ExitReason } from '../types.js';
 import { UsageError } from '../errors.js';
@@ -11,7 +12,7 @@ import { diagnoseById } from '../diagnosis/engine.js';
 import { renderText, renderGithub, renderJunit, githubSummary, listChecks } from '../render/report.js';
 import { EXIT_CODES } from '../exit.js';
 import { renderMarkdown } from '../render/markdown.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../entry/version.js';
 
 interface DoctorOptions {
   minBalance: string;
@@ -29,16 +30,7 @@ const FORMATS = ['text', 'json', 'github', 'junit', 'markdown'] as const;
 
 /** Registers `apidoctor doctor`. */
 export const register: Register = (program, run) => {
-  program
-    .command('doctor')
-    .description('run every health check and print one report')
-    .option('--min-balance <usd>', 'fail below this balance; warn when small', '1')
-    .option('--live', 'also send one chat completion with max_tokens 1 (costs money)')
-    .option('--only <ids>', 'run only these checks (comma-separated ids)')
-    .option('--skip <ids>', 'skip these checks (comma-separated ids)')
-    .option('--list-checks', 'list the checks and exit')
-    .option('--strict', 'warnings fail too')
-    .option('--format <format>', `report format: ${FORMATS.join('|')}`, 'text')
+  withOptions(program.command('doctor').description(COMMANDS.doctor), 'doctor')
     .addHelpText('after', '\nExamples:\n  apidoctor doctor\n  apidoctor doctor --format github --strict\n  apidoctor doctor --format markdown > report.md   a redacted report for a support ticket\n  apidoctor doctor --only api.balance,api.proxy-key --json')
     .action(async (opts: DoctorOptions, cmd: Command) => {
       const minBalanceSet = cmd.getOptionValueSource('minBalance') === 'cli';

@@ -1,7 +1,7 @@
 import { redactor } from '../redact.js';
 import { PLAIN, applyStyleMarkers, type Style } from './style.js';
 import { jsonSafe, neutralize, oneLine } from './sanitize.js';
-import { importEsm } from '../esm.js';
+import { importEsm } from '../entry/esm.js';
 import { interruptibleStep } from '../busy.js';
 
 /** A writable stream as the output layer needs it. */
