@@ -18,6 +18,26 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off', 'no-control-regex': 'off' },
   },
   {
+    // Start-up (bin/apidoctor.js lists every trick): a module that most runs never need is loaded where it
+    // is used, with import() or process.getBuiltinModule(), never by a static import, which every start
+    // would pay for (the bench's startup and balance rows). Types may be imported: they vanish at build.
+    // (no-restricted-syntax, not no-restricted-imports, so that it never overrides an import-direction rule.)
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ImportDeclaration[importKind!='type'][source.value=/^(node:)?(https?|http2|tls|crypto|zlib|child_process|dns|dns\\u002Fpromises|vm|v8|readline|inspector)$/]",
+          message: "a heavy built-in module: load it where it is used, with process.getBuiltinModule('node:…') (start-up cost)",
+        },
+        {
+          selector: "ImportDeclaration[importKind!='type'][source.value=/^(undici|ora|cosmiconfig|js-yaml|parse-json|import-fresh|typescript)$|vendor\\u002Fundici-slim/]",
+          message: 'a package most runs never need: import it where it is used, with await import() (start-up cost)',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off', 'no-redeclare': 'off' },
