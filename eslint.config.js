@@ -3,14 +3,31 @@ import tseslint from 'typescript-eslint';
 
 /**
  * The layers of src/, lowest first (ARCHITECTURE.md). A folder imports only from the layers below its own: never
- * from its own layer's other folders, never from above, never from the entry files at src/ (cli.ts, run.ts, lib.ts,
- * make-context.ts). src/esm.ts and src/version.ts (import nothing, build-time glue) and src/vendor/ may be
- * imported from anywhere. The one exception: logs/ (explain's log reading, a command body) uses the command
- * contract's types from commands/context.ts, which imports types only.
+ * from its own layer's other folders, never from above. entry/ (the CLI's start: cli.ts, run.ts, argv.ts,
+ * make-context.ts) is the top; src/lib.ts (the library's entry) stands beside it. src/vendor/ may be imported
+ * from anywhere. The one exception: logs/ (explain's log reading, a command body) uses the command contract's
+ * types from commands/context.ts, which imports types only.
  */
-export const LAYERS = [['core', 'vendor'], ['config', 'http'], ['diagnosis'], ['readers'], ['api'], ['checks'], ['render'], ['logs'], ['commands']];
-const ENTRY = ['cli', 'run', 'lib', 'make-context'];
+export const LAYERS = [['core', 'vendor'], ['config', 'http'], ['diagnosis'], ['readers'], ['api'], ['checks'], ['render'], ['logs'], ['commands'], ['entry']];
+const ENTRY = ['lib'];
 const EXCEPTIONS = { logs: ['../commands/context.js'] };
+
+/**
+ * Start-up (bin/apidoctor.js lists every trick): a module that most runs never need is loaded where it is
+ * used, with import() or process.getBuiltinModule(), never by a static import, which every start would pay
+ * for (the bench's startup and balance rows). Types may be imported: they vanish at build. These selectors
+ * join each folder's own no-restricted-syntax entries (a later block's rule would replace an earlier one's).
+ */
+const HEAVY = [
+  {
+    selector: "ImportDeclaration[importKind!='type'][source.value=/^(node:)?(https?|http2|tls|crypto|zlib|child_process|dns|dns\\u002Fpromises|vm|v8|readline|inspector)$/]",
+    message: "a heavy built-in module: load it where it is used, with process.getBuiltinModule('node:…') (start-up cost)",
+  },
+  {
+    selector: "ImportDeclaration[importKind!='type'][source.value=/^(undici|ora|cosmiconfig|js-yaml|parse-json|import-fresh|typescript)$|vendor\\u002Fundici-slim/]",
+    message: 'a package most runs never need: import it where it is used, with await import() (start-up cost)',
+  },
+];
 
 /** no-restricted-imports (static) and no-restricted-syntax (import()) for each folder of src/. */
 function layerRules() {
@@ -25,7 +42,7 @@ function layerRules() {
         files: [`src/${folder}/**/*.ts`],
         rules: {
           'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
-          'no-restricted-syntax': ['error', { selector: `ImportExpression[source.value=/${dynamic}/]`, message }],
+          'no-restricted-syntax': ['error', { selector: `ImportExpression[source.value=/${dynamic}/]`, message }, ...HEAVY],
         },
       };
     }),
@@ -48,6 +65,11 @@ export default tseslint.config(
     // Tests read JSON documents whose shape they assert on, and look for ANSI escapes.
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off', 'no-control-regex': 'off' },
+  },
+  {
+    // The files outside the layer folders (src/lib.ts) keep the start-up rule too.
+    files: ['src/*.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...HEAVY] },
   },
   {
     files: ['**/*.cjs'],

@@ -1,12 +1,24 @@
 #!/usr/bin/env node
 'use strict';
-/* global require, __dirname, module */
+/* global require, __dirname */
 /* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS entry point: require() is how it loads */
-// The installed entry point: start the built CLI. Everything else lives in dist/.
-// It is CommonJS (bin/package.json) because Node starts a CommonJS entry faster than an ES module one,
-// and `--version` and `--help` alone are answered here from dist/fast.json, the exact text the real
-// program prints, written at build time by scripts/build.mjs: neither loads the CLI. A failure to even
-// load (a broken install) gets one clear line, never a stack trace.
+// The installed entry point, and the one place that knows how apidoctor starts fast. Every start-up trick
+// lives here or in scripts/startup/, each with the measurement that keeps it (README, "What keeps it small"):
+//
+// - `--version` and `--help` alone are answered here from dist/fast.json, the exact text the real program
+//   prints, taken from it at build time for every help width (scripts/startup/fast-answers.mjs): neither
+//   loads the CLI (~25 ms a start on Node 20–26).
+// - The CLI is one CommonJS bundle, dist/run.cjs (scripts/build.mjs): a CommonJS entry starts faster than
+//   an ES module one, and one file costs no module resolution.
+// - Node ≥ 22.1 keeps V8's compiled code of the bundle between runs in its compile cache (per machine, for
+//   whatever Node version runs it; `module.enableCompileCache()`, below). Node 20 compiles from source.
+// - Source patches of commander, undici and cosmiconfig defer built-in modules apidoctor rarely or never
+//   uses (scripts/startup/patches.mjs); undici itself loads only for a request through a proxy
+//   (src/vendor/undici-slim.cjs); built-in modules are loaded where they are used, with
+//   process.getBuiltinModule (a lint rule in eslint.config.js keeps heavy modules out of static imports).
+//
+// It is CommonJS (bin/package.json) because Node starts a CommonJS entry faster than an ES module one. A
+// failure to even load (a broken install) gets one clear line, never a stack trace.
 
 /** The text for `--version`/`-V`/`--help`/`-h` alone on the command line, or undefined to run the CLI. */
 function fastAnswer(argv) {
@@ -60,71 +72,17 @@ function print(text) {
   }
 }
 
-/**
- * The code cache's first line: a checksum of the bundle it was made for and of the cache itself.
- * V8 checks only that a cache belongs to its own version and flags and to a source of the same length:
- * given a stale cache (a bundle edited in place) it runs the old code, and given a damaged one it can
- * crash the process outright. So a cache is handed to V8 only when both checksums match.
- */
-function cacheHeader(bundle, payload) {
-  const { crc32 } = require('node:zlib');
-  const hex = (n) => n.toString(16).padStart(8, '0');
-  return `apidoctor-v8cache ${hex(crc32(bundle))} ${hex(crc32(payload))} ${payload.length}\n`;
-}
-
-/**
- * Compiles the CLI, dist/run.cjs, as Node's require() would, but with V8's code cache from the build
- * (dist/run.v8cache, see scripts/train-code-cache.cjs): V8 then neither parses the bundle nor compiles
- * the functions a run calls, ~10 ms of every start here. No cache, a cache for another bundle or a
- * damaged one (see cacheHeader), or one V8 rejects (another Node version or other V8 flags): the
- * bundle is compiled from source. `run()` runs it; `script` and `bundle` are there for the build to
- * write the cache from.
- */
-function compileCli() {
-  const fs = require('node:fs');
-  const path = require('node:path');
-  const vm = require('node:vm');
-  const { createRequire } = require('node:module');
-  const file = path.join(__dirname, '..', 'dist', 'run.cjs');
-  const bundle = fs.readFileSync(file);
-  let cachedData;
+const text = fastAnswer(process.argv.slice(2));
+if (text !== undefined) {
+  print(text);
+} else {
   try {
-    const cache = fs.readFileSync(path.join(__dirname, '..', 'dist', 'run.v8cache'));
-    const eol = cache.indexOf(10);
-    if (eol > 0 && eol < 80) {
-      const payload = cache.subarray(eol + 1);
-      if (cache.toString('latin1', 0, eol + 1) === cacheHeader(bundle, payload)) cachedData = payload;
-    }
-  } catch {
-    // no cache: compile from source
-  }
-  const source = `(function (exports, require, module, __filename, __dirname) {${bundle.toString('utf8')}\n})`;
-  const script = new vm.Script(source, { filename: file, cachedData });
-  return {
-    script,
-    bundle,
-    run() {
-      // An import() in code compiled by vm.Script has no module loader: lend it this file's, which
-      // resolves ora or a config file as it would from dist/ (src/esm.ts).
-      globalThis.__apidoctorImport ??= (specifier) => import(specifier);
-      const mod = { exports: {} };
-      script.runInThisContext()(mod.exports, createRequire(file), mod, file, path.dirname(file));
-    },
-  };
-}
-
-module.exports = { compileCli, cacheHeader };
-
-if (require.main === module) {
-  const text = fastAnswer(process.argv.slice(2));
-  if (text !== undefined) {
-    print(text);
-  } else {
-    try {
-      compileCli().run();
-    } catch (e) {
-      process.stderr.write(`✗ apidoctor could not start: ${e && e.message ? e.message.split('\n')[0] : e}\n  Reinstall it, or run npm ci && npm run build in a clone.\n`);
-      process.exitCode = 1;
-    }
+    // Node ≥ 22.1: V8's code for the bundle from the last run (in the system's temporary folder; keyed by
+    // the file's content, so a rebuilt bundle is compiled afresh). NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+    require('node:module').enableCompileCache?.();
+    require('../dist/run.cjs');
+  } catch (e) {
+    process.stderr.write(`✗ apidoctor could not start: ${e && e.message ? e.message.split('\n')[0] : e}\n  Reinstall it, or run npm ci && npm run build in a clone.\n`);
+    process.exitCode = 1;
   }
 }

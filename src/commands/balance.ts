@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import type { CommandResult, Context, Register } from './context.js';
+import { withOptions } from './register.js';
+import { COMMANDS } from '../config/options.js';
 import type { Diagnosis, ExitReason } from '../core/types.js';
 import { UsageError } from '../core/errors.js';
 import { parseUsd } from '../config/settings.js';
@@ -30,12 +32,7 @@ const MIN_FACTOR = SMALL_FACTOR.balance;
 
 /** Registers `apidoctor balance`. */
 export const register: Register = (program, run) => {
-  program
-    .command('balance')
-    .description('print the account balance; --min guards it for cron and CI')
-    .option('--min <usd>', 'exit 5 (balance) when the balance is below this many USD')
-    .option('--format <format>', `output: ${FORMATS.join('|')} (--json is --format json)`, 'text')
-    .option('--fail-open', 'exit 0 (decision "unknown") when the balance could not be checked: network, timeout, 5xx — never for key or config problems')
+  withOptions(program.command('balance').description(COMMANDS.balance), 'balance')
     .addHelpText(
       'after',
       `

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import type { CommandResult, Context, Register } from './context.js';
+import { withOptions } from './register.js';
+import { COMMANDS } from '../config/options.js';
 import type { Attempt, Failure } from '../core/types.js';
 import type { SettingName } from '../config/settings.js';
 import { parseCount } from '../config/settings.js';
@@ -29,16 +31,14 @@ interface CallOptions {
 
 /** Registers `apidoctor call [METHOD] <path>`. */
 export const register: Register = (program, run) => {
-  program
-    .command('call')
-    .description('send one request to the API, diagnosed on failure: call [METHOD] <path>')
-    .argument('[method]', 'HTTP method (default GET, or POST with --data)')
-    .argument('[path]', 'API path such as /v1/models or /api/balance')
-    .option('-d, --data <json|@file|->', 'request body: JSON text, @file, or - for stdin')
-    .option('-H, --header <line>', 'extra header "Name: value" (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option('--retries <n>', 'retries for 429/500/502/503, backoff from 1 s doubling', '3')
-    .option('--stream', 'stream server-sent events to stdout as they arrive')
-    .option('-i, --include', 'print the status line and headers before the body')
+  withOptions(
+    program
+      .command('call')
+      .description(COMMANDS.call)
+      .argument('[method]', 'HTTP method (default GET, or POST with --data)')
+      .argument('[path]', 'API path such as /v1/models or /api/balance'),
+    'call',
+  )
     .addHelpText('after', '\nExamples:\n  apidoctor call /v1/models\n  apidoctor call POST /v1/chat/completions --data @req.json\n  apidoctor call /api/balance --json')
     .action(async (a: string | undefined, b: string | undefined, opts: CallOptions, cmd: Command) => {
       const { method, path } = parseTarget(a, b, opts.data !== undefined);

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import type { CommandResult, Context, Register } from './context.js';
+import { withOptions } from './register.js';
+import { COMMANDS } from '../config/options.js';
 import type { Diagnosis, ExitReason } from '../core/types.js';
 import { UsageError } from '../core/errors.js';
 import { parseUsd } from '../config/settings.js';
@@ -10,7 +12,7 @@ import { diagnoseById } from '../diagnosis/engine.js';
 import { renderText, renderGithub, renderJunit, githubSummary, listChecks } from '../render/report.js';
 import { EXIT_CODES } from '../core/exit.js';
 import { renderMarkdown } from '../render/markdown.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../core/version.js';
 
 interface DoctorOptions {
   minBalance: string;
@@ -28,16 +30,7 @@ const FORMATS = ['text', 'json', 'github', 'junit', 'markdown'] as const;
 
 /** Registers `apidoctor doctor`. */
 export const register: Register = (program, run) => {
-  program
-    .command('doctor')
-    .description('run every health check and print one report')
-    .option('--min-balance <usd>', 'fail below this balance; warn when small', '1')
-    .option('--live', 'also send one chat completion with max_tokens 1 (costs money)')
-    .option('--only <ids>', 'run only these checks (comma-separated ids)')
-    .option('--skip <ids>', 'skip these checks (comma-separated ids)')
-    .option('--list-checks', 'list the checks and exit')
-    .option('--strict', 'warnings fail too')
-    .option('--format <format>', `report format: ${FORMATS.join('|')}`, 'text')
+  withOptions(program.command('doctor').description(COMMANDS.doctor), 'doctor')
     .addHelpText('after', '\nExamples:\n  apidoctor doctor\n  apidoctor doctor --format github --strict\n  apidoctor doctor --format markdown > report.md   a redacted report for a support ticket\n  apidoctor doctor --only api.balance,api.proxy-key --json')
     .action(async (opts: DoctorOptions, cmd: Command) => {
       const minBalanceSet = cmd.getOptionValueSource('minBalance') === 'cli';

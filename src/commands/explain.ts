@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import type { CommandResult, Context, Register } from './context.js';
+import { withOptions } from './register.js';
+import { COMMANDS } from '../config/options.js';
 import type { Failure } from '../core/types.js';
 import { UsageError } from '../core/errors.js';
 import { splitHeaderLine } from '../core/read-all.js';
@@ -25,16 +27,13 @@ interface ExplainOptions {
 
 /** Registers `apidoctor explain [file|-]`. */
 export const register: Register = (program, run) => {
-  program
-    .command('explain')
-    .description('diagnose a saved response or an error text (JSON, curl, HAR, SDK and app errors) with no network')
-    .argument('[file]', 'file with the response, or - for stdin (default: stdin when piped)')
-    .option('--status <n>', 'the HTTP status, when the file holds only the body')
-    .option('-H, --header <line>', 'a response header "Name: value" (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option('--endpoint <path>', 'the path the response came from (/v1/models, /api/balance), for a sharper reading')
-    .option('--probe', 'settle an open 402/403 as call does: ask GET /api/balance and GET /api/keys with the configured billing key')
-    .option('--follow', 'read a growing log file or a pipe: a line per new error, the grouped summary at the end or on Ctrl-C')
-    .option('--format <format>', 'output: text|json|github (--json is --format json)')
+  withOptions(
+    program
+      .command('explain')
+      .description(COMMANDS.explain)
+      .argument('[file]', 'file with the response, or - for stdin (default: stdin when piped)'),
+    'explain',
+  )
     .addHelpText(
       'after',
       `\nExamples:\n  apidoctor explain --status 429 error.json\n  apidoctor explain traceback.txt   (what the openai SDK printed: "openai.RateLimitError: Error code: 429 - {…}")\n  curl -si https://modelswitch.io/v1/models -H "Authorization: Bearer $MODELSWITCH_API_KEY" | apidoctor explain\n  apidoctor explain - --status 403 <<< '{"error":{"message":"Forbidden"}}'

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import type { CommandResult, Context, Register, Runner } from './context.js';
+import { withOptions } from './register.js';
+import { COMMANDS } from '../config/options.js';
 import type { Failure } from '../core/types.js';
 import { DiagnosedError, InterruptedError, UsageError } from '../core/errors.js';
 import { parseCount, type SettingName } from '../config/settings.js';
@@ -33,7 +35,7 @@ interface CreateOptions extends ChangeOptions {
 export const register: Register = (program, run) => {
   const keys = program
     .command('keys')
-    .description('list and manage proxy keys (show, create, activate, deactivate, delete, rotate)')
+    .description(COMMANDS.keys)
     .addHelpText(
       'after',
       `
@@ -46,11 +48,7 @@ Examples:
   apidoctor keys create --name CI --expires 90d
   apidoctor keys rotate 1 --name "Production 2"   new key first; delete the old one yourself`,
     );
-  keys
-    .command('list', { isDefault: true })
-    .description('the proxy keys on the account: id, name, prefix, status, created, expires, days left')
-    .option('--expiring-within <days>', 'exit 1 when an active key expires within this many days')
-    .option('--format <format>', `output: ${LIST_FORMATS.join('|')} (--json is --format json; github: annotations and step outputs)`)
+  withOptions(keys.command('list', { isDefault: true }).description('the proxy keys on the account: id, name, prefix, status, created, expires, days left'), 'keys list')
     .allowExcessArguments()
     .action(async (opts: ListOptions, cmd: Command) => {
       const extra = cmd.args;
@@ -66,12 +64,7 @@ Examples:
     .argument('<id|prefix>', 'numeric id, or the key prefix (ms-abc1…)')
     .action(async (ref: string, _o: unknown, cmd: Command) => run('keys', cmd, NEEDS, (ctx) => showCommand(ctx, ref)));
 
-  keys
-    .command('create')
-    .description('create a proxy key; the full key is printed once')
-    .requiredOption('--name <name>', 'label: the app or environment that will use it')
-    .option('--expires <date>', 'expiry: an ISO date (2026-01-31, 2026-01-31T12:00:00Z) or a number of days (90d)')
-    .option('-y, --yes', 'do not ask for confirmation')
+  withOptions(keys.command('create').description('create a proxy key; the full key is printed once'), 'keys create')
     .action(async (opts: CreateOptions, cmd: Command) => run('keys', cmd, NEEDS, (ctx) => createCommand(ctx, opts)));
 
   // `keys --help` shows each subcommand's options too (commander lists only the subcommand names).
@@ -81,13 +74,10 @@ Examples:
   changeVerb(keys, run, 'deactivate', 'deactivate a key: reversible, requests with it get 403');
   changeVerb(keys, run, 'delete', 'delete a key: irreversible, apps using it get 401 at once');
 
-  keys
-    .command('rotate')
-    .description('create a replacement key; you switch your app, then delete the old one')
-    .argument('<id|prefix>', 'id or prefix of the key to replace')
-    .requiredOption('--name <name>', 'label of the new key')
-    .option('--expires <date>', 'expiry of the new key: ISO date or a number of days (90d)')
-    .option('-y, --yes', 'do not ask for confirmation')
+  withOptions(
+    keys.command('rotate').description('create a replacement key; you switch your app, then delete the old one').argument('<id|prefix>', 'id or prefix of the key to replace'),
+    'keys rotate',
+  )
     .action(async (id: string, opts: CreateOptions, cmd: Command) => run('keys', cmd, NEEDS, (ctx) => rotateCommand(ctx, id, opts)));
 };
 
@@ -101,11 +91,7 @@ function subcommandOptions(keys: Command): string {
 type Verb = 'activate' | 'deactivate' | 'delete';
 
 function changeVerb(keys: Command, run: Runner, verb: Verb, description: string): void {
-  keys
-    .command(verb)
-    .description(description)
-    .argument('<id|prefix>', 'numeric key id, or the key prefix (ms-abc1…) (see apidoctor keys)')
-    .option('-y, --yes', 'do not ask for confirmation')
+  withOptions(keys.command(verb).description(description).argument('<id|prefix>', 'numeric key id, or the key prefix (ms-abc1…) (see apidoctor keys)'), 'keys change')
     .action(async (id: string, opts: ChangeOptions, cmd: Command) => run('keys', cmd, NEEDS, (ctx) => changeCommand(ctx, verb, id, opts)));
 }
 

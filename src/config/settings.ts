@@ -1,4 +1,5 @@
 import { UsageError } from '../core/errors.js';
+import { DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS, OPTIONS, longName } from './options.js';
 
 /** Names of the settings of the contract's configuration table. */
 export type SettingName = 'apiKey' | 'billingKey' | 'baseUrl' | 'timeout' | 'model';
@@ -11,7 +12,7 @@ export interface Setting<T> {
   source: string;
 }
 
-/** One row of the configuration table: drives flags, env lookup, file validation and the README. */
+/** A setting as config resolution reads it: its flag, env var and default, taken from the option table. */
 export interface SettingSpec {
   name: SettingName;
   flag: string;
@@ -20,17 +21,16 @@ export interface SettingSpec {
   defaultValue?: string | number;
 }
 
-export const DEFAULT_BASE_URL = 'https://modelswitch.io';
-export const DEFAULT_TIMEOUT_MS = 15_000;
+export { DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS };
 
-/** The contract's table, as data. */
-export const SETTINGS: readonly SettingSpec[] = [
-  { name: 'apiKey', flag: '--api-key', env: 'MODELSWITCH_API_KEY', type: 'string' },
-  { name: 'billingKey', flag: '--billing-key', env: 'MODELSWITCH_BILLING_KEY', type: 'string' },
-  { name: 'baseUrl', flag: '--base-url', env: 'MODELSWITCH_BASE_URL', type: 'string', defaultValue: DEFAULT_BASE_URL },
-  { name: 'timeout', flag: '--timeout', env: 'APIDOCTOR_TIMEOUT', type: 'ms', defaultValue: DEFAULT_TIMEOUT_MS },
-  { name: 'model', flag: '--model', env: 'APIDOCTOR_MODEL', type: 'string' },
-];
+/** The settings: the rows of the option table (src/config/options.ts) that set one. */
+export const SETTINGS: readonly SettingSpec[] = OPTIONS.filter((o) => o.setting).map((o) => ({
+  name: o.setting!,
+  flag: `--${longName(o)}`,
+  env: o.env!,
+  type: o.type ?? 'string',
+  ...(o.defaultValue !== undefined ? { defaultValue: o.defaultValue } : {}),
+}));
 
 /** Parses a timeout in milliseconds from a flag, env var or file; `where` names the source for the error. */
 export function parseMs(raw: unknown, where: string): number {

@@ -1,7 +1,6 @@
 import { redactor } from '../core/redact.js';
 import { PLAIN, applyStyleMarkers, type Style } from './style.js';
 import { jsonSafe, neutralize, oneLine } from './sanitize.js';
-import { importEsm } from '../esm.js';
 import { interruptibleStep } from '../core/busy.js';
 
 /** A writable stream as the output layer needs it. */
@@ -168,7 +167,7 @@ export class Output {
       },
     };
     this.spinners.add(handle);
-    void importEsm<typeof import('ora')>('ora').then(({ default: ora }) => {
+    void import('ora').then(({ default: ora }) => {
       if (stopped) return;
       instance = ora({ text: current, stream: this.stderr as NodeJS.WritableStream, discardStdin: false }).start();
     }).catch(() => {});

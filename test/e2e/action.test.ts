@@ -160,7 +160,7 @@ describe('the action, run as GitHub runs it', () => {
     const fakeBin = mkdtempSync(join(tmpdir(), 'apidoctor-fake-npm-'));
     writeFileSync(join(fakeBin, 'npm'), '#!/bin/sh\necho "npm was called: $*"\nexit 42\n');
     chmodSync(join(fakeBin, 'npm'), 0o755);
-    const src = join(checkout, 'src', 'version.ts');
+    const src = join(checkout, 'src', 'core', 'version.ts');
     const later = new Date(Date.now() + 60_000);
     utimesSync(src, later, later);
     try {

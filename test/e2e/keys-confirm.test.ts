@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { startEmulator, KEYS, type Emulator } from '../emulator/server.js';
 import { emulatorEnv, expectNoKeys } from '../helpers/emulated.js';
 import { runCli, emptyDir } from '../helpers/run-cli.js';
-import { main } from '../../src/cli.js';
+import { main } from '../../src/entry/cli.js';
 
 let emu: Emulator;
 beforeAll(async () => {

@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import { startEmulator, KEYS, type Emulator } from '../emulator/server.js';
 import { emulatorEnv, expectNoKeys } from '../helpers/emulated.js';
 import { runCli, emptyDir, type CliRun } from '../helpers/run-cli.js';
-import { main } from '../../src/cli.js';
+import { main } from '../../src/entry/cli.js';
 import { closeDefaultDispatcher } from '../../src/http/client.js';
 
 const ALL_KEYS = Object.values(KEYS);

@@ -12,7 +12,7 @@ import { PassThrough } from 'node:stream';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli.js';
+import { main } from '../../src/entry/cli.js';
 import { emptyDir } from '../helpers/run-cli.js';
 import { startHostileServer, type HostileServer, type HostileSpec } from '../helpers/hostile-server.js';
 import { FUZZ_SEED } from '../fuzz/arbitraries.js';

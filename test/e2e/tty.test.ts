@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, KEYS, PRESETS, type Emulator, type FailureRule } from '../emulator/server.js';
-import { main } from '../../src/cli.js';
+import { main } from '../../src/entry/cli.js';
 import { emptyDir } from '../helpers/run-cli.js';
 import { terminalSink } from '../helpers/terminal-sink.js';
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, KEYS, type Emulator } from '../emulator/server.js';
 import { emulatorEnv } from '../helpers/emulated.js';
 import { runCli } from '../helpers/run-cli.js';
-import { main } from '../../src/cli.js';
+import { main } from '../../src/entry/cli.js';
 import { emptyDir } from '../helpers/run-cli.js';
 import { CHECKS } from '../../src/checks/table.js';
 

@@ -1,9 +1,9 @@
-import type { CommonOptions, Context, Deps } from './commands/context.js';
-import type { Output } from './render/output.js';
-import { DEFAULT_BASE_URL, type SettingName } from './config/settings.js';
-import { resolveConfig, rejectEmptyFlags } from './config/resolve.js';
-import { Api } from './api/api.js';
-import { fitToWidth } from './render/layout.js';
+import type { CommonOptions, Context, Deps } from '../commands/context.js';
+import type { Output } from '../render/output.js';
+import { DEFAULT_BASE_URL, type SettingName } from '../config/settings.js';
+import { resolveConfig, rejectEmptyFlags } from '../config/resolve.js';
+import { Api } from '../api/api.js';
+import { fitToWidth } from '../render/layout.js';
 
 /** Resolves the configuration and builds the API client for a command; says config notes once. */
 export async function makeContext(opts: CommonOptions, deps: Deps, out: Output, needs: readonly SettingName[]): Promise<Context> {

@@ -1,71 +1,26 @@
-import { Command, CommanderError, Option } from 'commander';
-import type { Diagnosis, ExitReason } from './core/types.js';
-import type { CommandResult, CommonOptions, Deps, Register, Runner } from './commands/context.js';
-import { EXIT_CODES } from './core/exit.js';
-import { CliError, InterruptedError, UsageError } from './core/errors.js';
-import { Output } from './render/output.js';
-import { createStyle, wantsColor, PLAIN } from './render/style.js';
-import { printDiagnosis } from './render/diagnosis.js';
-import { annotation, diagnosisMessage } from './render/github.js';
-import { terminalWidth } from './render/layout.js';
-import { redactor } from './core/redact.js';
-import { VERSION } from './version.js';
-
-export type { Register, Runner } from './commands/context.js';
-
-/** Flags that mean "JSON on stdout", known before commander has parsed anything. */
-function jsonRequested(argv: string[]): boolean {
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--') break;
-    if (a === '--json' || a === '--format=json') return true;
-    if (a === '--format' && argv[i + 1] === 'json') return true;
-  }
-  return false;
-}
-
-/** Every output format the command line asks for, in order, with the flag that asked (`--json` is `json`). */
-function requestedFormats(argv: string[]): Array<{ flag: string; format: string }> {
-  const asked: Array<{ flag: string; format: string }> = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--') break;
-    if (a === '--json') asked.push({ flag: '--json', format: 'json' });
-    else if (a.startsWith('--format=')) asked.push({ flag: a, format: a.slice('--format='.length) });
-    else if (a === '--format' && i + 1 < argv.length) asked.push({ flag: `--format ${argv[++i]}`, format: argv[i]! });
-  }
-  return asked;
-}
-
-/** Every --format value some command takes. */
-const KNOWN_FORMATS: ReadonlySet<string> = new Set(['text', 'json', 'github', 'junit', 'markdown', 'value', 'openmetrics']);
-
-/** Two output formats that disagree (`--json --format junit`) are a usage error rather than one silently winning. */
-export function formatConflict(argv: string[]): UsageError | undefined {
-  // An unknown format is the command's to report (`--format xml`: expected one of …).
-  const asked = requestedFormats(argv);
-  if (asked.some((x) => !KNOWN_FORMATS.has(x.format))) return undefined;
-  const other = asked.find((x) => x.format !== asked[0]?.format);
-  if (!other) return undefined;
-  return new UsageError(`${asked[0]!.flag} and ${other.flag} ask for two different output formats`, 'Give one: --json is the same as --format json.');
-}
+import { Command, CommanderError } from 'commander';
+import type { Diagnosis, ExitReason } from '../core/types.js';
+import type { CommandResult, CommonOptions, Deps } from '../commands/context.js';
+import { EXIT_CODES } from '../core/exit.js';
+import { CliError, InterruptedError, UsageError } from '../core/errors.js';
+import { Output } from '../render/output.js';
+import { createStyle, wantsColor, PLAIN } from '../render/style.js';
+import { printDiagnosis } from '../render/diagnosis.js';
+import { annotation, diagnosisMessage } from '../render/github.js';
+import { terminalWidth } from '../render/layout.js';
+import { redactor } from '../core/redact.js';
+import { VERSION } from '../core/version.js';
+import { COMMANDS, type CommandName } from '../config/options.js';
+import { withOptions, type Register, type Runner } from '../commands/register.js';
+import { commandName, flagGiven, formatConflict, jsonRequested, requestedFormats } from './argv.js';
 
 /** Builds the program with every command; commands are imported only when they run. */
 export function buildProgram(): Command {
   const program = new Command('apidoctor')
     .description('A doctor for the ModelSwitch API: checks keys, balance, network and explains any error response.')
     .version(VERSION, '-V, --version', 'print the version')
-    .helpOption('-h, --help', 'show help')
-    .addOption(new Option('--api-key <key>', 'proxy key (ms-) for /v1 inference; visible to other users in the process list (ps) while it runs: prefer env MODELSWITCH_API_KEY or a config file'))
-    .addOption(new Option('--billing-key <key>', 'billing key (mk-) for /api account endpoints; visible in the process list like --api-key: prefer env MODELSWITCH_BILLING_KEY or a config file'))
-    .addOption(new Option('--base-url <url>', 'API root; /v1 and /api are appended [env MODELSWITCH_BASE_URL] (default: https://modelswitch.io)'))
-    .addOption(new Option('--timeout <ms>', 'per-request timeout in ms [env APIDOCTOR_TIMEOUT] (default: 15000)'))
-    .addOption(new Option('--model <id>', 'model for checks [env APIDOCTOR_MODEL]'))
-    .addOption(new Option('--config <path>', 'config file [env APIDOCTOR_CONFIG] (default: search for .apidoctorrc*, apidoctor.config.*, package.json "apidoctor")'))
-    .option('--json', 'print exactly one JSON document on stdout')
-    .option('-q, --quiet', 'print only the result or the verdict')
-    .option('-v, --verbose', 'add timings and a redacted trace of each HTTP exchange')
-    .option('--no-color', 'no colour (also NO_COLOR=1)')
+    .helpOption('-h, --help', 'show help');
+  withOptions(program, 'global')
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false });
 
@@ -86,45 +41,20 @@ Examples:
 }
 
 /** The commands, each in its own module, imported on demand. */
-const COMMANDS: Record<string, () => Promise<{ register: Register }>> = {
-  doctor: () => import('./commands/doctor.js'),
-  balance: () => import('./commands/balance.js'),
-  keys: () => import('./commands/keys.js'),
-  call: () => import('./commands/call.js'),
-  explain: () => import('./commands/explain.js'),
-};
-
-/** One-line descriptions for help, so that `--help` need not import every command. */
-const SUMMARIES: Record<string, string> = {
-  doctor: 'run every health check and print one report',
-  balance: 'print the account balance; --min guards it for cron and CI',
-  keys: 'list and manage proxy keys (show, create, activate, deactivate, delete, rotate)',
-  call: 'send one request to the API, diagnosed on failure: call [METHOD] <path>',
-  explain: 'diagnose a saved response or an error text (JSON, curl, HAR, SDK and app errors) with no network',
+const COMMAND_MODULES: Record<CommandName, () => Promise<{ register: Register }>> = {
+  doctor: () => import('../commands/doctor.js'),
+  balance: () => import('../commands/balance.js'),
+  keys: () => import('../commands/keys.js'),
+  call: () => import('../commands/call.js'),
+  explain: () => import('../commands/explain.js'),
 };
 
 /** Registers a placeholder per command so that help lists them all without loading them. */
 function registerSummaries(program: Command, except?: string): void {
-  for (const [name, summary] of Object.entries(SUMMARIES)) {
+  for (const [name, summary] of Object.entries(COMMANDS)) {
     if (name === except) continue;
     program.command(name).description(summary).allowUnknownOption().allowExcessArguments().helpOption(false);
   }
-}
-
-/** Finds the subcommand named on the command line (the first word that is not an option or its value). */
-function commandName(argv: string[]): string | undefined {
-  const takesValue = new Set(['--api-key', '--billing-key', '--base-url', '--timeout', '--model', '--config']);
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--') return argv[i + 1];
-    if (takesValue.has(a)) {
-      i++;
-      continue;
-    }
-    if (a.startsWith('-')) continue;
-    return a;
-  }
-  return undefined;
 }
 
 /**
@@ -134,15 +64,15 @@ function commandName(argv: string[]): string | undefined {
 export async function main(argv: string[], deps: Deps): Promise<number> {
   const started = performance.now();
   const json = jsonRequested(argv);
-  const colorFlag = argv.includes('--no-color') ? false : undefined;
+  const colorFlag = flagGiven(argv, 'no-color') ? false : undefined;
   // Reports are styled on both streams, so colour needs both to be terminals: `apidoctor keys > keys.txt`
   // writes plain text. FORCE_COLOR still forces it.
   const color = wantsColor({ flag: colorFlag, isTTY: !!deps.stderr.isTTY && !!deps.stdout.isTTY, env: deps.env, json });
   const style = await createStyle(color).catch(() => PLAIN);
   let out = new Output(deps.stdout, deps.stderr, {
     json,
-    quiet: argv.includes('-q') || argv.includes('--quiet'),
-    verbose: argv.includes('-v') || argv.includes('--verbose'),
+    quiet: flagGiven(argv, 'quiet'),
+    verbose: flagGiven(argv, 'verbose'),
     style,
     spinner: !deps.env.CI,
     width: terminalWidth(deps.stdout, deps.env),
@@ -174,7 +104,7 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
   const name = commandName(argv);
   // `apidoctor help doctor` shows doctor's real help, so load doctor for it.
   const moduleName = name === 'help' ? argv[argv.indexOf('help') + 1] : name;
-  const load = moduleName ? COMMANDS[moduleName] : undefined;
+  const load = moduleName && Object.hasOwn(COMMAND_MODULES, moduleName) ? COMMAND_MODULES[moduleName as CommandName] : undefined;
   if (load) {
     try {
       (await load()).register(program, run);
@@ -237,7 +167,7 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
   const publish = async (code: number, reason: ExitReason, rootCause: string, balance?: number | null): Promise<number> => {
     const path = deps.env.GITHUB_OUTPUT;
     if (!github || !path) return code;
-    const { writeStepOutputs } = await import('./render/github.js');
+    const { writeStepOutputs } = await import('../render/github.js');
     const problem = await writeStepOutputs(path, { 'exit-code': code, 'exit-reason': reason, 'root-cause': code === 0 ? '' : rootCause, ...(balance !== undefined ? { balance } : {}) });
     if (problem) out.warn(problem);
     return code;

@@ -1,7 +1,7 @@
 import { main } from './cli.js';
-import { closeDefaultDispatcher } from './http/client.js';
-import { redactor } from './core/redact.js';
-import { neutralize } from './render/sanitize.js';
+import { closeDefaultDispatcher } from '../http/client.js';
+import { redactor } from '../core/redact.js';
+import { neutralize } from '../render/sanitize.js';
 
 /** Process glue: signals, real streams, exit code. The only place that touches process.exit. */
 const controller = new AbortController();
