@@ -17,7 +17,7 @@ describe('imports follow the layers', () => {
       ['src/http/backward.ts', '../diagnosis/engine.js'],
       ['src/config/backward.ts', '../diagnosis/engine.js'],
       ['src/core/backward.ts', '../render/output.js'],
-      ['src/commands/backward.ts', '../cli.js'],
+      ['src/commands/backward.ts', '../entry/cli.js'],
     ] as const) {
       const found = await problems(file, `import { x } from '${spec}';\nexport const y = x;\n`);
       expect(found.join('\n'), `${file} importing ${spec}`).toMatch(/no-restricted-imports: .*may import only from/);
