@@ -97,7 +97,6 @@ export class LogScanner {
   private afterChained = false;
   private pending: { rec: Rec; text: string; reading: Reading } | undefined;
   private readonly cache = new Map<string, Reading>();
-  private readonly exact = new Map<string, { status: number | undefined; reading: Reading }>();
 
   constructor(
     private readonly onError: (e: LogError) => void,
@@ -327,27 +326,14 @@ export class LogScanner {
   }
 
   private read(text: string, status: number | undefined, headers: Record<string, string> | undefined): Reading {
-    // the same text again (a body repeated word for word) is found without normalising it
-    const seen = text.length <= 2048 ? this.exact.get(text) : undefined;
-    if (seen && seen.status === status) return seen.reading;
     const key = cacheKey(text, status);
     const hit = this.cache.get(key);
-    if (hit) {
-      this.remember(text, status, hit);
-      return hit;
-    }
+    if (hit) return hit;
     const t = readErrorText(text, { status, headers });
     const reading: Reading = { diagnosis: diagnose(t.failure), isError: t.isError };
     if (this.cache.size >= 2000) this.cache.clear();
     this.cache.set(key, reading);
-    this.remember(text, status, reading);
     return reading;
-  }
-
-  private remember(text: string, status: number | undefined, reading: Reading): void {
-    if (text.length > 2048) return;
-    if (this.exact.size >= 500) this.exact.clear();
-    this.exact.set(text, { status, reading });
   }
 
   private emit(r: Rec, reading: Reading, time: Stamp | undefined, example: string): void {
