@@ -8,7 +8,7 @@ import { printDiagnosis } from '../render/diagnosis.js';
 import { GroupTable, safeExample, type Group } from './groups.js';
 import { ChunkDecoder } from './decode.js';
 import { LogScanner } from './scan.js';
-import { fileSource, openFile, streamSource, type ByteSource } from './source.js';
+import { namedSource, streamSource, type ByteSource } from './source.js';
 import { renderGithub, renderTable } from './render.js';
 import { STARTS_WITH_DATE } from './timestamps.js';
 
@@ -104,7 +104,7 @@ async function openSource(ctx: Context, file: string | undefined): Promise<ByteS
     }
     return streamSource(stdin, ctx.deps.signal);
   }
-  return fileSource(await openFile(file), file);
+  return (await namedSource(file, ctx.deps.signal)).source;
 }
 
 /** Reads the rest of the input into the scanner; returns the bytes read in all. */
