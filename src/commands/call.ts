@@ -17,6 +17,7 @@ import { printDiagnosis, attemptsLine } from '../render/diagnosis.js';
 import { formatWait } from '../http/retry.js';
 import { redactor } from '../redact.js';
 import type { Output } from '../render/output.js';
+import { parseJson } from '../json-depth.js';
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 
@@ -113,7 +114,7 @@ export async function callCommand(ctx: Context, method: string, path: string, op
   if (body !== undefined && body.trim() !== '') {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(body);
+      parsed = parseJson(body);
     } catch (e) {
       throw new UsageError(`--data is not valid JSON: ${(e as Error).message}`, 'The API takes JSON bodies; check quotes and commas.');
     }
@@ -217,7 +218,7 @@ function prettyJson(data: unknown): string | undefined {
 
 function eventData(ev: SseEvent): unknown {
   try {
-    return ev.event ? { event: ev.event, data: JSON.parse(ev.data) } : JSON.parse(ev.data);
+    return ev.event ? { event: ev.event, data: parseJson(ev.data) } : parseJson(ev.data);
   } catch {
     return ev.event ? { event: ev.event, data: ev.data } : ev.data;
   }

@@ -2,6 +2,7 @@
 import type { Failure } from '../types.js';
 import { lowerHeaders, parseBody } from './envelope.js';
 import { statusLike } from './json-envelope.js';
+import { parseJson } from '../json-depth.js';
 
 /** A response as saved by a person or a tool: any part may be missing. */
 export interface SavedResponse {
@@ -134,7 +135,7 @@ function readCaptured(text: string): SavedResponse | undefined {
   if (!text.startsWith('{') || !/"body"\s*:/.test(text)) return undefined;
   let o: unknown;
   try {
-    o = JSON.parse(text);
+    o = parseJson(text);
   } catch {
     return undefined;
   }

@@ -2,6 +2,7 @@
 import type { Facts } from './facts.js';
 import type { VendorHint } from './envelope.js';
 import { MAX_WAIT_SEC, NEAR_ZERO_USD, keyExpired } from './predicates.js';
+import { parseJson } from '../json-depth.js';
 
 export type NoteFn = (f: Facts) => string | undefined;
 
@@ -189,7 +190,7 @@ function jsonShape(body: string | undefined): string | undefined {
   if (!body || body.length > 8 * 1024 * 1024) return undefined;
   let v: unknown;
   try {
-    v = JSON.parse(body);
+    v = parseJson(body);
   } catch {
     return undefined;
   }

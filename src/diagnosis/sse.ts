@@ -1,5 +1,6 @@
 /** Reads a server-sent-events body: was there an error event, and did the stream finish? */
 import { readEnvelope, type EnvelopeFields } from './json-envelope.js';
+import { parseJson } from '../json-depth.js';
 
 /** What an SSE body says about how the stream went. */
 export interface SseFacts {
@@ -45,7 +46,7 @@ export function noteSseEvent(name: string | undefined, data: string, out: SseFac
   let json: unknown;
   if (text.startsWith('{') || text.startsWith('[')) {
     try {
-      json = JSON.parse(text);
+      json = parseJson(text);
     } catch {
       json = undefined;
     }

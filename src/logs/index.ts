@@ -11,6 +11,7 @@ import { LogScanner } from './scan.js';
 import { namedSource, streamSource, type ByteSource } from './source.js';
 import { renderGithub, renderTable } from './render.js';
 import { STARTS_WITH_DATE } from './timestamps.js';
+import { parseJson } from '../json-depth.js';
 
 export interface LogOptions {
   follow?: boolean;
@@ -186,7 +187,7 @@ function classify(head: Buffer, eof: boolean, opts: LogOptions): 'empty' | 'sing
     if (nl === -1) return 'single';
     let first: unknown;
     try {
-      first = JSON.parse(lead.slice(0, nl));
+      first = parseJson(lead.slice(0, nl));
     } catch {
       return 'single'; // pretty-printed JSON, a HAR file
     }

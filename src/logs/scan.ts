@@ -13,6 +13,7 @@ import { isLogLine, readJsonLogLine } from './jsonlog.js';
 import { looksLikeError } from '../readers/index.js';
 import { levelOfLine, notOnlyNumbers, speaksOfError, strongSign } from './detect.js';
 import { EXCEPTION_LINE, exampleOf, LEADING_STAMP, modelNamedIn } from './example.js';
+import { parseJson } from '../json-depth.js';
 
 /** One error found in the log. */
 export interface LogError {
@@ -273,7 +274,7 @@ export class LogScanner {
     let parsed: Record<string, unknown> | undefined;
     if (r.json) {
       try {
-        const v = JSON.parse(r.lines[0]!) as unknown;
+        const v = parseJson(r.lines[0]!) as unknown;
         // a logger's line; a bare response body on a line of its own is read as text, like any other
         if (v && typeof v === 'object' && !Array.isArray(v) && isLogLine(v as Record<string, unknown>)) parsed = v as Record<string, unknown>;
       } catch {
