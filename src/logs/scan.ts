@@ -153,8 +153,12 @@ export class LogScanner {
       this.spare = undefined;
       const c0 = line.charCodeAt(0);
       r.json = c0 === 123 && line.charCodeAt(line.length - 1) === 125;
-      r.lines.length = 0;
-      r.lines.push(line);
+      // (a reused record most often held one line: overwritten, not emptied and pushed)
+      if (r.lines.length === 1) r.lines[0] = line;
+      else {
+        r.lines.length = 0;
+        r.lines.push(line);
+      }
       r.chars = line.length;
       r.first = r.last = n;
       r.count = 1;
@@ -220,7 +224,8 @@ export class LogScanner {
   /** Follows the structure that holds lines together: tracebacks, open brackets, HTML pages. */
   private track(line: string): void {
     if (line.includes('Traceback (most') && TRACEBACK.test(line)) this.inTraceback = true;
-    this.afterChained = CHAINED.test(line);
+    const c0 = line.charCodeAt(0);
+    this.afterChained = (c0 === 68 /* D */ || c0 === 84) /* T */ && CHAINED.test(line);
     if (this.depth > 0 || this.html) this.openLines++;
     if (this.depth > 0) {
       this.depth += bracketBalance(line);
