@@ -214,7 +214,7 @@ describe.skipIf(process.platform === 'win32')('explain on a named pipe (FIFO) th
   it('explain FIFO reads what is written, to its end: the groups, exit of the first group', async () => {
     const fifo = join(emptyDir(), 'app.fifo');
     execFileSync('mkfifo', [fifo]);
-    const [r] = await Promise.all([runCli(['explain', fifo, '--json']), writeInto(fifo, LOG)]);
+    const [r] = await Promise.all([runCli(['explain', fifo, '--json'], { timeoutMs: 15_000 }), writeInto(fifo, LOG)]);
     expect(r.code).toBe(6);
     const doc = r.json();
     expect(doc).toMatchObject({ errors: 3, input: { lines: 5 } });
@@ -222,15 +222,15 @@ describe.skipIf(process.platform === 'win32')('explain on a named pipe (FIFO) th
       ['rate.limited', 2],
       ['balance.insufficient', 1],
     ]);
-  });
+  }, 30_000);
 
   it('explain --follow FIFO: a line an error as it arrives, the summary when the writer closes it', async () => {
     const fifo = join(emptyDir(), 'app.fifo');
     execFileSync('mkfifo', [fifo]);
-    const [r] = await Promise.all([runCli(['explain', '--follow', fifo, '--json']), writeInto(fifo, LOG)]);
+    const [r] = await Promise.all([runCli(['explain', '--follow', fifo, '--json'], { timeoutMs: 15_000 }), writeInto(fifo, LOG)]);
     expect(r.code).toBe(6);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.filter((l) => l.event === 'error').map((l) => l.id)).toEqual(['rate.limited', 'rate.limited', 'balance.insufficient']);
     expect(lines.at(-1)).toMatchObject({ command: 'explain', errors: 3, exitCode: 6 });
-  });
+  }, 30_000);
 });
