@@ -2,6 +2,7 @@ import type { Failure, Timings } from '../core/types.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { send, type ClientDeps, type HttpRequest, type HttpSuccess } from '../http/client.js';
 import { toFailure } from '../http/failure.js';
+import { parseJson } from '../core/json-depth.js';
 
 /** Which key a path needs: /v1 → proxy key, /api → billing key, anything else → none. */
 export function keyRoleFor(path: string): 'apiKey' | 'billingKey' | undefined {
@@ -120,7 +121,7 @@ export function parseJsonSuccess<T>(res: HttpSuccess, method: string, url: strin
   }
   let data: unknown;
   try {
-    data = JSON.parse(res.body);
+    data = parseJson(res.body);
   } catch {
     return { ok: false, failure: { ...base, unexpectedBody: 'not-json', expected: 'a JSON body' } };
   }

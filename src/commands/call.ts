@@ -18,6 +18,7 @@ import { printDiagnosis, attemptsLine } from '../render/diagnosis.js';
 import { formatWait } from '../core/format.js';
 import { redactor } from '../core/redact.js';
 import type { Output } from '../render/output.js';
+import { parseJson } from '../core/json-depth.js';
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 
@@ -112,7 +113,7 @@ export async function callCommand(ctx: Context, method: string, path: string, op
   if (body !== undefined && body.trim() !== '') {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(body);
+      parsed = parseJson(body);
     } catch (e) {
       throw new UsageError(`--data is not valid JSON: ${(e as Error).message}`, 'The API takes JSON bodies; check quotes and commas.');
     }
@@ -216,7 +217,7 @@ function prettyJson(data: unknown): string | undefined {
 
 function eventData(ev: SseEvent): unknown {
   try {
-    return ev.event ? { event: ev.event, data: JSON.parse(ev.data) } : JSON.parse(ev.data);
+    return ev.event ? { event: ev.event, data: parseJson(ev.data) } : parseJson(ev.data);
   } catch {
     return ev.event ? { event: ev.event, data: ev.data } : ev.data;
   }

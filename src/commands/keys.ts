@@ -14,6 +14,7 @@ import { redactor } from '../core/redact.js';
 import { day, keyDetails, keyLabel, keysTable, keyView, type KeyView } from '../render/keys.js';
 import type { Output } from '../render/output.js';
 import { annotation } from '../render/github.js';
+import { parseJson } from '../core/json-depth.js';
 
 const NEEDS: readonly SettingName[] = ['apiKey', 'billingKey', 'baseUrl', 'timeout'];
 const DAY_MS = 86_400_000;
@@ -441,7 +442,7 @@ const NEW_KEY = /^ms-[A-Za-z0-9_-]{8,}$/;
 export function findNewKey(body: string): { key: string; id: unknown; at: string } | undefined {
   let v: unknown;
   try {
-    v = JSON.parse(body);
+    v = parseJson(body);
   } catch {
     const m = /"(ms-[A-Za-z0-9_-]{8,})"/.exec(body.slice(0, 64 * 1024));
     return m ? { key: m[1]!, id: /"id"\s*:\s*(\d+)/.exec(body.slice(0, 64 * 1024))?.[1], at: 'the body' } : undefined;

@@ -3,6 +3,7 @@ import { readEnvelope, scalar, type EnvelopeFields } from './json-envelope.js';
 import { lowerHeaders } from '../http/failure.js';
 import { readPage, vendorFromHeaders, type VendorHint } from './page.js';
 import { looksLikeSse, readSse } from './sse.js';
+import { parseJson } from '../core/json-depth.js';
 
 export type { ProviderError } from './json-envelope.js';
 export type { VendorHint } from './page.js';
@@ -135,7 +136,7 @@ function fromEnvelope(format: BodyFormat, env: EnvelopeFields, length: number): 
 function parseJsonBody(text: string, length: number): ParsedBody {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJson(text);
   } catch {
     return { ...fromEnvelope('json', salvage(text), length), malformedJson: true };
   }

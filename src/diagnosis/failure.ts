@@ -3,6 +3,7 @@ import type { Failure } from '../core/types.js';
 import { parseBody } from './envelope.js';
 import { toFailure } from '../http/failure.js';
 import { statusLike } from './json-envelope.js';
+import { parseJson } from '../core/json-depth.js';
 
 /** A response as saved by a person or a tool: any part may be missing. */
 export interface SavedResponse {
@@ -135,7 +136,7 @@ function readCaptured(text: string): SavedResponse | undefined {
   if (!text.startsWith('{') || !/"body"\s*:/.test(text)) return undefined;
   let o: unknown;
   try {
-    o = JSON.parse(text);
+    o = parseJson(text);
   } catch {
     return undefined;
   }

@@ -1,4 +1,5 @@
 /** Reads the error fields out of any vendor's JSON error body, by fixed paths (never a deep walk). */
+import { parseJson } from '../core/json-depth.js';
 
 /** An error as the provider behind a gateway reported it (OpenRouter's metadata.raw and similar). */
 export interface ProviderError {
@@ -97,7 +98,7 @@ function readProvider(meta: unknown, depth: number): ProviderError | undefined {
     const text = raw.trim();
     if (text.startsWith('{') || text.startsWith('[')) {
       try {
-        inner = readEnvelope(JSON.parse(text), depth + 1);
+        inner = readEnvelope(parseJson(text), depth + 1);
       } catch {
         inner = undefined;
       }

@@ -4,6 +4,7 @@ import type { VendorHint } from './envelope.js';
 import { MAX_WAIT_SEC, keyExpired } from './predicates.js';
 import { nearZero } from './small-balance.js';
 import { keyAdvice } from './key-advice.js';
+import { parseJson } from '../core/json-depth.js';
 
 export { fillKeyAdvice, keyAdvice, keyRoleOf, type KeyAdvice } from './key-advice.js';
 import { duration, usd as formatUsd } from '../core/format.js';
@@ -123,7 +124,7 @@ function jsonShape(body: string | undefined): string | undefined {
   if (!body || body.length > 8 * 1024 * 1024) return undefined;
   let v: unknown;
   try {
-    v = JSON.parse(body);
+    v = parseJson(body);
   } catch {
     return undefined;
   }

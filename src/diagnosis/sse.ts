@@ -1,6 +1,7 @@
 /** Reads a server-sent-events body: was there an error event, and did the stream finish? */
 import { readEnvelope, type EnvelopeFields } from './json-envelope.js';
 import { SseFramer, forEachSseEvent, type SseEvent } from '../http/sse.js';
+import { parseJson } from '../core/json-depth.js';
 
 /** What an SSE body says about how the stream went. */
 export interface SseFacts {
@@ -46,7 +47,7 @@ export function noteSseEvent(name: string | undefined, data: string, out: SseFac
   let json: unknown;
   if (text.startsWith('{') || text.startsWith('[')) {
     try {
-      json = JSON.parse(text);
+      json = parseJson(text);
     } catch {
       json = undefined;
     }

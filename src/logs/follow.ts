@@ -11,7 +11,7 @@ import { InterruptedError, UsageError } from '../core/errors.js';
 import { GroupTable, safeExample } from './groups.js';
 import { ChunkDecoder } from './decode.js';
 import { LogScanner, type LogError } from './scan.js';
-import { openFile, streamSource } from './source.js';
+import { namedSource, openFile, streamSource, type ByteSource } from './source.js';
 import { followLine } from './render.js';
 import { logResult, type LogOptions } from './index.js';
 
@@ -63,10 +63,18 @@ export async function follow(ctx: Context, file: string | undefined, opts: LogOp
     });
 
   try {
+    let src: ByteSource | undefined;
     if (file === undefined || file === '-') {
       const stdin = ctx.deps.stdin;
       if (!stdin || (stdin.isTTY && file === undefined)) throw new UsageError('explain --follow needs a log: a file, or - for one piped on standard input', 'Example: node app.js 2>&1 | apidoctor explain --follow -');
-      const src = streamSource(stdin, signal);
+      src = streamSource(stdin, signal);
+    } else {
+      // a named pipe (or a device) is followed as standard input is; a regular file as `tail -F` does
+      const named = await namedSource(file, signal, 'explain --follow');
+      if (named.stream) src = named.source;
+      else await named.source.close();
+    }
+    if (src) {
       try {
         for (;;) {
           // a quiet pipe: what arrived is complete (an app writes a stack trace at once)
@@ -85,7 +93,7 @@ export async function follow(ctx: Context, file: string | undefined, opts: LogOp
         await src.close();
       }
     } else {
-      await tailF(file, (c) => {
+      await tailF(file!, (c) => {
         bytes += c.length;
         scanner.push(decoder.write(c));
       }, () => scanner.flush(), (note) => o.warn(note), sleep);

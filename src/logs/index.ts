@@ -8,9 +8,10 @@ import { printDiagnosis } from '../render/diagnosis.js';
 import { GroupTable, safeExample, type Group } from './groups.js';
 import { ChunkDecoder } from './decode.js';
 import { LogScanner } from './scan.js';
-import { fileSource, openFile, streamSource, type ByteSource } from './source.js';
+import { namedSource, streamSource, type ByteSource } from './source.js';
 import { renderGithub, renderTable } from './render.js';
 import { STARTS_WITH_DATE } from './timestamps.js';
+import { parseJson } from '../core/json-depth.js';
 
 export interface LogOptions {
   follow?: boolean;
@@ -104,7 +105,7 @@ async function openSource(ctx: Context, file: string | undefined): Promise<ByteS
     }
     return streamSource(stdin, ctx.deps.signal);
   }
-  return fileSource(await openFile(file), file);
+  return (await namedSource(file, ctx.deps.signal)).source;
 }
 
 /** Reads the rest of the input into the scanner; returns the bytes read in all. */
@@ -186,7 +187,7 @@ function classify(head: Buffer, eof: boolean, opts: LogOptions): 'empty' | 'sing
     if (nl === -1) return 'single';
     let first: unknown;
     try {
-      first = JSON.parse(lead.slice(0, nl));
+      first = parseJson(lead.slice(0, nl));
     } catch {
       return 'single'; // pretty-printed JSON, a HAR file
     }

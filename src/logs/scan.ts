@@ -13,6 +13,7 @@ import { isLogLine, readJsonLogLine } from './jsonlog.js';
 import { looksLikeError } from '../readers/index.js';
 import { levelOfLine, notOnlyNumbers, speaksOfError, strongSign } from './detect.js';
 import { EXCEPTION_LINE, exampleOf, LEADING_STAMP, modelNamedIn } from './example.js';
+import { parseJson } from '../core/json-depth.js';
 
 /** One error found in the log. */
 export interface LogError {
@@ -97,7 +98,6 @@ export class LogScanner {
   private afterChained = false;
   private pending: { rec: Rec; text: string; reading: Reading } | undefined;
   private readonly cache = new Map<string, Reading>();
-  private readonly exact = new Map<string, { status: number | undefined; reading: Reading }>();
 
   constructor(
     private readonly onError: (e: LogError) => void,
@@ -153,8 +153,12 @@ export class LogScanner {
       this.spare = undefined;
       const c0 = line.charCodeAt(0);
       r.json = c0 === 123 && line.charCodeAt(line.length - 1) === 125;
-      r.lines.length = 0;
-      r.lines.push(line);
+      // (a reused record most often held one line: overwritten, not emptied and pushed)
+      if (r.lines.length === 1) r.lines[0] = line;
+      else {
+        r.lines.length = 0;
+        r.lines.push(line);
+      }
       r.chars = line.length;
       r.first = r.last = n;
       r.count = 1;
@@ -220,7 +224,8 @@ export class LogScanner {
   /** Follows the structure that holds lines together: tracebacks, open brackets, HTML pages. */
   private track(line: string): void {
     if (line.includes('Traceback (most') && TRACEBACK.test(line)) this.inTraceback = true;
-    this.afterChained = CHAINED.test(line);
+    const c0 = line.charCodeAt(0);
+    this.afterChained = (c0 === 68 /* D */ || c0 === 84) /* T */ && CHAINED.test(line);
     if (this.depth > 0 || this.html) this.openLines++;
     if (this.depth > 0) {
       this.depth += bracketBalance(line);
@@ -274,7 +279,7 @@ export class LogScanner {
     let parsed: Record<string, unknown> | undefined;
     if (r.json) {
       try {
-        const v = JSON.parse(r.lines[0]!) as unknown;
+        const v = parseJson(r.lines[0]!) as unknown;
         // a logger's line; a bare response body on a line of its own is read as text, like any other
         if (v && typeof v === 'object' && !Array.isArray(v) && isLogLine(v as Record<string, unknown>)) parsed = v as Record<string, unknown>;
       } catch {
@@ -327,27 +332,14 @@ export class LogScanner {
   }
 
   private read(text: string, status: number | undefined, headers: Record<string, string> | undefined): Reading {
-    // the same text again (a body repeated word for word) is found without normalising it
-    const seen = text.length <= 2048 ? this.exact.get(text) : undefined;
-    if (seen && seen.status === status) return seen.reading;
     const key = cacheKey(text, status);
     const hit = this.cache.get(key);
-    if (hit) {
-      this.remember(text, status, hit);
-      return hit;
-    }
+    if (hit) return hit;
     const t = readErrorText(text, { status, headers });
     const reading: Reading = { diagnosis: diagnose(t.failure), isError: t.isError };
     if (this.cache.size >= 2000) this.cache.clear();
     this.cache.set(key, reading);
-    this.remember(text, status, reading);
     return reading;
-  }
-
-  private remember(text: string, status: number | undefined, reading: Reading): void {
-    if (text.length > 2048) return;
-    if (this.exact.size >= 500) this.exact.clear();
-    this.exact.set(text, { status, reading });
   }
 
   private emit(r: Rec, reading: Reading, time: Stamp | undefined, example: string): void {

@@ -5,6 +5,7 @@
  * by the tolerant reader until one looks like an error. Linear in the text; never throws.
  */
 import { parseLoose, type LooseValue } from './loose.js';
+import { parseJson } from '../core/json-depth.js';
 
 export interface EmbeddedBody {
   value: { [k: string]: LooseValue };
@@ -88,7 +89,7 @@ function kindOf(raw: string, escaped: boolean): string {
   if (escaped) return 'the JSON inside a JSON string';
   if (raw.startsWith('map[')) return 'the Go map';
   try {
-    JSON.parse(raw);
+    parseJson(raw);
     return 'the JSON';
   } catch {
     // a literal of some language

@@ -2,6 +2,7 @@
  * A HAR file (a browser's devtools export, or a proxy's): the failing entry's response — the last entry
  * with an error status or no answer, else the last entry. Only the response is read, never the request.
  */
+import { parseJson } from '../core/json-depth.js';
 
 export interface HarParts {
   status?: number;
@@ -22,7 +23,7 @@ export function readHar(text: string): HarParts | undefined {
   if (!/^\s*\{/.test(text) || !/"log"\s*:/.test(text.slice(0, 4096))) return undefined;
   let doc: unknown;
   try {
-    doc = JSON.parse(text);
+    doc = parseJson(text);
   } catch {
     return undefined;
   }

@@ -24,6 +24,7 @@ import { readErrorObject } from './object.js';
 import { statusFromErrorText } from './status.js';
 import { transportFromText } from './transport.js';
 import { hostFromText, vendorOf } from './vendor.js';
+import { parseJson } from '../core/json-depth.js';
 
 /** What one error text said, ready for diagnose(). */
 export interface TextReading {
@@ -349,7 +350,7 @@ export function readingFromParts(parts: Parts): TextReading {
 function stringsOf(json: string): string | undefined {
   let v: unknown;
   try {
-    v = JSON.parse(json);
+    v = parseJson(json);
   } catch {
     return undefined;
   }

@@ -5,6 +5,7 @@
  * map[key:value …]. Best effort: what cannot be read is skipped, nothing throws past parseLoose, and
  * the work is linear in the input (every step consumes at least one character; nesting is capped).
  */
+import { parseJson } from '../core/json-depth.js';
 
 type Value = null | boolean | number | string | Value[] | { [k: string]: Value };
 
@@ -264,7 +265,7 @@ class Reader {
 /** Reads one literal starting at `text[0]` ('{', '[' or 'map['), or undefined when nothing readable is there. */
 export function parseLoose(text: string): Value | undefined {
   try {
-    return JSON.parse(text) as Value;
+    return parseJson(text) as Value;
   } catch {
     // not JSON: the tolerant reader below
   }

@@ -34,7 +34,9 @@ export function headersOf(v: unknown): Record<string, string> {
   try {
     if (!v || typeof v !== 'object') return out;
     const h = v as { forEach?: unknown; entries?: unknown; toJSON?: unknown };
-    if (typeof Headers !== 'undefined' && v instanceof Headers) {
+    // (a plain object is not a Headers: asked first, as touching the global Headers loads fetch's implementation)
+    const proto: unknown = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && proto !== null && typeof Headers !== 'undefined' && v instanceof Headers) {
       v.forEach((val, k) => put(k, val));
       return out;
     }

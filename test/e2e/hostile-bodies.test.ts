@@ -4,7 +4,7 @@
  * its peak resident set size measured (test/helpers/peak-rss.cjs, /proc's VmHWM): under 150 MiB.
  * A compressed JSON error is read as the JSON it is.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { brotliCompressSync, constants, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -121,5 +121,53 @@ describe('compressed bodies: decoded, within the same caps', () => {
     expect(r.stderr).not.toMatch(/internal error/i);
     expect(r.stderr).toMatch(/gzip-encoded but could not be decoded/);
     expect([7, 10]).toContain(r.code);
+  }, 60_000);
+});
+
+describe('deeply nested bodies: read as text, not parsed level by level (peak RSS under 150 MiB)', () => {
+  // JSON.parse keeps a frame a level: 16 MiB of `[` cost 160+ MiB before failing, and a closed
+  // nesting builds millions of arrays. Past 256 levels a body is read as malformed JSON (text).
+  const deep = (n: number, inner = '') => `{"error":${'['.repeat(n)}${inner}${']'.repeat(n)},"x":1}`;
+  const nested = (status: number, body: string | { fill: string; bytes: number }): HostileSpec => ({
+    kind: 'respond',
+    status,
+    headers: [['content-type', 'application/json']],
+    body,
+    framing: 'none',
+  });
+
+  it.each([
+    ['balance, an endless 200 of `[[[[`', ['balance'], nested(200, { fill: '[', bytes: 64 * MiB }), 10, 'response.too-large'],
+    ['balance --json, an endless 200 of `{"a":{"a":`', ['balance', '--json'], nested(200, { fill: '{"a":', bytes: 64 * MiB }), 10, 'response.too-large'],
+    ['doctor, an endless 200 of `[[[[` on every route', ['doctor'], nested(200, { fill: '[', bytes: 64 * MiB }), 10, 'response.too-large'],
+    ['call, a 400 of 4 million closed levels', ['call', '/v1/models'], nested(400, deep(4_000_000)), 1, 'request.invalid'],
+  ] as const)('%s: a clear answer', async (_what, args, spec, code, id) => {
+    const { r, rssMiB } = await measure([...args], spec);
+    expect(r.stderr).not.toMatch(/internal error|heap out of memory|Maximum call stack/i);
+    expect(r.code).toBe(code);
+    expect((args as readonly string[]).includes('--json') ? r.json().diagnoses[0].id : r.stderr).toContain(id);
+    expect(rssMiB).toBeLessThan(150);
+  }, 90_000);
+
+  it.each([
+    ['4 MiB of `[`', '['.repeat(4 * MiB), 1, 'http.unexpected-status'],
+    // read as text, the error's own words are still found
+    ['4 million closed levels around an error', deep(4_000_000, '{"message":"Rate limit exceeded"}'), 6, 'rate.limited'],
+  ])('explain on a file of %s: a clear answer, no crash', async (_what, text, code, id) => {
+    const dir = emptyDir();
+    const file = join(dir, 'body.json');
+    writeFileSync(file, text);
+    const rssFile = join(dir, 'maxrss');
+    const r = await runCli(['explain', file, '--json'], { env: { NODE_OPTIONS: `--require ${PEAK_RSS}`, PEAK_RSS_FILE: rssFile }, timeoutMs: 60_000 });
+    expect(r.stderr).not.toMatch(/internal error|heap out of memory|Maximum call stack/i);
+    expect(r.code).toBe(code);
+    expect(r.json().diagnoses[0].id).toBe(id);
+    expect(Number(readFileSync(rssFile, 'utf8')) / 1024).toBeLessThan(150);
+  }, 90_000);
+
+  it('a body nested within the bound is still read as JSON', async () => {
+    const { r } = await measure(['call', '/v1/models', '--json'], nested(401, JSON.stringify({ error: { message: 'Invalid API key', type: 'authentication_error', code: 'invalid_api_key', detail: JSON.parse(`${'['.repeat(200)}1${']'.repeat(200)}`) as unknown } })));
+    expect(r.code).toBe(4);
+    expect(r.json().diagnoses[0].id).toBe('auth.invalid-key');
   }, 60_000);
 });

@@ -6,7 +6,7 @@
  * 1 s, measured by `npm run bench` (its signals row); here a generous 5 s bound catches a hang without
  * failing on a busy CI machine.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -18,21 +18,24 @@ interface Exit {
   signal: NodeJS.Signals | null;
   afterSignalMs: number;
   stderr: string;
+  stdout: string;
 }
 
 /** Starts the CLI, sends `sig` once `ready()` says so, and reports how the process ended. */
-function runAndSignal(args: string[], sig: NodeJS.Signals, ready: (stderr: string) => Promise<void>, cwd = emptyDir()): Promise<Exit> {
+function runAndSignal(args: string[], sig: NodeJS.Signals, ready: (stderr: string) => Promise<void>, cwd = emptyDir(), onSpawn?: (pid: number | undefined) => void): Promise<Exit> {
   const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH ?? '', HOME: cwd, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  onSpawn?.(child.pid);
   child.stdin.end();
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  child.stdout.resume();
+  let stdout = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
   let sentAt = 0;
   const closed = new Promise<Exit>((resolve) =>
     child.on('close', (code, signal) => {
       clearTimeout(killer);
-      resolve({ code, signal, afterSignalMs: performance.now() - sentAt, stderr });
+      resolve({ code, signal, afterSignalMs: performance.now() - sentAt, stderr, stdout });
     }),
   );
   void ready(stderr).then(() => {
@@ -94,4 +97,40 @@ describe('a long CPU-bound step', () => {
     expect(statusOf(e)).toBe(130);
     expect(e.afterSignalMs).toBeLessThan(5000);
   }, 60_000);
+});
+
+/** Resolves once process `pid` holds `path` open (read from /proc), or after `maxMs` where there is no /proc. */
+async function holdsOpen(pid: number | undefined, path: string, maxMs = 5000): Promise<void> {
+  const { readdirSync, readlinkSync, existsSync } = await import('node:fs');
+  const until = performance.now() + maxMs;
+  if (pid === undefined || !existsSync(`/proc/${pid}/fd`)) return sleep(1500);
+  while (performance.now() < until) {
+    try {
+      if (readdirSync(`/proc/${pid}/fd`).some((fd) => readlinkSync(`/proc/${pid}/fd/${fd}`) === path)) return;
+    } catch {
+      // the process is starting or gone
+    }
+    await sleep(20);
+  }
+}
+
+describe.skipIf(process.platform === 'win32')('a named pipe (FIFO) that nothing writes to', () => {
+  const dir = emptyDir();
+  const fifo = join(dir, 'app.fifo');
+  execFileSync('mkfifo', [fifo]);
+
+  it.each([[['explain', fifo]], [['explain', '--follow', fifo]], [['explain', '--follow', fifo, '--json']]])(
+    'Ctrl-C ends %j (no open() held in the thread pool): status 130, no stack trace',
+    async (args) => {
+      let pid: number | undefined;
+      const e = await runAndSignal(args, 'SIGINT', () => holdsOpen(pid, fifo), dir, (p) => (pid = p));
+      expect(statusOf(e)).toBe(130);
+      // a hang is bounded generously (CI is slow); the process must be gone, not merely signalled
+      expect(e.afterSignalMs).toBeLessThan(10_000);
+      // the user is told the run was interrupted (explain on stderr; --follow's summary on stdout, its JSON's reason)
+      expect(`${e.stdout}${e.stderr}`).toMatch(/interrupt/i);
+      expect(e.stderr).not.toMatch(/internal error|^\s+at /m);
+    },
+    30_000,
+  );
 });

@@ -6,7 +6,8 @@
  * logs-sdk-lines.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createWriteStream, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { runCli, emptyDir } from '../helpers/run-cli.js';
@@ -198,4 +199,38 @@ describe('explain: secrets of any vendor in a log never reach the output', () =>
       }
     }
   });
+});
+
+describe.skipIf(process.platform === 'win32')('explain on a named pipe (FIFO) that a program writes to', () => {
+  /** Writes `text` into the FIFO once a reader has opened it (the open waits for one), then closes it. */
+  const writeInto = (fifo: string, text: string) =>
+    new Promise<void>((resolve, reject) => {
+      const w = createWriteStream(fifo);
+      w.on('error', reject);
+      w.end(text, () => resolve());
+    });
+  const LOG = ['2024-05-01 12:00:00 INFO starting', RATE, '2024-05-01 12:00:01 INFO retrying', RATE, QUOTA, ''].join('\n');
+
+  it('explain FIFO reads what is written, to its end: the groups, exit of the first group', async () => {
+    const fifo = join(emptyDir(), 'app.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const [r] = await Promise.all([runCli(['explain', fifo, '--json'], { timeoutMs: 15_000 }), writeInto(fifo, LOG)]);
+    expect(r.code).toBe(6);
+    const doc = r.json();
+    expect(doc).toMatchObject({ errors: 3, input: { lines: 5 } });
+    expect(doc.groups.map((g: { id: string; count: number }) => [g.id, g.count])).toEqual([
+      ['rate.limited', 2],
+      ['balance.insufficient', 1],
+    ]);
+  }, 30_000);
+
+  it('explain --follow FIFO: a line an error as it arrives, the summary when the writer closes it', async () => {
+    const fifo = join(emptyDir(), 'app.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const [r] = await Promise.all([runCli(['explain', '--follow', fifo, '--json'], { timeoutMs: 15_000 }), writeInto(fifo, LOG)]);
+    expect(r.code).toBe(6);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.filter((l) => l.event === 'error').map((l) => l.id)).toEqual(['rate.limited', 'rate.limited', 'balance.insufficient']);
+    expect(lines.at(-1)).toMatchObject({ command: 'explain', errors: 3, exitCode: 6 });
+  }, 30_000);
 });
