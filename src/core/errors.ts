@@ -40,7 +40,7 @@ export class InterruptedError extends CliError {
     this.signal = signal;
   }
 
-  /** The interruption an aborted signal stands for: its reason is the signal's name (src/run.ts aborts with it). */
+  /** The interruption an aborted signal stands for: its reason is the signal's name (src/entry/run.ts aborts with it). */
   static from(signal: AbortSignal | undefined): InterruptedError {
     return new InterruptedError(signal?.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
   }
