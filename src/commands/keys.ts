@@ -8,11 +8,12 @@ import { preflight } from '../config/key-check.js';
 import { inspectKey } from '../config/keys.js';
 import { SHAPES, parseJsonSuccess } from '../api/api.js';
 import { daysLeftText, expiringDiagnosis, matchKeyRecord, toKeyRecords, type KeyRecord } from '../api/account.js';
+import { keyListFrom, matchIndex, scanKeyList, type KeyList } from '../api/key-list.js';
 import { diagnose, diagnoseById } from '../diagnosis/engine.js';
 import { fillFromBody } from '../diagnosis/failure.js';
 import { redactor } from '../redact.js';
-import { day, keyDetails, keyLabel, keysTable, keyView, type KeyView } from '../render/keys.js';
-import type { Output } from '../render/output.js';
+import { day, keyDetails, keyLabel, keyView, listDays, listView, listViewJson, writeKeyListTable, type KeyView } from '../render/keys.js';
+import { JsonArrayStream, type Output } from '../render/output.js';
 import { annotation } from '../render/github.js';
 
 const NEEDS: readonly SettingName[] = ['apiKey', 'billingKey', 'baseUrl', 'timeout'];
@@ -149,17 +150,31 @@ function fail(ctx: Context, f: Failure): never {
   );
 }
 
-/** GET /api/keys as views, the configured key marked. */
-async function fetchKeys(ctx: Context): Promise<KeyView[]> {
+/**
+ * GET /api/keys as a KeyList, the configured key marked. The plain answer is read straight into columns;
+ * anything else (not JSON, another shape, cut at the cap) goes through parseJsonSuccess, which names the problem.
+ */
+async function fetchList(ctx: Context): Promise<KeyList> {
   refuseEarly(ctx, 'GET', '/api/keys');
   const spin = ctx.out.spinner('GET /api/keys…');
-  const r = await ctx.api.json<unknown>('GET', '/api/keys', SHAPES.keys, { retries: 2 });
+  const res = await ctx.api.request('GET', '/api/keys', { retries: 2 });
   spin.stop();
-  if (!r.ok) fail(ctx, r.failure);
-  const records = toKeyRecords(r.data);
-  const mine = matchKeyRecord(records, ctx.config.apiKey.value);
+  if (!res.ok) fail(ctx, res.failure);
+  let list = res.truncated ? undefined : scanKeyList(res.body);
+  if (!list) {
+    const r = parseJsonSuccess<unknown>(res, 'GET', ctx.api.url('/api/keys'), SHAPES.keys);
+    if (!r.ok) fail(ctx, r.failure);
+    list = keyListFrom(r.data);
+  }
+  list.configured = matchIndex(list, ctx.config.apiKey.value);
+  return list;
+}
+
+/** GET /api/keys as views, the configured key marked (for the commands that look at one key). */
+async function fetchKeys(ctx: Context): Promise<KeyView[]> {
+  const list = await fetchList(ctx);
   const now = Date.now();
-  return records.map((k) => keyView(k, k === mine, now));
+  return Array.from({ length: list.length }, (_, i) => listView(list, i, now));
 }
 
 /** Where the configured proxy key came from, for the legend. */
@@ -277,17 +292,28 @@ function declined(command: string, data: Record<string, unknown>): CommandResult
 export async function listCommand(ctx: Context, opts: ListOptions): Promise<CommandResult> {
   if (opts.format !== undefined && !LIST_FORMATS.includes(opts.format as (typeof LIST_FORMATS)[number])) throw new UsageError(`--format: expected one of ${LIST_FORMATS.join(', ')}, got "${opts.format}"`);
   const within = opts.expiringWithin !== undefined ? parseCount(opts.expiringWithin, '--expiring-within', 3650) : undefined;
-  const keys = await fetchKeys(ctx);
-  const warnings = configuredWarnings(ctx, keys);
+  const list = await fetchList(ctx);
+  const now = Date.now();
+  const mine = list.configured >= 0 ? [listView(list, list.configured, now)] : [];
+  const warnings = configuredWarnings(ctx, mine);
   // An active key that expires within the window, or has expired while still listed active.
-  const expiring = within === undefined ? [] : keys.filter((k) => k.active && k.daysLeft !== null && k.daysLeft <= within);
+  const expiring: KeyView[] = [];
+  let active = 0;
+  for (let i = 0; i < list.length; i++) {
+    if (!list.active(i)) continue;
+    active++;
+    if (within === undefined) continue;
+    const { daysLeft } = listDays(list, i, now);
+    if (daysLeft !== null && daysLeft <= within) expiring.push(listView(list, i, now));
+  }
   const source = configuredSource(ctx);
   return {
     command: 'keys',
     reason: expiring.length > 0 ? 'failed' : 'ok',
     data: {
       action: 'list',
-      keys,
+      // Made key by key as the document is written (a list of 100,000 keys is never one object tree).
+      keys: new JsonArrayStream(list.length, (i) => listView(list, i, now), (i, indent) => listViewJson(list, i, now, indent)),
       ...(within !== undefined ? { expiringWithin: within, expiring: expiring.map((k) => k.id) } : {}),
       warnings,
     },
@@ -295,11 +321,22 @@ export async function listCommand(ctx: Context, opts: ListOptions): Promise<Comm
     diagnoses: expiring.map((k) => expiringDiagnosis({ ...k, expiresAt: k.expiresAt }, k.daysLeft ?? 0, k.configured ? `It is the proxy key apidoctor is configured with (${ctx.config.apiKey.source}).` : undefined)),
     stepOutputs: { rootCause: expiring.length > 0 ? 'key.expiring' : '' },
     render: (o) => {
-      if (opts.format === 'github') return o.out(keysGithub(keys, warnings, expiring, within));
+      if (opts.format === 'github') return o.out(keysGithub(list.length, active, warnings, expiring, within));
       if (o.quiet) {
         if (within !== undefined) o.out(expiring.length ? `${expiring.map((k) => k.id).join(' ')}\n` : '');
-        else o.out(keys.map((k) => `${k.id}\t${k.prefix}\t${k.status}${k.configured ? '\tconfigured' : ''}`).join('\n') + (keys.length ? '\n' : ''));
-      } else o.out(keysTable(keys, o.style, source));
+        else {
+          let text = '';
+          for (let i = 0; i < list.length; i++) {
+            const { expired } = listDays(list, i, now);
+            text += `${list.id(i)}\t${list.prefix(i)}\t${expired ? 'expired' : list.active(i) ? 'active' : 'inactive'}${i === list.configured ? '\tconfigured' : ''}\n`;
+            if (text.length > 256 * 1024) {
+              o.out(text);
+              text = '';
+            }
+          }
+          o.out(text);
+        }
+      } else writeKeyListTable(list, now, o.style, source, (t) => o.out(t));
       for (const w of warnings) o.warn(w);
       if (within !== undefined) {
         const s = o.style;
@@ -318,7 +355,7 @@ export async function listCommand(ctx: Context, opts: ListOptions): Promise<Comm
 }
 
 /** `keys --format github`: a warning annotation per warning, an error per expiring key, one summary line. */
-function keysGithub(keys: KeyView[], warnings: string[], expiring: KeyView[], within: number | undefined): string {
+function keysGithub(total: number, active: number, warnings: string[], expiring: KeyView[], within: number | undefined): string {
   const title = 'apidoctor keys';
   let text = '';
   for (const w of warnings) text += annotation('warning', title, w);
@@ -326,9 +363,8 @@ function keysGithub(keys: KeyView[], warnings: string[], expiring: KeyView[], wi
     const when = k.expired ? `expired on ${day(k.expiresAt)}` : `expires on ${day(k.expiresAt)}`;
     text += annotation('error', `${title}: ${keyLabel(k)}`, `${keyLabel(k)}${k.configured ? ' (the configured key)' : ''} ${when}, within ${within} days. Rotate it: apidoctor keys rotate ${k.id} --name <new name>`);
   }
-  const active = keys.filter((k) => k.active).length;
   const code = expiring.length > 0 ? 1 : 0;
-  text += `apidoctor keys: ${keys.length} proxy key${keys.length === 1 ? '' : 's'}, ${active} active${within !== undefined ? `, ${expiring.length} expiring within ${within} days` : ''} — exit ${code} (${code ? 'failed' : 'ok'})\n`;
+  text += `apidoctor keys: ${total} proxy key${total === 1 ? '' : 's'}, ${active} active${within !== undefined ? `, ${expiring.length} expiring within ${within} days` : ''} — exit ${code} (${code ? 'failed' : 'ok'})\n`;
   return text;
 }
 
