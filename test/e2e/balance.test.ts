@@ -227,8 +227,13 @@ describe('balance: runway', () => {
     expect(rw.spend24h).toBeCloseTo(spentSince(now - DAY), 4);
     expect(rw.spend7d).toBeCloseTo(spentSince(now - 7 * DAY), 4);
     expect(rw.daysLeft).toBeCloseTo(42.5 / rw.dailyRate, 0);
+    expect(rw.pages).toBe(2);
     const usage = emu.requests.filter((q) => q.path.startsWith('/api/usage'));
-    expect(usage.map((q) => q.path)).toEqual(['/api/usage?limit=50&offset=0', '/api/usage?limit=50&offset=50']);
+    // Every page up to the limit is asked at once (one round trip however busy the account); the records
+    // stop on the second page, and the figures come from those two.
+    expect(usage.map((q) => q.path)).toEqual([0, 50, 100, 150, 200, 250].map((o) => `/api/usage?limit=50&offset=${o}`));
+    const firstAnswer = Math.min(...usage.map((q) => q.finishedAt!));
+    for (const q of usage) expect(q.startedAt).toBeLessThan(firstAnswer);
     // Concurrent: the balance request and the first usage page overlapped.
     const bal = emu.requests.find((q) => q.path === '/api/balance')!;
     expect(usage[0]!.startedAt).toBeLessThan(bal.finishedAt!);
@@ -260,8 +265,9 @@ describe('balance: runway', () => {
     expect(r.stdout).not.toMatch(/^Runway/m);
     expect(count(r.stderr, 'runway left out')).toBe(1);
     expect(r.stderr).toMatch(/runway left out: GET \/api\/usage and GET \/api\/transactions refused the billing key \(HTTP 401\).*dashboard token/);
-    // One try each, no paging after a refusal.
-    expect(emu.requests.map((q) => q.path.split('?')[0]).sort()).toEqual(['/api/balance', '/api/transactions', '/api/usage']);
+    // /api/usage's pages were asked together, once each; no paging of /api/transactions after its refusal.
+    expect(emu.requests.map((q) => q.path.split('?')[0]).sort()).toEqual(['/api/balance', '/api/transactions', ...Array(6).fill('/api/usage')]);
+    expect(new Set(emu.requests.filter((q) => q.path.startsWith('/api/usage')).map((q) => q.path)).size).toBe(6);
 
     emu.reset();
     emu.state.failures.push(refuse('/api/usage*'), refuse('/api/transactions*'));
