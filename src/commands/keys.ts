@@ -15,6 +15,7 @@ import { redactor } from '../redact.js';
 import { day, keyDetails, keyLabel, keyView, listDays, listView, listViewJson, writeKeyListTable, type KeyView } from '../render/keys.js';
 import { JsonArrayStream, type Output } from '../render/output.js';
 import { annotation } from '../render/github.js';
+import { fitToWidth } from '../render/layout.js';
 
 const NEEDS: readonly SettingName[] = ['apiKey', 'billingKey', 'baseUrl', 'timeout'];
 const DAY_MS = 86_400_000;
@@ -236,7 +237,8 @@ function canAsk(ctx: Context): boolean {
 
 /** Asks a y/N question on stderr and reads one line from stdin; anything but y/yes is no. */
 export async function ask(ctx: Context, question: string): Promise<boolean> {
-  ctx.out.err(`${question} [y/N] `, true);
+  // Wrapped at the width; the answer goes after the last line.
+  ctx.out.err(`${fitToWidth(`${question} [y/N]`, ctx.out.width)} `, true);
   const stdin = ctx.deps.stdin;
   if (!stdin) return false;
   const signal = ctx.deps.signal;
@@ -282,7 +284,7 @@ function declined(command: string, data: Record<string, unknown>): CommandResult
     reason: 'failed',
     data: { action: command, ...data, sent: false },
     diagnoses: [],
-    render: (o) => o.err(`${o.style.symbols.skip} Not confirmed: nothing was changed.\n`, true),
+    render: (o) => o.err(`${fitToWidth(`${o.style.symbols.skip} Not confirmed: nothing was changed.`, o.width)}\n`, true),
   };
 }
 
@@ -336,18 +338,18 @@ export async function listCommand(ctx: Context, opts: ListOptions): Promise<Comm
           }
           o.out(text);
         }
-      } else writeKeyListTable(list, now, o.style, source, (t) => o.out(t));
+      } else writeKeyListTable(list, now, o.style, source, o.width, (t) => o.out(t));
       for (const w of warnings) o.warn(w);
       if (within !== undefined) {
         const s = o.style;
         if (expiring.length === 0) {
-          o.err(`${s.ok(s.symbols.pass)} No active key expires within ${within} day${within === 1 ? '' : 's'}.\n`);
+          o.err(`${fitToWidth(`${s.ok(s.symbols.pass)} No active key expires within ${within} day${within === 1 ? '' : 's'}.`, o.width)}\n`);
         } else {
           const lines = expiring.map((k) => {
             const when = k.expired ? `expired on ${day(k.expiresAt)}` : `expires on ${day(k.expiresAt)} (in ${daysLeftText(k.daysLeft!)})`;
             return `  ${keyLabel(k)}${k.configured ? ' [configured]' : ''} ${when} → apidoctor keys rotate ${k.id} --name <new name>`;
           });
-          o.err(`${s.fail(s.symbols.fail)} ${expiring.length} active key${expiring.length === 1 ? '' : 's'} expire${expiring.length === 1 ? 's' : ''} within ${within} day${within === 1 ? '' : 's'}:\n${lines.join('\n')}\n`, true);
+          o.err(`${fitToWidth(`${s.fail(s.symbols.fail)} ${expiring.length} active key${expiring.length === 1 ? '' : 's'} expire${expiring.length === 1 ? 's' : ''} within ${within} day${within === 1 ? '' : 's'}:\n${lines.join('\n')}`, o.width)}\n`, true);
         }
       }
     },
@@ -399,7 +401,7 @@ export async function showCommand(ctx: Context, ref: string): Promise<CommandRes
     data: { action: 'show', key: k, warnings },
     diagnoses: [],
     render: (o) => {
-      o.out(o.quiet ? `${k.id}\t${k.prefix}\t${k.status}\n` : keyDetails(k, source));
+      o.out(o.quiet ? `${k.id}\t${k.prefix}\t${k.status}\n` : keyDetails(k, source, o.width));
       for (const w of warnings) o.warn(w);
     },
   };
@@ -427,7 +429,7 @@ export async function changeCommand(ctx: Context, verb: Verb, rawId: string, opt
       reason: 'ok',
       data: { action: verb, key: k, sent: false, unchanged: true },
       diagnoses: [],
-      render: (o) => o.err(`${o.style.symbols.skip} ${keyLabel(k)} is already ${k.active ? 'active' : 'inactive'}: nothing to do.\n`),
+      render: (o) => o.err(`${fitToWidth(`${o.style.symbols.skip} ${keyLabel(k)} is already ${k.active ? 'active' : 'inactive'}: nothing to do.`, o.width)}\n`),
     };
   }
   const mineNote = k.configured ? ` This is the proxy key apidoctor is configured with (${configuredSource(ctx)}).` : '';
@@ -461,7 +463,7 @@ export async function changeCommand(ctx: Context, verb: Verb, rawId: string, opt
     data: { action: verb, key: after ?? k, sent: true, ...(verb === 'delete' ? { deleted: true } : {}) },
     diagnoses: [],
     render: (o) => {
-      o.out(`${o.style.ok(o.style.symbols.pass)} ${done[verb]}\n`);
+      o.out(`${fitToWidth(`${o.style.ok(o.style.symbols.pass)} ${done[verb]}`, o.width)}\n`);
     },
   };
 }
@@ -607,8 +609,8 @@ export async function createCommand(ctx: Context, opts: CreateOptions): Promise<
     render: (o) => {
       o.out(`${c.key}\n`);
       const s = o.style;
-      o.err(`${s.ok(s.symbols.pass)} Created proxy key ${createdLabel(c)}${c.expiresAt ? `, expires on ${c.expiresAt}` : ', no expiry'}.\n`);
-      o.err(`${s.warn(s.symbols.warn)} ${ONCE}\n`, true);
+      o.err(`${fitToWidth(`${s.ok(s.symbols.pass)} Created proxy key ${createdLabel(c)}${c.expiresAt ? `, expires on ${c.expiresAt}` : ', no expiry'}.`, o.width)}\n`);
+      o.err(`${fitToWidth(`${s.warn(s.symbols.warn)} ${ONCE}`, o.width)}\n`, true);
       if (c.odd) o.warn(c.odd);
     },
   };
@@ -638,10 +640,10 @@ export async function rotateCommand(ctx: Context, rawId: string, opts: CreateOpt
     render: (o: Output) => {
       o.out(`${c.key}\n`);
       const s = o.style;
-      o.err(`${s.ok(s.symbols.pass)} Created proxy key ${createdLabel(c)} to replace ${keyLabel(old)}.\n`);
-      o.err(`${s.warn(s.symbols.warn)} ${ONCE}\n`, true);
+      o.err(`${fitToWidth(`${s.ok(s.symbols.pass)} Created proxy key ${createdLabel(c)} to replace ${keyLabel(old)}.`, o.width)}\n`);
+      o.err(`${fitToWidth(`${s.warn(s.symbols.warn)} ${ONCE}`, o.width)}\n`, true);
       if (c.odd) o.warn(c.odd);
-      o.err(`Next:\n${next.map((n, i) => `  ${i + 1}. ${n}`).join('\n')}\nNothing was deleted: ${keyLabel(old)}${old.status === 'active' ? ' keeps working until you delete it' : ` stays on the account (${old.status})`}.\n`);
+      o.err(`${fitToWidth(`Next:\n${next.map((n, i) => `  ${i + 1}. ${n}`).join('\n')}\nNothing was deleted: ${keyLabel(old)}${old.status === 'active' ? ' keeps working until you delete it' : ` stays on the account (${old.status})`}.`, o.width)}\n`);
     },
   };
 }

@@ -2,6 +2,7 @@ import type { Attempt, Diagnosis } from '../types.js';
 import type { Style } from './style.js';
 import type { Output } from './output.js';
 import { oneLine } from './sanitize.js';
+import { fitToWidth } from './layout.js';
 
 /** "429 ×2, then 200" — the attempts in one line. */
 export function attemptsLine(attempts: Attempt[] | undefined): string | undefined {
@@ -53,5 +54,5 @@ export function renderDiagnosis(d: Diagnosis, s: Style, level: 'fail' | 'warn' =
 export function printDiagnosis(o: Output, d: Diagnosis, level: 'fail' | 'warn' = 'fail'): void {
   const s = o.style;
   if (o.quiet) o.err(`${level === 'warn' ? s.warn(s.symbols.warn) : s.fail(s.symbols.fail)} ${d.title} [${d.id}]\n`, true);
-  else o.err(renderDiagnosis(d, s, level), true);
+  else o.err(fitToWidth(renderDiagnosis(d, s, level), o.width), true);
 }

@@ -3,6 +3,7 @@ import type { KeyList } from '../api/key-list.js';
 import { daysUntil } from '../api/account.js';
 import type { Style } from './style.js';
 import { oneLine } from './sanitize.js';
+import { fitToWidth, labelled } from './layout.js';
 
 const DAY_MS = 86_400_000;
 
@@ -84,19 +85,20 @@ interface Rows {
  * The key table. Status is a word (active / INACTIVE / EXPIRED), so it reads without colour;
  * the configured key is marked with `*` and a legend names where it came from.
  */
-export function keysTable(keys: KeyView[], s: Style, configuredSource?: string): string {
+export function keysTable(keys: KeyView[], s: Style, configuredSource?: string, width = Infinity): string {
   let out = '';
   writeKeysTable(
     { length: keys.length, cells: (i) => cells(keys[i]!), info: (i) => keys[i]!, anyConfigured: keys.some((k) => k.configured) },
     s,
     configuredSource,
+    width,
     (t) => (out += t),
   );
   return out;
 }
 
 /** The table of a KeyList, written in pieces of whole lines (a large table is never one string). */
-export function writeKeyListTable(list: KeyList, nowMs: number, s: Style, configuredSource: string | undefined, write: (text: string) => void): void {
+export function writeKeyListTable(list: KeyList, nowMs: number, s: Style, configuredSource: string | undefined, width: number, write: (text: string) => void): void {
   writeKeysTable(
     {
       length: list.length,
@@ -109,6 +111,7 @@ export function writeKeyListTable(list: KeyList, nowMs: number, s: Style, config
     },
     s,
     configuredSource,
+    width,
     write,
   );
 }
@@ -117,21 +120,46 @@ const HEAD = ['', 'ID', 'NAME', 'PREFIX', 'STATUS', 'CREATED', 'EXPIRES', 'DAYS 
 /** Lines per write: large enough that writes are few, small enough that no piece is large. */
 const LINES_PER_WRITE = 4096;
 
-function writeKeysTable(rows: Rows, s: Style, configuredSource: string | undefined, write: (text: string) => void): void {
-  if (rows.length === 0) return write('No proxy keys on this account. Create one: apidoctor keys create --name <name>\n');
+/** The narrowest NAME column the table shrinks to before it leaves out CREATED, then lays keys out as lines. */
+const MIN_NAME = 12;
+const NAME = 2;
+const CREATED = 5;
+
+/**
+ * Writes the table for a terminal `width` columns wide: when the rows are wider, NAME is clipped (to at least
+ * 12 columns), then CREATED is left out; when even that does not fit, each key is a line of words wrapped
+ * under its start instead of a row.
+ */
+function writeKeysTable(rows: Rows, s: Style, configuredSource: string | undefined, width: number, write: (text: string) => void): void {
+  if (rows.length === 0) return write(fitToWidth('No proxy keys on this account. Create one: apidoctor keys create --name <name>', width) + '\n');
   // Two passes over the keys, the cells made again in the second, rather than a table of 8 strings per
   // key kept between them: with 100,000 keys, keeping them costs more in garbage collection than making them twice.
   // Widths by a loop: Math.max(...rows) passes every row as an argument and overflows the stack past ~100,000 keys.
   const widths = HEAD.map((h) => h.length);
   for (let r = 0; r < rows.length; r++) {
     const c = rows.cells(r);
-    for (let i = 0; i < 7; i++) if (c[i]!.length > widths[i]!) widths[i] = c[i]!.length;
+    for (let i = 0; i < 8; i++) if (c[i]!.length > widths[i]!) widths[i] = c[i]!.length;
   }
-  const last = HEAD.length - 1;
+  const naturalName = widths[NAME]!;
+  let cols = HEAD.map((_, i) => i);
+  const total = () => cols.reduce((a, i) => a + widths[i]!, 0) + 2 * (cols.length - 1);
+  const fitName = () => {
+    const over = total() - width;
+    if (over > 0) widths[NAME] = Math.max(Math.min(widths[NAME]!, MIN_NAME), widths[NAME]! - over);
+  };
+  fitName();
+  if (total() > width) {
+    cols = cols.filter((i) => i !== CREATED);
+    widths[NAME] = naturalName;
+    fitName();
+  }
+  if (total() > width) return writeKeyLines(rows, s, configuredSource, width, write);
+  const last = cols[cols.length - 1]!;
   const line = (c: readonly string[], paint?: (i: number, text: string) => string) => {
     let out = '';
-    for (let i = 0; i <= last; i++) {
-      const padded = i === last ? c[i]! : c[i]!.padEnd(widths[i]!);
+    for (const i of cols) {
+      const cell = i === NAME && c[i]!.length > widths[i]! ? clip(c[i]!, widths[i]!) : c[i]!;
+      const padded = i === last ? cell : cell.padEnd(widths[i]!);
       out += (i ? '  ' : '') + (paint ? paint(i, padded) : padded);
     }
     return out.trimEnd();
@@ -157,8 +185,29 @@ function writeKeysTable(rows: Rows, s: Style, configuredSource: string | undefin
       out = '';
     }
   }
-  if (rows.anyConfigured) out += s.dim(`* = the proxy key apidoctor is configured with${configuredSource ? ` (${configuredSource})` : ''}`) + '\n';
+  out += legend(rows, s, configuredSource, width);
   write(out);
+}
+
+function legend(rows: Rows, s: Style, configuredSource: string | undefined, width: number): string {
+  return rows.anyConfigured ? s.dim(fitToWidth(`* = the proxy key apidoctor is configured with${configuredSource ? ` (${configuredSource})` : ''}`, width)) + '\n' : '';
+}
+
+/** Too narrow for the table: one key a line, "* #1 "name" (prefix) active, created …, expires … (30 days left)", wrapped. */
+function writeKeyLines(rows: Rows, s: Style, configuredSource: string | undefined, width: number, write: (text: string) => void): void {
+  let out = '';
+  for (let r = 0; r < rows.length; r++) {
+    const c = rows.cells(r);
+    const k = rows.info(r);
+    const status = k.status === 'active' ? s.ok(c[4]!) : s.fail(c[4]!);
+    const left = c[7] === '-' ? '' : c[7] === 'expired' ? '' : ` (${c[7]} day${c[7] === '1' ? '' : 's'} left)`;
+    out += fitToWidth(`${c[0] ? '* ' : '- '}#${c[1]} ${c[2]} (${c[3]}) ${status}, created ${c[5]}, expires ${c[6]}${left}`, width) + '\n';
+    if (r % LINES_PER_WRITE === LINES_PER_WRITE - 1) {
+      write(out);
+      out = '';
+    }
+  }
+  write(out + legend(rows, s, configuredSource, width));
 }
 
 /** A key's cells in the table, in column order. */
@@ -228,7 +277,7 @@ export function listView(list: KeyList, i: number, nowMs: number): KeyView {
 }
 
 /** One key, field by field, for `keys show`. */
-export function keyDetails(k: KeyView, configuredSource?: string): string {
+export function keyDetails(k: KeyView, configuredSource?: string, width = Infinity): string {
   const rows: Array<[string, string]> = [
     ['id', String(k.id)],
     ['name', oneLine(k.name ?? '-')],
@@ -239,5 +288,5 @@ export function keyDetails(k: KeyView, configuredSource?: string): string {
     ['days left', daysText(k)],
     ['configured', k.configured ? `yes: apidoctor uses this key${configuredSource ? ` (${configuredSource})` : ''}` : 'no'],
   ];
-  return rows.map(([a, b]) => `${a.padEnd(11)}${b}`).join('\n') + '\n';
+  return rows.map(([a, b]) => labelled(a.padEnd(11), b, width)).join('\n') + '\n';
 }
