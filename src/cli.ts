@@ -7,7 +7,7 @@ import { Output } from './render/output.js';
 import { createStyle, wantsColor, PLAIN } from './render/style.js';
 import { printDiagnosis } from './render/diagnosis.js';
 import { annotation, diagnosisMessage } from './render/github.js';
-import { fitColumns, fitToWidth, terminalWidth } from './render/layout.js';
+import { fitColumns, terminalWidth } from './render/layout.js';
 import { redactor } from './redact.js';
 import { VERSION } from './version.js';
 import type { SettingName } from './config/settings.js';
@@ -338,7 +338,7 @@ function renderError(error: unknown, out: Output, command: string, durationMs: n
   if (diagnoses.length > 0) {
     for (const d of diagnoses) printDiagnosis(out, d);
   } else {
-    out.err(`${fitToWidth(`${out.style.fail('✗')} ${message}${hint ? `\n  ${hint}` : ''}`, out.width)}\n`, true);
+    out.err(`${out.style.fail('✗')} ${message}\n${hint ? `  ${hint}\n` : ''}`, true);
   }
   return code;
 }

@@ -3,7 +3,6 @@ import { PLAIN, applyStyleMarkers, type Style } from './style.js';
 import { jsonSafe, neutralize, oneLine } from './sanitize.js';
 import { importEsm } from '../esm.js';
 import { interruptibleStep } from '../busy.js';
-import { fitToWidth } from './layout.js';
 
 /** A writable stream as the output layer needs it. */
 export interface Sink {
@@ -154,7 +153,7 @@ export class Output {
 
   /** A warning line on stderr; kept even in JSON mode (stdout stays one document). */
   warn(text: string): void {
-    this.err(`${fitToWidth(`${this.style.warn(this.style.symbols.warn)} ${text}`, this.width)}\n`);
+    this.err(`${this.style.warn(this.style.symbols.warn)} ${text}\n`);
   }
 
   /** A verbose-only line on stderr. */
