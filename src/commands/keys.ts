@@ -382,9 +382,19 @@ export function findKey(keys: KeyView[], ref: string): KeyView {
   }
   if (hits.length === 1) return hits[0]!;
   if (hits.length > 1) throw new UsageError(`"${r}" matches ${hits.length} keys: ${hits.map((k) => keyLabel(k)).join(', ')}`, 'Give the numeric id instead.');
-  throw new DiagnosedError(
-    diagnoseById('resource.not-found', { method: 'GET', endpoint: '/api/keys' }, [`No proxy key on this account has the ${/^\d+$/.test(r) ? `id ${r}` : `prefix "${r}"`}. The ids and prefixes are listed by: apidoctor keys`]),
-  );
+  const what = /^\d+$/.test(r) ? `id ${r}` : `prefix "${r}"`;
+  const d = diagnoseById('resource.not-found', { method: 'GET', endpoint: '/api/keys' }, [`No proxy key on this account has the ${what}.`]);
+  // The catalog's steps are about paths and models; here the account's key list answered, and the key is not in it.
+  throw new DiagnosedError({
+    ...d,
+    title: `No proxy key with the ${what}`,
+    explanation: `GET /api/keys answered, and no proxy key in it has the ${what}: it was deleted, or it belongs to another account (another billing key).`,
+    remedies: [
+      'List the keys with their ids and prefixes: apidoctor keys',
+      'Then give the id from the first column, or the prefix (ms-…): apidoctor keys show <id|prefix>',
+      'Keys of another account need that account\'s billing key: --billing-key, or MODELSWITCH_BILLING_KEY',
+    ],
+  });
 }
 
 /** `keys show <id|prefix>`. */

@@ -340,3 +340,21 @@ describe('balance: the hold note', () => {
     expect(r.json().notes.join(' ')).toContain('refuses every inference request');
   });
 });
+
+describe('balance: advice that fits the command', () => {
+  it('a timeout of GET /api/balance advises a longer timeout, never --stream (which only a generation request has); a chat timeout still does', async () => {
+    emu.state.delayMs = 1500;
+    const r = await cli(['--json', '--timeout', '300']);
+    expect(r.code).toBe(8);
+    const d = r.json().diagnoses[0];
+    expect(d.id).toBe('network.timeout');
+    expect(d.remedies.join('\n')).toMatch(/--timeout/);
+    expect(d.remedies.join('\n')).not.toMatch(/--stream|streaming/);
+
+    emu.reset();
+    emu.state.delayMs = 1500;
+    const chat = await runCli(['call', 'POST', '/v1/chat/completions', '--data', '{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}', '--json', '--timeout', '300'], { env: env() });
+    expect(chat.json().diagnoses[0].id).toBe('network.timeout');
+    expect(chat.json().diagnoses[0].remedies.join('\n')).toMatch(/--stream/);
+  });
+});
