@@ -473,7 +473,7 @@ export async function changeCommand(ctx: Context, verb: Verb, rawId: string, opt
     data: { action: verb, key: after ?? k, sent: true, ...(verb === 'delete' ? { deleted: true } : {}) },
     diagnoses: [],
     render: (o) => {
-      o.out(`${fitToWidth(`${o.style.ok(o.style.symbols.pass)} ${done[verb]}`, o.width)}\n`);
+      o.out(`${o.style.ok(o.style.symbols.pass)} ${done[verb]}\n`);
     },
   };
 }

@@ -68,7 +68,7 @@ export function renderBalanceText(o: Output, v: BalanceView): void {
       }
     }
     o.out(lines.join('\n') + '\n');
-    if (!r.available) o.err(s.dim(fitToWidth(`${s.symbols.skip} runway left out: ${r.reason}.`, o.width)) + '\n');
+    if (!r.available) o.err(s.dim(`${s.symbols.skip} runway left out: ${r.reason}.`) + '\n');
   }
   for (const n of v.notes) o.warn(n);
   renderProblem(o, v);

@@ -99,11 +99,8 @@ describe('every command fits the width (60 and 80 columns)', () => {
     ['explain: a diagnosis', ['explain', '-', '--status', '402'], () => {}, SAMPLE],
     ['keys: the table', ['keys'], () => {}],
     ['keys show: the details', ['keys', 'show', '1'], () => {}],
-    ['keys show 99: not found', ['keys', 'show', '99'], () => {}],
     ['keys --expiring-within 400: the expiring keys', ['keys', '--expiring-within', '400'], () => {}],
     ['balance: the balance, spend and runway', ['balance'], () => {}],
-    ['balance: a refusal', ['balance'], (e) => e.state.failures.push({ status: 401, headers: { 'content-type': 'application/json' }, body: { error: { message: 'Invalid API key provided for this account', type: 'authentication_error' } }, match: { path: '/api/*' } })],
-    ['balance below --min', ['balance', '--min', '100'], () => {}],
   ];
   for (const width of [60, 80]) {
     for (const [name, args, setup, stdin] of CASES) {
