@@ -37,8 +37,10 @@ function fastAnswer(argv) {
   // commander lays help out for the terminal's width, or 80 columns when stdout is not a terminal.
   // Only a character device can be a terminal: for a pipe or a file, do not create process.stdout
   // (which costs more than the rest of this) just to learn that it is not one.
-  let width = 80;
-  if (isCharacterDevice(1)) width = (process.stdout.isTTY ? process.stdout.columns : undefined) ?? 80;
+  // As the CLI reads the width (src/render/layout.ts terminalWidth): the terminal's, else COLUMNS, else 80.
+  const fromEnv = Number(process.env.COLUMNS);
+  let width = Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 80;
+  if (isCharacterDevice(1) && process.stdout.isTTY && process.stdout.columns > 0) width = process.stdout.columns;
   const variant = fast.help.variants[fast.help.byWidth[width]];
   return variant && variant.map((i) => fast.help.lines[i]).join('\n');
 }

@@ -26,7 +26,8 @@ async function capture(main, args, width) {
   let err = '';
   try {
     const code = await main(args, {
-      env: {},
+      // The width as the CLI reads it when stdout is not a terminal (help follows the width of the rest of the output).
+      env: width !== undefined ? { COLUMNS: String(width) } : {},
       cwd: process.cwd(),
       stdout: { write: (s) => ((out += s), true), isTTY: false },
       stderr: { write: (s) => ((err += s), true), isTTY: false },

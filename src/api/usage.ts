@@ -77,9 +77,12 @@ const SOURCES: readonly Source[] = [
 /**
  * Reads the charges of the last 7 days, newest first: /api/usage, or /api/transactions when usage fails.
  * Pages with limit 50 and offset; stops at a record older than 7 days, a short page, or MAX_PAGES.
- * A busy account needs several pages: once the first comes back full, the time it spans says how many
- * more reach 7 days back, and those are asked together rather than one after another (then, if the
- * estimate fell short, the next batch the same way).
+ * /api/usage's pages are all asked at once, with the balance: a busy account then costs one round trip,
+ * as a quiet one does (pages past the end answer an empty list; walking them one after another took 6
+ * round trips, and asking the later ones once the first came back took 2). The price is up to five
+ * requests that were not needed, on a quiet account or when the route refuses the key. The fallback,
+ * /api/transactions, asked only after /api/usage failed, asks its first page alone: once the first comes
+ * back full, the time it spans says how many more reach 7 days back, and those are asked together.
  */
 export async function fetchCharges(api: Api, nowMs: number, debug: (line: string) => void = () => {}): Promise<SpendOutcome> {
   const failures: Array<{ path: string; failure: Failure }> = [];
@@ -108,7 +111,7 @@ export async function fetchCharges(api: Api, nowMs: number, debug: (line: string
       return rows.length < PAGE_LIMIT || oldest < weekAgo;
     };
     let next = 0;
-    let batch = 1;
+    let batch = src.path === '/api/usage' ? MAX_PAGES : 1;
     while (next < MAX_PAGES && !complete && !failed) {
       const ns = Array.from({ length: Math.min(batch, MAX_PAGES - next) }, (_, i) => next + i);
       const answers = await Promise.all(ns.map(page));

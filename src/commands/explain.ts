@@ -96,7 +96,7 @@ export async function explainCommand(ctx: Context, file: string | undefined, opt
     diagnoses: [d],
     render: (o) => {
       o.out(`${d.id}\n`);
-      printDiagnosis(o, d);
+      printDiagnosis(o, d, 'fail', true);
     },
   };
 }

@@ -8,12 +8,14 @@ import { parseCount, type SettingName } from '../config/settings.js';
 import { preflight } from '../diagnosis/key-problem.js';
 import { SHAPES, parseJsonSuccess } from '../api/api.js';
 import { daysLeftText, expiringDiagnosis, matchKeyRecord, toKeyRecords, type KeyRecord } from '../api/account.js';
+import { keyListFrom, matchIndex, scanKeyList, type KeyList } from '../api/key-list.js';
 import { diagnoseById } from '../diagnosis/engine.js';
 import { diagnoseFailure } from '../api/diagnose-failure.js';
 import { redactor } from '../core/redact.js';
-import { day, keyDetails, keyLabel, keysTable, keyView, type KeyView } from '../render/keys.js';
-import type { Output } from '../render/output.js';
+import { day, keyDetails, keyLabel, keyView, listDays, listView, listViewJson, writeKeyListTable, type KeyView } from '../render/keys.js';
+import { JsonArrayStream, type Output } from '../render/output.js';
 import { annotation } from '../render/github.js';
+import { fitToWidth } from '../render/layout.js';
 import { parseJson } from '../core/json-depth.js';
 
 const NEEDS: readonly SettingName[] = ['apiKey', 'billingKey', 'baseUrl', 'timeout'];
@@ -131,17 +133,31 @@ function fail(ctx: Context, f: Failure): never {
   throw new DiagnosedError(diagnoseFailure(ctx.config, f, { role: 'billingKey' }));
 }
 
-/** GET /api/keys as views, the configured key marked. */
-async function fetchKeys(ctx: Context): Promise<KeyView[]> {
+/**
+ * GET /api/keys as a KeyList, the configured key marked. The plain answer is read straight into columns;
+ * anything else (not JSON, another shape, cut at the cap) goes through parseJsonSuccess, which names the problem.
+ */
+async function fetchList(ctx: Context): Promise<KeyList> {
   refuseEarly(ctx, 'GET', '/api/keys');
   const spin = ctx.out.spinner('GET /api/keys…');
-  const r = await ctx.api.json<unknown>('GET', '/api/keys', SHAPES.keys, { retries: 2 });
+  const res = await ctx.api.request('GET', '/api/keys', { retries: 2 });
   spin.stop();
-  if (!r.ok) fail(ctx, r.failure);
-  const records = toKeyRecords(r.data);
-  const mine = matchKeyRecord(records, ctx.config.apiKey.value);
+  if (!res.ok) fail(ctx, res.failure);
+  let list = res.truncated ? undefined : scanKeyList(res.body);
+  if (!list) {
+    const r = parseJsonSuccess<unknown>(res, 'GET', ctx.api.url('/api/keys'), SHAPES.keys);
+    if (!r.ok) fail(ctx, r.failure);
+    list = keyListFrom(r.data);
+  }
+  list.configured = matchIndex(list, ctx.config.apiKey.value);
+  return list;
+}
+
+/** GET /api/keys as views, the configured key marked (for the commands that look at one key). */
+async function fetchKeys(ctx: Context): Promise<KeyView[]> {
+  const list = await fetchList(ctx);
   const now = Date.now();
-  return records.map((k) => keyView(k, k === mine, now));
+  return Array.from({ length: list.length }, (_, i) => listView(list, i, now));
 }
 
 /** Where the configured proxy key came from, for the legend. */
@@ -203,7 +219,8 @@ function canAsk(ctx: Context): boolean {
 
 /** Asks a y/N question on stderr and reads one line from stdin; anything but y/yes is no. */
 export async function ask(ctx: Context, question: string): Promise<boolean> {
-  ctx.out.err(`${question} [y/N] `, true);
+  // Wrapped at the width; the answer goes after the last line.
+  ctx.out.err(`${fitToWidth(`${question} [y/N]`, ctx.out.width)} `, true);
   const stdin = ctx.deps.stdin;
   if (!stdin) return false;
   const signal = ctx.deps.signal;
@@ -249,7 +266,7 @@ function declined(command: string, data: Record<string, unknown>): CommandResult
     reason: 'failed',
     data: { action: command, ...data, sent: false },
     diagnoses: [],
-    render: (o) => o.err(`${o.style.symbols.skip} Not confirmed: nothing was changed.\n`, true),
+    render: (o) => o.err(`${fitToWidth(`${o.style.symbols.skip} Not confirmed: nothing was changed.`, o.width)}\n`, true),
   };
 }
 
@@ -259,17 +276,28 @@ function declined(command: string, data: Record<string, unknown>): CommandResult
 export async function listCommand(ctx: Context, opts: ListOptions): Promise<CommandResult> {
   if (opts.format !== undefined && !LIST_FORMATS.includes(opts.format as (typeof LIST_FORMATS)[number])) throw new UsageError(`--format: expected one of ${LIST_FORMATS.join(', ')}, got "${opts.format}"`);
   const within = opts.expiringWithin !== undefined ? parseCount(opts.expiringWithin, '--expiring-within', 3650) : undefined;
-  const keys = await fetchKeys(ctx);
-  const warnings = configuredWarnings(ctx, keys);
+  const list = await fetchList(ctx);
+  const now = Date.now();
+  const mine = list.configured >= 0 ? [listView(list, list.configured, now)] : [];
+  const warnings = configuredWarnings(ctx, mine);
   // An active key that expires within the window, or has expired while still listed active.
-  const expiring = within === undefined ? [] : keys.filter((k) => k.active && k.daysLeft !== null && k.daysLeft <= within);
+  const expiring: KeyView[] = [];
+  let active = 0;
+  for (let i = 0; i < list.length; i++) {
+    if (!list.active(i)) continue;
+    active++;
+    if (within === undefined) continue;
+    const { daysLeft } = listDays(list, i, now);
+    if (daysLeft !== null && daysLeft <= within) expiring.push(listView(list, i, now));
+  }
   const source = configuredSource(ctx);
   return {
     command: 'keys',
     reason: expiring.length > 0 ? 'failed' : 'ok',
     data: {
       action: 'list',
-      keys,
+      // Made key by key as the document is written (a list of 100,000 keys is never one object tree).
+      keys: new JsonArrayStream(list.length, (i) => listView(list, i, now), (i, indent) => listViewJson(list, i, now, indent)),
       ...(within !== undefined ? { expiringWithin: within, expiring: expiring.map((k) => k.id) } : {}),
       warnings,
     },
@@ -277,22 +305,33 @@ export async function listCommand(ctx: Context, opts: ListOptions): Promise<Comm
     diagnoses: expiring.map((k) => expiringDiagnosis({ ...k, expiresAt: k.expiresAt }, k.daysLeft ?? 0, k.configured ? `It is the proxy key apidoctor is configured with (${ctx.config.apiKey.source}).` : undefined)),
     stepOutputs: { rootCause: expiring.length > 0 ? 'key.expiring' : '' },
     render: (o) => {
-      if (opts.format === 'github') return o.out(keysGithub(keys, warnings, expiring, within));
+      if (opts.format === 'github') return o.out(keysGithub(list.length, active, warnings, expiring, within));
       if (o.quiet) {
         if (within !== undefined) o.out(expiring.length ? `${expiring.map((k) => k.id).join(' ')}\n` : '');
-        else o.out(keys.map((k) => `${k.id}\t${k.prefix}\t${k.status}${k.configured ? '\tconfigured' : ''}`).join('\n') + (keys.length ? '\n' : ''));
-      } else o.out(keysTable(keys, o.style, source));
+        else {
+          let text = '';
+          for (let i = 0; i < list.length; i++) {
+            const { expired } = listDays(list, i, now);
+            text += `${list.id(i)}\t${list.prefix(i)}\t${expired ? 'expired' : list.active(i) ? 'active' : 'inactive'}${i === list.configured ? '\tconfigured' : ''}\n`;
+            if (text.length > 256 * 1024) {
+              o.out(text);
+              text = '';
+            }
+          }
+          o.out(text);
+        }
+      } else writeKeyListTable(list, now, o.style, source, o.width, (t) => o.out(t));
       for (const w of warnings) o.warn(w);
       if (within !== undefined) {
         const s = o.style;
         if (expiring.length === 0) {
-          o.err(`${s.ok(s.symbols.pass)} No active key expires within ${within} day${within === 1 ? '' : 's'}.\n`);
+          o.err(`${fitToWidth(`${s.ok(s.symbols.pass)} No active key expires within ${within} day${within === 1 ? '' : 's'}.`, o.width)}\n`);
         } else {
           const lines = expiring.map((k) => {
             const when = k.expired ? `expired on ${day(k.expiresAt)}` : `expires on ${day(k.expiresAt)} (in ${daysLeftText(k.daysLeft!)})`;
             return `  ${keyLabel(k)}${k.configured ? ' [configured]' : ''} ${when} → apidoctor keys rotate ${k.id} --name <new name>`;
           });
-          o.err(`${s.fail(s.symbols.fail)} ${expiring.length} active key${expiring.length === 1 ? '' : 's'} expire${expiring.length === 1 ? 's' : ''} within ${within} day${within === 1 ? '' : 's'}:\n${lines.join('\n')}\n`, true);
+          o.err(`${fitToWidth(`${s.fail(s.symbols.fail)} ${expiring.length} active key${expiring.length === 1 ? '' : 's'} expire${expiring.length === 1 ? 's' : ''} within ${within} day${within === 1 ? '' : 's'}:\n${lines.join('\n')}`, o.width)}\n`, true);
         }
       }
     },
@@ -300,7 +339,7 @@ export async function listCommand(ctx: Context, opts: ListOptions): Promise<Comm
 }
 
 /** `keys --format github`: a warning annotation per warning, an error per expiring key, one summary line. */
-function keysGithub(keys: KeyView[], warnings: string[], expiring: KeyView[], within: number | undefined): string {
+function keysGithub(total: number, active: number, warnings: string[], expiring: KeyView[], within: number | undefined): string {
   const title = 'apidoctor keys';
   let text = '';
   for (const w of warnings) text += annotation('warning', title, w);
@@ -308,9 +347,8 @@ function keysGithub(keys: KeyView[], warnings: string[], expiring: KeyView[], wi
     const when = k.expired ? `expired on ${day(k.expiresAt)}` : `expires on ${day(k.expiresAt)}`;
     text += annotation('error', `${title}: ${keyLabel(k)}`, `${keyLabel(k)}${k.configured ? ' (the configured key)' : ''} ${when}, within ${within} days. Rotate it: apidoctor keys rotate ${k.id} --name <new name>`);
   }
-  const active = keys.filter((k) => k.active).length;
   const code = expiring.length > 0 ? 1 : 0;
-  text += `apidoctor keys: ${keys.length} proxy key${keys.length === 1 ? '' : 's'}, ${active} active${within !== undefined ? `, ${expiring.length} expiring within ${within} days` : ''} — exit ${code} (${code ? 'failed' : 'ok'})\n`;
+  text += `apidoctor keys: ${total} proxy key${total === 1 ? '' : 's'}, ${active} active${within !== undefined ? `, ${expiring.length} expiring within ${within} days` : ''} — exit ${code} (${code ? 'failed' : 'ok'})\n`;
   return text;
 }
 
@@ -326,9 +364,19 @@ export function findKey(keys: KeyView[], ref: string): KeyView {
   }
   if (hits.length === 1) return hits[0]!;
   if (hits.length > 1) throw new UsageError(`"${r}" matches ${hits.length} keys: ${hits.map((k) => keyLabel(k)).join(', ')}`, 'Give the numeric id instead.');
-  throw new DiagnosedError(
-    diagnoseById('resource.not-found', { method: 'GET', endpoint: '/api/keys' }, [`No proxy key on this account has the ${/^\d+$/.test(r) ? `id ${r}` : `prefix "${r}"`}. The ids and prefixes are listed by: apidoctor keys`]),
-  );
+  const what = /^\d+$/.test(r) ? `id ${r}` : `prefix "${r}"`;
+  const d = diagnoseById('resource.not-found', { method: 'GET', endpoint: '/api/keys' }, [`No proxy key on this account has the ${what}.`]);
+  // The catalog's steps are about paths and models; here the account's key list answered, and the key is not in it.
+  throw new DiagnosedError({
+    ...d,
+    title: `No proxy key with the ${what}`,
+    explanation: `GET /api/keys answered, and no proxy key in it has the ${what}: it was deleted, or it belongs to another account (another billing key).`,
+    remedies: [
+      'List the keys with their ids and prefixes: apidoctor keys',
+      'Then give the id from the first column, or the prefix (ms-…): apidoctor keys show <id|prefix>',
+      'Keys of another account need that account\'s billing key: --billing-key, or MODELSWITCH_BILLING_KEY',
+    ],
+  });
 }
 
 /** `keys show <id|prefix>`. */
@@ -345,7 +393,7 @@ export async function showCommand(ctx: Context, ref: string): Promise<CommandRes
     data: { action: 'show', key: k, warnings },
     diagnoses: [],
     render: (o) => {
-      o.out(o.quiet ? `${k.id}\t${k.prefix}\t${k.status}\n` : keyDetails(k, source));
+      o.out(o.quiet ? `${k.id}\t${k.prefix}\t${k.status}\n` : keyDetails(k, source, o.width));
       for (const w of warnings) o.warn(w);
     },
   };
@@ -373,7 +421,7 @@ export async function changeCommand(ctx: Context, verb: Verb, rawId: string, opt
       reason: 'ok',
       data: { action: verb, key: k, sent: false, unchanged: true },
       diagnoses: [],
-      render: (o) => o.err(`${o.style.symbols.skip} ${keyLabel(k)} is already ${k.active ? 'active' : 'inactive'}: nothing to do.\n`),
+      render: (o) => o.err(`${fitToWidth(`${o.style.symbols.skip} ${keyLabel(k)} is already ${k.active ? 'active' : 'inactive'}: nothing to do.`, o.width)}\n`),
     };
   }
   const mineNote = k.configured ? ` This is the proxy key apidoctor is configured with (${configuredSource(ctx)}).` : '';
@@ -552,8 +600,8 @@ export async function createCommand(ctx: Context, opts: CreateOptions): Promise<
     render: (o) => {
       o.out(`${c.key}\n`);
       const s = o.style;
-      o.err(`${s.ok(s.symbols.pass)} Created proxy key ${createdLabel(c)}${c.expiresAt ? `, expires on ${c.expiresAt}` : ', no expiry'}.\n`);
-      o.err(`${s.warn(s.symbols.warn)} ${ONCE}\n`, true);
+      o.err(`${fitToWidth(`${s.ok(s.symbols.pass)} Created proxy key ${createdLabel(c)}${c.expiresAt ? `, expires on ${c.expiresAt}` : ', no expiry'}.`, o.width)}\n`);
+      o.err(`${fitToWidth(`${s.warn(s.symbols.warn)} ${ONCE}`, o.width)}\n`, true);
       if (c.odd) o.warn(c.odd);
     },
   };
@@ -583,10 +631,10 @@ export async function rotateCommand(ctx: Context, rawId: string, opts: CreateOpt
     render: (o: Output) => {
       o.out(`${c.key}\n`);
       const s = o.style;
-      o.err(`${s.ok(s.symbols.pass)} Created proxy key ${createdLabel(c)} to replace ${keyLabel(old)}.\n`);
-      o.err(`${s.warn(s.symbols.warn)} ${ONCE}\n`, true);
+      o.err(`${fitToWidth(`${s.ok(s.symbols.pass)} Created proxy key ${createdLabel(c)} to replace ${keyLabel(old)}.`, o.width)}\n`);
+      o.err(`${fitToWidth(`${s.warn(s.symbols.warn)} ${ONCE}`, o.width)}\n`, true);
       if (c.odd) o.warn(c.odd);
-      o.err(`Next:\n${next.map((n, i) => `  ${i + 1}. ${n}`).join('\n')}\nNothing was deleted: ${keyLabel(old)}${old.status === 'active' ? ' keeps working until you delete it' : ` stays on the account (${old.status})`}.\n`);
+      o.err(`${fitToWidth(`Next:\n${next.map((n, i) => `  ${i + 1}. ${n}`).join('\n')}\nNothing was deleted: ${keyLabel(old)}${old.status === 'active' ? ' keeps working until you delete it' : ` stays on the account (${old.status})`}.`, o.width)}\n`);
     },
   };
 }

@@ -531,7 +531,7 @@ const entries: readonly CatalogEntry[] = [
     remedies: [
       'Raise the timeout: --timeout 60000 (or APIDOCTOR_TIMEOUT=60000)',
       'See where time goes (DNS, connect, TLS, first byte): apidoctor doctor -v',
-      'For long generations use streaming (--stream), so data arrives as it is produced',
+      '<if-chat>For long generations use streaming (--stream), so data arrives as it is produced',
     ],
     docs: DOCS,
     retryable: true,

@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help } from 'commander';
 import type { Diagnosis, ExitReason } from '../core/types.js';
 import type { CommandResult, CommonOptions, Deps } from '../commands/context.js';
 import { EXIT_CODES } from '../core/exit.js';
@@ -7,7 +7,7 @@ import { Output } from '../render/output.js';
 import { createStyle, wantsColor, PLAIN } from '../render/style.js';
 import { printDiagnosis } from '../render/diagnosis.js';
 import { annotation, diagnosisMessage } from '../render/github.js';
-import { terminalWidth } from '../render/layout.js';
+import { fitColumns, terminalWidth } from '../render/layout.js';
 import { redactor } from '../core/redact.js';
 import { VERSION } from '../core/version.js';
 import { COMMANDS, type CommandName } from '../config/options.js';
@@ -119,6 +119,8 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
   const capture = (c: Command): void => {
     c.exitOverride();
     c.configureOutput({ writeOut: (t) => (helpText += t), writeErr: (t) => (helpText += t), outputError: () => {} });
+    // Help laid out for the width the rest of the output uses (a pipe has no columns: COLUMNS, else 80).
+    c.configureHelp({ ...c.configureHelp(), helpWidth: out.width, optionDescription: humanDefault });
     for (const sub of c.commands) capture(sub);
   };
   capture(program);
@@ -147,12 +149,12 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
     // No command at all: commander shows help as an error. Like git, that is a usage error: help on stderr, exit 2.
     if (error.code === 'commander.help' && error.exitCode !== 0) {
       if (!out.json) {
-        deps.stderr.write(helpText);
+        deps.stderr.write(fitColumns(helpText, out.width));
         return EXIT_CODES.usage;
       }
       error = new UsageError('no command given', 'Run apidoctor --help for the commands.');
     } else if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
-      deps.stdout.write(helpText);
+      deps.stdout.write(fitColumns(helpText, out.width));
       return 0;
     }
   }
@@ -206,6 +208,14 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
 }
 
 /** Renders any thrown error through the one path: a diagnosis when there is one, a clear line otherwise. */
+/** An option's help line with its default as people read it: no "(default: [])", and "(default: 1)" rather than "(default: \"1\")". */
+function humanDefault(this: Help, option: Option): string {
+  return Help.prototype.optionDescription
+    .call(this, option)
+    .replace(/ \(default: \[\]\)/, '')
+    .replace(/\(default: "([^"]*)"\)/, '(default: $1)');
+}
+
 function renderError(error: unknown, out: Output, command: string, durationMs: number, github = false): number {
   let reason: ExitReason;
   let message: string;

@@ -2,6 +2,7 @@ import type { Diagnosis } from '../core/types.js';
 import type { Runway, NoRunway } from '../api/usage.js';
 import type { Output } from './output.js';
 import { printDiagnosis } from './diagnosis.js';
+import { fitToWidth, labelled } from './layout.js';
 import { annotation, diagnosisMessage } from './github.js';
 import { EXIT_CODES } from '../core/exit.js';
 import type { ExitReason } from '../core/types.js';
@@ -43,21 +44,23 @@ export function renderBalanceText(o: Output, v: BalanceView): void {
     return renderProblem(o, v);
   }
   if (v.balance !== null) {
-    const lines = [`Balance   ${s.bold(`${usd(v.balance)} ${v.currency}`)}`, `Fetched   ${v.fetchedAt}`];
+    // Each value wraps under its own column at the terminal's width.
+    const w = o.width;
+    const lines = [labelled('Balance   ', s.bold(`${usd(v.balance)} ${v.currency}`), w), labelled('Fetched   ', `${v.fetchedAt}`, w)];
     if (v.min !== null) {
       const verdict = v.decision === 'below' ? s.fail(`${s.symbols.fail} below the minimum`) : s.ok(`${s.symbols.pass} at or above the minimum`);
-      lines.push(`Minimum   ${usd(v.min)} ${v.currency}  ${verdict}`);
+      lines.push(labelled('Minimum   ', `${usd(v.min)} ${v.currency}  ${verdict}`, w));
     }
     const r = v.runway;
     if (r.available) {
-      lines.push(`Spend     ${usd(r.spend24h)} ${v.currency} in the last 24 h · ${usd(r.spend7d)} ${v.currency} in the last 7 days${r.complete ? '' : ` (partial: ${r.records} most recent charges read)`}`);
+      lines.push(labelled('Spend     ', `${usd(r.spend24h)} ${v.currency} in the last 24 h · ${usd(r.spend7d)} ${v.currency} in the last 7 days${r.complete ? '' : ` (partial: ${r.records} most recent charges read)`}`, w));
       if (v.balance <= 0) {
-        lines.push('Runway    none: the balance is empty');
+        lines.push(labelled('Runway    ', 'none: the balance is empty', w));
       } else if (r.daysLeft !== null) {
         const basis = r.rateBasis === '24h' ? 'the last 24 h' : '7-day average';
-        lines.push(`Runway    at this rate (${usd(r.dailyRate)} ${v.currency}/day, ${basis}), empty ${inDays(r.daysLeft)}`);
+        lines.push(labelled('Runway    ', `at this rate (${usd(r.dailyRate)} ${v.currency}/day, ${basis}), empty ${inDays(r.daysLeft)}`, w));
       } else if (v.balance > 0) {
-        lines.push('Runway    nothing spent in the last 7 days');
+        lines.push(labelled('Runway    ', 'nothing spent in the last 7 days', w));
       }
     }
     o.out(lines.join('\n') + '\n');
@@ -71,7 +74,7 @@ export function renderBalanceText(o: Output, v: BalanceView): void {
 function renderProblem(o: Output, v: BalanceView): void {
   const s = o.style;
   if (v.diagnosis) printDiagnosis(o, v.diagnosis);
-  if (v.failedOpen) o.err(`${s.warn(s.symbols.warn)} --fail-open: the balance could not be checked (${v.diagnosis?.category ?? 'unknown'}); exiting 0 with decision "unknown".\n`);
+  if (v.failedOpen) o.err(`${fitToWidth(`${s.warn(s.symbols.warn)} --fail-open: the balance could not be checked (${v.diagnosis?.category ?? 'unknown'}); exiting 0 with decision "unknown".`, o.width)}\n`);
 }
 
 /** The bare number for `$(apidoctor balance --format value)`; nothing on stdout when there is none. */

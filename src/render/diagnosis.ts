@@ -3,6 +3,7 @@ import type { Style } from './style.js';
 import { formatMs } from '../core/format.js';
 import type { Output } from './output.js';
 import { oneLine } from './sanitize.js';
+import { fitToWidth } from './layout.js';
 
 /** "429 ×2, then 200" — the attempts in one line. */
 export function attemptsLine(attempts: Attempt[] | undefined): string | undefined {
@@ -48,8 +49,9 @@ export function renderDiagnosis(d: Diagnosis, s: Style, level: 'fail' | 'warn' =
 }
 
 /** A diagnosis on stderr: the whole of it, or under --quiet only the verdict line. */
-export function printDiagnosis(o: Output, d: Diagnosis, level: 'fail' | 'warn' = 'fail'): void {
+export function printDiagnosis(o: Output, d: Diagnosis, level: 'fail' | 'warn' = 'fail', fit = false): void {
   const s = o.style;
   if (o.quiet) o.err(`${level === 'warn' ? s.warn(s.symbols.warn) : s.fail(s.symbols.fail)} ${d.title} [${d.id}]\n`, true);
-  else o.err(renderDiagnosis(d, s, level), true);
+  // fit: laid out for the terminal's width, wrapped under each line's indentation (explain, balance).
+  else o.err(fit ? fitToWidth(renderDiagnosis(d, s, level), o.width) : renderDiagnosis(d, s, level), true);
 }

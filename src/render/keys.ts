@@ -1,7 +1,11 @@
 import type { KeyRecord } from '../api/account.js';
+import type { KeyList } from '../api/key-list.js';
 import { daysUntil } from '../api/account.js';
 import type { Style } from './style.js';
 import { oneLine } from './sanitize.js';
+import { fitToWidth, labelled } from './layout.js';
+
+const DAY_MS = 86_400_000;
 
 /** A key as `keys` shows it: the API's record plus what apidoctor works out. */
 export interface KeyView {
@@ -67,46 +71,143 @@ function clip(s: string, n: number): string {
   return s.length > n ? s.slice(0, n - 1) + '…' : s;
 }
 
+/** What the table needs of its rows, whether they are views or a KeyList's columns. */
+interface Rows {
+  length: number;
+  /** The 8 cells of row i, in column order. */
+  cells(i: number): string[];
+  /** For colour: row i's status, days left, expiry and configured mark. */
+  info(i: number): { status: KeyView['status']; daysLeft: number | null; expired: boolean; configured: boolean };
+  anyConfigured: boolean;
+}
+
 /**
  * The key table. Status is a word (active / INACTIVE / EXPIRED), so it reads without colour;
  * the configured key is marked with `*` and a legend names where it came from.
  */
-export function keysTable(keys: KeyView[], s: Style, configuredSource?: string): string {
-  if (keys.length === 0) return 'No proxy keys on this account. Create one: apidoctor keys create --name <name>\n';
-  const head = ['', 'ID', 'NAME', 'PREFIX', 'STATUS', 'CREATED', 'EXPIRES', 'DAYS LEFT'];
+export function keysTable(keys: KeyView[], s: Style, configuredSource?: string, width = Infinity): string {
+  let out = '';
+  writeKeysTable(
+    { length: keys.length, cells: (i) => cells(keys[i]!), info: (i) => keys[i]!, anyConfigured: keys.some((k) => k.configured) },
+    s,
+    configuredSource,
+    width,
+    (t) => (out += t),
+  );
+  return out;
+}
+
+/** The table of a KeyList, written in pieces of whole lines (a large table is never one string). */
+export function writeKeyListTable(list: KeyList, nowMs: number, s: Style, configuredSource: string | undefined, width: number, write: (text: string) => void): void {
+  writeKeysTable(
+    {
+      length: list.length,
+      cells: (i) => listCells(list, i, nowMs),
+      info: (i) => {
+        const { daysLeft, expired } = listDays(list, i, nowMs);
+        return { status: listStatus(list, i, expired), daysLeft, expired, configured: i === list.configured };
+      },
+      anyConfigured: list.configured >= 0,
+    },
+    s,
+    configuredSource,
+    width,
+    write,
+  );
+}
+
+const HEAD = ['', 'ID', 'NAME', 'PREFIX', 'STATUS', 'CREATED', 'EXPIRES', 'DAYS LEFT'];
+/** Lines per write: large enough that writes are few, small enough that no piece is large. */
+const LINES_PER_WRITE = 4096;
+
+/** The narrowest NAME column the table shrinks to before it leaves out CREATED, then lays keys out as lines. */
+const MIN_NAME = 12;
+const NAME = 2;
+const CREATED = 5;
+
+/**
+ * Writes the table for a terminal `width` columns wide: when the rows are wider, NAME is clipped (to at least
+ * 12 columns), then CREATED is left out; when even that does not fit, each key is a line of words wrapped
+ * under its start instead of a row.
+ */
+function writeKeysTable(rows: Rows, s: Style, configuredSource: string | undefined, width: number, write: (text: string) => void): void {
+  if (rows.length === 0) return write(fitToWidth('No proxy keys on this account. Create one: apidoctor keys create --name <name>', width) + '\n');
   // Two passes over the keys, the cells made again in the second, rather than a table of 8 strings per
   // key kept between them: with 100,000 keys, keeping them costs more in garbage collection than making them twice.
   // Widths by a loop: Math.max(...rows) passes every row as an argument and overflows the stack past ~100,000 keys.
-  const widths = head.map((h) => h.length);
-  for (const k of keys) {
-    const c = cells(k);
-    for (let i = 0; i < 7; i++) if (c[i]!.length > widths[i]!) widths[i] = c[i]!.length;
+  const widths = HEAD.map((h) => h.length);
+  for (let r = 0; r < rows.length; r++) {
+    const c = rows.cells(r);
+    for (let i = 0; i < 8; i++) if (c[i]!.length > widths[i]!) widths[i] = c[i]!.length;
   }
-  const last = head.length - 1;
+  const naturalName = widths[NAME]!;
+  let cols = HEAD.map((_, i) => i);
+  const total = () => cols.reduce((a, i) => a + widths[i]!, 0) + 2 * (cols.length - 1);
+  const fitName = () => {
+    const over = total() - width;
+    if (over > 0) widths[NAME] = Math.max(Math.min(widths[NAME]!, MIN_NAME), widths[NAME]! - over);
+  };
+  fitName();
+  if (total() > width) {
+    cols = cols.filter((i) => i !== CREATED);
+    widths[NAME] = naturalName;
+    fitName();
+  }
+  if (total() > width) return writeKeyLines(rows, s, configuredSource, width, write);
+  const last = cols[cols.length - 1]!;
   const line = (c: readonly string[], paint?: (i: number, text: string) => string) => {
     let out = '';
-    for (let i = 0; i <= last; i++) {
-      const padded = i === last ? c[i]! : c[i]!.padEnd(widths[i]!);
+    for (const i of cols) {
+      const cell = i === NAME && c[i]!.length > widths[i]! ? clip(c[i]!, widths[i]!) : c[i]!;
+      const padded = i === last ? cell : cell.padEnd(widths[i]!);
       out += (i ? '  ' : '') + (paint ? paint(i, padded) : padded);
     }
     return out.trimEnd();
   };
-  let out = s.bold(line(head)) + '\n';
+  let out = s.bold(line(HEAD)) + '\n';
   // Painting is identity without colour: skip it then (most large tables go to a file or a pipe).
   const plain = s.ok('x') === 'x';
-  for (const k of keys) {
-    out +=
-      (plain
-        ? line(cells(k))
-        : line(cells(k), (i, text) => {
-            if (i === 4) return k.status === 'active' ? s.ok(text) : s.fail(text);
-            if (i === 7 && !k.expired && k.daysLeft !== null && k.daysLeft <= 7) return s.warn(text);
-            if (i === 0 && k.configured) return s.bold(text);
-            return text;
-          })) + '\n';
+  for (let r = 0; r < rows.length; r++) {
+    const c = rows.cells(r);
+    if (plain) out += line(c) + '\n';
+    else {
+      const k = rows.info(r);
+      out +=
+        line(c, (i, text) => {
+          if (i === 4) return k.status === 'active' ? s.ok(text) : s.fail(text);
+          if (i === 7 && !k.expired && k.daysLeft !== null && k.daysLeft <= 7) return s.warn(text);
+          if (i === 0 && k.configured) return s.bold(text);
+          return text;
+        }) + '\n';
+    }
+    if (r % LINES_PER_WRITE === LINES_PER_WRITE - 1) {
+      write(out);
+      out = '';
+    }
   }
-  if (keys.some((k) => k.configured)) out += s.dim(`* = the proxy key apidoctor is configured with${configuredSource ? ` (${configuredSource})` : ''}`) + '\n';
-  return out;
+  out += legend(rows, s, configuredSource, width);
+  write(out);
+}
+
+function legend(rows: Rows, s: Style, configuredSource: string | undefined, width: number): string {
+  return rows.anyConfigured ? s.dim(fitToWidth(`* = the proxy key apidoctor is configured with${configuredSource ? ` (${configuredSource})` : ''}`, width)) + '\n' : '';
+}
+
+/** Too narrow for the table: one key a line, "* #1 "name" (prefix) active, created …, expires … (30 days left)", wrapped. */
+function writeKeyLines(rows: Rows, s: Style, configuredSource: string | undefined, width: number, write: (text: string) => void): void {
+  let out = '';
+  for (let r = 0; r < rows.length; r++) {
+    const c = rows.cells(r);
+    const k = rows.info(r);
+    const status = k.status === 'active' ? s.ok(c[4]!) : s.fail(c[4]!);
+    const left = c[7] === '-' ? '' : c[7] === 'expired' ? '' : ` (${c[7]} day${c[7] === '1' ? '' : 's'} left)`;
+    out += fitToWidth(`${c[0] ? '* ' : '- '}#${c[1]} ${c[2]} (${c[3]}) ${status}, created ${c[5]}, expires ${c[6]}${left}`, width) + '\n';
+    if (r % LINES_PER_WRITE === LINES_PER_WRITE - 1) {
+      write(out);
+      out = '';
+    }
+  }
+  write(out + legend(rows, s, configuredSource, width));
 }
 
 /** A key's cells in the table, in column order. */
@@ -124,8 +225,59 @@ function cells(k: KeyView): string[] {
   ];
 }
 
+/** Days left (one decimal) and expiry of row i, as keyView works them out. */
+export function listDays(list: KeyList, i: number, nowMs: number): { daysLeft: number | null; expired: boolean } {
+  const t = list.expiresMs(i);
+  if (Number.isNaN(t)) return { daysLeft: null, expired: false };
+  const days = (t - nowMs) / DAY_MS;
+  return { daysLeft: Math.round(days * 10) / 10, expired: days <= 0 };
+}
+
+function listStatus(list: KeyList, i: number, expired: boolean): KeyView['status'] {
+  return expired ? 'expired' : list.active(i) ? 'active' : 'inactive';
+}
+
+/** Row i's cells, from the columns: no view, no Date. */
+function listCells(list: KeyList, i: number, nowMs: number): string[] {
+  const { daysLeft, expired } = listDays(list, i, nowMs);
+  const status = listStatus(list, i, expired);
+  const name = list.name(i);
+  const prefix = list.prefix(i);
+  return [
+    i === list.configured ? '*' : '',
+    String(list.id(i)),
+    clip(oneLine(name ?? '-'), 32),
+    oneLine(prefix || '-'),
+    status === 'active' ? 'active' : status.toUpperCase(),
+    list.createdDay(i) ?? day(list.createdAt(i)),
+    list.expiresDay(i) ?? (list.expiresAt(i) ? day(list.expiresAt(i)) : 'never'),
+    daysLeft === null ? '-' : expired ? 'expired' : daysLeft < 1 ? '<1' : String(Math.round(daysLeft)),
+  ];
+}
+
+/** Row i's view as JSON.stringify(view, null, 2) writes it, lines after the first indented by `indent`: no view, no Date. */
+export function listViewJson(list: KeyList, i: number, nowMs: number, indent: string): string {
+  const { daysLeft, expired } = listDays(list, i, nowMs);
+  const id = list.id(i);
+  const name = list.name(i);
+  const created = list.createdAt(i);
+  const expires = list.expiresAt(i);
+  const str = (v: string | null) => (v === null ? 'null' : JSON.stringify(v));
+  const f = `\n${indent}  `;
+  return (
+    `{${f}"id": ${Number.isFinite(id) ? String(id) : 'null'},${f}"name": ${str(name ?? null)},${f}"prefix": ${JSON.stringify(list.prefix(i))},` +
+    `${f}"active": ${list.active(i)},${f}"createdAt": ${str(created)},${f}"expiresAt": ${str(expires)},${f}"daysLeft": ${daysLeft === null ? 'null' : String(daysLeft)},` +
+    `${f}"expired": ${expired},${f}"status": "${listStatus(list, i, expired)}",${f}"configured": ${i === list.configured}\n${indent}}`
+  );
+}
+
+/** Row i as a view (for JSON and the few rows looked at one by one). */
+export function listView(list: KeyList, i: number, nowMs: number): KeyView {
+  return keyView(list.record(i), i === list.configured, nowMs);
+}
+
 /** One key, field by field, for `keys show`. */
-export function keyDetails(k: KeyView, configuredSource?: string): string {
+export function keyDetails(k: KeyView, configuredSource?: string, width = Infinity): string {
   const rows: Array<[string, string]> = [
     ['id', String(k.id)],
     ['name', oneLine(k.name ?? '-')],
@@ -136,5 +288,5 @@ export function keyDetails(k: KeyView, configuredSource?: string): string {
     ['days left', daysText(k)],
     ['configured', k.configured ? `yes: apidoctor uses this key${configuredSource ? ` (${configuredSource})` : ''}` : 'no'],
   ];
-  return rows.map(([a, b]) => `${a.padEnd(11)}${b}`).join('\n') + '\n';
+  return rows.map(([a, b]) => labelled(a.padEnd(11), b, width)).join('\n') + '\n';
 }

@@ -70,6 +70,39 @@ export function fitToWidth(text: string, width: number): string {
 }
 
 /**
+ * `label` then `text`, the text wrapped to `width` and continued under its own column (the label's width):
+ * "Spend     0.12 USD in the last 24 h · …" with the rest of the line under "0.12".
+ */
+export function labelled(label: string, text: string, width: number): string {
+  if (visibleLength(label) + visibleLength(text) <= width) return label + text;
+  const col = visibleLength(label);
+  const lines = wrapWords(text, Math.max(1, width - col));
+  return lines.map((l, i) => (i === 0 ? label : ' '.repeat(col)) + l).join('\n');
+}
+
+/**
+ * fitToWidth for text laid out in two columns (help: "  --flag <x>    what it does", "  example    note"):
+ * a line too wide keeps its first column as it is and wraps the second under its own start; a line without
+ * a second column (no run of two spaces) is wrapped by fitToWidth.
+ */
+export function fitColumns(text: string, width: number): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      if (visibleLength(line) <= width) return line;
+      const m = /^(\s*)(\S.*?\S)( {2,})(\S.*)$/.exec(line);
+      if (!m) return fitToWidth(line, width);
+      const [, indent, first, gap, second] = m as unknown as [string, string, string, string, string];
+      // The second column keeps its place if 24 columns are left for it, else moves left to 2 spaces after
+      // the first; when even that leaves too little, it goes on the lines below, indented by 4 more.
+      for (const g of [gap, '  ']) if (width - visibleLength(indent + first + g) >= 24) return labelled(indent + first + g, second, width);
+      const below = ' '.repeat(indent.length + 4);
+      return `${fitToWidth(indent + first, width)}\n${labelled(below, second, width)}`;
+    })
+    .join('\n');
+}
+
+/**
  * One row of the doctor report: `sym title  detail`, the title column `titleWidth` wide (titles that do
  * not fit wrap inside it), the detail wrapped under its own column. When the detail column would be
  * narrower than 24 columns, the detail goes on the lines below, indented by 4.

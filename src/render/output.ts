@@ -22,6 +22,31 @@ const NO_SPINNER: Spinner = { text: () => {}, stop: () => {} };
 /** How deep a JSON document may nest before the rest is summarised (see Output.jsonDocument). */
 export const MAX_JSON_DEPTH = 100;
 
+/** Set while jsonDocument stringifies: a JsonArrayStream then stands for itself as a placeholder string. */
+let placeholderFor: ((stream: JsonArrayStream<unknown>) => string) | undefined;
+
+/**
+ * An array that jsonDocument writes piece by piece, its items made as they are written (`keys --json` with
+ * 100,000 keys is then never one object tree nor one string). Anywhere else it serialises as the whole array.
+ */
+export class JsonArrayStream<T> {
+  constructor(
+    readonly length: number,
+    readonly item: (i: number) => T,
+    /** Item i as JSON.stringify(item(i), null, 2) writes it with every line after the first indented by `indent`, made faster. */
+    readonly itemJson?: (i: number, indent: string) => string,
+  ) {}
+  toJSON(): unknown {
+    if (placeholderFor) return placeholderFor(this as JsonArrayStream<unknown>);
+    const all: T[] = [];
+    for (let i = 0; i < this.length; i++) all.push(this.item(i));
+    return all;
+  }
+}
+
+/** Items per piece written by jsonDocument. */
+const ITEMS_PER_WRITE = 1024;
+
 /** The value with anything nested deeper than `max` levels replaced by a note; recursion stops at `max`. */
 export function depthBounded(v: unknown, max = MAX_JSON_DEPTH, depth = 0): unknown {
   if (v === null || typeof v !== 'object') return v;
@@ -141,14 +166,46 @@ export class Output {
    * printed with what lies deeper than MAX_JSON_DEPTH summarised.
    */
   jsonDocument(doc: unknown): void {
+    const streams: JsonArrayStream<unknown>[] = [];
+    const tag = `@apidoctor-json-stream-${Math.random().toString(36).slice(2)}-`;
+    placeholderFor = (stream) => `${tag}${streams.push(stream) - 1}@`;
     let text: string;
     try {
-      text = JSON.stringify(doc, null, 2);
-    } catch {
-      text = JSON.stringify(depthBounded(doc), null, 2);
+      try {
+        text = JSON.stringify(doc, null, 2);
+      } catch {
+        streams.length = 0;
+        text = JSON.stringify(depthBounded(doc), null, 2);
+      }
+    } finally {
+      placeholderFor = undefined;
     }
-    // JSON.stringify escapes C0 but leaves DEL, C1 and the bidi controls raw: \uXXXX keeps the same value.
-    this.out(jsonSafe(text) + '\n');
+    if (streams.length === 0) return this.out(jsonSafe(text) + '\n');
+    // Each placeholder becomes its array, written a piece at a time at the placeholder's indentation.
+    const at = new RegExp(`"${tag}(\\d+)@"`, 'g');
+    let from = 0;
+    for (let m = at.exec(text); m; m = at.exec(text)) {
+      const before = text.slice(from, m.index);
+      this.out(jsonSafe(before));
+      const indent = /[^\n]*$/.exec(before)![0].match(/^ */)![0];
+      this.jsonArray(streams[Number(m[1])]!, indent);
+      from = m.index + m[0].length;
+    }
+    this.out(jsonSafe(text.slice(from)) + '\n');
+  }
+
+  private jsonArray(stream: JsonArrayStream<unknown>, indent: string): void {
+    if (stream.length === 0) return this.out('[]');
+    const inner = `${indent}  `;
+    let piece = '[';
+    for (let i = 0; i < stream.length; i++) {
+      piece += `${i ? ',' : ''}\n${inner}${stream.itemJson ? stream.itemJson(i, inner) : JSON.stringify(stream.item(i), null, 2).replace(/\n/g, `\n${inner}`)}`;
+      if (i % ITEMS_PER_WRITE === ITEMS_PER_WRITE - 1) {
+        this.out(jsonSafe(piece));
+        piece = '';
+      }
+    }
+    this.out(jsonSafe(`${piece}\n${indent}]`));
   }
 
   /** Starts a spinner on stderr (TTY only); ora is imported only then and its first frame is not awaited. */

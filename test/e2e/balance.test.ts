@@ -227,8 +227,13 @@ describe('balance: runway', () => {
     expect(rw.spend24h).toBeCloseTo(spentSince(now - DAY), 4);
     expect(rw.spend7d).toBeCloseTo(spentSince(now - 7 * DAY), 4);
     expect(rw.daysLeft).toBeCloseTo(42.5 / rw.dailyRate, 0);
+    expect(rw.pages).toBe(2);
     const usage = emu.requests.filter((q) => q.path.startsWith('/api/usage'));
-    expect(usage.map((q) => q.path)).toEqual(['/api/usage?limit=50&offset=0', '/api/usage?limit=50&offset=50']);
+    // Every page up to the limit is asked at once (one round trip however busy the account); the records
+    // stop on the second page, and the figures come from those two.
+    expect(usage.map((q) => q.path)).toEqual([0, 50, 100, 150, 200, 250].map((o) => `/api/usage?limit=50&offset=${o}`));
+    const firstAnswer = Math.min(...usage.map((q) => q.finishedAt!));
+    for (const q of usage) expect(q.startedAt).toBeLessThan(firstAnswer);
     // Concurrent: the balance request and the first usage page overlapped.
     const bal = emu.requests.find((q) => q.path === '/api/balance')!;
     expect(usage[0]!.startedAt).toBeLessThan(bal.finishedAt!);
@@ -260,8 +265,9 @@ describe('balance: runway', () => {
     expect(r.stdout).not.toMatch(/^Runway/m);
     expect(count(r.stderr, 'runway left out')).toBe(1);
     expect(r.stderr).toMatch(/runway left out: GET \/api\/usage and GET \/api\/transactions refused the billing key \(HTTP 401\).*dashboard token/);
-    // One try each, no paging after a refusal.
-    expect(emu.requests.map((q) => q.path.split('?')[0]).sort()).toEqual(['/api/balance', '/api/transactions', '/api/usage']);
+    // /api/usage's pages were asked together, once each; no paging of /api/transactions after its refusal.
+    expect(emu.requests.map((q) => q.path.split('?')[0]).sort()).toEqual(['/api/balance', '/api/transactions', ...Array(6).fill('/api/usage')]);
+    expect(new Set(emu.requests.filter((q) => q.path.startsWith('/api/usage')).map((q) => q.path)).size).toBe(6);
 
     emu.reset();
     emu.state.failures.push(refuse('/api/usage*'), refuse('/api/transactions*'));
@@ -332,5 +338,23 @@ describe('balance: the hold note', () => {
     expect(r.code).toBe(0);
     expect(r.json()).toMatchObject({ balance: 0, decision: 'ok' });
     expect(r.json().notes.join(' ')).toContain('refuses every inference request');
+  });
+});
+
+describe('balance: advice that fits the command', () => {
+  it('a timeout of GET /api/balance advises a longer timeout, never --stream (which only a generation request has); a chat timeout still does', async () => {
+    emu.state.delayMs = 1500;
+    const r = await cli(['--json', '--timeout', '300']);
+    expect(r.code).toBe(8);
+    const d = r.json().diagnoses[0];
+    expect(d.id).toBe('network.timeout');
+    expect(d.remedies.join('\n')).toMatch(/--timeout/);
+    expect(d.remedies.join('\n')).not.toMatch(/--stream|streaming/);
+
+    emu.reset();
+    emu.state.delayMs = 1500;
+    const chat = await runCli(['call', 'POST', '/v1/chat/completions', '--data', '{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}', '--json', '--timeout', '300'], { env: env() });
+    expect(chat.json().diagnoses[0].id).toBe('network.timeout');
+    expect(chat.json().diagnoses[0].remedies.join('\n')).toMatch(/--stream/);
   });
 });

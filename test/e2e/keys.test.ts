@@ -159,6 +159,14 @@ describe('keys show', () => {
     expect(missing.json().diagnoses[0].id).toBe('resource.not-found');
   });
 
+  it('an unknown id: the advice is about keys (list them with apidoctor keys), not about paths or models', async () => {
+    const r = await cli(['show', '99']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/No proxy key with the id 99/);
+    expect(r.stderr).toMatch(/1\. List the keys with their ids and prefixes: apidoctor keys/);
+    expect(r.stderr).not.toMatch(/\bmodels?\b|\(404\)/);
+  });
+
   it('a full key given as the reference finds its record and is not printed back', async () => {
     const r = await cli(['show', KEYS.proxy]);
     expect(r.code).toBe(0);

@@ -2,7 +2,7 @@
  * Big accounts: `keys` with 100,000 keys prints the whole table, and the table of 200,000 is laid out
  * (150,000 crashed with "Maximum call stack size exceeded"); `keys --json` to a pipe prints the whole
  * document (the exit backstop cut it short); a key list past GET /api/keys's 16 MiB cap is a clear answer;
- * `balance` on a busy account asks the later usage pages together, not one after another.
+ * `balance` on a busy account asks all its usage pages together, with the balance: one round trip.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../emulator/server.js';
@@ -67,7 +67,7 @@ describe('keys with very many keys', () => {
 });
 
 describe('balance on a busy account', () => {
-  it('1,000 charges in 7 days: the first usage page, then the other five together', async () => {
+  it('1,000 charges in 7 days: the six usage pages asked together, with the balance (one round trip)', async () => {
     const now = Date.now();
     const span = 7 * 86_400_000 - 60_000;
     emu.state.usage = Array.from({ length: 1000 }, (_, i) => ({ id: 1000 - i, model: 'gpt-4o', promptTokens: 1, completionTokens: 1, chargedAmount: 0.001, createdAt: new Date(now - 30_000 - Math.floor((i * span) / 1000)).toISOString() }));
@@ -77,12 +77,27 @@ describe('balance on a busy account', () => {
     expect(r.json().runway).toMatchObject({ available: true, records: 300, pages: 6 });
     const usage = emu.requests.filter((q) => q.path.startsWith('/api/usage'));
     expect(usage.map((q) => q.path)).toEqual([0, 50, 100, 150, 200, 250].map((o) => `/api/usage?limit=50&offset=${o}`));
-    const later = usage.slice(1);
-    // Together: each later page was asked before any of them was answered, and after the first.
-    const firstAnswer = Math.min(...later.map((q) => q.finishedAt!));
-    for (const q of later) {
-      expect(q.startedAt).toBeLessThan(firstAnswer);
-      expect(q.startedAt).toBeGreaterThanOrEqual(usage[0]!.finishedAt! - 5);
+    // Together: every page, and the balance, asked before any of them was answered.
+    const asked = emu.requests.filter((q) => q.path.startsWith('/api/usage') || q.path === '/api/balance');
+    expect(asked).toHaveLength(7);
+    const firstAnswer = Math.min(...asked.map((q) => q.finishedAt!));
+    for (const q of asked) expect(q.startedAt).toBeLessThan(firstAnswer);
+  });
+
+  it('a quiet account: the same single round trip, the pages past the end answered empty and not counted', async () => {
+    const now = Date.now();
+    emu.state.usage = Array.from({ length: 10 }, (_, i) => ({ id: 10 - i, model: 'gpt-4o', promptTokens: 1, completionTokens: 1, chargedAmount: 0.01, createdAt: new Date(now - 60_000 - i * 3_600_000).toISOString() }));
+    const r = await runCli(['balance', '--json'], { env: emulatorEnv(emu) });
+    expect(r.code).toBe(0);
+    expect(r.json().runway).toMatchObject({ available: true, records: 10, pages: 1, complete: true, spend24h: 0.1 });
+  });
+
+  it('the guard (--min 10 -q, --format value) asks no usage page at all', async () => {
+    for (const args of [['--min', '10', '-q'], ['--format', 'value']]) {
+      emu.reset();
+      const r = await runCli(['balance', ...args], { env: emulatorEnv(emu) });
+      expect(r.code).toBe(0);
+      expect(emu.requests.map((q) => q.path)).toEqual(['/api/balance']);
     }
   });
 });

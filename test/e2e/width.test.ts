@@ -89,3 +89,68 @@ describe('doctor fits the width', () => {
     expect(tooWide(out, 50)).toEqual([]);
   });
 });
+
+/** The words of a text, in order: what wrapping must keep (no word broken, none lost). */
+const words = (text: string) => text.split(/\s+/).filter(Boolean);
+
+describe('every command fits the width (60 and 80 columns)', () => {
+  const SAMPLE = '{"error":{"message":"Insufficient balance, please top up your account to continue","type":"insufficient_quota","code":"insufficient_balance"}}';
+  const CASES: Array<[string, string[], (e: Emulator) => void, string?]> = [
+    ['explain: a diagnosis', ['explain', '-', '--status', '402'], () => {}, SAMPLE],
+    ['keys: the table', ['keys'], () => {}],
+    ['keys show: the details', ['keys', 'show', '1'], () => {}],
+    ['keys --expiring-within 400: the expiring keys', ['keys', '--expiring-within', '400'], () => {}],
+    ['balance: the balance, spend and runway', ['balance'], () => {}],
+  ];
+  for (const width of [60, 80]) {
+    for (const [name, args, setup, stdin] of CASES) {
+      it(`${width} columns, ${name}: no line wider, unless one word`, async () => {
+        setup(emu);
+        const r = await runCli(args, { env: emulatorEnv(emu, { COLUMNS: String(width) }), stdin });
+        expect(r.stdout + r.stderr).not.toMatch(/internal error/);
+        expect(tooWide(r.stdout, width)).toEqual([]);
+        expect(tooWide(r.stderr, width)).toEqual([]);
+      });
+    }
+    for (const help of [[], ['doctor'], ['balance'], ['keys'], ['keys', 'create'], ['keys', 'rotate'], ['call'], ['explain']]) {
+      it(`${width} columns, apidoctor ${help.join(' ')} --help: no line wider, and the same words as at 200 columns`, async () => {
+        const r = await runCli([...help, '--help'], { env: { COLUMNS: String(width) } });
+        const wide = await runCli([...help, '--help'], { env: { COLUMNS: '200' } });
+        expect(r.code).toBe(0);
+        expect(tooWide(r.stdout, width)).toEqual([]);
+        // Wrapped at spaces, never inside a word.
+        expect(words(r.stdout)).toEqual(words(wide.stdout));
+      });
+    }
+  }
+
+  it('the diagnosis wraps at spaces: its words are those of the unwrapped one', async () => {
+    const narrow = await runCli(['explain', '-', '--status', '402'], { env: { COLUMNS: '60' }, stdin: SAMPLE });
+    const wide = await runCli(['explain', '-', '--status', '402'], { env: { COLUMNS: '300' }, stdin: SAMPLE });
+    expect(narrow.stdout + narrow.stderr).toMatch(/balance\.insufficient/);
+    expect(words(narrow.stdout + narrow.stderr)).toEqual(words(wide.stdout + wide.stderr));
+    expect((narrow.stdout + narrow.stderr).split('\n').length).toBeGreaterThan((wide.stdout + wide.stderr).split('\n').length);
+  });
+
+  it('the key table at 60 columns: a row per key, CREATED left out; at 80 every column', async () => {
+    const narrow = await runCli(['keys'], { env: emulatorEnv(emu, { COLUMNS: '60' }) });
+    const wide = await runCli(['keys'], { env: emulatorEnv(emu, { COLUMNS: '80' }) });
+    expect(narrow.code).toBe(0);
+    const head = (s: string) => s.split('\n')[0]!;
+    expect(head(wide.stdout)).toMatch(/ID\s+NAME\s+PREFIX\s+STATUS\s+CREATED\s+EXPIRES\s+DAYS LEFT/);
+    // At 60 columns: a table still when the rows fit without CREATED, else a wrapped line per key.
+    const rows = narrow.stdout.split('\n').filter((l) => /^[* -] ?#?\d|^\*?\s+\d+\s/.test(l));
+    expect(rows.length).toBe(wide.stdout.split('\n').filter((l) => /^\*?\s+\d+\s/.test(l)).length);
+    expect(narrow.stdout).not.toMatch(/CREATED/);
+    for (const prefix of wide.stdout.match(/ms-\S+/g)!) expect(narrow.stdout).toContain(prefix);
+  });
+
+  it('balance at 60 columns: the spend line continues under its value column', async () => {
+    const r = await runCli(['balance'], { env: emulatorEnv(emu, { COLUMNS: '60' }) });
+    const lines = r.stdout.split('\n');
+    const at = lines.findIndex((l) => l.startsWith('Spend'));
+    expect(at).toBeGreaterThan(0);
+    expect(lines[at + 1]).toMatch(/^ {10}\S/);
+    expect(words(lines.slice(at, at + 2).join(' '))).toEqual(expect.arrayContaining(['in', 'the', 'last', '7', 'days']));
+  });
+});
