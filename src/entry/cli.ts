@@ -1,4 +1,4 @@
-import { Command, CommanderError, Help } from 'commander';
+import { Command, CommanderError, Help, type Option } from 'commander';
 import type { Diagnosis, ExitReason } from '../core/types.js';
 import type { CommandResult, CommonOptions, Deps } from '../commands/context.js';
 import { EXIT_CODES } from '../core/exit.js';
@@ -207,7 +207,6 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
   return publish(code, result.reason, result.stepOutputs?.rootCause ?? result.diagnoses[0]?.id ?? result.reason, result.stepOutputs?.balance);
 }
 
-/** Renders any thrown error through the one path: a diagnosis when there is one, a clear line otherwise. */
 /** An option's help line with its default as people read it: no "(default: [])", and "(default: 1)" rather than "(default: \"1\")". */
 function humanDefault(this: Help, option: Option): string {
   return Help.prototype.optionDescription
@@ -216,6 +215,7 @@ function humanDefault(this: Help, option: Option): string {
     .replace(/\(default: "([^"]*)"\)/, '(default: $1)');
 }
 
+/** Renders any thrown error through the one path: a diagnosis when there is one, a clear line otherwise. */
 function renderError(error: unknown, out: Output, command: string, durationMs: number, github = false): number {
   let reason: ExitReason;
   let message: string;
