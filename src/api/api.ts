@@ -2,7 +2,7 @@ import type { Failure, Timings } from '../core/types.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { send, type ClientDeps, type HttpRequest, type HttpSuccess } from '../http/client.js';
 import { toFailure } from '../http/failure.js';
-import { parseJson } from '../core/json-depth.js';
+import { JsonTooComplex, parseJson } from '../core/json-depth.js';
 
 /** Which key a path needs: /v1 → proxy key, /api → billing key, anything else → none. */
 export function keyRoleFor(path: string): 'apiKey' | 'billingKey' | undefined {
@@ -122,7 +122,9 @@ export function parseJsonSuccess<T>(res: HttpSuccess, method: string, url: strin
   let data: unknown;
   try {
     data = parseJson(res.body);
-  } catch {
+  } catch (e) {
+    // Valid JSON past a bound (nesting, count of objects) is not "something else answered": it is too large to read.
+    if (e instanceof JsonTooComplex) return { ok: false, failure: { ...base, unexpectedBody: 'too-large', expected: `${check(undefined) ?? 'an answer'} within apidoctor's bound (${e.message.replace(/^JSON /, 'this answer is JSON ')})` } };
     return { ok: false, failure: { ...base, unexpectedBody: 'not-json', expected: 'a JSON body' } };
   }
   const problem = check(data);

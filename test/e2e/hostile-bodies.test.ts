@@ -165,6 +165,33 @@ describe('deeply nested bodies: read as text, not parsed level by level (peak RS
     expect(Number(readFileSync(rssFile, 'utf8')) / 1024).toBeLessThan(150);
   }, 90_000);
 
+  // Flat, valid JSON of many small objects: ~100 bytes of heap an object once parsed (4 MiB of `{},`: 200+ MiB).
+  const manyObjects = (head: string, bytes: number, tail = ']}') => `${head}${Array(Math.floor(bytes / 3)).fill('{}').join(',')}${tail}`;
+  it.each([
+    ['balance, a 200 of `{"balance":5,"x":[{},{},…]}` (4 MiB)', ['balance'], nested(200, manyObjects('{"balance":5,"x":[', 3.9 * MiB)), 10, 'response.too-large'],
+    ['call /v1/models, a 200 of `{"data":[{},{},…]}` (4 MiB)', ['call', '/v1/models'], nested(200, manyObjects('{"data":[', 3.9 * MiB)), 10, 'response.too-large'],
+    ['call /api/keys, a 200 of `{"keys":[{},{},…]}` (15 MiB)', ['call', '/api/keys'], nested(200, manyObjects('{"keys":[', 15 * MiB)), 10, 'response.too-large'],
+    ['doctor, the same many objects on every route', ['doctor'], nested(200, manyObjects('{"data":[', 3.9 * MiB)), 10, 'response.too-large'],
+  ] as const)('%s: too large to read, said so (peak RSS under 150 MiB)', async (_what, args, spec, code, id) => {
+    const { r, rssMiB } = await measure([...args], spec);
+    expect(r.stderr).not.toMatch(/internal error|heap out of memory|Maximum call stack/i);
+    expect(r.code).toBe(code);
+    expect(r.stderr + r.stdout).toContain(id);
+    expect(rssMiB).toBeLessThan(150);
+  }, 90_000);
+
+  it('explain on a saved error body of 1.3 million small objects: read as text, the message still found (peak RSS under 150 MiB)', async () => {
+    const dir = emptyDir();
+    const file = join(dir, 'body.json');
+    writeFileSync(file, manyObjects('{"error":{"message":"Rate limit exceeded","items":[', 3.9 * MiB, ']}}'));
+    const rssFile = join(dir, 'maxrss');
+    const r = await runCli(['explain', '--status', '429', file, '--json'], { env: { NODE_OPTIONS: `--require ${PEAK_RSS}`, PEAK_RSS_FILE: rssFile }, timeoutMs: 60_000 });
+    expect(r.stderr).not.toMatch(/internal error|heap out of memory|Maximum call stack/i);
+    expect(r.code).toBe(6);
+    expect(r.json().diagnoses[0].id).toBe('rate.limited');
+    expect(Number(readFileSync(rssFile, 'utf8')) / 1024).toBeLessThan(150);
+  }, 90_000);
+
   it('a body nested within the bound is still read as JSON', async () => {
     const { r } = await measure(['call', '/v1/models', '--json'], nested(401, JSON.stringify({ error: { message: 'Invalid API key', type: 'authentication_error', code: 'invalid_api_key', detail: JSON.parse(`${'['.repeat(200)}1${']'.repeat(200)}`) as unknown } })));
     expect(r.code).toBe(4);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonTooDeep, MAX_JSON_DEPTH, parseJson } from '../../src/core/json-depth.js';
+import { JsonTooComplex, jsonBoundPassed, jsonTooDeep, MAX_JSON_CONTAINERS, MAX_JSON_DEPTH, parseJson } from '../../src/core/json-depth.js';
 
 const nest = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
 
@@ -22,5 +22,20 @@ describe('parseJson: JSON.parse with a bound on nesting', () => {
     expect(parseJson(inString)).toMatchObject({ message: '['.repeat(10_000) });
     // many levels side by side are not deep
     expect(jsonTooDeep(`[${Array.from({ length: 5000 }, () => '[[1]]').join(',')}]`)).toBe(false);
+  });
+});
+
+describe('the bound on objects and arrays', () => {
+  it('a flat list of more objects than the bound is refused as JsonTooComplex (a SyntaxError), one within it parses', () => {
+    const list = (n: number) => `[${Array(n).fill('{}').join(',')}]`;
+    expect(() => parseJson(list(MAX_JSON_CONTAINERS + 1))).toThrow(JsonTooComplex);
+    expect(() => parseJson(list(MAX_JSON_CONTAINERS + 1))).toThrow(SyntaxError);
+    expect(jsonBoundPassed(list(MAX_JSON_CONTAINERS + 1))).toBe('containers');
+    expect((parseJson(list(MAX_JSON_CONTAINERS - 1)) as unknown[]).length).toBe(MAX_JSON_CONTAINERS - 1);
+  });
+  it('brackets inside strings are not counted', () => {
+    const text = JSON.stringify({ s: '{}'.repeat(MAX_JSON_CONTAINERS + 10) });
+    expect(jsonBoundPassed(text)).toBeUndefined();
+    expect((parseJson(text) as { s: string }).s.length).toBe(2 * (MAX_JSON_CONTAINERS + 10));
   });
 });
