@@ -18,6 +18,7 @@ import { printDiagnosis, attemptsLine } from '../render/diagnosis.js';
 import { formatWait } from '../core/format.js';
 import { redactor } from '../core/redact.js';
 import type { Output } from '../render/output.js';
+import { jsonTextSafe } from '../render/sanitize.js';
 import { parseJson } from '../core/json-depth.js';
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
@@ -148,7 +149,7 @@ export async function callCommand(ctx: Context, method: string, path: string, op
     ? (text: string) => {
         spin.stop();
         for (const ev of parser.feed(text)) if (out.json) events.push(eventData(ev));
-        if (streamed) out.outChunk(text);
+        if (streamed) out.outChunk(jsonTextSafe(text));
       }
     : undefined;
 
@@ -197,8 +198,10 @@ export async function callCommand(ctx: Context, method: string, path: string, op
         if (streamed) return; // already written as it arrived, status block first
         if (opts.include) o.out(statusBlock(outcome.status, outcome.headers));
         const pretty = o.stdoutIsTTY && data !== undefined ? prettyJson(data) : undefined;
-        if (pretty !== undefined) o.out(pretty + '\n');
-        else o.out(outcome.body.endsWith('\n') || outcome.body === '' ? outcome.body : outcome.body + '\n');
+        // A JSON body stays JSON (| jq): what a terminal would act on as \uXXXX escapes, not neutralize's \x9b.
+        const body = data !== undefined ? jsonTextSafe(outcome.body) : outcome.body;
+        if (pretty !== undefined) o.out(jsonTextSafe(pretty) + '\n');
+        else o.out(body.endsWith('\n') || body === '' ? body : body + '\n');
         if (outcome.attempts.length > 1) o.err(`${o.style.ok(o.style.symbols.pass)} succeeded after ${outcome.attempts.length} attempts: ${attemptsLine(outcome.attempts)}\n`);
       },
     };

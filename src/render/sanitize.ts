@@ -46,6 +46,19 @@ export function jsonSafe(json: string): string {
   return json.replace(UNSAFE_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/** Characters a terminal acts on, in a JSON text: C0 but tab, line feed and carriage return, and those of jsonSafe. */
+// eslint-disable-next-line no-control-regex
+const UNSAFE_IN_JSON_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u061c\u200b\u200e\u200f\u2028\u2029\u2060-\u2064\ufeff\ufff9-\ufffb]/g;
+
+/**
+ * A server's JSON text (a body `call` prints, an SSE chunk) with each such character as a \uXXXX escape:
+ * the same JSON value, still valid for `| jq` (neutralize's visible `\x9b` is not a JSON escape). Raw C0
+ * in a string is invalid JSON already; it gets the same escape. Apply before the output layer neutralises.
+ */
+export function jsonTextSafe(text: string): string {
+  return text.replace(UNSAFE_IN_JSON_TEXT, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /**
  * Text for a Markdown table cell (GitHub's step summary): on one line, and every ASCII punctuation
  * character backslash-escaped, so that server text renders as text: no link, image, HTML tag (`<img>`),
