@@ -8,7 +8,18 @@ import tseslint from 'typescript-eslint';
  * from anywhere. The one exception: logs/ (explain's log reading, a command body) uses the command contract's
  * types from commands/context.ts, which imports types only.
  */
-export const LAYERS = [['core', 'vendor'], ['config', 'http'], ['diagnosis'], ['readers'], ['api'], ['checks'], ['render'], ['logs'], ['commands'], ['entry']];
+export const LAYERS = [
+  ['core', 'vendor'],
+  ['config', 'http'],
+  ['diagnosis'],
+  ['readers'],
+  ['api'],
+  ['checks'],
+  ['render'],
+  ['logs'],
+  ['commands'],
+  ['entry'],
+];
 const ENTRY = ['lib'];
 const EXCEPTIONS = { logs: ['../commands/context.js'] };
 
@@ -20,11 +31,13 @@ const EXCEPTIONS = { logs: ['../commands/context.js'] };
  */
 const HEAVY = [
   {
-    selector: "ImportDeclaration[importKind!='type'][source.value=/^(node:)?(https?|http2|tls|crypto|zlib|child_process|dns|dns\\u002Fpromises|vm|v8|readline|inspector)$/]",
+    selector:
+      "ImportDeclaration[importKind!='type'][source.value=/^(node:)?(https?|http2|tls|crypto|zlib|child_process|dns|dns\\u002Fpromises|vm|v8|readline|inspector)$/]",
     message: "a heavy built-in module: load it where it is used, with process.getBuiltinModule('node:…') (start-up cost)",
   },
   {
-    selector: "ImportDeclaration[importKind!='type'][source.value=/^(undici|ora|cosmiconfig|js-yaml|parse-json|import-fresh|typescript)$|vendor\\u002Fundici-slim/]",
+    selector:
+      "ImportDeclaration[importKind!='type'][source.value=/^(undici|ora|cosmiconfig|js-yaml|parse-json|import-fresh|typescript)$|vendor\\u002Fundici-slim/]",
     message: 'a package most runs never need: import it where it is used, with await import() (start-up cost)',
   },
 ];
@@ -34,9 +47,15 @@ function layerRules() {
   return LAYERS.flatMap((group, level) =>
     group.map((folder) => {
       const below = LAYERS.slice(0, level).flat();
-      const banned = LAYERS.slice(level).flat().filter((f) => f !== folder && f !== 'vendor');
+      const banned = LAYERS.slice(level)
+        .flat()
+        .filter((f) => f !== folder && f !== 'vendor');
       const message = `src/${folder}/ may import only from ${below.length ? below.map((f) => `src/${f}/`).join(', ') : 'node: modules and packages'} (the layer order in ARCHITECTURE.md and eslint.config.js)`;
-      const patterns = [...banned.map((f) => `../${f}/*`), ...ENTRY.map((f) => `../${f}.js`), ...(EXCEPTIONS[folder] ?? []).map((e) => `!${e}`)];
+      const patterns = [
+        ...banned.map((f) => `../${f}/*`),
+        ...ENTRY.map((f) => `../${f}.js`),
+        ...(EXCEPTIONS[folder] ?? []).map((e) => `!${e}`),
+      ];
       const dynamic = `^\\.\\.\\/(${[...banned, ...ENTRY.map((f) => `${f}\\.js$`)].join('|')})`;
       return {
         files: [`src/${folder}/**/*.ts`],
@@ -54,7 +73,20 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', URL: 'readonly', Buffer: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly', TextDecoder: 'readonly', fetch: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        URL: 'readonly',
+        Buffer: 'readonly',
+        AbortController: 'readonly',
+        AbortSignal: 'readonly',
+        TextDecoder: 'readonly',
+        fetch: 'readonly',
+      },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'off',

@@ -123,7 +123,9 @@ async function interleave(
 
 /** The longest chain of requests in which each started after the previous one finished; its length is the sum of their durations. */
 export function longestChain(reqs: readonly Pick<LoggedRequest, 'startedAt' | 'finishedAt'>[]): number {
-  const done = reqs.filter((r): r is typeof r & { finishedAt: number } => r.finishedAt !== undefined).sort((x, y) => x.startedAt - y.startedAt);
+  const done = reqs
+    .filter((r): r is typeof r & { finishedAt: number } => r.finishedAt !== undefined)
+    .sort((x, y) => x.startedAt - y.startedAt);
   const best = done.map((r) => r.finishedAt - r.startedAt);
   for (let i = 0; i < done.length; i++) {
     for (let j = 0; j < i; j++) {
@@ -154,10 +156,18 @@ async function startup(): Promise<void> {
     log(`startup: node -e 0 vs apidoctor ${flag} (${PAIRS} pairs)…`);
     const [ra, rb] = await interleave(PAIRS, [nodeE0, () => run([BIN, flag], env)], (k, x) => {
       expectCode(x, 0, k === 0 ? 'node -e 0' : `apidoctor ${flag}`);
-      if (k === 1 && !(flag === '--version' ? /^\d+\.\d+\.\d+/.test(x.stdout) : x.stdout.startsWith('Usage: apidoctor'))) throw new Error(`apidoctor ${flag} printed ${JSON.stringify(x.stdout.slice(0, 200))}`);
+      if (k === 1 && !(flag === '--version' ? /^\d+\.\d+\.\d+/.test(x.stdout) : x.stdout.startsWith('Usage: apidoctor')))
+        throw new Error(`apidoctor ${flag} printed ${JSON.stringify(x.stdout.slice(0, 200))}`);
     });
     const [a, b] = [median(ra!), median(rb!)];
-    rows.push({ what: `\`apidoctor ${flag}\` vs \`node -e 0\``, baseline: ms(a), apidoctor: ms(b), ratio: `${(b / a).toFixed(2)}×`, budget: '≤ 1.30×', ok: b / a <= 1.3 });
+    rows.push({
+      what: `\`apidoctor ${flag}\` vs \`node -e 0\``,
+      baseline: ms(a),
+      apidoctor: ms(b),
+      ratio: `${(b / a).toFixed(2)}×`,
+      budget: '≤ 1.30×',
+      ok: b / a <= 1.3,
+    });
   }
 }
 
@@ -175,9 +185,16 @@ async function balance(emu: Emulator): Promise<void> {
     },
   );
   const [a, b, c] = [median(ra!), median(rb!), median(rc!)];
-  rows.push({ what: '`apidoctor balance --json` vs a plain `fetch` script (same `GET /api/balance`)', baseline: ms(a), apidoctor: ms(b), ratio: `${(b / a).toFixed(2)}×`, budget: '≤ 1.25×', ok: b / a <= 1.25 });
   rows.push({
-    what: '(for reference: the same script run with `node --liftoff-only`, which spares `fetch` the optimising recompile of its WebAssembly HTTP parser; apidoctor uses Node\'s built-in parser)',
+    what: '`apidoctor balance --json` vs a plain `fetch` script (same `GET /api/balance`)',
+    baseline: ms(a),
+    apidoctor: ms(b),
+    ratio: `${(b / a).toFixed(2)}×`,
+    budget: '≤ 1.25×',
+    ok: b / a <= 1.25,
+  });
+  rows.push({
+    what: "(for reference: the same script run with `node --liftoff-only`, which spares `fetch` the optimising recompile of its WebAssembly HTTP parser; apidoctor uses Node's built-in parser)",
     baseline: ms(c),
     apidoctor: ms(b),
     ratio: `${(b / c).toFixed(2)}×`,
@@ -224,7 +241,8 @@ async function doctor(emu: Emulator): Promise<void> {
       expectCode(x, 0, ['node -e 0', 'fetch-doctor.mjs', 'http-doctor.cjs', 'apidoctor doctor --json'][k]!);
       if (k === 3) {
         const paths = emu.requests.map((q) => `${q.method} ${q.path}`).sort();
-        for (const p of ['GET /api/balance', 'GET /api/keys', 'GET /v1/models']) if (!paths.includes(p)) throw new Error(`doctor did not send ${p}: ${paths.join(', ')}`);
+        for (const p of ['GET /api/balance', 'GET /api/keys', 'GET /v1/models'])
+          if (!paths.includes(p)) throw new Error(`doctor did not send ${p}: ${paths.join(', ')}`);
       }
     },
     ([a, f, h, b]) => {
@@ -250,13 +268,27 @@ async function doctor(emu: Emulator): Promise<void> {
   const [w, s, c] = [median(own), median(sums), median(chains)];
   const n = median(counts);
   const detail = `${ms(w)} (process ${ms(median(raw))} − \`node -e 0\`; its own \`durationMs\` ${ms(median(reported))})`;
-  rows.push({ what: `\`apidoctor doctor --json\` wall vs the sum of its ${n} request durations (answers after ${DOCTOR_DELAY_MS} ms)`, baseline: ms(s), apidoctor: detail, ratio: `${(w / s).toFixed(2)}×`, budget: '≤ 0.50×', ok: w / s <= 0.5 });
-  rows.push({ what: '`apidoctor doctor --json` wall vs the longest chain of requests', baseline: ms(c), apidoctor: ms(w), ratio: `${(w / c).toFixed(2)}×`, budget: '≤ 1.25×', ok: w / c <= 1.25 });
+  rows.push({
+    what: `\`apidoctor doctor --json\` wall vs the sum of its ${n} request durations (answers after ${DOCTOR_DELAY_MS} ms)`,
+    baseline: ms(s),
+    apidoctor: detail,
+    ratio: `${(w / s).toFixed(2)}×`,
+    budget: '≤ 0.50×',
+    ok: w / s <= 0.5,
+  });
+  rows.push({
+    what: '`apidoctor doctor --json` wall vs the longest chain of requests',
+    baseline: ms(c),
+    apidoctor: ms(w),
+    ratio: `${(w / c).toFixed(2)}×`,
+    budget: '≤ 1.25×',
+    ok: w / c <= 1.25,
+  });
   // The same two figures with Node's own start and exit left in, next to the floor for any Node
   // program: a bare node:http script that only sends the three requests. Shown, not budgeted.
   const [r, h] = [median(raw), median(bare)];
   rows.push({
-    what: '(for reference, Node\'s start and exit left in: `apidoctor doctor --json` process wall vs the longest chain, and vs the sum)',
+    what: "(for reference, Node's start and exit left in: `apidoctor doctor --json` process wall vs the longest chain, and vs the sum)",
     baseline: `${ms(c)} · ${ms(s)}`,
     apidoctor: ms(r),
     ratio: `${(r / c).toFixed(2)}× · ${(r / s).toFixed(2)}×`,
@@ -270,14 +302,14 @@ async function doctor(emu: Emulator): Promise<void> {
     budget: '—',
   });
   rows.push({
-    what: '(for reference: a plain `fetch` script sending the same three requests at once, minus `node -e 0` — Node\'s own HTTP stack, no checks)',
+    what: "(for reference: a plain `fetch` script sending the same three requests at once, minus `node -e 0` — Node's own HTTP stack, no checks)",
     baseline: ms(median(plain)),
     apidoctor: ms(w),
     ratio: `${(w / median(plain)).toFixed(2)}×`,
     budget: '—',
   });
   rows.push({
-    what: '(where doctor\'s process time goes: spawn → first request · first request → last answer · last answer → exit)',
+    what: "(where doctor's process time goes: spawn → first request · first request → last answer · last answer → exit)",
     baseline: `\`node -e 0\` ${ms(median(boot))}`,
     apidoctor: `${ms(median(toFirst))} · ${ms(median(span))} · ${ms(median(toExit))}`,
     ratio: '—',
@@ -291,7 +323,12 @@ async function memory(emu: Emulator): Promise<void> {
   const kib: number[] = [];
   for (let i = 0; i < MEMORY_RUNS; i++) {
     const file = join(workDir, `maxrss-${i}`);
-    const env = envWith({ MODELSWITCH_BASE_URL: emu.url, MODELSWITCH_API_KEY: KEYS.proxy, MODELSWITCH_BILLING_KEY: KEYS.billing, BENCH_MAXRSS_FILE: file });
+    const env = envWith({
+      MODELSWITCH_BASE_URL: emu.url,
+      MODELSWITCH_API_KEY: KEYS.proxy,
+      MODELSWITCH_BILLING_KEY: KEYS.billing,
+      BENCH_MAXRSS_FILE: file,
+    });
     const r = await run(['--require', MAXRSS, BIN, 'doctor'], env);
     expectCode(r, 0, 'apidoctor doctor');
     kib.push(Number(readFileSync(file, 'utf8')));
@@ -299,7 +336,14 @@ async function memory(emu: Emulator): Promise<void> {
   emu.state.delayMs = 0;
   const mib = (k: number) => k / 1024;
   const m = mib(median(kib));
-  rows.push({ what: 'peak resident memory of `apidoctor doctor`', baseline: '—', apidoctor: `${m.toFixed(1)} MiB (max ${mib(Math.max(...kib)).toFixed(1)})`, ratio: '—', budget: '≤ 120 MiB', ok: m <= 120 });
+  rows.push({
+    what: 'peak resident memory of `apidoctor doctor`',
+    baseline: '—',
+    apidoctor: `${m.toFixed(1)} MiB (max ${mib(Math.max(...kib)).toFixed(1)})`,
+    ratio: '—',
+    budget: '≤ 120 MiB',
+    ok: m <= 120,
+  });
 }
 
 async function stream(emu: Emulator): Promise<void> {
@@ -325,8 +369,22 @@ async function stream(emu: Emulator): Promise<void> {
     chunks = written.length;
   }
   const m = median(delays);
-  rows.push({ what: `\`apidoctor call --stream\`: emulator writes a chunk → apidoctor writes it to stdout (${chunks} chunks × ${STREAM_RUNS} runs)`, baseline: '—', apidoctor: `${ms(m)} (max ${ms(Math.max(...delays))})`, ratio: '—', budget: '≤ 20 ms', ok: m <= 20 });
-  rows.push({ what: 'stream not buffered: the first chunk is on stdout before the last one is written', baseline: '—', apidoctor: buffered ? 'no (buffered)' : 'yes, every run', ratio: '—', budget: 'yes', ok: !buffered });
+  rows.push({
+    what: `\`apidoctor call --stream\`: emulator writes a chunk → apidoctor writes it to stdout (${chunks} chunks × ${STREAM_RUNS} runs)`,
+    baseline: '—',
+    apidoctor: `${ms(m)} (max ${ms(Math.max(...delays))})`,
+    ratio: '—',
+    budget: '≤ 20 ms',
+    ok: m <= 20,
+  });
+  rows.push({
+    what: 'stream not buffered: the first chunk is on stdout before the last one is written',
+    baseline: '—',
+    apidoctor: buffered ? 'no (buffered)' : 'yes, every run',
+    ratio: '—',
+    budget: 'yes',
+    ok: !buffered,
+  });
 }
 
 /** Key records as GET /api/keys returns them, serialised once (the emulator then only writes the string). */
@@ -336,7 +394,9 @@ function keysBody(n: number): string {
   for (let i = 0; i < n; i++) {
     const created = new Date(now - (i % 300) * 86_400_000).toISOString();
     const expires = i % 2 ? `,"expiresAt":"${new Date(now + (1 + (i % 400)) * 86_400_000).toISOString()}"` : '';
-    parts.push(`{"id":${i + 1},"name":"key ${i + 1}","prefix":"ms-g${String(i).padStart(7, '0')}","active":${i % 3 !== 0},"createdAt":"${created}"${expires}}`);
+    parts.push(
+      `{"id":${i + 1},"name":"key ${i + 1}","prefix":"ms-g${String(i).padStart(7, '0')}","active":${i % 3 !== 0},"createdAt":"${created}"${expires}}`,
+    );
   }
   return `{"keys":[${parts.join(',')}]}`;
 }
@@ -345,13 +405,22 @@ function keysBody(n: number): string {
 function usageRecords(n: number): Emulator['state']['usage'] {
   const now = Date.now();
   const span = 7 * 86_400_000 - 60_000;
-  return Array.from({ length: n }, (_, i) => ({ id: n - i, model: 'gpt-4o', promptTokens: 10, completionTokens: 5, chargedAmount: 0.001, createdAt: new Date(now - 30_000 - Math.floor((i * span) / n)).toISOString() }));
+  return Array.from({ length: n }, (_, i) => ({
+    id: n - i,
+    model: 'gpt-4o',
+    promptTokens: 10,
+    completionTokens: 5,
+    chargedAmount: 0.001,
+    createdAt: new Date(now - 30_000 - Math.floor((i * span) / n)).toISOString(),
+  }));
 }
 
 async function scale(emu: Emulator): Promise<void> {
   // balance on a busy account: 1,000 charges in 7 days (the runway needs 6 pages of 50) vs a quiet one (10 charges, 1 page).
   const rounds = Math.max(6, Math.floor(PAIRS / 2));
-  log(`scale: apidoctor balance --json on a busy (1,000 charges) and a quiet (10) account, answers after ${DOCTOR_DELAY_MS} ms (${rounds} pairs)…`);
+  log(
+    `scale: apidoctor balance --json on a busy (1,000 charges) and a quiet (10) account, answers after ${DOCTOR_DELAY_MS} ms (${rounds} pairs)…`,
+  );
   const env = envWith({ MODELSWITCH_BASE_URL: emu.url, MODELSWITCH_BILLING_KEY: KEYS.billing, MODELSWITCH_API_KEY: KEYS.proxy });
   const busy = usageRecords(1000);
   const quiet = usageRecords(10);
@@ -369,12 +438,35 @@ async function scale(emu: Emulator): Promise<void> {
     if (k === 1) chains.push(longestChain(emu.requests));
   });
   const [mq, mb] = [median(q!), median(b!)];
-  rows.push({ what: '`apidoctor balance --json`, busy account (1,000 charges: 6 usage pages) vs quiet (10 charges), every answer after 200 ms', baseline: ms(mq), apidoctor: ms(mb), ratio: `${(mb / mq).toFixed(2)}×`, budget: '≤ 1.20×', ok: mb / mq <= 1.2 });
+  rows.push({
+    what: '`apidoctor balance --json`, busy account (1,000 charges: 6 usage pages) vs quiet (10 charges), every answer after 200 ms',
+    baseline: ms(mq),
+    apidoctor: ms(mb),
+    ratio: `${(mb / mq).toFixed(2)}×`,
+    budget: '≤ 1.20×',
+    ok: mb / mq <= 1.2,
+  });
   const rt = median(chains) / DOCTOR_DELAY_MS;
-  rows.push({ what: '… its longest chain of requests on the busy account, in round trips (the six usage pages asked together with the balance; one after another it was 6, then 2)', baseline: '—', apidoctor: `${rt.toFixed(2)} round trips (${ms(median(chains))})`, ratio: '—', budget: '≤ 1.3', ok: rt <= 1.3 });
-  const [gq, gb] = await interleave(rounds, [account(quiet, ['--min', '10', '-q']), account(busy, ['--min', '10', '-q'])], (_, x) => expectCode(x, 0, 'apidoctor balance --min 10 -q'));
+  rows.push({
+    what: '… its longest chain of requests on the busy account, in round trips (the six usage pages asked together with the balance; one after another it was 6, then 2)',
+    baseline: '—',
+    apidoctor: `${rt.toFixed(2)} round trips (${ms(median(chains))})`,
+    ratio: '—',
+    budget: '≤ 1.3',
+    ok: rt <= 1.3,
+  });
+  const [gq, gb] = await interleave(rounds, [account(quiet, ['--min', '10', '-q']), account(busy, ['--min', '10', '-q'])], (_, x) =>
+    expectCode(x, 0, 'apidoctor balance --min 10 -q'),
+  );
   const [mgq, mgb] = [median(gq!), median(gb!)];
-  rows.push({ what: '`apidoctor balance --min 10 -q` (the cron and CI guard: no spend history), busy vs quiet account', baseline: ms(mgq), apidoctor: ms(mgb), ratio: `${(mgb / mgq).toFixed(2)}×`, budget: '≤ 1.20×', ok: mgb / mgq <= 1.2 });
+  rows.push({
+    what: '`apidoctor balance --min 10 -q` (the cron and CI guard: no spend history), busy vs quiet account',
+    baseline: ms(mgq),
+    apidoctor: ms(mgb),
+    ratio: `${(mgb / mgq).toFixed(2)}×`,
+    budget: '≤ 1.20×',
+    ok: mgb / mgq <= 1.2,
+  });
   emu.reset();
 
   // keys with very many keys: the body is served as one string, so the emulator's own cost stays out.
@@ -395,31 +487,59 @@ async function scale(emu: Emulator): Promise<void> {
   const small = await keysRun(1000, 5);
   const k100 = await keysRun(100_000, 5);
   if (k100.code !== 0) throw new Error(`keys with 100,000 keys exited ${k100.code}: ${k100.stderr.slice(0, 500)}`);
-  rows.push({ what: '`apidoctor keys` with 100,000 keys (≈ 12 MB of JSON), the table to a pipe', baseline: `1,000 keys: ${ms(small.wall)}`, apidoctor: ms(k100.wall), ratio: '—', budget: '≤ 500 ms', ok: k100.wall <= 500 });
+  rows.push({
+    what: '`apidoctor keys` with 100,000 keys (≈ 12 MB of JSON), the table to a pipe',
+    baseline: `1,000 keys: ${ms(small.wall)}`,
+    apidoctor: ms(k100.wall),
+    ratio: '—',
+    budget: '≤ 500 ms',
+    ok: k100.wall <= 500,
+  });
   // Linear: the time per key beyond 1,000 keys, at 50,000 and at 100,000 (GET /api/keys is read up to 16 MiB,
   // about 110,000 keys, so a larger list is a clear response.too-large, below).
   const k50 = await keysRun(50_000, 3);
   if (k50.code !== 0) throw new Error(`keys with 50,000 keys exited ${k50.code}: ${k50.stderr.slice(0, 500)}`);
   const perKey = (r: { wall: number }, n: number) => (r.wall - small.wall) / (n - 1000);
   const lin = perKey(k100, 100_000) / perKey(k50, 50_000);
-  rows.push({ what: '… time per key beyond 1,000 keys, at 100,000 against 50,000 (1.00 = linear)', baseline: `${(perKey(k50, 50_000) * 1000).toFixed(2)} µs/key`, apidoctor: `${(perKey(k100, 100_000) * 1000).toFixed(2)} µs/key`, ratio: `${lin.toFixed(2)}×`, budget: '≤ 1.50×', ok: lin <= 1.5 });
+  rows.push({
+    what: '… time per key beyond 1,000 keys, at 100,000 against 50,000 (1.00 = linear)',
+    baseline: `${(perKey(k50, 50_000) * 1000).toFixed(2)} µs/key`,
+    apidoctor: `${(perKey(k100, 100_000) * 1000).toFixed(2)} µs/key`,
+    ratio: `${lin.toFixed(2)}×`,
+    budget: '≤ 1.50×',
+    ok: lin <= 1.5,
+  });
   const k1m = await keysRun(1_000_000, 1);
   // ≈ 120 MB: beyond the 16 MiB cap on GET /api/keys, so apidoctor must say so, not crash.
   const crashed = k1m.code === null || /internal error|Maximum call stack|heap out of memory/i.test(k1m.stderr);
-  rows.push({ what: '… with 1,000,000 keys (≈ 120 MB of JSON, past the 16 MiB cap on GET /api/keys): a clear answer, no crash', baseline: '—', apidoctor: `exit ${k1m.code} in ${ms(k1m.wall)}: ${JSON.stringify((k1m.stderr.split('\n').find((l) => l.startsWith('✗')) ?? k1m.stderr.split('\n')[0]!).slice(0, 90))}`, ratio: '—', budget: 'no crash', ok: !crashed });
+  rows.push({
+    what: '… with 1,000,000 keys (≈ 120 MB of JSON, past the 16 MiB cap on GET /api/keys): a clear answer, no crash',
+    baseline: '—',
+    apidoctor: `exit ${k1m.code} in ${ms(k1m.wall)}: ${JSON.stringify((k1m.stderr.split('\n').find((l) => l.startsWith('✗')) ?? k1m.stderr.split('\n')[0]!).slice(0, 90))}`,
+    ratio: '—',
+    budget: 'no crash',
+    ok: !crashed,
+  });
 }
 
 async function logs(): Promise<void> {
   const file = join(workDir, 'app.log');
   const made = makeLog(file, LOG_BYTES);
-  log(`logs: explain of a ${(LOG_BYTES / 2 ** 20).toFixed(0)} MB log (${made.lines} lines, ${made.errors} errors) vs a readline loop, ${LOG_ROUNDS} rounds…`);
+  log(
+    `logs: explain of a ${(LOG_BYTES / 2 ** 20).toFixed(0)} MB log (${made.lines} lines, ${made.errors} errors) vs a readline loop, ${LOG_ROUNDS} rounds…`,
+  );
   const kib: number[] = [];
   let round = 0;
   const [a, b] = await interleave(
     LOG_ROUNDS,
     [
       () => run([READLINE_SCRIPT, file], envWith(), LOG_TIMEOUT_MS),
-      () => run(['--require', MAXRSS, BIN, 'explain', file, '--json'], envWith({ BENCH_MAXRSS_FILE: join(workDir, `maxrss-log-${round++}`) }), LOG_TIMEOUT_MS),
+      () =>
+        run(
+          ['--require', MAXRSS, BIN, 'explain', file, '--json'],
+          envWith({ BENCH_MAXRSS_FILE: join(workDir, `maxrss-log-${round++}`) }),
+          LOG_TIMEOUT_MS,
+        ),
     ],
     (side, r) => {
       if (side === 0) {
@@ -436,19 +556,44 @@ async function logs(): Promise<void> {
   rmSync(file, { force: true });
   const ma = median(a!);
   const mb = median(b!);
-  rows.push({ what: `\`apidoctor explain app.log --json\` on a ${(LOG_BYTES / 2 ** 20).toFixed(0)} MB log (${made.lines.toLocaleString('en-US')} lines, ${made.errors.toLocaleString('en-US')} errors) vs a plain \`readline\` loop over it`, baseline: ms(ma), apidoctor: ms(mb), ratio: `${(mb / ma).toFixed(2)}×`, budget: '≤ 2.00×', ok: mb / ma <= 2 });
+  rows.push({
+    what: `\`apidoctor explain app.log --json\` on a ${(LOG_BYTES / 2 ** 20).toFixed(0)} MB log (${made.lines.toLocaleString('en-US')} lines, ${made.errors.toLocaleString('en-US')} errors) vs a plain \`readline\` loop over it`,
+    baseline: ms(ma),
+    apidoctor: ms(mb),
+    ratio: `${(mb / ma).toFixed(2)}×`,
+    budget: '≤ 2.00×',
+    ok: mb / ma <= 2,
+  });
   const m = median(kib) / 1024;
-  rows.push({ what: `peak resident memory of \`apidoctor explain\` on that log`, baseline: '—', apidoctor: `${m.toFixed(1)} MiB (max ${(Math.max(...kib) / 1024).toFixed(1)})`, ratio: '—', budget: '< 150 MiB', ok: Math.max(...kib) / 1024 < 150 });
+  rows.push({
+    what: `peak resident memory of \`apidoctor explain\` on that log`,
+    baseline: '—',
+    apidoctor: `${m.toFixed(1)} MiB (max ${(Math.max(...kib) / 1024).toFixed(1)})`,
+    ratio: '—',
+    budget: '< 150 MiB',
+    ok: Math.max(...kib) / 1024 < 150,
+  });
 
   log(`logs: explain --follow -, an error line every ${FOLLOW_INTERVAL_MS} ms (${FOLLOW_ERRORS} lines)…`);
   const delays = await followDelays();
-  rows.push({ what: `\`explain --follow - --json\`: an error line written to its stdin → its JSON line on stdout (${FOLLOW_ERRORS} lines)`, baseline: '—', apidoctor: `${ms(median(delays))} (max ${ms(Math.max(...delays))})`, ratio: '—', budget: '≤ 100 ms', ok: median(delays) <= 100 });
+  rows.push({
+    what: `\`explain --follow - --json\`: an error line written to its stdin → its JSON line on stdout (${FOLLOW_ERRORS} lines)`,
+    baseline: '—',
+    apidoctor: `${ms(median(delays))} (max ${ms(Math.max(...delays))})`,
+    ratio: '—',
+    budget: '≤ 100 ms',
+    ok: median(delays) <= 100,
+  });
 }
 
 /** Writes error lines to `explain --follow -` one at a time; returns each one's delay to its JSON line on stdout. */
 function followDelays(): Promise<number[]> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(NODE, [BIN, 'explain', '--follow', '-', '--json'], { cwd: workDir, env: envWith(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(NODE, [BIN, 'explain', '--follow', '-', '--json'], {
+      cwd: workDir,
+      env: envWith(),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const written: number[] = [];
     const delays: number[] = [];
     let out = '';
@@ -463,7 +608,8 @@ function followDelays(): Promise<number[]> {
     child.on('error', reject);
     child.on('close', () => {
       clearTimeout(killer);
-      if (delays.length !== FOLLOW_ERRORS) reject(new Error(`follow: ${FOLLOW_ERRORS} errors written, ${delays.length} on stdout\n${out.slice(0, 2000)}`));
+      if (delays.length !== FOLLOW_ERRORS)
+        reject(new Error(`follow: ${FOLLOW_ERRORS} errors written, ${delays.length} on stdout\n${out.slice(0, 2000)}`));
       else resolvePromise(delays);
     });
     const line = JSON.stringify({ error: { message: 'Rate limit exceeded', type: 'rate_limit_error', code: 'rate_limit_exceeded' } });
@@ -492,7 +638,11 @@ async function signals(emu: Emulator): Promise<void> {
   log('signals: Ctrl-C while a config file spins…');
   const after: number[] = [];
   for (let i = 0; i < 5; i++) {
-    const child = spawn(NODE, [BIN, 'balance', '--config', file, '--billing-key', KEYS.billing], { cwd: workDir, env: envWith(), stdio: 'ignore' });
+    const child = spawn(NODE, [BIN, 'balance', '--config', file, '--billing-key', KEYS.billing], {
+      cwd: workDir,
+      env: envWith(),
+      stdio: 'ignore',
+    });
     const killer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
     await new Promise((r) => setTimeout(r, 1500));
     const sent = performance.now();
@@ -501,14 +651,25 @@ async function signals(emu: Emulator): Promise<void> {
     clearTimeout(killer);
     after.push(performance.now() - sent);
   }
-  rows.push({ what: 'Ctrl-C while a JavaScript config file spins: SIGINT → exit (5 runs)', baseline: '—', apidoctor: `${ms(median(after))} (max ${ms(Math.max(...after))})`, ratio: '—', budget: '≤ 1000 ms', ok: Math.max(...after) <= 1000 });
+  rows.push({
+    what: 'Ctrl-C while a JavaScript config file spins: SIGINT → exit (5 runs)',
+    baseline: '—',
+    apidoctor: `${ms(median(after))} (max ${ms(Math.max(...after))})`,
+    ratio: '—',
+    budget: '≤ 1000 ms',
+    ok: Math.max(...after) <= 1000,
+  });
 
   log('signals: Ctrl-C during a request that never ends…');
   const during: number[] = [];
   for (let i = 0; i < 5; i++) {
     emu.state.failures.unshift({ kind: 'hang', times: 1 });
     const before = emu.requests.length;
-    const child = spawn(NODE, [BIN, 'call', '/v1/models', '--json', '--base-url', emu.url, '--api-key', KEYS.proxy], { cwd: workDir, env: envWith(), stdio: 'ignore' });
+    const child = spawn(NODE, [BIN, 'call', '/v1/models', '--json', '--base-url', emu.url, '--api-key', KEYS.proxy], {
+      cwd: workDir,
+      env: envWith(),
+      stdio: 'ignore',
+    });
     const killer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
     const closed = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
     while (emu.requests.length === before) await new Promise((r) => setTimeout(r, 5));
@@ -519,7 +680,14 @@ async function signals(emu: Emulator): Promise<void> {
     if (code !== 130) throw new Error(`Ctrl-C during a request: exit ${code}, not 130`);
     during.push(performance.now() - sent);
   }
-  rows.push({ what: 'Ctrl-C during a request that never ends (`call`): SIGINT → exit 130 (5 runs)', baseline: '—', apidoctor: `${ms(median(during))} (max ${ms(Math.max(...during))})`, ratio: '—', budget: '≤ 500 ms', ok: Math.max(...during) <= 500 });
+  rows.push({
+    what: 'Ctrl-C during a request that never ends (`call`): SIGINT → exit 130 (5 runs)',
+    baseline: '—',
+    apidoctor: `${ms(median(during))} (max ${ms(Math.max(...during))})`,
+    ratio: '—',
+    budget: '≤ 500 ms',
+    ok: Math.max(...during) <= 500,
+  });
 }
 
 function machine(): string {
@@ -535,10 +703,12 @@ function table(loadBefore: number[], loadAfter: number[]): string {
     '',
     '| measurement | baseline | apidoctor | ratio | budget | |',
     '|---|---:|---:|---:|---:|---|',
-    ...rows.map((r) => `| ${r.what} | ${r.baseline} | ${r.apidoctor} | ${r.ratio} | ${r.budget} | ${r.ok === undefined ? '' : r.ok ? '✓' : '✗'} |`),
+    ...rows.map(
+      (r) => `| ${r.what} | ${r.baseline} | ${r.apidoctor} | ${r.ratio} | ${r.budget} | ${r.ok === undefined ? '' : r.ok ? '✓' : '✗'} |`,
+    ),
     '',
     `Times are medians of wall time from spawn to exit, run interleaved (A B A B …; A B C A B C … for balance) after ${WARMUP} warm-up runs of each: ${PAIRS} rounds for startup and balance, ${DOCTOR_PAIRS} for doctor.`,
-    'Doctor\'s wall is the process\'s wall time minus the paired `node -e 0` (Node\'s own start and exit, which no CLI can avoid); the emulator answers every request after ' +
+    "Doctor's wall is the process's wall time minus the paired `node -e 0` (Node's own start and exit, which no CLI can avoid); the emulator answers every request after " +
       `${DOCTOR_DELAY_MS} ms, request durations come from its log, and the longest chain is the longest sequence of requests each of which started after the previous one finished (here the three API requests overlap, so it is one request).`,
     `Peak memory is \`process.resourceUsage().maxRSS\` written at exit by a \`--require\` preload (bench/maxrss.cjs), ${MEMORY_RUNS} runs.`,
     `Stream delay: the emulator's write time of each SSE event (its log) to the moment this process read the event's end from apidoctor's stdout; one event every ${STREAM_INTERVAL_MS} ms.`,
@@ -562,8 +732,11 @@ const loadBefore = loadavg();
 const emu = await startEmulator();
 let failed = false;
 const SECTIONS = { startup, balance, doctor, memory, stream, scale, logs, signals } as const;
-const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
-for (const name of only ?? []) if (!(name in SECTIONS)) throw new Error(`BENCH_ONLY: unknown section "${name}" (known: ${Object.keys(SECTIONS).join(', ')})`);
+const only = process.env.BENCH_ONLY?.split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
+for (const name of only ?? [])
+  if (!(name in SECTIONS)) throw new Error(`BENCH_ONLY: unknown section "${name}" (known: ${Object.keys(SECTIONS).join(', ')})`);
 try {
   for (const [name, section] of Object.entries(SECTIONS)) if (!only || only.includes(name)) await section(emu);
 } catch (e) {

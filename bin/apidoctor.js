@@ -61,7 +61,7 @@ function isCharacterDevice(fd) {
 function print(text) {
   const { writeSync } = require('node:fs');
   const buf = Buffer.from(text);
-  for (let off = 0; off < buf.length; ) {
+  for (let off = 0; off < buf.length;) {
     try {
       off += writeSync(1, buf, off);
     } catch (e) {
@@ -84,7 +84,9 @@ if (text !== undefined) {
     require('node:module').enableCompileCache?.();
     require('../dist/run.cjs');
   } catch (e) {
-    process.stderr.write(`✗ apidoctor could not start: ${e && e.message ? e.message.split('\n')[0] : e}\n  Reinstall it, or run npm ci && npm run build in a clone.\n`);
+    process.stderr.write(
+      `✗ apidoctor could not start: ${e && e.message ? e.message.split('\n')[0] : e}\n  Reinstall it, or run npm ci && npm run build in a clone.\n`,
+    );
     process.exitCode = 1;
   }
 }

@@ -41,7 +41,12 @@ const common = {
 
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await build({ ...common, entryPoints: ['src/entry/run.ts'], outfile: 'dist/run.cjs', plugins: [deferUnused, undiciApart] });
-await build({ ...common, entryPoints: ['src/vendor/undici-slim.cjs'], outfile: 'dist/undici-slim.cjs', plugins: [deferUnused, leaveOutUnreached] });
+await build({
+  ...common,
+  entryPoints: ['src/vendor/undici-slim.cjs'],
+  outfile: 'dist/undici-slim.cjs',
+  plugins: [deferUnused, leaveOutUnreached],
+});
 
 // The library (`import { diagnose } from 'apidoctor'`, src/lib.ts): two small bundles of its own, CommonJS
 // and ESM, apart from the CLI's (whose start-up path above it does not touch), with no external package:
@@ -55,10 +60,32 @@ await build({ ...lib, format: 'esm', outfile: 'dist/lib.mjs' });
   const decl = fileURLToPath(new URL('../dist/.decl/', import.meta.url));
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   try {
-    execFileSync(process.execPath, [tsc, 'src/lib.ts', '--declaration', '--emitDeclarationOnly', '--outDir', decl, '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--strict', '--skipLibCheck', '--types', 'node'], { stdio: ['ignore', 'inherit', 'inherit'] });
+    execFileSync(
+      process.execPath,
+      [
+        tsc,
+        'src/lib.ts',
+        '--declaration',
+        '--emitDeclarationOnly',
+        '--outDir',
+        decl,
+        '--module',
+        'nodenext',
+        '--moduleResolution',
+        'nodenext',
+        '--target',
+        'es2022',
+        '--strict',
+        '--skipLibCheck',
+        '--types',
+        'node',
+      ],
+      { stdio: ['ignore', 'inherit', 'inherit'] },
+    );
     const types = readFileSync(join(decl, 'core', 'types.d.ts'), 'utf8');
     const own = readFileSync(join(decl, 'lib.d.ts'), 'utf8');
-    if (/^import (?!type \{[^}]*\} from '\.\/core\/types\.js')/m.test(own) || /from '\.\/(?!core\/types\.js)/.test(own)) throw new Error(`build: dist/lib.d.ts would need more than src/core/types.ts:\n${own}`);
+    if (/^import (?!type \{[^}]*\} from '\.\/core\/types\.js')/m.test(own) || /from '\.\/(?!core\/types\.js)/.test(own))
+      throw new Error(`build: dist/lib.d.ts would need more than src/core/types.ts:\n${own}`);
     const merged = `// The types of apidoctor's library (import { diagnose } from 'apidoctor').\n${types}\n${own.replace(/^import type \{[^}]*\} from '\.\/core\/types\.js';\n/gm, '').replace(/^export type \{[^}]*\} from '\.\/core\/types\.js';\n/gm, '')}`;
     writeFileSync(new URL('../dist/lib.d.ts', import.meta.url), merged);
     writeFileSync(new URL('../dist/lib.d.cts', import.meta.url), merged.replace(/^export default diagnose;$/m, ''));

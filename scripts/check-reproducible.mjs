@@ -46,7 +46,11 @@ export function distHashes(dir) {
 
 /** The integrity (sha512 of the tarball's bytes) `npm pack` would publish for dir. */
 export async function tarballIntegrity(dir) {
-  const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: dir, maxBuffer: 16 << 20, env: { ...process.env, npm_config_update_notifier: 'false' } });
+  const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+    cwd: dir,
+    maxBuffer: 16 << 20,
+    env: { ...process.env, npm_config_update_notifier: 'false' },
+  });
   return JSON.parse(stdout)[0].integrity;
 }
 

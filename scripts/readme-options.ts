@@ -16,23 +16,38 @@ const flags = (o: OptionSpec): string => `\`${o.flags}\``;
 /** Each generated section by marker name, as the README holds it between `<!-- options:NAME -->` and `<!-- /options:NAME -->`. */
 export function readmeSections(): Record<string, string> {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length)) + 4;
-  const commands = ['```', 'apidoctor <command> [options]', '', ...Object.entries(COMMANDS).map(([n, s]) => `  ${n.padEnd(width)}${s}`), '```'].join('\n');
+  const commands = [
+    '```',
+    'apidoctor <command> [options]',
+    '',
+    ...Object.entries(COMMANDS).map(([n, s]) => `  ${n.padEnd(width)}${s}`),
+    '```',
+  ].join('\n');
 
-  const common = ['| option | what it does |', '|---|---|', ...optionsOf('global').map((o) => `| ${cell(flags(o))} | ${cell(helpText(o))} |`)].join('\n');
+  const common = [
+    '| option | what it does |',
+    '|---|---|',
+    ...optionsOf('global').map((o) => `| ${cell(flags(o))} | ${cell(helpText(o))} |`),
+  ].join('\n');
 
   const scoped = OPTIONS.flatMap((o) => o.scopes.filter((s) => s !== 'global').map((s) => ({ s, o })));
   scoped.sort((a, b) => scopeOrder(a.s) - scopeOrder(b.s));
   const perCommand = [
     '| command | option | what it does | default |',
     '|---|---|---|---|',
-    ...scoped.map(({ s, o }) => `| ${s === 'keys change' ? 'keys activate, deactivate, delete' : s} | ${cell(flags(o))}${o.required ? ' (required)' : ''} | ${cell(helpText(o))} | ${defaultShown(o) ?? '—'} |`),
+    ...scoped.map(
+      ({ s, o }) =>
+        `| ${s === 'keys change' ? 'keys activate, deactivate, delete' : s} | ${cell(flags(o))}${o.required ? ' (required)' : ''} | ${cell(helpText(o))} | ${defaultShown(o) ?? '—'} |`,
+    ),
   ].join('\n');
 
   const config = [
     '| setting | flag | environment | config file key | default |',
     '|---|---|---|---|---|',
     ...OPTIONS.filter((o) => o.readme).map((o) => {
-      const def = o.defaultText ?? (typeof o.defaultValue === 'string' ? `\`${o.defaultValue}\`` : o.defaultValue === undefined ? 'none' : String(o.defaultValue));
+      const def =
+        o.defaultText ??
+        (typeof o.defaultValue === 'string' ? `\`${o.defaultValue}\`` : o.defaultValue === undefined ? 'none' : String(o.defaultValue));
       return `| ${o.readme} | ${cell(flags(o))} | \`${o.env}\` | ${o.setting ? `\`${o.setting}\`` : '—'} | ${cell(def)} |`;
     }),
   ].join('\n');
@@ -60,5 +75,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const before = readFileSync(README, 'utf8');
   const after = renderReadme(before);
   if (after !== before) writeFileSync(README, after);
-  process.stderr.write(after === before ? 'README.md: option tables already up to date\n' : 'README.md: option tables rewritten from src/config/options.ts\n');
+  process.stderr.write(
+    after === before ? 'README.md: option tables already up to date\n' : 'README.md: option tables rewritten from src/config/options.ts\n',
+  );
 }

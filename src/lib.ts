@@ -48,7 +48,10 @@ const COMMAND = /\bapidoctor\b|\bexport [A-Z_]+=|(^|\s)--[a-z][\w-]*|\b[A-Z][A-Z
 
 /** Masks what the shared redactor does not know: `api-key:` / `x-api-key:` header values. One function, for the merge. */
 function maskHeaderSecrets(text: string): string {
-  return text.replace(/\b((?:x-)?api[-_]?key["']?\s*[:=]\s*["']?)([^\s"',;]{6,})/gi, (_m, name: string, v: string) => `${name}${v.slice(0, 3)}…`);
+  return text.replace(
+    /\b((?:x-)?api[-_]?key["']?\s*[:=]\s*["']?)([^\s"',;]{6,})/gi,
+    (_m, name: string, v: string) => `${name}${v.slice(0, 3)}…`,
+  );
 }
 
 function redactDeep<T>(v: T, r: Redactor): T {
@@ -84,7 +87,10 @@ function readObject(input: object, opts: DiagnoseOptions, headers: Record<string
   if (status === undefined && o.networkCode) {
     parts.networkCode = o.networkCode;
     parts.networkMessage = innermostMessage(input);
-    parts.sources = [`network failure ${o.networkCode} from the error’s code`, ...parts.sources.filter((s) => !s.startsWith('network failure'))];
+    parts.sources = [
+      `network failure ${o.networkCode} from the error’s code`,
+      ...parts.sources.filter((s) => !s.startsWith('network failure')),
+    ];
   }
   if (o.host) parts.host = o.host;
   parts.text = [text, parts.body?.slice(0, 65_536), o.host].filter(Boolean).join('\n');

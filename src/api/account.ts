@@ -22,14 +22,16 @@ export function toKeyRecords(data: unknown): KeyRecord[] {
     if (!r || (typeof r.id !== 'number' && typeof r.id !== 'string')) return [];
     const expires = r.expiresAt ?? r.expires_at;
     const created = r.createdAt ?? r.created_at;
-    return [{
-      id: Number(r.id),
-      name: typeof r.name === 'string' ? r.name : undefined,
-      prefix: typeof r.prefix === 'string' ? r.prefix : '',
-      active: r.active !== false,
-      createdAt: typeof created === 'string' ? created : undefined,
-      expiresAt: typeof expires === 'string' ? expires : undefined,
-    }];
+    return [
+      {
+        id: Number(r.id),
+        name: typeof r.name === 'string' ? r.name : undefined,
+        prefix: typeof r.prefix === 'string' ? r.prefix : '',
+        active: r.active !== false,
+        createdAt: typeof created === 'string' ? created : undefined,
+        expiresAt: typeof expires === 'string' ? expires : undefined,
+      },
+    ];
   });
 }
 
@@ -66,12 +68,22 @@ export function daysLeftText(days: number): string {
 }
 
 /** key.expiring for one key: which key, and its days left. */
-export function expiringDiagnosis(k: { id: number; name?: string | null; prefix?: string; expiresAt?: string | null }, days: number, configuredNote?: string): Diagnosis {
+export function expiringDiagnosis(
+  k: { id: number; name?: string | null; prefix?: string; expiresAt?: string | null },
+  days: number,
+  configuredNote?: string,
+): Diagnosis {
   const label = `#${k.id}${k.name ? ` "${k.name}"` : ''}${k.prefix ? ` (${k.prefix})` : ''}`;
-  const when = days <= 0 ? `expired on ${k.expiresAt ?? '?'} but is still listed active` : `expires in ${daysLeftText(days)} (${k.expiresAt ?? '?'})`;
-  return diagnoseById('key.expiring', { keyActive: true, method: 'GET', endpoint: '/api/keys' }, [`The proxy key ${label} ${when}.${configuredNote ? ` ${configuredNote}` : ''}`], {
-    followUp: { keyRecord: { id: k.id, prefix: k.prefix ?? '', active: true, expiresAt: k.expiresAt ?? undefined } },
-  });
+  const when =
+    days <= 0 ? `expired on ${k.expiresAt ?? '?'} but is still listed active` : `expires in ${daysLeftText(days)} (${k.expiresAt ?? '?'})`;
+  return diagnoseById(
+    'key.expiring',
+    { keyActive: true, method: 'GET', endpoint: '/api/keys' },
+    [`The proxy key ${label} ${when}.${configuredNote ? ` ${configuredNote}` : ''}`],
+    {
+      followUp: { keyRecord: { id: k.id, prefix: k.prefix ?? '', active: true, expiresAt: k.expiresAt ?? undefined } },
+    },
+  );
 }
 
 /** A key record as follow-up evidence carries it (what diagnose() reads about the refused key). */
@@ -112,7 +124,9 @@ export async function billingKeyProbe(api: Api, debug?: (line: string) => void):
   const keys = await api.json<unknown>('GET', '/api/keys', SHAPES.keys, { retries: 0 });
   if (keys.ok) return { billingKeyAccepted: true };
   const s = keys.failure.status;
-  return s === 401 || s === 403 ? { billingKeyAccepted: false, keysError: describeFailure(keys.failure) } : { keysError: describeFailure(keys.failure) };
+  return s === 401 || s === 403
+    ? { billingKeyAccepted: false, keysError: describeFailure(keys.failure) }
+    : { keysError: describeFailure(keys.failure) };
 }
 
 /** One line about a failure, for evidence ("HTTP 401", "ECONNREFUSED"). */

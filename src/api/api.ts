@@ -86,7 +86,10 @@ export class Api {
         url: this.url(path),
         headers: h,
         onAttempt: (a, willRetry) => {
-          if (trace) trace(`← ${method} ${path} #${a.n}: ${a.status ?? a.networkCode ?? 'no answer'} ${timingLine(a.timings)}${a.retryNote ? ` (${a.retryNote})` : ''}`);
+          if (trace)
+            trace(
+              `← ${method} ${path} #${a.n}: ${a.status ?? a.networkCode ?? 'no answer'} ${timingLine(a.timings)}${a.retryNote ? ` (${a.retryNote})` : ''}`,
+            );
           onAttempt?.(a, willRetry);
         },
       },
@@ -98,7 +101,12 @@ export class Api {
    * Sends a request and parses a JSON answer, checking its shape with `check` (which names what is missing).
    * A success status with a body that is not JSON, or not of the promised shape, becomes a failure.
    */
-  async json<T>(method: string, path: string, check: (v: unknown) => string | undefined, opts: Partial<HttpRequest> = {}): Promise<JsonOutcome<T>> {
+  async json<T>(
+    method: string,
+    path: string,
+    check: (v: unknown) => string | undefined,
+    opts: Partial<HttpRequest> = {},
+  ): Promise<JsonOutcome<T>> {
     const out = await this.request(method, path, opts);
     if (!out.ok) return out;
     return parseJsonSuccess<T>(out, method, this.url(path), check);
@@ -106,13 +114,36 @@ export class Api {
 }
 
 /** Turns a success response into data, or into a response.not-json / response.bad-shape failure. */
-export function parseJsonSuccess<T>(res: HttpSuccess, method: string, url: string, check: (v: unknown) => string | undefined): JsonOutcome<T> {
+export function parseJsonSuccess<T>(
+  res: HttpSuccess,
+  method: string,
+  url: string,
+  check: (v: unknown) => string | undefined,
+): JsonOutcome<T> {
   const u = new URL(url);
-  const base: Failure = toFailure({ kind: 'http', status: res.status, headers: res.headers, body: res.body.slice(0, 1024 * 1024), bodyBytes: res.bytes, attempts: res.attempts, method, endpoint: u.pathname + u.search, host: u.host });
+  const base: Failure = toFailure({
+    kind: 'http',
+    status: res.status,
+    headers: res.headers,
+    body: res.body.slice(0, 1024 * 1024),
+    bodyBytes: res.bytes,
+    attempts: res.attempts,
+    method,
+    endpoint: u.pathname + u.search,
+    host: u.host,
+  });
   if (res.truncated) {
     // Cut at the cap: what was read is only the beginning of something no endpoint answers.
     const what = check(undefined) ?? 'an answer';
-    return { ok: false, failure: { ...base, bodyTruncated: true, unexpectedBody: 'too-large', expected: `${what} of at most ${Math.round(res.bytes / MiB)} MiB` } };
+    return {
+      ok: false,
+      failure: {
+        ...base,
+        bodyTruncated: true,
+        unexpectedBody: 'too-large',
+        expected: `${what} of at most ${Math.round(res.bytes / MiB)} MiB`,
+      },
+    };
   }
   if (res.status === 204 || res.body.trim() === '') {
     const problem = check(undefined);
@@ -124,7 +155,15 @@ export function parseJsonSuccess<T>(res: HttpSuccess, method: string, url: strin
     data = parseJson(res.body);
   } catch (e) {
     // Valid JSON past a bound (nesting, count of objects) is not "something else answered": it is too large to read.
-    if (e instanceof JsonTooComplex) return { ok: false, failure: { ...base, unexpectedBody: 'too-large', expected: `${check(undefined) ?? 'an answer'} within apidoctor's bound (${e.message.replace(/^JSON /, 'this answer is JSON ')})` } };
+    if (e instanceof JsonTooComplex)
+      return {
+        ok: false,
+        failure: {
+          ...base,
+          unexpectedBody: 'too-large',
+          expected: `${check(undefined) ?? 'an answer'} within apidoctor's bound (${e.message.replace(/^JSON /, 'this answer is JSON ')})`,
+        },
+      };
     return { ok: false, failure: { ...base, unexpectedBody: 'not-json', expected: 'a JSON body' } };
   }
   const problem = check(data);
@@ -134,7 +173,8 @@ export function parseJsonSuccess<T>(res: HttpSuccess, method: string, url: strin
 
 /** Shape checks for the documented answers; each returns what is missing, or undefined when fine. */
 export const SHAPES = {
-  models: (v: unknown) => (Array.isArray(v) || Array.isArray((v as { data?: unknown })?.data) ? undefined : 'a model list ({"data": [...]})'),
+  models: (v: unknown) =>
+    Array.isArray(v) || Array.isArray((v as { data?: unknown })?.data) ? undefined : 'a model list ({"data": [...]})',
   balance: (v: unknown) => (typeof (v as { balance?: unknown })?.balance === 'number' ? undefined : 'a balance ({"balance": <number>})'),
   keys: (v: unknown) => (Array.isArray((v as { keys?: unknown })?.keys) ? undefined : 'a key list ({"keys": [...]})'),
   chat: (v: unknown) => (Array.isArray((v as { choices?: unknown })?.choices) ? undefined : 'a chat completion ({"choices": [...]})'),

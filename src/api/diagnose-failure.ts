@@ -37,7 +37,8 @@ export function followUpFor(f: Pick<Failure, 'status' | 'endpoint'>, role: Role 
   const s = f.status;
   if ((s === 402 || s === 403) && role === 'apiKey') return 'refusal';
   // The endpoint is the URL's path, after any path of the base URL.
-  if ((s === 401 || s === 403) && role === 'billingKey' && /\/api\/balance\/?$/.test((f.endpoint ?? '').split('?')[0]!)) return 'billingRefusal';
+  if ((s === 401 || s === 403) && role === 'billingKey' && /\/api\/balance\/?$/.test((f.endpoint ?? '').split('?')[0]!))
+    return 'billingRefusal';
   return undefined;
 }
 
@@ -90,7 +91,10 @@ export function diagnoseFailure(
   opts: { role: Role | undefined; keyKind?: KeyKind | null; hasBillingKey?: boolean; evidence?: FollowUpEvidence },
 ): Diagnosis {
   const keyKind = opts.keyKind === undefined ? kindFor(config, opts.role) : (opts.keyKind ?? undefined);
-  return diagnose(failure, diagnoseContext(config, opts.role, { keyKind, hasBillingKey: opts.hasBillingKey ?? billingKeyUsable(config), followUp: opts.evidence }));
+  return diagnose(
+    failure,
+    diagnoseContext(config, opts.role, { keyKind, hasBillingKey: opts.hasBillingKey ?? billingKeyUsable(config), followUp: opts.evidence }),
+  );
 }
 
 /**
@@ -105,5 +109,8 @@ export async function diagnoseWithFollowUp(
   const which = followUpFor(failure, opts.role);
   const ask = which && opts.source[which];
   const evidence = ask ? await ask(failure) : undefined;
-  return { diagnosis: diagnoseFailure(config, failure, { role: opts.role, hasBillingKey: opts.source.hasBillingKey, evidence }), followUp: evidence };
+  return {
+    diagnosis: diagnoseFailure(config, failure, { role: opts.role, hasBillingKey: opts.source.hasBillingKey, evidence }),
+    followUp: evidence,
+  };
 }

@@ -46,7 +46,14 @@ export class KeyList {
   }
 
   /** Adds one key; times are the API's text (or undefined). */
-  push(id: number, name: string | undefined, prefix: string, active: boolean, createdAt: string | undefined, expiresAt: string | undefined): void {
+  push(
+    id: number,
+    name: string | undefined,
+    prefix: string,
+    active: boolean,
+    createdAt: string | undefined,
+    expiresAt: string | undefined,
+  ): void {
     if (this.length === this.cap) this.grow();
     const i = this.length++;
     this.ids[i] = id;
@@ -116,7 +123,14 @@ export class KeyList {
     const name = this.names[i];
     const created = this.createdAt(i);
     const expires = this.expiresAt(i);
-    return { id: this.ids[i]!, ...(name !== undefined ? { name } : {}), prefix: this.prefixes[i]!, active: this.act[i] === 1, ...(created !== null ? { createdAt: created } : {}), ...(expires !== null ? { expiresAt: expires } : {}) };
+    return {
+      id: this.ids[i]!,
+      ...(name !== undefined ? { name } : {}),
+      prefix: this.prefixes[i]!,
+      active: this.act[i] === 1,
+      ...(created !== null ? { createdAt: created } : {}),
+      ...(expires !== null ? { expiresAt: expires } : {}),
+    };
   }
 
   /** The list from records (another route's answer, a parsed document). */
@@ -160,11 +174,27 @@ function digits(s: string, from: number, to: number): number {
 export function canonicalTime(s: string): number | undefined {
   if (s.length !== 24) return undefined;
   // The separators of "2026-01-31T12:00:00.000Z": - - T : : . Z
-  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58 || s.charCodeAt(19) !== 46 || s.charCodeAt(23) !== 90) return undefined;
-  const y = digits(s, 0, 4), mo = digits(s, 5, 7), d = digits(s, 8, 10), h = digits(s, 11, 13), mi = digits(s, 14, 16), sec = digits(s, 17, 19), ms = digits(s, 20, 23);
+  if (
+    s.charCodeAt(4) !== 45 ||
+    s.charCodeAt(7) !== 45 ||
+    s.charCodeAt(10) !== 84 ||
+    s.charCodeAt(13) !== 58 ||
+    s.charCodeAt(16) !== 58 ||
+    s.charCodeAt(19) !== 46 ||
+    s.charCodeAt(23) !== 90
+  )
+    return undefined;
+  const y = digits(s, 0, 4),
+    mo = digits(s, 5, 7),
+    d = digits(s, 8, 10),
+    h = digits(s, 11, 13),
+    mi = digits(s, 14, 16),
+    sec = digits(s, 17, 19),
+    ms = digits(s, 20, 23);
   if (y < 0 || ms < 0) return undefined;
   const leap = mo === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
-  if (mo < 1 || mo > 12 || d < 1 || d > DAYS_IN[mo - 1]! + (leap ? 1 : 0) || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return undefined;
+  if (mo < 1 || mo > 12 || d < 1 || d > DAYS_IN[mo - 1]! + (leap ? 1 : 0) || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59)
+    return undefined;
   return daysFromCivil(y, mo, d) * DAY_MS + ((h * 60 + mi) * 60 + sec) * 1000 + ms;
 }
 
@@ -275,9 +305,9 @@ function scan(s: string): KeyList | undefined {
   const scalar = (): string | number | boolean | null => {
     const c = ws();
     if (c === 34) return str();
-    if (c === 116 && s.startsWith('true', i)) return (i += 4), true;
-    if (c === 102 && s.startsWith('false', i)) return (i += 5), false;
-    if (c === 110 && s.startsWith('null', i)) return (i += 4), null;
+    if (c === 116 && s.startsWith('true', i)) return ((i += 4), true);
+    if (c === 102 && s.startsWith('false', i)) return ((i += 5), false);
+    if (c === 110 && s.startsWith('null', i)) return ((i += 4), null);
     const start = i;
     let d = s.charCodeAt(i);
     while ((d >= 48 && d <= 57) || d === 45 || d === 43 || d === 46 || d === 101 || d === 69) d = s.charCodeAt(++i);
@@ -303,7 +333,14 @@ function scan(s: string): KeyList | undefined {
       else {
         for (;;) {
           expect(123);
-          let id: unknown, name: unknown, prefix: unknown, active: unknown, created: unknown, createdSnake: unknown, expires: unknown, expiresSnake: unknown;
+          let id: unknown,
+            name: unknown,
+            prefix: unknown,
+            active: unknown,
+            created: unknown,
+            createdSnake: unknown,
+            expires: unknown,
+            expiresSnake: unknown;
           if (ws() === 125) i++;
           else {
             for (;;) {
@@ -333,7 +370,14 @@ function scan(s: string): KeyList | undefined {
           if (typeof id === 'number' || typeof id === 'string') {
             const cr = created ?? createdSnake;
             const ex = expires ?? expiresSnake;
-            list.push(Number(id), typeof name === 'string' ? name : undefined, typeof prefix === 'string' ? prefix : '', active !== false, typeof cr === 'string' ? cr : undefined, typeof ex === 'string' ? ex : undefined);
+            list.push(
+              Number(id),
+              typeof name === 'string' ? name : undefined,
+              typeof prefix === 'string' ? prefix : '',
+              active !== false,
+              typeof cr === 'string' ? cr : undefined,
+              typeof ex === 'string' ? ex : undefined,
+            );
           }
           const e = ws();
           i++;

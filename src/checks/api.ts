@@ -4,7 +4,15 @@ import type { Attempt, Failure, FollowUpEvidence } from '../core/types.js';
 import type { HttpRequest } from '../http/client.js';
 import { DEFAULT_RETRY_LIMITS } from '../http/retry.js';
 import { SHAPES } from '../api/api.js';
-import { toKeyRecords, matchKeyRecord, daysUntil, daysLeftText, expiringDiagnosis, followUpRecord, type KeyRecord } from '../api/account.js';
+import {
+  toKeyRecords,
+  matchKeyRecord,
+  daysUntil,
+  daysLeftText,
+  expiringDiagnosis,
+  followUpRecord,
+  type KeyRecord,
+} from '../api/account.js';
 import { diagnoseById } from '../diagnosis/engine.js';
 import { SMALL_FACTOR, nearMinimum, nearZero } from '../diagnosis/small-balance.js';
 import { diagnoseFailure, diagnoseWithFollowUp, retryableFor, type FollowUpSource } from '../api/diagnose-failure.js';
@@ -36,11 +44,22 @@ function attemptsNote(attempts: readonly Attempt[] | undefined): string {
  * A check's failed request: diagnosed through the one pipeline, the 402/403 follow-up read from the billing checks
  * that run alongside (they asked GET /api/balance and GET /api/keys already).
  */
-async function failed(ctx: DoctorContext, api: CheckApi, f: Failure, what: string, role: 'apiKey' | 'billingKey' = 'apiKey'): Promise<CheckOutcome> {
+async function failed(
+  ctx: DoctorContext,
+  api: CheckApi,
+  f: Failure,
+  what: string,
+  role: 'apiKey' | 'billingKey' = 'apiKey',
+): Promise<CheckOutcome> {
   const { diagnosis: d } = await diagnoseWithFollowUp(ctx.config, f, { role, source: billingChecksFollowUp(ctx, api) });
   // The message as the diagnosis read it from the body (parsed once, there).
   const got = failureWhy({ ...f, message: f.message ?? d.evidence.message }, ctx.timeoutMs);
-  return { status: 'fail', detail: `${what}: ${got}${attemptsNote(f.attempts)}`, diagnosis: d, evidence: { status: f.status, networkCode: f.networkCode } };
+  return {
+    status: 'fail',
+    detail: `${what}: ${got}${attemptsNote(f.attempts)}`,
+    diagnosis: d,
+    evidence: { status: f.status, networkCode: f.networkCode },
+  };
 }
 
 /** doctor's follow-up source: what the billing checks read, not new requests. */
@@ -51,7 +70,9 @@ function billingChecksFollowUp(ctx: DoctorContext, api: CheckApi): FollowUpSourc
     // GET /api/keys refused the billing key too: the key itself is bad (not a dashboard token).
     billingRefusal: async () => {
       const keys = await api.result('api.billing-key');
-      return keys.status === 'fail' && (keys.evidence?.status === 401 || keys.evidence?.status === 403) ? { billingKeyAccepted: false } : undefined;
+      return keys.status === 'fail' && (keys.evidence?.status === 401 || keys.evidence?.status === 403)
+        ? { billingKeyAccepted: false }
+        : undefined;
     },
   };
 }
@@ -60,14 +81,17 @@ function billingChecksFollowUp(ctx: DoctorContext, api: CheckApi): FollowUpSourc
 export function failureWhy(f: Failure, timeoutMs?: number): string {
   const secs = formatSeconds;
   if (f.status !== undefined) {
-    if (f.unexpectedBody === 'not-json') return `HTTP ${f.status}, but the body is not JSON${f.expected ? ` (expected ${f.expected})` : ''}`;
+    if (f.unexpectedBody === 'not-json')
+      return `HTTP ${f.status}, but the body is not JSON${f.expected ? ` (expected ${f.expected})` : ''}`;
     if (f.unexpectedBody === 'bad-shape') return `HTTP ${f.status}, but the JSON is not ${f.expected ?? 'the expected shape'}`;
     // Masked before it is cut: a cut would leave a part of an echoed key that the redactor no longer knows.
     return `HTTP ${f.status}${f.message ? ` "${redactor.redact(f.message).slice(0, 80)}"` : ''}`;
   }
   const code = f.networkCode;
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') return `no answer within ${timeoutMs !== undefined ? secs(timeoutMs) : 'the timeout'} (${code})`;
-  if (code === 'UND_ERR_BODY_TIMEOUT') return `the body stalled${timeoutMs !== undefined ? ` for ${secs(timeoutMs)}` : ''} after the headers came (${code})`;
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT')
+    return `no answer within ${timeoutMs !== undefined ? secs(timeoutMs) : 'the timeout'} (${code})`;
+  if (code === 'UND_ERR_BODY_TIMEOUT')
+    return `the body stalled${timeoutMs !== undefined ? ` for ${secs(timeoutMs)}` : ''} after the headers came (${code})`;
   if (code === 'ECONNREFUSED') return `connection refused (${code})`;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `the host name did not resolve (${code})`;
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return `the connection was cut (${code})`;
@@ -98,7 +122,11 @@ export async function proxyKeyCheck(ctx: DoctorContext, api: CheckApi): Promise<
   }
   const list = (Array.isArray(r.data) ? r.data : (r.data as { data: unknown[] }).data) as Array<{ id?: unknown }>;
   const models = list.map((m) => (typeof m === 'string' ? m : String(m?.id ?? ''))).filter(Boolean);
-  return { status: 'pass', detail: `accepted: ${models.length} models listed${attemptsNote(r.res.attempts)}`, evidence: { models, rawModels: list, timings: r.res.attempts.at(-1)?.timings } };
+  return {
+    status: 'pass',
+    detail: `accepted: ${models.length} models listed${attemptsNote(r.res.attempts)}`,
+    evidence: { models, rawModels: list, timings: r.res.attempts.at(-1)?.timings },
+  };
 }
 
 /** The billing key against GET /api/keys. */
@@ -108,7 +136,11 @@ export async function billingKeyCheck(ctx: DoctorContext, api: CheckApi): Promis
   if (!r.ok) return failed(ctx, api, r.failure, 'GET /api/keys', 'billingKey');
   const keys = toKeyRecords(r.data);
   const active = keys.filter((k) => k.active).length;
-  return { status: 'pass', detail: `accepted: ${keys.length} proxy keys on the account, ${active} active${attemptsNote(r.res.attempts)}`, evidence: { keys } };
+  return {
+    status: 'pass',
+    detail: `accepted: ${keys.length} proxy keys on the account, ${active} active${attemptsNote(r.res.attempts)}`,
+    evidence: { keys },
+  };
 }
 
 /** The balance against --min-balance; small but positive is a warning (a hold precedes each request). */
@@ -121,7 +153,11 @@ export async function balanceCheck(ctx: DoctorContext, api: CheckApi): Promise<C
     // GET /api/keys, it is a warning. Refused there too, the key is bad: failed() reads that from the key check.
     if ((f.status === 401 || f.status === 403) && (await api.result('api.billing-key')).status === 'pass') {
       const d = diagnoseFailure(ctx.config, f, { role: 'billingKey', hasBillingKey: true });
-      return { status: 'warn', detail: `GET /api/balance refused the billing key (HTTP ${f.status}) although GET /api/keys accepted it: this route may need a dashboard token`, diagnosis: d.id === 'access.dashboard-token' ? d : { ...diagnoseById('access.dashboard-token', d.evidence), evidence: d.evidence } };
+      return {
+        status: 'warn',
+        detail: `GET /api/balance refused the billing key (HTTP ${f.status}) although GET /api/keys accepted it: this route may need a dashboard token`,
+        diagnosis: d.id === 'access.dashboard-token' ? d : { ...diagnoseById('access.dashboard-token', d.evidence), evidence: d.evidence },
+      };
     }
     return failed(ctx, api, f, 'GET /api/balance', 'billingKey');
   }
@@ -129,10 +165,23 @@ export async function balanceCheck(ctx: DoctorContext, api: CheckApi): Promise<C
   const min = ctx.minBalance;
   const usd = (n: number) => `${formatUsd(n)} USD`;
   const evidence = { balance: b, min };
-  if (b <= 0) return { status: 'fail', detail: `${usd(b)}: requests are refused until you top up`, diagnosis: diagnoseById('balance.insufficient', { balance: b }), evidence };
+  if (b <= 0)
+    return {
+      status: 'fail',
+      detail: `${usd(b)}: requests are refused until you top up`,
+      diagnosis: diagnoseById('balance.insufficient', { balance: b }),
+      evidence,
+    };
   if (b < min) {
-    const whose = ctx.minBalanceSet ? `the minimum you set is ${usd(min)} (--min-balance)` : `doctor's default minimum is ${usd(min)} (set another with --min-balance)`;
-    return { status: 'fail', detail: `${usd(b)} is below the minimum of ${usd(min)}`, diagnosis: diagnoseById('balance.below-minimum', { balance: b }, [`The balance is ${usd(b)}; ${whose}.`]), evidence };
+    const whose = ctx.minBalanceSet
+      ? `the minimum you set is ${usd(min)} (--min-balance)`
+      : `doctor's default minimum is ${usd(min)} (set another with --min-balance)`;
+    return {
+      status: 'fail',
+      detail: `${usd(b)} is below the minimum of ${usd(min)}`,
+      diagnosis: diagnoseById('balance.below-minimum', { balance: b }, [`The balance is ${usd(b)}; ${whose}.`]),
+      evidence,
+    };
   }
   if (nearMinimum(b, min, SMALL_FACTOR.doctor) || nearZero(b)) {
     return {
@@ -152,18 +201,40 @@ export async function keyRecordCheck(ctx: DoctorContext, api: CheckApi): Promise
   if (!rec) {
     // A key the API accepts but this account does not list belongs to another account: worth saying, not a failure.
     if ((await api.result('api.proxy-key')).status === 'pass') {
-      return { status: 'warn', detail: "the proxy key works but is not in this billing key's account: the two keys belong to different accounts" };
+      return {
+        status: 'warn',
+        detail: "the proxy key works but is not in this billing key's account: the two keys belong to different accounts",
+      };
     }
-    const d = diagnoseById('auth.invalid-key', {}, ['The proxy key is not in the account\'s key list: it was deleted, or it belongs to another account than the billing key.'], { keyRole: 'apiKey' });
-    return { status: 'fail', detail: 'the proxy key is not in the account\'s key list (deleted, or another account)', diagnosis: d };
+    const d = diagnoseById(
+      'auth.invalid-key',
+      {},
+      ["The proxy key is not in the account's key list: it was deleted, or it belongs to another account than the billing key."],
+      { keyRole: 'apiKey' },
+    );
+    return { status: 'fail', detail: "the proxy key is not in the account's key list (deleted, or another account)", diagnosis: d };
   }
   const days = daysUntil(rec.expiresAt);
   const label = `#${rec.id}${rec.name ? ` "${rec.name}"` : ''} (${rec.prefix})`;
   if (!rec.active) {
-    return { status: 'fail', detail: `${label} is deactivated`, diagnosis: diagnoseById('auth.deactivated-key', { keyActive: false }, [`Key ${label} has active: false. Reactivate it: apidoctor keys activate ${rec.id}`]), evidence: { key: rec } };
+    return {
+      status: 'fail',
+      detail: `${label} is deactivated`,
+      diagnosis: diagnoseById('auth.deactivated-key', { keyActive: false }, [
+        `Key ${label} has active: false. Reactivate it: apidoctor keys activate ${rec.id}`,
+      ]),
+      evidence: { key: rec },
+    };
   }
   if (days !== undefined && days <= 0) {
-    return { status: 'fail', detail: `${label} expired on ${rec.expiresAt}`, diagnosis: diagnoseById('auth.deactivated-key', { keyActive: false }, [`Key ${label} expired on ${rec.expiresAt}; expired keys are deactivated automatically. Create a new one: apidoctor keys create --name <name>`]), evidence: { key: rec } };
+    return {
+      status: 'fail',
+      detail: `${label} expired on ${rec.expiresAt}`,
+      diagnosis: diagnoseById('auth.deactivated-key', { keyActive: false }, [
+        `Key ${label} expired on ${rec.expiresAt}; expired keys are deactivated automatically. Create a new one: apidoctor keys create --name <name>`,
+      ]),
+      evidence: { key: rec },
+    };
   }
   if (days !== undefined && days <= 7) {
     return {
@@ -173,7 +244,11 @@ export async function keyRecordCheck(ctx: DoctorContext, api: CheckApi): Promise
       evidence: { key: rec, daysLeft: days },
     };
   }
-  return { status: 'pass', detail: `${label} is active${rec.expiresAt && days !== undefined ? `, expires in ${daysLeftText(days)}` : ', no expiry'}`, evidence: { key: rec } };
+  return {
+    status: 'pass',
+    detail: `${label} is active${rec.expiresAt && days !== undefined ? `, expires in ${daysLeftText(days)}` : ', no expiry'}`,
+    evidence: { key: rec },
+  };
 }
 
 /** Edit distance, for "did you mean". */
@@ -209,8 +284,15 @@ export async function modelCheck(ctx: DoctorContext, api: CheckApi): Promise<Che
   const models = (list.evidence?.models as string[] | undefined) ?? [];
   if (models.includes(ctx.model)) return { status: 'pass', detail: `${ctx.model} is available` };
   const near = closeMatches(ctx.model, models);
-  const note = near.length ? `Did you mean ${near.map((m) => `"${m}"`).join(', ')}?` : `It is not among the ${models.length} models listed.`;
-  return { status: 'fail', detail: `${ctx.model} is not in /v1/models. ${note}`, diagnosis: diagnoseById('model.not-found', { endpoint: '/v1/models' }, [`"${ctx.model}" is not in GET /v1/models. ${note}`]), evidence: { closeMatches: near } };
+  const note = near.length
+    ? `Did you mean ${near.map((m) => `"${m}"`).join(', ')}?`
+    : `It is not among the ${models.length} models listed.`;
+  return {
+    status: 'fail',
+    detail: `${ctx.model} is not in /v1/models. ${note}`,
+    diagnosis: diagnoseById('model.not-found', { endpoint: '/v1/models' }, [`"${ctx.model}" is not in GET /v1/models. ${note}`]),
+    evidence: { closeMatches: near },
+  };
 }
 
 /** Picks the model for --live: the configured one, else the cheapest listed chat model. */
@@ -218,7 +300,15 @@ function liveModel(ctx: DoctorContext, list: CheckResult): string | undefined {
   if (ctx.model) return ctx.model;
   const raw = (list.evidence?.rawModels as Array<Record<string, unknown>> | undefined) ?? [];
   const price = (m: Record<string, unknown>): number => {
-    const nums = Object.entries(m).flatMap(([k, v]) => (/price|cost/i.test(k) ? (typeof v === 'number' ? [v] : typeof v === 'object' && v ? Object.values(v).filter((x): x is number => typeof x === 'number') : []) : []));
+    const nums = Object.entries(m).flatMap(([k, v]) =>
+      /price|cost/i.test(k)
+        ? typeof v === 'number'
+          ? [v]
+          : typeof v === 'object' && v
+            ? Object.values(v).filter((x): x is number => typeof x === 'number')
+            : []
+        : [],
+    );
     return nums.length ? nums.reduce((a, b) => a + b, 0) : Number.POSITIVE_INFINITY;
   };
   const chat = raw.filter((m) => typeof m.id === 'string' && !/embed|whisper|tts|dall-e|moderation|image/i.test(m.id as string));

@@ -19,14 +19,20 @@ export async function configSources(ctx: DoctorContext): Promise<CheckOutcome> {
     `timeout ${c.timeout.value} ms${c.timeout.origin === 'default' ? '' : ` from ${c.timeout.source}`}`,
   ];
   if (c.model.value) parts.push(src('model', c.model));
-  const file = c.file ? `config file ${c.file}` : c.fileSkipped ? 'no config file read (flags and environment settle everything)' : 'no config file found';
+  const file = c.file
+    ? `config file ${c.file}`
+    : c.fileSkipped
+      ? 'no config file read (flags and environment settle everything)'
+      : 'no config file found';
   // Unknown settings, and config files met by the search but not loaded (a JavaScript config that may not run).
   const unknown = c.warnings.filter((w) => w.includes('unknown setting') || w.startsWith('skipped the'));
   return {
     status: unknown.length ? 'warn' : 'pass',
     detail: `${parts.join(', ')}; ${file}${unknown.length ? `; ${unknown.join('; ')}` : ''}`,
     evidence: {
-      sources: Object.fromEntries((['apiKey', 'billingKey', 'baseUrl', 'timeout', 'model'] as const).map((k) => [k, { origin: c[k].origin, source: c[k].source }])),
+      sources: Object.fromEntries(
+        (['apiKey', 'billingKey', 'baseUrl', 'timeout', 'model'] as const).map((k) => [k, { origin: c[k].origin, source: c[k].source }]),
+      ),
       file: c.file,
     },
   };
@@ -41,9 +47,18 @@ export async function baseUrlShape(ctx: DoctorContext): Promise<CheckOutcome> {
   const n = normaliseBaseUrl(c.baseUrl.value!);
   const legacy = n.ok ? n.warnings.filter((w) => !w.startsWith('plain http')) : [];
   if (legacy.length) {
-    return { status: 'warn', detail: `${c.baseUrl.value}: ${legacy.join('; ')}`, diagnosis: diagnoseById('config.bad-base-url', {}, legacy), evidence: { baseUrl: c.baseUrl.value } };
+    return {
+      status: 'warn',
+      detail: `${c.baseUrl.value}: ${legacy.join('; ')}`,
+      diagnosis: diagnoseById('config.bad-base-url', {}, legacy),
+      evidence: { baseUrl: c.baseUrl.value },
+    };
   }
-  return { status: 'pass', detail: `${c.baseUrl.value}${c.notes.length ? ` (${c.notes.join('; ').replace(/^base URL: /, '')})` : ''}`, evidence: { baseUrl: c.baseUrl.value } };
+  return {
+    status: 'pass',
+    detail: `${c.baseUrl.value}${c.notes.length ? ` (${c.notes.join('; ').replace(/^base URL: /, '')})` : ''}`,
+    evidence: { baseUrl: c.baseUrl.value },
+  };
 }
 
 /** Keys are scoped to a host: a project's config file may not send a key from elsewhere to its base URL. */
@@ -51,7 +66,13 @@ export async function hostScope(ctx: DoctorContext): Promise<CheckOutcome> {
   const c = ctx.config;
   const roles = (['apiKey', 'billingKey'] as const).filter((r) => c.untrustedBaseUrl?.[r]);
   if (roles.length === 0) {
-    return { status: 'pass', detail: c.baseUrl.origin === 'default' ? 'keys go to the default base URL only' : `keys may go to ${c.baseUrl.value} (base URL from ${c.baseUrl.source})` };
+    return {
+      status: 'pass',
+      detail:
+        c.baseUrl.origin === 'default'
+          ? 'keys go to the default base URL only'
+          : `keys may go to ${c.baseUrl.value} (base URL from ${c.baseUrl.source})`,
+    };
   }
   const d = untrustedBaseUrl(roles[0]!, c)!;
   const keys = roles.map((r) => (r === 'apiKey' ? 'proxy key' : 'billing key')).join(' and ');
@@ -69,7 +90,11 @@ export async function transport(ctx: DoctorContext): Promise<CheckOutcome> {
   if (u.protocol === 'https:') return { status: 'pass', detail: 'https' };
   if (isLoopback(u.hostname)) return { status: 'pass', detail: `plain http to ${u.hostname} (this machine: fine)` };
   const why = `plain http:// to ${u.hostname}: the key would travel in clear text`;
-  return { status: 'fail', detail: why, diagnosis: diagnoseById('config.bad-base-url', {}, [why, 'Use https:// (the documented base URL is https://modelswitch.io).']) };
+  return {
+    status: 'fail',
+    detail: why,
+    diagnosis: diagnoseById('config.bad-base-url', {}, [why, 'Use https:// (the documented base URL is https://modelswitch.io).']),
+  };
 }
 
 /** The proxy key is present, well formed and of the right kind. */
@@ -84,8 +109,16 @@ export async function proxyKey(ctx: DoctorContext): Promise<CheckOutcome> {
 export async function billingKey(ctx: DoctorContext): Promise<CheckOutcome> {
   const s = ctx.config.billingKey;
   if (s.value === undefined) {
-    const d = diagnoseById('config.missing-billing-key', {}, ['Billing checks (key list, balance, the proxy key\'s own record) are skipped without it.']);
-    return { status: 'warn', detail: 'not set: balance and key checks skipped; set MODELSWITCH_BILLING_KEY=mk-… to run them', diagnosis: d, blocks: true, blocksAs: 'no billing key' };
+    const d = diagnoseById('config.missing-billing-key', {}, [
+      "Billing checks (key list, balance, the proxy key's own record) are skipped without it.",
+    ]);
+    return {
+      status: 'warn',
+      detail: 'not set: balance and key checks skipped; set MODELSWITCH_BILLING_KEY=mk-… to run them',
+      diagnosis: d,
+      blocks: true,
+      blocksAs: 'no billing key',
+    };
   }
   const d = checkKey('billingKey', ctx.config);
   if (d) return { status: 'fail', detail: d.notes[0] ?? d.title, diagnosis: d };
@@ -145,8 +178,14 @@ export async function keyFileMode(ctx: DoctorContext): Promise<CheckOutcome> {
   const octal = mode.toString(8).padStart(4, '0');
   if ((mode & 0o077) === 0) return { status: 'pass', detail: `${c.file} holds a key and only you can read it (mode ${octal})` };
   const can = (bits: number) => [bits & 4 ? 'read' : '', bits & 2 ? 'write' : ''].filter(Boolean).join(' and ');
-  const who = [['group', (mode >> 3) & 7], ['others', mode & 7]] as const;
-  const open = who.filter(([, b]) => can(b)).map(([w, b]) => `${w} can ${can(b)} it`).join(', ');
+  const who = [
+    ['group', (mode >> 3) & 7],
+    ['others', mode & 7],
+  ] as const;
+  const open = who
+    .filter(([, b]) => can(b))
+    .map(([w, b]) => `${w} can ${can(b)} it`)
+    .join(', ');
   const keys = inFile.map((k) => (k === 'apiKey' ? 'proxy key' : 'billing key')).join(' and ');
   if (!open) return { status: 'pass', detail: `${c.file} holds a key and only you can read or change it (mode ${octal})` };
   return {
@@ -163,19 +202,40 @@ export async function proxySettings(ctx: DoctorContext): Promise<CheckOutcome> {
     // HTTPS_PROXY applies to https:// only: with an http:// base URL it is set but unused, which is not "none configured".
     const httpsOnly = (ctx.env.HTTPS_PROXY || ctx.env.https_proxy) && /^http:/i.test(ctx.config.baseUrl.value ?? '');
     if (httpsOnly && !p.excludedBy) {
-      return { status: 'warn', detail: 'HTTPS_PROXY is set, but it applies to https:// only: this http:// base URL connects directly (set HTTP_PROXY to send it through the proxy)', evidence: { proxy: null } };
+      return {
+        status: 'warn',
+        detail:
+          'HTTPS_PROXY is set, but it applies to https:// only: this http:// base URL connects directly (set HTTP_PROXY to send it through the proxy)',
+        evidence: { proxy: null },
+      };
     }
-    return { status: 'pass', detail: p.excludedBy ? `no proxy: ${p.excludedBy}` : 'no proxy configured: direct connection', evidence: { proxy: null } };
+    return {
+      status: 'pass',
+      detail: p.excludedBy ? `no proxy: ${p.excludedBy}` : 'no proxy configured: direct connection',
+      evidence: { proxy: null },
+    };
   }
   if (p.problem) {
     const why = `${p.source}=${p.display} is not a usable proxy URL: ${p.problem}`;
-    return { status: 'fail', detail: why, evidence: { proxy: p.display, source: p.source }, diagnosis: diagnoseById('network.proxy', {}, [`${why}. It should look like http://proxy.example:3128 (or unset ${p.source}).`]) };
+    return {
+      status: 'fail',
+      detail: why,
+      evidence: { proxy: p.display, source: p.source },
+      diagnosis: diagnoseById('network.proxy', {}, [`${why}. It should look like http://proxy.example:3128 (or unset ${p.source}).`]),
+    };
   }
   // Configured is not working: the row is ✓ only when the proxy takes a connection.
   const refused = await proxyRefuses(p.url, Math.min(ctx.timeoutMs, 5000));
   if (refused) {
     const why = `${p.source}=${p.display} does not take connections (${refused})`;
-    return { status: 'fail', detail: why, evidence: { proxy: p.display, source: p.source }, diagnosis: diagnoseById('network.proxy', {}, [`${why}: every request goes through it, so none can get out. Start the proxy, or fix or unset ${p.source}.`]) };
+    return {
+      status: 'fail',
+      detail: why,
+      evidence: { proxy: p.display, source: p.source },
+      diagnosis: diagnoseById('network.proxy', {}, [
+        `${why}: every request goes through it, so none can get out. Start the proxy, or fix or unset ${p.source}.`,
+      ]),
+    };
   }
   return { status: 'pass', detail: `requests go through ${p.display} (${p.source})`, evidence: { proxy: p.display, source: p.source } };
 }

@@ -14,12 +14,21 @@ function target(ctx: DoctorContext): { host: string; port: number; https: boolea
 
 function netFailure(ctx: DoctorContext, e: unknown, code?: string): Failure {
   const t = target(ctx);
-  return toFailure({ kind: 'network', headers: {}, networkCode: code ?? networkCodeOf(e) ?? 'UNKNOWN', networkMessage: innermostMessage(e), host: `${t.host}:${t.port}` });
+  return toFailure({
+    kind: 'network',
+    headers: {},
+    networkCode: code ?? networkCodeOf(e) ?? 'UNKNOWN',
+    networkMessage: innermostMessage(e),
+    host: `${t.host}:${t.port}`,
+  });
 }
 
 function viaProxy(ctx: DoctorContext): CheckOutcome | undefined {
   if (!ctx.proxy.url) return undefined;
-  return { status: 'skip', detail: `requests go through the proxy ${ctx.proxy.display}; the API checks below test the path your app takes` };
+  return {
+    status: 'skip',
+    detail: `requests go through the proxy ${ctx.proxy.display}; the API checks below test the path your app takes`,
+  };
 }
 
 /** Resolves the API host, timed. */
@@ -34,10 +43,21 @@ export async function dnsCheck(ctx: DoctorContext, api: CheckApi): Promise<Check
   try {
     const addrs = await Promise.race([
       lookup(host, { all: true }),
-      new Promise<never>((_, rej) => api.signal.addEventListener('abort', () => rej(Object.assign(new Error(`DNS lookup of ${host} took longer than the timeout`), { code: 'ETIMEDOUT' })))),
+      new Promise<never>((_, rej) =>
+        api.signal.addEventListener('abort', () =>
+          rej(Object.assign(new Error(`DNS lookup of ${host} took longer than the timeout`), { code: 'ETIMEDOUT' })),
+        ),
+      ),
     ]);
     const ms = Math.round(performance.now() - t0);
-    return { status: 'pass', detail: `${host} → ${addrs.map((a) => a.address).slice(0, 3).join(', ')}`, evidence: { addresses: addrs.map((a) => a.address), lookupMs: ms } };
+    return {
+      status: 'pass',
+      detail: `${host} → ${addrs
+        .map((a) => a.address)
+        .slice(0, 3)
+        .join(', ')}`,
+      evidence: { addresses: addrs.map((a) => a.address), lookupMs: ms },
+    };
   } catch (e) {
     const d = diagnose(netFailure(ctx, e));
     return { status: 'fail', detail: `cannot resolve ${host}: ${(e as NodeJS.ErrnoException).code ?? innermostMessage(e)}`, diagnosis: d };
@@ -60,14 +80,29 @@ export async function tcpCheck(ctx: DoctorContext, api: CheckApi): Promise<Check
       socket.destroy();
       resolve(o);
     };
-    api.signal.addEventListener('abort', () => done({ status: 'fail', detail: `no TCP answer from ${host}:${port} within the timeout`, diagnosis: diagnose(netFailure(ctx, new Error('connect timeout'), 'UND_ERR_CONNECT_TIMEOUT')) }));
-    socket.once('connect', () => done({ status: 'pass', detail: `connected to ${address}:${port}`, evidence: { connectMs: Math.round(performance.now() - t0) } }));
-    socket.once('error', (e) => done({ status: 'fail', detail: `cannot connect to ${host}:${port}: ${(e as NodeJS.ErrnoException).code ?? e.message}`, diagnosis: diagnose(netFailure(ctx, e)) }));
+    api.signal.addEventListener('abort', () =>
+      done({
+        status: 'fail',
+        detail: `no TCP answer from ${host}:${port} within the timeout`,
+        diagnosis: diagnose(netFailure(ctx, new Error('connect timeout'), 'UND_ERR_CONNECT_TIMEOUT')),
+      }),
+    );
+    socket.once('connect', () =>
+      done({ status: 'pass', detail: `connected to ${address}:${port}`, evidence: { connectMs: Math.round(performance.now() - t0) } }),
+    );
+    socket.once('error', (e) =>
+      done({
+        status: 'fail',
+        detail: `cannot connect to ${host}:${port}: ${(e as NodeJS.ErrnoException).code ?? e.message}`,
+        diagnosis: diagnose(netFailure(ctx, e)),
+      }),
+    );
   });
 }
 
 /** Issuers that suggest a TLS-inspecting proxy or antivirus rather than a public CA. */
-const INTERCEPTORS = /zscaler|netskope|fortinet|fortigate|palo alto|bluecoat|symantec web|sophos|kaspersky|avast|eset|mitmproxy|charles|fiddler|cisco umbrella|forcepoint|checkpoint|mcafee web/i;
+const INTERCEPTORS =
+  /zscaler|netskope|fortinet|fortigate|palo alto|bluecoat|symantec web|sophos|kaspersky|avast|eset|mitmproxy|charles|fiddler|cisco umbrella|forcepoint|checkpoint|mcafee web/i;
 
 /** Completes a TLS handshake with the API host: timing, certificate subject, issuer, days to expiry. */
 export async function tlsCheck(ctx: DoctorContext, api: CheckApi): Promise<CheckOutcome> {
@@ -84,7 +119,13 @@ export async function tlsCheck(ctx: DoctorContext, api: CheckApi): Promise<Check
       socket.destroy();
       resolve(o);
     };
-    api.signal.addEventListener('abort', () => done({ status: 'fail', detail: `no TLS handshake with ${host} within the timeout`, diagnosis: diagnose(netFailure(ctx, new Error('tls timeout'), 'UND_ERR_CONNECT_TIMEOUT')) }));
+    api.signal.addEventListener('abort', () =>
+      done({
+        status: 'fail',
+        detail: `no TLS handshake with ${host} within the timeout`,
+        diagnosis: diagnose(netFailure(ctx, new Error('tls timeout'), 'UND_ERR_CONNECT_TIMEOUT')),
+      }),
+    );
     socket.once('secureConnect', () => {
       const ms = Math.round(performance.now() - t0);
       const cert = socket.getPeerCertificate();
@@ -110,7 +151,10 @@ export async function tlsCheck(ctx: DoctorContext, api: CheckApi): Promise<Check
         issuer = undefined;
       }
       const d = diagnose(netFailure(ctx, e));
-      if (issuer) d.notes.push(`The certificate presented was issued by "${issuer}"${INTERCEPTORS.test(issuer) ? ', which looks like a TLS-inspecting proxy' : ''}.`);
+      if (issuer)
+        d.notes.push(
+          `The certificate presented was issued by "${issuer}"${INTERCEPTORS.test(issuer) ? ', which looks like a TLS-inspecting proxy' : ''}.`,
+        );
       done({ status: 'fail', detail: `TLS handshake with ${host} failed: ${code ?? e.message}`, diagnosis: d, evidence: { issuer } });
     });
   });

@@ -73,7 +73,9 @@ export interface RunOptions {
  * applicable" (no TLS on http, --only) does not.
  */
 function blockedBy(deps: CheckResult[], hard: boolean): Pick<CheckResult, 'status' | 'detail' | 'blockedBy'> | undefined {
-  const b = deps.find((d) => d.status === 'fail' || d.blocks || (d.status === 'skip' && (d.blockedBy !== undefined || (hard && d.omitted))));
+  const b = deps.find(
+    (d) => d.status === 'fail' || d.blocks || (d.status === 'skip' && (d.blockedBy !== undefined || (hard && d.omitted))),
+  );
   if (!b) return undefined;
   const why =
     b.status === 'fail'
@@ -116,7 +118,8 @@ export async function runChecks<C>(defs: readonly CheckDef<C>[], ctx: C, opts: R
       const base = { id: def.id, title: def.title };
       if (opts.skip?.has(def.id)) return { ...base, status: 'skip', detail: 'skipped by --skip', omitted: true, durationMs: 0 };
       if (only && !only.has(def.id)) return { ...base, status: 'skip', detail: 'not in --only', durationMs: 0 };
-      const startAll = (ids: readonly string[] | undefined) => Promise.all((ids ?? []).filter((n) => byId.has(n)).map((n) => start(byId.get(n)!)));
+      const startAll = (ids: readonly string[] | undefined) =>
+        Promise.all((ids ?? []).filter((n) => byId.has(n)).map((n) => start(byId.get(n)!)));
       const blocked = blockedBy(await startAll(def.needs), true);
       if (blocked) return { ...base, ...blocked, durationMs: 0 };
       const soft = startAll(def.after);

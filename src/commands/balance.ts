@@ -11,7 +11,14 @@ import { accountFollowUp, diagnoseWithFollowUp, retryableFor } from '../api/diag
 import { fetchCharges, noRunway, runwayFrom, type NoRunway, type Runway } from '../api/usage.js';
 import { diagnoseById } from '../diagnosis/engine.js';
 import { SHORT_RUNWAY_DAYS, SMALL_FACTOR, nearMinimum } from '../diagnosis/small-balance.js';
-import { renderBalanceGithub, renderBalanceOpenMetrics, renderBalanceText, renderBalanceValue, usd, type BalanceView } from '../render/balance.js';
+import {
+  renderBalanceGithub,
+  renderBalanceOpenMetrics,
+  renderBalanceText,
+  renderBalanceValue,
+  usd,
+  type BalanceView,
+} from '../render/balance.js';
 
 interface BalanceOptions {
   min?: string;
@@ -53,11 +60,21 @@ Examples:
 /** Reads the balance (and recent spend, concurrently) and decides against --min. */
 export async function balanceCommand(ctx: Context, opts: BalanceOptions): Promise<CommandResult> {
   // Checked before --json overrides it: a bad --format is a mistake to report, not to ignore.
-  if (opts.format !== undefined && !FORMATS.includes(opts.format as Format)) throw new UsageError(`--format: expected one of ${FORMATS.join(', ')}, got "${opts.format}"`);
+  if (opts.format !== undefined && !FORMATS.includes(opts.format as Format))
+    throw new UsageError(`--format: expected one of ${FORMATS.join(', ')}, got "${opts.format}"`);
   const format = (ctx.opts.json ? 'json' : (opts.format ?? 'text')) as Format;
   const min = opts.min !== undefined ? parseUsd(opts.min, '--min') : undefined;
   const { config, api, out } = ctx;
-  const view: BalanceView = { balance: null, currency: 'USD', min: min ?? null, decision: 'unknown', fetchedAt: null, runway: { available: false, reason: 'not asked' }, notes: [], failedOpen: false };
+  const view: BalanceView = {
+    balance: null,
+    currency: 'USD',
+    min: min ?? null,
+    decision: 'unknown',
+    fetchedAt: null,
+    runway: { available: false, reason: 'not asked' },
+    notes: [],
+    failedOpen: false,
+  };
 
   // Known with no request: bad base URL, missing or wrong billing key. Never failed open.
   const d = preflight('billingKey', config, { method: 'GET', endpoint: '/api/balance' });
@@ -78,7 +95,10 @@ export async function balanceCommand(ctx: Context, opts: BalanceOptions): Promis
         retries: 2,
         isRetryable: retryableFor(config, 'billingKey'),
         onAttempt: (a, willRetry) => {
-          if (willRetry) out.err(`${out.style.warn(out.style.symbols.warn)} GET /api/balance attempt ${a.n}: ${a.status ?? a.networkCode ?? 'no answer'} — retrying${a.retryNote ? ` (${a.retryNote})` : ''}\n`);
+          if (willRetry)
+            out.err(
+              `${out.style.warn(out.style.symbols.warn)} GET /api/balance attempt ${a.n}: ${a.status ?? a.networkCode ?? 'no answer'} — retrying${a.retryNote ? ` (${a.retryNote})` : ''}\n`,
+            );
         },
       })
       .then((r) => ({ r, at: new Date() })),
@@ -92,7 +112,10 @@ export async function balanceCommand(ctx: Context, opts: BalanceOptions): Promis
   if (!bal.r.ok) {
     // The reference shows a dashboard token for /api/balance; whether the key itself is bad, GET /api/keys (the
     // route documented for billing keys) settles, as doctor does: refused there too, the key is invalid.
-    const { diagnosis: d } = await diagnoseWithFollowUp(config, bal.r.failure, { role: 'billingKey', source: accountFollowUp(ctx, { billingRefusal: true }) });
+    const { diagnosis: d } = await diagnoseWithFollowUp(config, bal.r.failure, {
+      role: 'billingKey',
+      source: accountFollowUp(ctx, { billingRefusal: true }),
+    });
     view.runway = spend?.ok ? runwayFrom(spend, undefined, now) : { available: false, reason: 'the balance could not be read' };
     if (opts.failOpen && COULD_NOT_CHECK.has(d.category)) {
       view.failedOpen = true;
@@ -115,7 +138,9 @@ export async function balanceCommand(ctx: Context, opts: BalanceOptions): Promis
 
   if (min !== undefined && b < min) {
     view.decision = 'below';
-    const d = diagnoseById('balance.below-minimum', { balance: b, method: 'GET', endpoint: '/api/balance' }, [`The balance is ${usd(b)} USD; the minimum is ${usd(min)} USD (--min).`]);
+    const d = diagnoseById('balance.below-minimum', { balance: b, method: 'GET', endpoint: '/api/balance' }, [
+      `The balance is ${usd(b)} USD; the minimum is ${usd(min)} USD (--min).`,
+    ]);
     return result(view, format, 'balance', d);
   }
   view.decision = 'ok';
@@ -124,10 +149,15 @@ export async function balanceCommand(ctx: Context, opts: BalanceOptions): Promis
 
 /** The hold note for a small positive balance, and the plain fact for an empty one. */
 export function notesFor(b: number, min: number | undefined, runway: Runway | NoRunway): string[] {
-  if (b <= 0) return [`The balance is ${usd(b)} USD: ModelSwitch refuses every inference request (403, or 402) until you top up in Dashboard → Billing → Top up.`];
+  if (b <= 0)
+    return [
+      `The balance is ${usd(b)} USD: ModelSwitch refuses every inference request (403, or 402) until you top up in Dashboard → Billing → Top up.`,
+    ];
   const why: string[] = [];
-  if (min !== undefined && min > 0 && b >= min && nearMinimum(b, min, MIN_FACTOR)) why.push(`less than ${MIN_FACTOR}× the minimum of ${usd(min)} USD`);
-  if (runway.available && runway.daysLeft !== null && runway.daysLeft < SHORT_RUNWAY_DAYS) why.push(`under ${SHORT_RUNWAY_DAYS} days at the recent rate of ${usd(runway.dailyRate)} USD/day`);
+  if (min !== undefined && min > 0 && b >= min && nearMinimum(b, min, MIN_FACTOR))
+    why.push(`less than ${MIN_FACTOR}× the minimum of ${usd(min)} USD`);
+  if (runway.available && runway.daysLeft !== null && runway.daysLeft < SHORT_RUNWAY_DAYS)
+    why.push(`under ${SHORT_RUNWAY_DAYS} days at the recent rate of ${usd(runway.dailyRate)} USD/day`);
   if (why.length === 0) return [];
   return [
     `The balance is small (${why.join('; ')}). ModelSwitch holds the estimated cost of each request before forwarding it, so requests can fail before the balance reaches 0: keep a buffer, or set up auto top-up (Dashboard → Subscriptions).`,

@@ -41,7 +41,10 @@ export const register: Register = (program, run) => {
       .argument('[path]', 'API path such as /v1/models or /api/balance'),
     'call',
   )
-    .addHelpText('after', '\nExamples:\n  apidoctor call /v1/models\n  apidoctor call POST /v1/chat/completions --data @req.json\n  apidoctor call /api/balance --json')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  apidoctor call /v1/models\n  apidoctor call POST /v1/chat/completions --data @req.json\n  apidoctor call /api/balance --json',
+    )
     .action(async (a: string | undefined, b: string | undefined, opts: CallOptions, cmd: Command) => {
       const { method, path } = parseTarget(a, b, opts.data !== undefined);
       const role = keyRoleFor(path);
@@ -81,7 +84,11 @@ export function parseTarget(a: string | undefined, b: string | undefined, hasDat
 async function readData(spec: string, ctx: Context): Promise<string> {
   if (spec === '-') {
     const stdin = ctx.deps.stdin;
-    if (!stdin || stdin.isTTY) throw new UsageError('--data - reads the body from standard input, but nothing is piped in', 'Example: echo \'{"model":"gpt-4o"}\' | apidoctor call POST /v1/chat/completions --data -');
+    if (!stdin || stdin.isTTY)
+      throw new UsageError(
+        '--data - reads the body from standard input, but nothing is piped in',
+        'Example: echo \'{"model":"gpt-4o"}\' | apidoctor call POST /v1/chat/completions --data -',
+      );
     return (await readAll(stdin, { signal: ctx.deps.signal })).toString('utf8');
   }
   if (spec.startsWith('@')) {
@@ -141,7 +148,12 @@ export async function callCommand(ctx: Context, method: string, path: string, op
   const streamed = opts.stream && !out.json;
   const onAttempt = (a: Attempt, willRetry: boolean) => {
     if (a.status !== undefined && (a.status >= 400 || willRetry)) {
-      const next = willRetry && a.waitMs !== undefined ? ` — retrying in ${formatWait(a.waitMs)} (${a.retryNote})` : a.retryNote ? ` — ${a.retryNote}` : '';
+      const next =
+        willRetry && a.waitMs !== undefined
+          ? ` — retrying in ${formatWait(a.waitMs)} (${a.retryNote})`
+          : a.retryNote
+            ? ` — ${a.retryNote}`
+            : '';
       out.err(`${out.style.warn(out.style.symbols.warn)} attempt ${a.n}: HTTP ${a.status}${next}\n`);
     }
   };
@@ -178,7 +190,12 @@ export async function callCommand(ctx: Context, method: string, path: string, op
         return {
           command: 'call',
           reason: 'ok',
-          data: { request: { method, url }, response: { status: outcome.status, headers: outcome.headers }, events, attempts: outcome.attempts },
+          data: {
+            request: { method, url },
+            response: { status: outcome.status, headers: outcome.headers },
+            events,
+            attempts: outcome.attempts,
+          },
           diagnoses: [],
           render: (o) => o.debug(`stream complete: ${parser.count} events, and its end marker`),
         };
@@ -186,13 +203,23 @@ export async function callCommand(ctx: Context, method: string, path: string, op
     }
     const parsed = parseJsonSuccess<unknown>(outcome, method, url, shapeFor(method, path));
     if (!parsed.ok && method !== 'HEAD') {
-      return failureResult(ctx, parsed.failure, role, { response: { status: outcome.status, headers: outcome.headers, body: outcome.body.slice(0, 4096) } }, opts);
+      return failureResult(
+        ctx,
+        parsed.failure,
+        role,
+        { response: { status: outcome.status, headers: outcome.headers, body: outcome.body.slice(0, 4096) } },
+        opts,
+      );
     }
     const data = parsed.ok ? parsed.data : undefined;
     return {
       command: 'call',
       reason: 'ok',
-      data: { request: { method, url }, response: { status: outcome.status, headers: outcome.headers, body: data ?? outcome.body, bytes: outcome.bytes }, attempts: outcome.attempts },
+      data: {
+        request: { method, url },
+        response: { status: outcome.status, headers: outcome.headers, body: data ?? outcome.body, bytes: outcome.bytes },
+        attempts: outcome.attempts,
+      },
       diagnoses: [],
       render: (o) => {
         if (streamed) return; // already written as it arrived, status block first
@@ -202,7 +229,10 @@ export async function callCommand(ctx: Context, method: string, path: string, op
         const body = data !== undefined ? jsonTextSafe(outcome.body) : outcome.body;
         if (pretty !== undefined) o.out(jsonTextSafe(pretty) + '\n');
         else o.out(body.endsWith('\n') || body === '' ? body : body + '\n');
-        if (outcome.attempts.length > 1) o.err(`${o.style.ok(o.style.symbols.pass)} succeeded after ${outcome.attempts.length} attempts: ${attemptsLine(outcome.attempts)}\n`);
+        if (outcome.attempts.length > 1)
+          o.err(
+            `${o.style.ok(o.style.symbols.pass)} succeeded after ${outcome.attempts.length} attempts: ${attemptsLine(outcome.attempts)}\n`,
+          );
       },
     };
   }
@@ -226,8 +256,18 @@ function eventData(ev: SseEvent): unknown {
   }
 }
 
-function streamFailure(status: number, headers: Record<string, string>, attempts: Attempt[], method: string, path: string, parser: SseParser, raw: string): Failure {
-  const errorBlock = parser.errorEvent ? `${parser.errorEvent.event ? `event: ${parser.errorEvent.event}\n` : ''}data: ${parser.errorEvent.data}\n\n` : raw.slice(-65536);
+function streamFailure(
+  status: number,
+  headers: Record<string, string>,
+  attempts: Attempt[],
+  method: string,
+  path: string,
+  parser: SseParser,
+  raw: string,
+): Failure {
+  const errorBlock = parser.errorEvent
+    ? `${parser.errorEvent.event ? `event: ${parser.errorEvent.event}\n` : ''}data: ${parser.errorEvent.data}\n\n`
+    : raw.slice(-65536);
   return toFailure({
     kind: 'stream',
     status,
@@ -240,19 +280,34 @@ function streamFailure(status: number, headers: Record<string, string>, attempts
   });
 }
 
-
 function statusBlock(status: number, headers: Record<string, string>): string {
-  return `HTTP ${status}\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\n')}\n\n`;
+  return `HTTP ${status}\n${Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\n')}\n\n`;
 }
 
 /** Diagnoses a failure (asking the account endpoints first for an open 402/403) and builds the result. */
-async function failureResult(ctx: Context, f: Failure, role: 'apiKey' | 'billingKey' | undefined, extra: Record<string, unknown>, opts: CallOptions): Promise<CommandResult> {
+async function failureResult(
+  ctx: Context,
+  f: Failure,
+  role: 'apiKey' | 'billingKey' | undefined,
+  extra: Record<string, unknown>,
+  opts: CallOptions,
+): Promise<CommandResult> {
   const { api } = ctx;
-  const { diagnosis: d, followUp: evidence } = await diagnoseWithFollowUp(ctx.config, f, { role, source: accountFollowUp(ctx, { refusal: true }) });
+  const { diagnosis: d, followUp: evidence } = await diagnoseWithFollowUp(ctx.config, f, {
+    role,
+    source: accountFollowUp(ctx, { refusal: true }),
+  });
   return {
     command: 'call',
     reason: d.category,
-    data: { request: { method: f.method, url: api.url(f.endpoint ?? '') }, ...extra, attempts: f.attempts, ...(evidence ? { followUp: evidence } : {}) },
+    data: {
+      request: { method: f.method, url: api.url(f.endpoint ?? '') },
+      ...extra,
+      attempts: f.attempts,
+      ...(evidence ? { followUp: evidence } : {}),
+    },
     diagnoses: [d],
     render: (o: Output) => {
       if (opts.include && f.status !== undefined) o.out(statusBlock(f.status, f.headers) + (f.body ?? '') + '\n');

@@ -31,18 +31,30 @@ const FORMATS = ['text', 'json', 'github', 'junit', 'markdown'] as const;
 /** Registers `apidoctor doctor`. */
 export const register: Register = (program, run) => {
   withOptions(program.command('doctor').description(COMMANDS.doctor), 'doctor')
-    .addHelpText('after', '\nExamples:\n  apidoctor doctor\n  apidoctor doctor --format github --strict\n  apidoctor doctor --format markdown > report.md   a redacted report for a support ticket\n  apidoctor doctor --only api.balance,api.proxy-key --json')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  apidoctor doctor\n  apidoctor doctor --format github --strict\n  apidoctor doctor --format markdown > report.md   a redacted report for a support ticket\n  apidoctor doctor --only api.balance,api.proxy-key --json',
+    )
     .action(async (opts: DoctorOptions, cmd: Command) => {
       const minBalanceSet = cmd.getOptionValueSource('minBalance') === 'cli';
-      await run('doctor', cmd, ['apiKey', 'billingKey', 'baseUrl', 'timeout', 'model'], (ctx) => doctorCommand(ctx, { ...opts, minBalanceSet }));
+      await run('doctor', cmd, ['apiKey', 'billingKey', 'baseUrl', 'timeout', 'model'], (ctx) =>
+        doctorCommand(ctx, { ...opts, minBalanceSet }),
+      );
     });
 };
 
 function idSet(raw: string | undefined, flag: string): Set<string> | undefined {
   if (raw === undefined) return undefined;
-  const ids = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const ids = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = ids.filter((id) => !CHECKS.some((c) => c.id === id));
-  if (unknown.length) throw new UsageError(`${flag}: unknown check id${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`, 'apidoctor doctor --list-checks shows the ids.');
+  if (unknown.length)
+    throw new UsageError(
+      `${flag}: unknown check id${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`,
+      'apidoctor doctor --list-checks shows the ids.',
+    );
   return new Set(ids);
 }
 
@@ -54,9 +66,18 @@ export function rootCause(results: CheckResult[], strict: boolean): { reason: Ex
 }
 
 /** The support-ticket report, with the versions and the OS. */
-function markdown(results: CheckResult[], diagnoses: Diagnosis[], summary: Parameters<typeof renderMarkdown>[2], config: Context['config']): string {
+function markdown(
+  results: CheckResult[],
+  diagnoses: Diagnosis[],
+  summary: Parameters<typeof renderMarkdown>[2],
+  config: Context['config'],
+): string {
   const os = process.getBuiltinModule('node:os');
-  return renderMarkdown(results, diagnoses, summary, config, { version: VERSION, node: process.version, os: `${os.platform()} ${os.release()} ${os.arch()}` });
+  return renderMarkdown(results, diagnoses, summary, config, {
+    version: VERSION,
+    node: process.version,
+    os: `${os.platform()} ${os.release()} ${os.arch()}`,
+  });
 }
 
 /** The balance the balance check read, if it read one. */
@@ -68,13 +89,29 @@ function balanceRead(results: CheckResult[]): number | undefined {
 /** Runs the checks and builds the report. */
 export async function doctorCommand(ctx: Context, opts: DoctorOptions): Promise<CommandResult> {
   // A bad --format is a usage error with --json too (which wins when both are valid).
-  if (!FORMATS.includes((opts.format ?? 'text') as (typeof FORMATS)[number])) throw new UsageError(`--format: expected one of ${FORMATS.join(', ')}, got "${opts.format}"`);
-  const format = (ctx.opts.json ? 'json' : opts.format ?? 'text') as (typeof FORMATS)[number];
+  if (!FORMATS.includes((opts.format ?? 'text') as (typeof FORMATS)[number]))
+    throw new UsageError(`--format: expected one of ${FORMATS.join(', ')}, got "${opts.format}"`);
+  const format = (ctx.opts.json ? 'json' : (opts.format ?? 'text')) as (typeof FORMATS)[number];
   const minBalance = parseUsd(opts.minBalance, '--min-balance');
   const only = idSet(opts.only, '--only');
   const skip = idSet(opts.skip, '--skip');
   if (opts.listChecks) {
-    return { command: 'doctor', reason: 'ok', data: { checks: CHECKS.map((c) => ({ id: c.id, title: c.title, needs: c.needs, after: c.after ?? [], requires: c.requires, byDefault: c.byDefault !== false })) }, diagnoses: [], render: (o) => o.out(listChecks(CHECKS)) };
+    return {
+      command: 'doctor',
+      reason: 'ok',
+      data: {
+        checks: CHECKS.map((c) => ({
+          id: c.id,
+          title: c.title,
+          needs: c.needs,
+          after: c.after ?? [],
+          requires: c.requires,
+          byDefault: c.byDefault !== false,
+        })),
+      },
+      diagnoses: [],
+      render: (o) => o.out(listChecks(CHECKS)),
+    };
   }
   const { config, out } = ctx;
   const timeoutMs = config.timeout.value ?? 15_000;
@@ -131,7 +168,8 @@ export async function doctorCommand(ctx: Context, opts: DoctorOptions): Promise<
     if (r.status === 'fail' && !r.diagnosis && r.evidence?.timedOut) r.diagnosis = diagnoseById('network.timeout', {}, [r.detail]);
   }
   // Advice to run apidoctor doctor is no advice inside it.
-  for (const r of results) if (r.diagnosis) r.diagnosis = { ...r.diagnosis, remedies: r.diagnosis.remedies.filter((x) => !/\bapidoctor doctor\b/.test(x)) };
+  for (const r of results)
+    if (r.diagnosis) r.diagnosis = { ...r.diagnosis, remedies: r.diagnosis.remedies.filter((x) => !/\bapidoctor doctor\b/.test(x)) };
   const strict = !!opts.strict;
   const root = rootCause(results, strict);
   const diagnoses: Diagnosis[] = [];
@@ -141,14 +179,29 @@ export async function doctorCommand(ctx: Context, opts: DoctorOptions): Promise<
   }
   const counts = { pass: 0, warn: 0, fail: 0, skip: 0 };
   for (const r of results) counts[r.status]++;
-  const summary = { ...counts, exitCode: EXIT_CODES[root.reason], exitReason: root.reason, rootCause: root.check?.id, rootCauseDiagnosis: root.check?.diagnosis?.id };
+  const summary = {
+    ...counts,
+    exitCode: EXIT_CODES[root.reason],
+    exitReason: root.reason,
+    rootCause: root.check?.id,
+    rootCauseDiagnosis: root.check?.diagnosis?.id,
+  };
   if (format === 'github' && ctx.deps.env.GITHUB_STEP_SUMMARY) await githubSummary(ctx.deps.env.GITHUB_STEP_SUMMARY, results, summary);
   return {
     command: 'doctor',
     reason: root.reason,
     data: {
       baseUrl: config.baseUrl.value,
-      checks: results.map((r) => ({ id: r.id, title: r.title, status: r.status, detail: r.detail, durationMs: r.durationMs, blockedBy: r.blockedBy ?? null, diagnosis: r.diagnosis?.id ?? null, evidence: r.evidence ?? {} })),
+      checks: results.map((r) => ({
+        id: r.id,
+        title: r.title,
+        status: r.status,
+        detail: r.detail,
+        durationMs: r.durationMs,
+        blockedBy: r.blockedBy ?? null,
+        diagnosis: r.diagnosis?.id ?? null,
+        evidence: r.evidence ?? {},
+      })),
       summary,
     },
     diagnoses,

@@ -17,25 +17,32 @@ export async function probeFor(
   status: number | undefined,
   role: 'apiKey' | 'billingKey',
 ): Promise<{ followUp?: FollowUpEvidence; why?: string }> {
-  if (status !== 402 && status !== 403) return { why: `--probe: nothing to ask: only an open 402 or 403 is settled by asking the account (this is ${status ?? 'no status'}).` };
-  if (role !== 'apiKey') return { why: '--probe: not asked: the refused request was an account route (/api), whose key is the billing key itself.' };
-  if (!billingKeyUsable(ctx.config)) return { why: "--probe: not asked: no usable billing key is configured (export MODELSWITCH_BILLING_KEY='mk-…')." };
+  if (status !== 402 && status !== 403)
+    return { why: `--probe: nothing to ask: only an open 402 or 403 is settled by asking the account (this is ${status ?? 'no status'}).` };
+  if (role !== 'apiKey')
+    return { why: '--probe: not asked: the refused request was an account route (/api), whose key is the billing key itself.' };
+  if (!billingKeyUsable(ctx.config))
+    return { why: "--probe: not asked: no usable billing key is configured (export MODELSWITCH_BILLING_KEY='mk-…')." };
   if (ctx.config.baseUrlProblem) return { why: `--probe: not asked: the configured base URL is unusable (${ctx.config.baseUrlProblem}).` };
   const mine = new URL(ctx.config.baseUrl.value!).host.toLowerCase();
   const theirs = dumpHost(text);
   if (theirs !== undefined && theirs !== mine) {
-    return { why: `--probe: not asked: the dump came from ${theirs}, the configured base URL is ${mine}; a dump from someone else's account says nothing about yours.` };
+    return {
+      why: `--probe: not asked: the dump came from ${theirs}, the configured base URL is ${mine}; a dump from someone else's account says nothing about yours.`,
+    };
   }
   const followUp = await accountFollowUp(ctx, { refusal: true }).refusal!({ status });
   const sent = dumpKey(text);
   if (sent !== undefined && sent === ctx.config.apiKey.value) return { followUp };
   const accountOnly = followUp && { ...followUp, keyRecord: undefined };
   if (sent !== undefined) {
-    return { followUp: accountOnly, why: '--probe: the dump shows another key than the configured proxy key was sent: only the account’s balance was taken into account, not the configured key’s record.' };
+    return {
+      followUp: accountOnly,
+      why: '--probe: the dump shows another key than the configured proxy key was sent: only the account’s balance was taken into account, not the configured key’s record.',
+    };
   }
   return {
     followUp: accountOnly,
     why: '--probe: the dump does not show which key was sent, so only the account’s balance was taken into account, not the configured proxy key’s record. Save the answer with curl -v (the key is masked in every output) to have the key checked too.',
   };
 }
-

@@ -43,7 +43,13 @@ export const register: Register = (program, run) => {
     .action(async (file: string | undefined, opts: ExplainOptions, cmd: Command) => {
       // explain sends nothing, but it reads the keys (from the config file too) so that a saved response
       // that echoes one is printed masked, whatever shape the key has.
-      await run('explain', cmd, opts.probe ? ['apiKey', 'billingKey', 'baseUrl', 'timeout'] : ['apiKey', 'billingKey'], async (ctx) => asOneText(ctx, await explainCommand(ctx, file, opts), opts), { ownsInterrupt: !!opts.follow });
+      await run(
+        'explain',
+        cmd,
+        opts.probe ? ['apiKey', 'billingKey', 'baseUrl', 'timeout'] : ['apiKey', 'billingKey'],
+        async (ctx) => asOneText(ctx, await explainCommand(ctx, file, opts), opts),
+        { ownsInterrupt: !!opts.follow },
+      );
     });
 };
 
@@ -54,7 +60,11 @@ export async function explainCommand(ctx: Context, file: string | undefined, opt
     status = Number(opts.status);
     if (!/^\d{3}$/.test(opts.status.trim())) throw new UsageError(`--status: expected a three-digit HTTP status, got "${opts.status}"`);
   }
-  const input = await readLogOrText(ctx, file, { follow: opts.follow, format: opts.format, single: opts.status !== undefined || opts.header.length > 0 });
+  const input = await readLogOrText(ctx, file, {
+    follow: opts.follow,
+    format: opts.format,
+    single: opts.status !== undefined || opts.header.length > 0,
+  });
   if (typeof input !== 'string') return input;
   const text = input;
   const headers: Record<string, string> = {};
@@ -86,13 +96,25 @@ export async function explainCommand(ctx: Context, file: string | undefined, opt
   const probe = opts.probe ? await probeFor(ctx, text, failure.status, role ?? 'apiKey') : {};
   // The kind of key the dump shows was sent (curl -v), probe or not: a billing key on /v1 is the wrong kind.
   const sent = dumpKey(text);
-  const d0 = diagnoseFailure(ctx.config, failure, { role, keyKind: sent === undefined ? null : inspectKey(sent).kind, hasBillingKey, evidence: probe.followUp });
+  const d0 = diagnoseFailure(ctx.config, failure, {
+    role,
+    keyKind: sent === undefined ? null : inspectKey(sent).kind,
+    hasBillingKey,
+    evidence: probe.followUp,
+  });
   if (probe.why) d0.notes.push(probe.why);
   const d = reading.sources.length ? { ...d0, notes: [`Read: ${reading.sources.join('; ')}.`, ...d0.notes] } : d0;
   return {
     command: 'explain',
     reason: d.category,
-    data: { input: { status: failure.status, headers: failure.headers, bytes: Buffer.byteLength(text), ...(reading.sources.length ? { sources: reading.sources } : {}) } },
+    data: {
+      input: {
+        status: failure.status,
+        headers: failure.headers,
+        bytes: Buffer.byteLength(text),
+        ...(reading.sources.length ? { sources: reading.sources } : {}),
+      },
+    },
     diagnoses: [d],
     render: (o) => {
       o.out(`${d.id}\n`);

@@ -51,12 +51,20 @@ Examples:
   apidoctor keys create --name CI --expires 90d
   apidoctor keys rotate 1 --name "Production 2"   new key first; delete the old one yourself`,
     );
-  withOptions(keys.command('list', { isDefault: true }).description('the proxy keys on the account: id, name, prefix, status, created, expires, days left'), 'keys list')
+  withOptions(
+    keys
+      .command('list', { isDefault: true })
+      .description('the proxy keys on the account: id, name, prefix, status, created, expires, days left'),
+    'keys list',
+  )
     .allowExcessArguments()
     .action(async (opts: ListOptions, cmd: Command) => {
       const extra = cmd.args;
       if (extra.length > 0) {
-        throw new UsageError(`unknown keys subcommand "${extra[0]}"`, 'Use one of: list, show, create, activate, deactivate, delete, rotate (apidoctor keys --help).');
+        throw new UsageError(
+          `unknown keys subcommand "${extra[0]}"`,
+          'Use one of: list, show, create, activate, deactivate, delete, rotate (apidoctor keys --help).',
+        );
       }
       await run('keys', cmd, NEEDS, (ctx) => listCommand(ctx, opts));
     });
@@ -67,8 +75,9 @@ Examples:
     .argument('<id|prefix>', 'numeric id, or the key prefix (ms-abc1…)')
     .action(async (ref: string, _o: unknown, cmd: Command) => run('keys', cmd, NEEDS, (ctx) => showCommand(ctx, ref)));
 
-  withOptions(keys.command('create').description('create a proxy key; the full key is printed once'), 'keys create')
-    .action(async (opts: CreateOptions, cmd: Command) => run('keys', cmd, NEEDS, (ctx) => createCommand(ctx, opts)));
+  withOptions(keys.command('create').description('create a proxy key; the full key is printed once'), 'keys create').action(
+    async (opts: CreateOptions, cmd: Command) => run('keys', cmd, NEEDS, (ctx) => createCommand(ctx, opts)),
+  );
 
   // `keys --help` shows each subcommand's options too (commander lists only the subcommand names).
   keys.addHelpText('after', () => `\nSubcommand options (apidoctor keys <subcommand> --help says more):\n${subcommandOptions(keys)}`);
@@ -78,15 +87,26 @@ Examples:
   changeVerb(keys, run, 'delete', 'delete a key: irreversible, apps using it get 401 at once');
 
   withOptions(
-    keys.command('rotate').description('create a replacement key; you switch your app, then delete the old one').argument('<id|prefix>', 'id or prefix of the key to replace'),
+    keys
+      .command('rotate')
+      .description('create a replacement key; you switch your app, then delete the old one')
+      .argument('<id|prefix>', 'id or prefix of the key to replace'),
     'keys rotate',
-  )
-    .action(async (id: string, opts: CreateOptions, cmd: Command) => run('keys', cmd, NEEDS, (ctx) => rotateCommand(ctx, id, opts)));
+  ).action(async (id: string, opts: CreateOptions, cmd: Command) => run('keys', cmd, NEEDS, (ctx) => rotateCommand(ctx, id, opts)));
 };
 
 /** Each subcommand with its options on one line, for `keys --help` (which lists only the names). */
 function subcommandOptions(keys: Command): string {
-  const rows = keys.commands.map((sub) => [sub.name(), sub.options.filter((o) => !o.hidden).map((o) => o.flags.replace(', ', '/')).join(', ')] as const);
+  const rows = keys.commands.map(
+    (sub) =>
+      [
+        sub.name(),
+        sub.options
+          .filter((o) => !o.hidden)
+          .map((o) => o.flags.replace(', ', '/'))
+          .join(', '),
+      ] as const,
+  );
   const w = Math.max(0, ...rows.map((r) => r[0].length));
   return rows.map(([c, f]) => `  ${c.padEnd(w)}  ${f || '-'}`).join('\n') + '\n';
 }
@@ -94,8 +114,13 @@ function subcommandOptions(keys: Command): string {
 type Verb = 'activate' | 'deactivate' | 'delete';
 
 function changeVerb(keys: Command, run: Runner, verb: Verb, description: string): void {
-  withOptions(keys.command(verb).description(description).argument('<id|prefix>', 'numeric key id, or the key prefix (ms-abc1…) (see apidoctor keys)'), 'keys change')
-    .action(async (id: string, opts: ChangeOptions, cmd: Command) => run('keys', cmd, NEEDS, (ctx) => changeCommand(ctx, verb, id, opts)));
+  withOptions(
+    keys
+      .command(verb)
+      .description(description)
+      .argument('<id|prefix>', 'numeric key id, or the key prefix (ms-abc1…) (see apidoctor keys)'),
+    'keys change',
+  ).action(async (id: string, opts: ChangeOptions, cmd: Command) => run('keys', cmd, NEEDS, (ctx) => changeCommand(ctx, verb, id, opts)));
 }
 
 // ── shared steps ──────────────────────────────────────────────────────────────────────────
@@ -119,7 +144,10 @@ export function keyRef(raw: string): string {
     if (r.length > 16) redactor.add(r);
     return r;
   }
-  throw new UsageError(`expected a numeric key id or a key prefix (ms-…), got ${JSON.stringify(raw)}`, 'The ids and prefixes are in the first columns of: apidoctor keys');
+  throw new UsageError(
+    `expected a numeric key id or a key prefix (ms-…), got ${JSON.stringify(raw)}`,
+    'The ids and prefixes are in the first columns of: apidoctor keys',
+  );
 }
 
 /** Known with no request: a bad base URL, a missing or wrong billing key. */
@@ -170,9 +198,16 @@ function configuredWarnings(ctx: Context, keys: KeyView[]): string[] {
   if (ctx.config.apiKey.value === undefined) return [];
   const mine = keys.find((k) => k.configured);
   const from = `the proxy key from ${ctx.config.apiKey.source}`;
-  if (!mine) return [`${cap(from)} is not in this account's key list: it was deleted, or it belongs to another account (requests with it get 401).`];
-  if (mine.status === 'inactive') return [`${cap(from)} is ${keyLabel(mine)}, which is INACTIVE: requests with it get 403. Reactivate it: apidoctor keys activate ${mine.id}`];
-  if (mine.status === 'expired') return [`${cap(from)} is ${keyLabel(mine)}, which EXPIRED on ${day(mine.expiresAt)}: requests with it are refused. Rotate it: apidoctor keys rotate ${mine.id} --name <new name>`];
+  if (!mine)
+    return [`${cap(from)} is not in this account's key list: it was deleted, or it belongs to another account (requests with it get 401).`];
+  if (mine.status === 'inactive')
+    return [
+      `${cap(from)} is ${keyLabel(mine)}, which is INACTIVE: requests with it get 403. Reactivate it: apidoctor keys activate ${mine.id}`,
+    ];
+  if (mine.status === 'expired')
+    return [
+      `${cap(from)} is ${keyLabel(mine)}, which EXPIRED on ${day(mine.expiresAt)}: requests with it are refused. Rotate it: apidoctor keys rotate ${mine.id} --name <new name>`,
+    ];
   return [];
 }
 
@@ -200,15 +235,17 @@ export function shellQuote(word: string): string {
 
 /** The command line of a change, every option the user gave as given (the raw --expires, not the date it became), quoted. */
 function changeLine(words: Array<string | [flag: string, value: string | undefined]>): string {
-  return words
-    .flatMap((w) => (typeof w === 'string' ? [w] : w[1] === undefined ? [] : [w[0], shellQuote(w[1])]))
-    .join(' ');
+  return words.flatMap((w) => (typeof w === 'string' ? [w] : w[1] === undefined ? [] : [w[0], shellQuote(w[1])])).join(' ');
 }
 
 /** The global options given as flags that the suggested command must repeat (never a key). */
 function globalFlags(ctx: Context): string {
   const o = ctx.opts;
-  const line = changeLine([['--base-url', o.baseUrl], ['--config', o.config], ['--timeout', o.timeout]]);
+  const line = changeLine([
+    ['--base-url', o.baseUrl],
+    ['--config', o.config],
+    ['--timeout', o.timeout],
+  ]);
   return line ? `${line} ` : '';
 }
 
@@ -274,7 +311,8 @@ function declined(command: string, data: Record<string, unknown>): CommandResult
 
 /** `keys` / `keys list`, with the --expiring-within guard. */
 export async function listCommand(ctx: Context, opts: ListOptions): Promise<CommandResult> {
-  if (opts.format !== undefined && !LIST_FORMATS.includes(opts.format as (typeof LIST_FORMATS)[number])) throw new UsageError(`--format: expected one of ${LIST_FORMATS.join(', ')}, got "${opts.format}"`);
+  if (opts.format !== undefined && !LIST_FORMATS.includes(opts.format as (typeof LIST_FORMATS)[number]))
+    throw new UsageError(`--format: expected one of ${LIST_FORMATS.join(', ')}, got "${opts.format}"`);
   const within = opts.expiringWithin !== undefined ? parseCount(opts.expiringWithin, '--expiring-within', 3650) : undefined;
   const list = await fetchList(ctx);
   const now = Date.now();
@@ -297,12 +335,22 @@ export async function listCommand(ctx: Context, opts: ListOptions): Promise<Comm
     data: {
       action: 'list',
       // Made key by key as the document is written (a list of 100,000 keys is never one object tree).
-      keys: new JsonArrayStream(list.length, (i) => listView(list, i, now), (i, indent) => listViewJson(list, i, now, indent)),
+      keys: new JsonArrayStream(
+        list.length,
+        (i) => listView(list, i, now),
+        (i, indent) => listViewJson(list, i, now, indent),
+      ),
       ...(within !== undefined ? { expiringWithin: within, expiring: expiring.map((k) => k.id) } : {}),
       warnings,
     },
     // One diagnosis a key, naming it and its days left, so that --json and CI annotations carry the why.
-    diagnoses: expiring.map((k) => expiringDiagnosis({ ...k, expiresAt: k.expiresAt }, k.daysLeft ?? 0, k.configured ? `It is the proxy key apidoctor is configured with (${ctx.config.apiKey.source}).` : undefined)),
+    diagnoses: expiring.map((k) =>
+      expiringDiagnosis(
+        { ...k, expiresAt: k.expiresAt },
+        k.daysLeft ?? 0,
+        k.configured ? `It is the proxy key apidoctor is configured with (${ctx.config.apiKey.source}).` : undefined,
+      ),
+    ),
     stepOutputs: { rootCause: expiring.length > 0 ? 'key.expiring' : '' },
     render: (o) => {
       if (opts.format === 'github') return o.out(keysGithub(list.length, active, warnings, expiring, within));
@@ -325,13 +373,18 @@ export async function listCommand(ctx: Context, opts: ListOptions): Promise<Comm
       if (within !== undefined) {
         const s = o.style;
         if (expiring.length === 0) {
-          o.err(`${fitToWidth(`${s.ok(s.symbols.pass)} No active key expires within ${within} day${within === 1 ? '' : 's'}.`, o.width)}\n`);
+          o.err(
+            `${fitToWidth(`${s.ok(s.symbols.pass)} No active key expires within ${within} day${within === 1 ? '' : 's'}.`, o.width)}\n`,
+          );
         } else {
           const lines = expiring.map((k) => {
             const when = k.expired ? `expired on ${day(k.expiresAt)}` : `expires on ${day(k.expiresAt)} (in ${daysLeftText(k.daysLeft!)})`;
             return `  ${keyLabel(k)}${k.configured ? ' [configured]' : ''} ${when} → apidoctor keys rotate ${k.id} --name <new name>`;
           });
-          o.err(`${fitToWidth(`${s.fail(s.symbols.fail)} ${expiring.length} active key${expiring.length === 1 ? '' : 's'} expire${expiring.length === 1 ? 's' : ''} within ${within} day${within === 1 ? '' : 's'}:\n${lines.join('\n')}`, o.width)}\n`, true);
+          o.err(
+            `${fitToWidth(`${s.fail(s.symbols.fail)} ${expiring.length} active key${expiring.length === 1 ? '' : 's'} expire${expiring.length === 1 ? 's' : ''} within ${within} day${within === 1 ? '' : 's'}:\n${lines.join('\n')}`, o.width)}\n`,
+            true,
+          );
         }
       }
     },
@@ -345,7 +398,11 @@ function keysGithub(total: number, active: number, warnings: string[], expiring:
   for (const w of warnings) text += annotation('warning', title, w);
   for (const k of expiring) {
     const when = k.expired ? `expired on ${day(k.expiresAt)}` : `expires on ${day(k.expiresAt)}`;
-    text += annotation('error', `${title}: ${keyLabel(k)}`, `${keyLabel(k)}${k.configured ? ' (the configured key)' : ''} ${when}, within ${within} days. Rotate it: apidoctor keys rotate ${k.id} --name <new name>`);
+    text += annotation(
+      'error',
+      `${title}: ${keyLabel(k)}`,
+      `${keyLabel(k)}${k.configured ? ' (the configured key)' : ''} ${when}, within ${within} days. Rotate it: apidoctor keys rotate ${k.id} --name <new name>`,
+    );
   }
   const code = expiring.length > 0 ? 1 : 0;
   text += `apidoctor keys: ${total} proxy key${total === 1 ? '' : 's'}, ${active} active${within !== undefined ? `, ${expiring.length} expiring within ${within} days` : ''} — exit ${code} (${code ? 'failed' : 'ok'})\n`;
@@ -363,7 +420,8 @@ export function findKey(keys: KeyView[], ref: string): KeyView {
     hits = byKey ? keys.filter((k) => k.id === byKey.id) : r.length >= 3 ? keys.filter((k) => k.prefix.startsWith(r)) : [];
   }
   if (hits.length === 1) return hits[0]!;
-  if (hits.length > 1) throw new UsageError(`"${r}" matches ${hits.length} keys: ${hits.map((k) => keyLabel(k)).join(', ')}`, 'Give the numeric id instead.');
+  if (hits.length > 1)
+    throw new UsageError(`"${r}" matches ${hits.length} keys: ${hits.map((k) => keyLabel(k)).join(', ')}`, 'Give the numeric id instead.');
   const what = /^\d+$/.test(r) ? `id ${r}` : `prefix "${r}"`;
   const d = diagnoseById('resource.not-found', { method: 'GET', endpoint: '/api/keys' }, [`No proxy key on this account has the ${what}.`]);
   // The catalog's steps are about paths and models; here the account's key list answered, and the key is not in it.
@@ -374,7 +432,7 @@ export function findKey(keys: KeyView[], ref: string): KeyView {
     remedies: [
       'List the keys with their ids and prefixes: apidoctor keys',
       'Then give the id from the first column, or the prefix (ms-…): apidoctor keys show <id|prefix>',
-      'Keys of another account need that account\'s billing key: --billing-key, or MODELSWITCH_BILLING_KEY',
+      "Keys of another account need that account's billing key: --billing-key, or MODELSWITCH_BILLING_KEY",
     ],
   });
 }
@@ -404,7 +462,8 @@ export async function showCommand(ctx: Context, ref: string): Promise<CommandRes
 const WARNINGS: Record<Verb, (id: number | string) => string> = {
   activate: () => '',
   deactivate: (id) => `Deactivating is reversible: requests with the key get 403 until you run apidoctor keys activate ${id}.`,
-  delete: (id) => `Deleting is irreversible: apps still using the key get 401 at once (to stop a key reversibly: apidoctor keys deactivate ${id}).`,
+  delete: (id) =>
+    `Deleting is irreversible: apps still using the key get 401 at once (to stop a key reversibly: apidoctor keys deactivate ${id}).`,
 };
 
 /** `keys activate|deactivate|delete <id>`: confirm, then PUT or DELETE. */
@@ -421,7 +480,10 @@ export async function changeCommand(ctx: Context, verb: Verb, rawId: string, opt
       reason: 'ok',
       data: { action: verb, key: k, sent: false, unchanged: true },
       diagnoses: [],
-      render: (o) => o.err(`${fitToWidth(`${o.style.symbols.skip} ${keyLabel(k)} is already ${k.active ? 'active' : 'inactive'}: nothing to do.`, o.width)}\n`),
+      render: (o) =>
+        o.err(
+          `${fitToWidth(`${o.style.symbols.skip} ${keyLabel(k)} is already ${k.active ? 'active' : 'inactive'}: nothing to do.`, o.width)}\n`,
+        ),
     };
   }
   const mineNote = k.configured ? ` This is the proxy key apidoctor is configured with (${configuredSource(ctx)}).` : '';
@@ -431,7 +493,8 @@ export async function changeCommand(ctx: Context, verb: Verb, rawId: string, opt
   }
 
   // Said before the change, when no question carried it (--yes): afterwards it is too late to stop.
-  if (mineNote && verb !== 'activate' && !ask1) out.warn(`${mineNote.trim()} apidoctor's own checks will fail with it once it is ${verb === 'delete' ? 'deleted' : 'deactivated'}.`);
+  if (mineNote && verb !== 'activate' && !ask1)
+    out.warn(`${mineNote.trim()} apidoctor's own checks will fail with it once it is ${verb === 'delete' ? 'deleted' : 'deactivated'}.`);
   const path = `/api/keys/${id}`;
   const spin = out.spinner(`${verb === 'delete' ? 'DELETE' : 'PUT'} ${path}…`);
   const r =
@@ -443,7 +506,12 @@ export async function changeCommand(ctx: Context, verb: Verb, rawId: string, opt
 
   const now = Date.now();
   const returned = verb === 'delete' ? [] : toKeyRecords({ keys: [r.data] });
-  const after: KeyView | null = verb === 'delete' ? null : returned[0] ? keyView(returned[0], k.configured, now) : { ...k, active: verb === 'activate', status: k.expired ? 'expired' : verb === 'activate' ? 'active' : 'inactive' };
+  const after: KeyView | null =
+    verb === 'delete'
+      ? null
+      : returned[0]
+        ? keyView(returned[0], k.configured, now)
+        : { ...k, active: verb === 'activate', status: k.expired ? 'expired' : verb === 'activate' ? 'active' : 'inactive' };
   const done: Record<Verb, string> = {
     activate: `Activated key ${keyLabel(k)}: requests with it are accepted again.`,
     deactivate: `Deactivated key ${keyLabel(k)}: requests with it now get 403. Undo: apidoctor keys activate ${id}`,
@@ -465,7 +533,10 @@ export function parseExpires(raw: string | undefined, nowMs: number): string | u
   if (raw === undefined) return undefined;
   const rel = /^\s*(\d+)\s*d(ays?)?\s*$/i.exec(raw);
   const t = rel ? nowMs + Number(rel[1]) * DAY_MS : /^\d{4}-\d{2}-\d{2}/.test(raw.trim()) ? Date.parse(raw.trim()) : NaN;
-  if (Number.isNaN(t)) throw new UsageError(`--expires: expected an ISO date (2026-01-31 or 2026-01-31T12:00:00Z) or a number of days (90d), got ${JSON.stringify(raw)}`);
+  if (Number.isNaN(t))
+    throw new UsageError(
+      `--expires: expected an ISO date (2026-01-31 or 2026-01-31T12:00:00Z) or a number of days (90d), got ${JSON.stringify(raw)}`,
+    );
   if (t <= nowMs) throw new UsageError(`--expires: ${new Date(t).toISOString()} is not in the future`);
   return new Date(t).toISOString();
 }
@@ -495,7 +566,8 @@ export function findNewKey(body: string): { key: string; id: unknown; at: string
     const m = /"(ms-[A-Za-z0-9_-]{8,})"/.exec(body.slice(0, 64 * 1024));
     return m ? { key: m[1]!, id: /"id"\s*:\s*(\d+)/.exec(body.slice(0, 64 * 1024))?.[1], at: 'the body' } : undefined;
   }
-  if (typeof (v as { key?: unknown })?.key === 'string') return { key: (v as { key: string }).key, id: (v as { id?: unknown }).id, at: 'key' };
+  if (typeof (v as { key?: unknown })?.key === 'string')
+    return { key: (v as { key: string }).key, id: (v as { id?: unknown }).id, at: 'key' };
   // Breadth first, bounded: a few levels of a small document.
   const queue: Array<[unknown, string]> = [[v, '']];
   for (let seen = 0; queue.length > 0 && seen < 2000; seen++) {
@@ -549,7 +621,8 @@ function failCreate(ctx: Context, f: Failure, name: string, retry: string, old?:
 async function postKey(ctx: Context, name: string, expiresAt: string | undefined, retry: string, old?: KeyView): Promise<Created> {
   const path = '/api/keys';
   const spin = ctx.out.spinner(`POST ${path}…`);
-  const check = (v: unknown) => (typeof (v as { key?: unknown })?.key === 'string' ? undefined : 'the new key ({"id": <number>, "key": "ms-…"})');
+  const check = (v: unknown) =>
+    typeof (v as { key?: unknown })?.key === 'string' ? undefined : 'the new key ({"id": <number>, "key": "ms-…"})';
   const out = await ctx.api.request('POST', path, { body: JSON.stringify({ name, ...(expiresAt ? { expires_at: expiresAt } : {}) }) });
   spin.stop();
   // A success, or an answer cut in the middle of one: the key may be in it, and it is shown only now.
@@ -558,7 +631,25 @@ async function postKey(ctx: Context, name: string, expiresAt: string | undefined
   if (!found) {
     if (!out.ok) failCreate(ctx, out.failure, name, retry, old);
     const parsed = parseJsonSuccess<unknown>(out, 'POST', ctx.api.url(path), check);
-    failCreate(ctx, parsed.ok ? { kind: 'http', status: out.status, headers: out.headers, body: out.body, attempts: out.attempts, method: 'POST', endpoint: path, unexpectedBody: 'bad-shape', expected: 'the new key' } : parsed.failure, name, retry, old);
+    failCreate(
+      ctx,
+      parsed.ok
+        ? {
+            kind: 'http',
+            status: out.status,
+            headers: out.headers,
+            body: out.body,
+            attempts: out.attempts,
+            method: 'POST',
+            endpoint: path,
+            unexpectedBody: 'bad-shape',
+            expected: 'the new key',
+          }
+        : parsed.failure,
+      name,
+      retry,
+      old,
+    );
   }
   const key = found.key.trim();
   redactor.add(key);
@@ -572,7 +663,8 @@ async function postKey(ctx: Context, name: string, expiresAt: string | undefined
   return { id, name, expiresAt: expiresAt ?? null, key, odd };
 }
 
-const ONCE = 'This is the only time the full key is shown: store it now (a secret manager, or your app\'s environment). It cannot be shown again; if it is lost, delete it and create another.';
+const ONCE =
+  "This is the only time the full key is shown: store it now (a secret manager, or your app's environment). It cannot be shown again; if it is lost, delete it and create another.";
 
 /** A word as the shell reads it back: quoted when it holds anything but safe characters. */
 function shellWord(w: string): string {
@@ -590,17 +682,30 @@ export async function createCommand(ctx: Context, opts: CreateOptions): Promise<
   const expiresAt = parseExpires(opts.expires, Date.now());
   const ask1 = mustConfirm(ctx, opts.yes, changeLine(['create', ['--name', opts.name], ['--expires', opts.expires]]), '');
   refuseEarly(ctx, 'POST', '/api/keys');
-  if (ask1 && !(await ask(ctx, `Create a proxy key "${name}"${expiresAt ? ` that expires on ${expiresAt}` : ' with no expiry'}?`))) return declined('create', { name });
-  const c = await postKey(ctx, name, expiresAt, `apidoctor keys create --name ${shellWord(name)}${opts.expires ? ` --expires ${shellWord(opts.expires)}` : ''}`);
+  if (ask1 && !(await ask(ctx, `Create a proxy key "${name}"${expiresAt ? ` that expires on ${expiresAt}` : ' with no expiry'}?`)))
+    return declined('create', { name });
+  const c = await postKey(
+    ctx,
+    name,
+    expiresAt,
+    `apidoctor keys create --name ${shellWord(name)}${opts.expires ? ` --expires ${shellWord(opts.expires)}` : ''}`,
+  );
   return {
     command: 'keys',
     reason: 'ok',
-    data: { action: 'create', created: { id: c.id, name: c.name, expiresAt: c.expiresAt, key: c.key }, warning: ONCE, ...(c.odd ? { note: c.odd } : {}) },
+    data: {
+      action: 'create',
+      created: { id: c.id, name: c.name, expiresAt: c.expiresAt, key: c.key },
+      warning: ONCE,
+      ...(c.odd ? { note: c.odd } : {}),
+    },
     diagnoses: [],
     render: (o) => {
       o.out(`${c.key}\n`);
       const s = o.style;
-      o.err(`${fitToWidth(`${s.ok(s.symbols.pass)} Created proxy key ${createdLabel(c)}${c.expiresAt ? `, expires on ${c.expiresAt}` : ', no expiry'}.`, o.width)}\n`);
+      o.err(
+        `${fitToWidth(`${s.ok(s.symbols.pass)} Created proxy key ${createdLabel(c)}${c.expiresAt ? `, expires on ${c.expiresAt}` : ', no expiry'}.`, o.width)}\n`,
+      );
       o.err(`${fitToWidth(`${s.warn(s.symbols.warn)} ${ONCE}`, o.width)}\n`, true);
       if (c.odd) o.warn(c.odd);
     },
@@ -613,11 +718,23 @@ export async function rotateCommand(ctx: Context, rawId: string, opts: CreateOpt
   const name = opts.name.trim();
   if (!name) throw new UsageError('--name must not be empty', 'Name the new key: --name "Production 2"');
   const expiresAt = parseExpires(opts.expires, Date.now());
-  const ask1 = mustConfirm(ctx, opts.yes, changeLine(['rotate', shellQuote(ref), ['--name', opts.name], ['--expires', opts.expires]]), 'Rotation creates a new key; it deletes nothing.');
+  const ask1 = mustConfirm(
+    ctx,
+    opts.yes,
+    changeLine(['rotate', shellQuote(ref), ['--name', opts.name], ['--expires', opts.expires]]),
+    'Rotation creates a new key; it deletes nothing.',
+  );
   const keys = await fetchKeys(ctx);
   const old = findKey(keys, ref);
-  if (ask1 && !(await ask(ctx, `Create a proxy key "${name}" to replace ${keyLabel(old)}? The old key keeps working until you delete it.`))) return declined('rotate', { from: old });
-  const c = await postKey(ctx, name, expiresAt, `apidoctor keys rotate ${old.id} --name ${shellWord(name)}${opts.expires ? ` --expires ${shellWord(opts.expires)}` : ''}`, old);
+  if (ask1 && !(await ask(ctx, `Create a proxy key "${name}" to replace ${keyLabel(old)}? The old key keeps working until you delete it.`)))
+    return declined('rotate', { from: old });
+  const c = await postKey(
+    ctx,
+    name,
+    expiresAt,
+    `apidoctor keys rotate ${old.id} --name ${shellWord(name)}${opts.expires ? ` --expires ${shellWord(opts.expires)}` : ''}`,
+    old,
+  );
   const next = [
     `Switch your app to the new key${old.configured ? ` (apidoctor reads it from ${ctx.config.apiKey.source})` : ''}; both keys work now, so there is no downtime.`,
     'Check that the app works with it: apidoctor doctor',
@@ -626,7 +743,15 @@ export async function rotateCommand(ctx: Context, rawId: string, opts: CreateOpt
   return {
     command: 'keys',
     reason: 'ok',
-    data: { action: 'rotate', from: old, created: { id: c.id, name: c.name, expiresAt: c.expiresAt, key: c.key }, warning: ONCE, next, deleted: false, ...(c.odd ? { note: c.odd } : {}) },
+    data: {
+      action: 'rotate',
+      from: old,
+      created: { id: c.id, name: c.name, expiresAt: c.expiresAt, key: c.key },
+      warning: ONCE,
+      next,
+      deleted: false,
+      ...(c.odd ? { note: c.odd } : {}),
+    },
     diagnoses: [],
     render: (o: Output) => {
       o.out(`${c.key}\n`);
@@ -634,7 +759,9 @@ export async function rotateCommand(ctx: Context, rawId: string, opts: CreateOpt
       o.err(`${fitToWidth(`${s.ok(s.symbols.pass)} Created proxy key ${createdLabel(c)} to replace ${keyLabel(old)}.`, o.width)}\n`);
       o.err(`${fitToWidth(`${s.warn(s.symbols.warn)} ${ONCE}`, o.width)}\n`, true);
       if (c.odd) o.warn(c.odd);
-      o.err(`${fitToWidth(`Next:\n${next.map((n, i) => `  ${i + 1}. ${n}`).join('\n')}\nNothing was deleted: ${keyLabel(old)}${old.status === 'active' ? ' keeps working until you delete it' : ` stays on the account (${old.status})`}.`, o.width)}\n`);
+      o.err(
+        `${fitToWidth(`Next:\n${next.map((n, i) => `  ${i + 1}. ${n}`).join('\n')}\nNothing was deleted: ${keyLabel(old)}${old.status === 'active' ? ' keeps working until you delete it' : ` stays on the account (${old.status})`}.`, o.width)}\n`,
+      );
     },
   };
 }

@@ -13,7 +13,8 @@ export function withOptions(cmd: Command, scope: OptionScope): Command {
     if (spec.required) option.makeOptionMandatory();
     if (spec.repeatable) option.argParser((v: string, acc: string[] | undefined) => [...(acc ?? []), v]);
     // A setting's default is resolve's to apply (help states it); any other's is commander's, shown as a person reads it.
-    if (spec.defaultValue !== undefined && !spec.setting && !spec.scopes.includes('global')) option.default(spec.defaultValue, defaultShown(spec));
+    if (spec.defaultValue !== undefined && !spec.setting && !spec.scopes.includes('global'))
+      option.default(spec.defaultValue, defaultShown(spec));
     cmd.addOption(option);
     // An empty list when never given, not shown in help as a default ("(default: [])").
     if (spec.repeatable) cmd.setOptionValueWithSource(option.attributeName(), [], 'default');

@@ -54,7 +54,10 @@ export function displayPath(p: string, cwd = process.cwd()): string {
 }
 
 function fileError(filepath: string, what: string): UsageError {
-  return new UsageError(`config file ${displayPath(filepath)}: ${what}`, 'Fix the file, or point --config / APIDOCTOR_CONFIG at another one.');
+  return new UsageError(
+    `config file ${displayPath(filepath)}: ${what}`,
+    'Fix the file, or point --config / APIDOCTOR_CONFIG at another one.',
+  );
 }
 
 /**
@@ -200,10 +203,15 @@ export async function loadConfigFile(explicit: string | undefined, cwd: string):
       result = await explorer.search(cwd);
     } catch (e) {
       if (e instanceof UsageError) throw e;
-      throw new UsageError(`config file search failed: ${String((e as Error)?.message ?? e).split('\n')[0]}`, 'Use --config to name the file.');
+      throw new UsageError(
+        `config file search failed: ${String((e as Error)?.message ?? e).split('\n')[0]}`,
+        'Use --config to name the file.',
+      );
     }
     if (result && !within(dirname(result.filepath), bound) && dirname(result.filepath) !== resolve(globalConfigDir())) {
-      skipped.push(`skipped the config file ${displayPath(result.filepath, cwd)}: it is outside the search (the working directory up to ${displayPath(bound, cwd)}). To use it: --config ${displayPath(result.filepath, cwd)}`);
+      skipped.push(
+        `skipped the config file ${displayPath(result.filepath, cwd)}: it is outside the search (the working directory up to ${displayPath(bound, cwd)}). To use it: --config ${displayPath(result.filepath, cwd)}`,
+      );
       result = null;
     }
     if (!result) return { skipped };

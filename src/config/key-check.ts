@@ -51,14 +51,20 @@ export function keyProblem(role: 'apiKey' | 'billingKey', config: ResolvedConfig
   }
   if (info.kind === want.kind || (role === 'billingKey' && info.kind === 'jwt')) return undefined;
   if (info.kind === 'unknown') {
-    return { id: 'key.malformed', notes: [`${from} does not start with "${want.kind === 'proxy' ? 'ms-' : 'mk-'}": ModelSwitch ${want.label}s always do`], keyRole: role };
+    return {
+      id: 'key.malformed',
+      notes: [`${from} does not start with "${want.kind === 'proxy' ? 'ms-' : 'mk-'}": ModelSwitch ${want.label}s always do`],
+      keyRole: role,
+    };
   }
   const other = role === 'apiKey' ? 'billingKey' : 'apiKey';
   const otherValue = config[other].value;
   if (otherValue !== undefined && info.kind === EXPECTED[other].kind && inspectKey(otherValue).kind === want.kind) {
     return {
       id: 'key.swapped',
-      notes: [`${from} is a ${kindLabel(info.kind)}, and the ${EXPECTED[other].label.replace(/ \(.*\)/, '')} from ${config[other].source} is a ${kindLabel(want.kind)}: the two are swapped`],
+      notes: [
+        `${from} is a ${kindLabel(info.kind)}, and the ${EXPECTED[other].label.replace(/ \(.*\)/, '')} from ${config[other].source} is a ${kindLabel(want.kind)}: the two are swapped`,
+      ],
     };
   }
   return { id: 'key.wrong-kind', notes: [`${from} is a ${kindLabel(info.kind)}; ${want.routes} need a ${want.label}`] };

@@ -54,7 +54,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   // ── every command ──
   {
     flags: '--api-key <key>',
-    description: 'proxy key (ms-) for /v1 inference; visible to other users in the process list (ps) while it runs: prefer env MODELSWITCH_API_KEY or a config file',
+    description:
+      'proxy key (ms-) for /v1 inference; visible to other users in the process list (ps) while it runs: prefer env MODELSWITCH_API_KEY or a config file',
     scopes: G,
     setting: 'apiKey',
     env: 'MODELSWITCH_API_KEY',
@@ -63,7 +64,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   },
   {
     flags: '--billing-key <key>',
-    description: 'billing key (mk-) for /api account endpoints; visible in the process list like --api-key: prefer env MODELSWITCH_BILLING_KEY or a config file',
+    description:
+      'billing key (mk-) for /api account endpoints; visible in the process list like --api-key: prefer env MODELSWITCH_BILLING_KEY or a config file',
     scopes: G,
     setting: 'billingKey',
     env: 'MODELSWITCH_BILLING_KEY',
@@ -90,7 +92,15 @@ export const OPTIONS: readonly OptionSpec[] = [
     defaultValue: DEFAULT_TIMEOUT_MS,
     readme: 'per-request timeout (ms)',
   },
-  { flags: '--model <id>', description: 'model for checks', scopes: G, setting: 'model', env: 'APIDOCTOR_MODEL', type: 'string', readme: 'default model (for checks)' },
+  {
+    flags: '--model <id>',
+    description: 'model for checks',
+    scopes: G,
+    setting: 'model',
+    env: 'APIDOCTOR_MODEL',
+    type: 'string',
+    readme: 'default model (for checks)',
+  },
   {
     flags: '--config <path>',
     description: 'config file',
@@ -105,20 +115,39 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flags: '--no-color', description: 'no colour (also NO_COLOR=1)', scopes: G },
 
   // ── doctor ──
-  { flags: '--min-balance <usd>', description: 'fail below this balance; warn when small', scopes: ['doctor'], defaultValue: '1', defaultText: '1 USD' },
+  {
+    flags: '--min-balance <usd>',
+    description: 'fail below this balance; warn when small',
+    scopes: ['doctor'],
+    defaultValue: '1',
+    defaultText: '1 USD',
+  },
   { flags: '--live', description: 'also send one chat completion with max_tokens 1 (costs money)', scopes: ['doctor'] },
   { flags: '--only <ids>', description: 'run only these checks (comma-separated ids)', scopes: ['doctor'] },
   { flags: '--skip <ids>', description: 'skip these checks (comma-separated ids)', scopes: ['doctor'] },
   { flags: '--list-checks', description: 'list the checks and exit', scopes: ['doctor'] },
   { flags: '--strict', description: 'warnings fail too', scopes: ['doctor'] },
-  { flags: '--format <format>', description: 'report format', scopes: ['doctor'], values: ['text', 'json', 'github', 'junit', 'markdown'], defaultValue: 'text' },
+  {
+    flags: '--format <format>',
+    description: 'report format',
+    scopes: ['doctor'],
+    values: ['text', 'json', 'github', 'junit', 'markdown'],
+    defaultValue: 'text',
+  },
 
   // ── balance ──
   { flags: '--min <usd>', description: 'exit 5 (balance) when the balance is below this many USD', scopes: ['balance'] },
-  { flags: '--format <format>', description: 'output (--json is --format json)', scopes: ['balance'], values: ['text', 'json', 'value', 'openmetrics', 'github'], defaultValue: 'text' },
+  {
+    flags: '--format <format>',
+    description: 'output (--json is --format json)',
+    scopes: ['balance'],
+    values: ['text', 'json', 'value', 'openmetrics', 'github'],
+    defaultValue: 'text',
+  },
   {
     flags: '--fail-open',
-    description: 'exit 0 (decision "unknown") when the balance could not be checked: network, timeout, 5xx — never for key or config problems',
+    description:
+      'exit 0 (decision "unknown") when the balance could not be checked: network, timeout, 5xx — never for key or config problems',
     scopes: ['balance'],
   },
 
@@ -131,7 +160,11 @@ export const OPTIONS: readonly OptionSpec[] = [
     values: ['text', 'json', 'github'],
   },
   { flags: '--name <name>', description: 'label: the app or environment that will use it', scopes: ['keys create'], required: true },
-  { flags: '--expires <date>', description: 'expiry: an ISO date (2026-01-31, 2026-01-31T12:00:00Z) or a number of days (90d)', scopes: ['keys create'] },
+  {
+    flags: '--expires <date>',
+    description: 'expiry: an ISO date (2026-01-31, 2026-01-31T12:00:00Z) or a number of days (90d)',
+    scopes: ['keys create'],
+  },
   { flags: '--name <name>', description: 'label of the new key', scopes: ['keys rotate'], required: true },
   { flags: '--expires <date>', description: 'expiry of the new key: ISO date or a number of days (90d)', scopes: ['keys rotate'] },
   { flags: '-y, --yes', description: 'do not ask for confirmation', scopes: ['keys create', 'keys change', 'keys rotate'] },
@@ -146,7 +179,11 @@ export const OPTIONS: readonly OptionSpec[] = [
   // ── explain ──
   { flags: '--status <n>', description: 'the HTTP status, when the file holds only the body', scopes: ['explain'] },
   { flags: '-H, --header <line>', description: 'a response header "Name: value" (repeatable)', scopes: ['explain'], repeatable: true },
-  { flags: '--endpoint <path>', description: 'the path the response came from (/v1/models, /api/balance), for a sharper reading', scopes: ['explain'] },
+  {
+    flags: '--endpoint <path>',
+    description: 'the path the response came from (/v1/models, /api/balance), for a sharper reading',
+    scopes: ['explain'],
+  },
   {
     flags: '--probe',
     description: 'settle an open 402/403 as call does: ask GET /api/balance and GET /api/keys with the configured billing key',

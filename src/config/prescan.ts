@@ -101,7 +101,11 @@ export function mayHaveConfigFile(cwd: string, env: NodeJS.ProcessEnv = process.
   let dir = start;
   for (;;) {
     if (anyOf(dir, TOP)) return true;
-    if (exists(dir, 'package.json') && packageMentions(join(dir, 'package.json'), dir === start ? ['apidoctor', 'cosmiconfig'] : ['apidoctor'])) return true;
+    if (
+      exists(dir, 'package.json') &&
+      packageMentions(join(dir, 'package.json'), dir === start ? ['apidoctor', 'cosmiconfig'] : ['apidoctor'])
+    )
+      return true;
     if (anyOf(join(dir, '.config'), IN_DOT_CONFIG)) return true;
     if (dir === stop) break;
     const up = dirname(dir);

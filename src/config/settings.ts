@@ -48,7 +48,10 @@ export function parseMs(raw: unknown, where: string): number {
 export function parseUsd(raw: unknown, where: string): number {
   const n = typeof raw === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : typeof raw === 'number' ? raw : NaN;
   if (!Number.isFinite(n) || n < 0) {
-    throw new UsageError(`${where}: expected an amount in USD of 0 or more, got ${JSON.stringify(raw)}`, 'For example: --min 5 or --min 2.50');
+    throw new UsageError(
+      `${where}: expected an amount in USD of 0 or more, got ${JSON.stringify(raw)}`,
+      'For example: --min 5 or --min 2.50',
+    );
   }
   return n;
 }

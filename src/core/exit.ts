@@ -15,4 +15,3 @@ export const EXIT_CODES: Readonly<Record<ExitReason, number>> = {
   unexpected_response: 10,
   interrupted: 130,
 };
-

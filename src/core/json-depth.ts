@@ -16,12 +16,20 @@ export const MAX_JSON_CONTAINERS = 300_000;
 /** A JSON text past a bound: nested deeper than MAX_JSON_DEPTH, or holding more than MAX_JSON_CONTAINERS objects and arrays. */
 export class JsonTooComplex extends SyntaxError {
   constructor(readonly bound: 'depth' | 'containers') {
-    super(bound === 'depth' ? `JSON nested deeper than ${MAX_JSON_DEPTH} levels` : `JSON with more than ${MAX_JSON_CONTAINERS.toLocaleString('en-US')} objects and arrays`);
+    super(
+      bound === 'depth'
+        ? `JSON nested deeper than ${MAX_JSON_DEPTH} levels`
+        : `JSON with more than ${MAX_JSON_CONTAINERS.toLocaleString('en-US')} objects and arrays`,
+    );
   }
 }
 
 /** Which bound a JSON text passes (outside its strings), if any. */
-export function jsonBoundPassed(text: string, maxDepth = MAX_JSON_DEPTH, maxContainers = MAX_JSON_CONTAINERS): 'depth' | 'containers' | undefined {
+export function jsonBoundPassed(
+  text: string,
+  maxDepth = MAX_JSON_DEPTH,
+  maxContainers = MAX_JSON_CONTAINERS,
+): 'depth' | 'containers' | undefined {
   // A text with fewer brackets than the depth bound cannot exceed it, nor (two characters each) the count: most texts stop here.
   if (text.length <= maxDepth) return undefined;
   const countAlso = text.length > 2 * maxContainers;

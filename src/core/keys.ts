@@ -39,7 +39,10 @@ export function keyKind(key: string): KeyKind {
 export function inspectKey(raw: string): KeyInspection {
   const problems: string[] = [];
   let cleaned = raw;
-  if (/[\r\n]/.test(cleaned)) problems.push(/[\r\n]\s*$/.test(cleaned) ? 'ends with a newline (often from `echo` or a file read into a variable)' : 'contains a line break');
+  if (/[\r\n]/.test(cleaned))
+    problems.push(
+      /[\r\n]\s*$/.test(cleaned) ? 'ends with a newline (often from `echo` or a file read into a variable)' : 'contains a line break',
+    );
   const trimmed = cleaned.trim();
   if (trimmed !== cleaned && !/[\r\n]/.test(cleaned)) problems.push('has spaces or tabs around it');
   cleaned = trimmed;
@@ -69,11 +72,16 @@ export function inspectKey(raw: string): KeyInspection {
 /** The label a person reads for a key kind. */
 export function kindLabel(kind: KeyKind): string {
   switch (kind) {
-    case 'proxy': return 'proxy key (ms-)';
-    case 'billing': return 'billing key (mk-)';
-    case 'jwt': return 'dashboard token (JWT)';
-    case 'foreign': return 'key of another service';
-    default: return 'key of an unknown format';
+    case 'proxy':
+      return 'proxy key (ms-)';
+    case 'billing':
+      return 'billing key (mk-)';
+    case 'jwt':
+      return 'dashboard token (JWT)';
+    case 'foreign':
+      return 'key of another service';
+    default:
+      return 'key of an unknown format';
   }
 }
 
@@ -84,7 +92,10 @@ export function kindLabel(kind: KeyKind): string {
  */
 export function maskKey(key: string): string {
   const k = key.trim();
-  const prefix = /^(ms-|mk-|sk-ant-|sk-or-|sk-proj-|sk-|msk_|ms_live_|ms_test_|xai-|gsk_|hf_|gh[oprsu]_|github_pat_|xox[abposr]-|[rs]k_live_|[rs]k_test_)/.exec(k)?.[0] ?? '';
+  const prefix =
+    /^(ms-|mk-|sk-ant-|sk-or-|sk-proj-|sk-|msk_|ms_live_|ms_test_|xai-|gsk_|hf_|gh[oprsu]_|github_pat_|xox[abposr]-|[rs]k_live_|[rs]k_test_)/.exec(
+      k,
+    )?.[0] ?? '';
   const body = k.slice(prefix.length);
   if (body.length >= 16) return `${prefix}${body.slice(0, 4)}…${body.slice(-4)}`;
   if (body.length >= 9) return `${prefix}${body.slice(0, 2)}…${body.slice(-2)}`;

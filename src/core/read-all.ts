@@ -46,7 +46,14 @@ export async function readNamedFile(file: string, what: string, hint?: string): 
     return await readFile(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'it is a directory'
+            : (e as Error).message;
     throw new UsageError(`${what}: cannot read ${file} (${why})`, hint);
   }
 }
@@ -65,7 +72,10 @@ export function splitHeaderLine(line: string, flag = '--header', forSending = fa
   if (bad) {
     const c = bad[0].codePointAt(0)!;
     const what = bad[0] === '\r' || bad[0] === '\n' ? 'a line break' : c < 0x20 || c === 0x7f ? 'a control character' : `"${bad[0]}"`;
-    throw new UsageError(`${flag} ${name}: the value has ${what}, which an HTTP header cannot carry`, 'Header values take printable ASCII, spaces, tabs and Latin-1 letters; percent-encode or base64 anything else.');
+    throw new UsageError(
+      `${flag} ${name}: the value has ${what}, which an HTTP header cannot carry`,
+      'Header values take printable ASCII, spaces, tabs and Latin-1 letters; percent-encode or base64 anything else.',
+    );
   }
   return [name, value];
 }

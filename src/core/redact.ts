@@ -142,7 +142,7 @@ function escapeAt(t: string, i: number): number {
 function replaceEscapedRuns(text: string, fn: (run: string) => string): string {
   const parts: string[] = [];
   let pos = 0;
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     let escaped = false;
     const start = i;
     for (;;) {
@@ -184,7 +184,7 @@ function escapedCode(t: string, i: number, len: number): number {
 function decodeRun(run: string): string {
   const codes = new Uint16Array(run.length);
   let n = 0;
-  for (let i = 0; i < run.length; ) {
+  for (let i = 0; i < run.length;) {
     const len = escapeAt(run, i);
     const code = len > 0 ? escapedCode(run, i, len) : -1;
     if (len > 0 && isKeyChar(code)) {
@@ -242,7 +242,14 @@ export class Redactor {
   /** Remembers a secret (as given, and its trimmed/unquoted forms) so that it is never printed. */
   add(secret: string | undefined): void {
     if (!secret) return;
-    for (const s of [secret, secret.trim(), secret.trim().replace(/^(["'`])(.*)\1$/s, '$2').trim()]) {
+    for (const s of [
+      secret,
+      secret.trim(),
+      secret
+        .trim()
+        .replace(/^(["'`])(.*)\1$/s, '$2')
+        .trim(),
+    ]) {
       if (s.length >= 4) this.secrets.add(s);
       // The server may echo the key URL-encoded.
       const enc = encodeURIComponent(s);

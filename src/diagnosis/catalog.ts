@@ -69,7 +69,8 @@ const ERRORS = `${DOCS}/api-reference/errors`;
 const AUTH = `${DOCS}/authentication`;
 const KEYS = `${DOCS}/api-reference/keys`;
 
-const BACKOFF = 'Retry with exponential backoff: wait 1 s, then double the wait after each failure (1 s, 2 s, 4 s, …); honour Retry-After when the server sends it';
+const BACKOFF =
+  'Retry with exponential backoff: wait 1 s, then double the wait after each failure (1 s, 2 s, 4 s, …); honour Retry-After when the server sends it';
 const RETRIES = 'apidoctor call retries 429, 500, 502 and 503 by itself with that backoff: apidoctor call <path> --retries 5';
 
 const entries: readonly CatalogEntry[] = [
@@ -81,7 +82,7 @@ const entries: readonly CatalogEntry[] = [
     explanation: 'Inference on /v1 needs a proxy key. None came from --api-key, MODELSWITCH_API_KEY or the config file key "apiKey".',
     remedies: [
       'Create a proxy key in Dashboard → API Keys (the full key is shown only once, at creation)',
-      "export MODELSWITCH_API_KEY='ms-…'   (or pass --api-key, or set \"apiKey\" in .apidoctorrc.json)",
+      'export MODELSWITCH_API_KEY=\'ms-…\'   (or pass --api-key, or set "apiKey" in .apidoctorrc.json)',
       'Check what apidoctor sees and where each setting came from: apidoctor doctor',
     ],
     docs: AUTH,
@@ -91,10 +92,11 @@ const entries: readonly CatalogEntry[] = [
     id: 'config.missing-billing-key',
     category: 'config',
     title: 'No billing key (mk-…) is configured',
-    explanation: 'Account endpoints on /api (balance, keys, usage) need a billing key. None came from --billing-key, MODELSWITCH_BILLING_KEY or the config file key "billingKey".',
+    explanation:
+      'Account endpoints on /api (balance, keys, usage) need a billing key. None came from --billing-key, MODELSWITCH_BILLING_KEY or the config file key "billingKey".',
     remedies: [
       'Create a billing key in Dashboard → Billing Keys',
-      "export MODELSWITCH_BILLING_KEY='mk-…'   (or pass --billing-key, or set \"billingKey\" in .apidoctorrc.json)",
+      'export MODELSWITCH_BILLING_KEY=\'mk-…\'   (or pass --billing-key, or set "billingKey" in .apidoctorrc.json)',
       'Check it works: apidoctor keys',
     ],
     docs: `${DOCS}/concepts/api-keys`,
@@ -119,7 +121,8 @@ const entries: readonly CatalogEntry[] = [
     id: 'config.bad-base-url',
     category: 'config',
     title: 'The base URL does not point at the ModelSwitch API',
-    explanation: 'The base URL is the root of the API; apidoctor appends /v1 and /api to it. A typo, a missing https://, a redirecting host or a website or dashboard address instead of the API all end here.',
+    explanation:
+      'The base URL is the root of the API; apidoctor appends /v1 and /api to it. A typo, a missing https://, a redirecting host or a website or dashboard address instead of the API all end here.',
     remedies: [
       'Use the API root: export MODELSWITCH_BASE_URL=https://modelswitch.io   (or --base-url, or "baseUrl" in the config file)',
       'Check the host and scheme for typos; do not add /v1 or /api yourself',
@@ -132,7 +135,8 @@ const entries: readonly CatalogEntry[] = [
     id: 'key.wrong-kind',
     category: 'config',
     title: 'The key is of the wrong kind for this endpoint',
-    explanation: 'ModelSwitch has two key kinds and they are never interchangeable: proxy keys (ms-…) for inference on /v1/*, billing keys (mk-…) for account management on /api/*.',
+    explanation:
+      'ModelSwitch has two key kinds and they are never interchangeable: proxy keys (ms-…) for inference on /v1/*, billing keys (mk-…) for account management on /api/*.',
     remedies: [
       "For /v1 inference use a proxy key: export MODELSWITCH_API_KEY='ms-…'",
       "For /api account endpoints use a billing key: export MODELSWITCH_BILLING_KEY='mk-…'",
@@ -157,7 +161,8 @@ const entries: readonly CatalogEntry[] = [
     id: 'key.malformed',
     category: 'config',
     title: 'The key is malformed',
-    explanation: 'The key has a shape no ModelSwitch key has: whitespace, quotes or a line break around it, a missing prefix, or a cut-off value. Keys are case-sensitive and must be copied exactly.',
+    explanation:
+      'The key has a shape no ModelSwitch key has: whitespace, quotes or a line break around it, a missing prefix, or a cut-off value. Keys are case-sensitive and must be copied exactly.',
     remedies: [
       'Copy the key again exactly; keys are case-sensitive and the full value is shown only once, at creation (see which setting it came from: apidoctor doctor)',
       'Remove quotes, spaces and trailing newlines: <key-export>',
@@ -170,7 +175,8 @@ const entries: readonly CatalogEntry[] = [
     id: 'key.foreign-format',
     category: 'config',
     title: 'The key is not a ModelSwitch key',
-    explanation: 'The key looks like another product’s (sk-… is OpenAI’s; msk_… is a legacy format from an old blog post; ms_live_/ms_test_ belong to a different product also called ModelSwitch). ModelSwitch keys start with ms- (proxy) or mk- (billing).',
+    explanation:
+      'The key looks like another product’s (sk-… is OpenAI’s; msk_… is a legacy format from an old blog post; ms_live_/ms_test_ belong to a different product also called ModelSwitch). ModelSwitch keys start with ms- (proxy) or mk- (billing).',
     remedies: [
       'Create a ModelSwitch <key-kind> in <key-page>',
       '<key-export>',
@@ -183,7 +189,8 @@ const entries: readonly CatalogEntry[] = [
     id: 'key.in-git',
     category: 'config',
     title: 'A key is stored in a file that git may commit',
-    explanation: 'A config file that holds a key sits inside a git work tree and git does not ignore it: one `git add .` and the key is in the history, and anyone with the repository can spend your balance.',
+    explanation:
+      'A config file that holds a key sits inside a git work tree and git does not ignore it: one `git add .` and the key is in the history, and anyone with the repository can spend your balance.',
     remedies: [
       'Move the key to an environment variable (MODELSWITCH_API_KEY / MODELSWITCH_BILLING_KEY) and remove it from the file',
       'Or add the file to .gitignore',
@@ -196,7 +203,8 @@ const entries: readonly CatalogEntry[] = [
     id: 'key.expiring',
     category: 'failed',
     title: 'A proxy key expires soon',
-    explanation: 'An active proxy key expires within the window you gave (--expiring-within). Keys past their expiresAt are deactivated automatically, and requests with them are refused.',
+    explanation:
+      'An active proxy key expires within the window you gave (--expiring-within). Keys past their expiresAt are deactivated automatically, and requests with them are refused.',
     remedies: [
       'Rotate it now: apidoctor keys rotate <key-id> --name <new name> creates the replacement; switch your app, then apidoctor keys delete <key-id>',
       'Or create a key with a later expiry: apidoctor keys create --name <name> --expires 90d',
@@ -210,7 +218,8 @@ const entries: readonly CatalogEntry[] = [
     id: 'auth.invalid-key',
     category: 'auth',
     title: 'The API key was rejected',
-    explanation: 'The server did not accept the key (401 Unauthorized, or a body saying the key is invalid): it is missing, malformed, invalid, expired, or was deleted (a deleted key gets 401 at once).',
+    explanation:
+      'The server did not accept the key (401 Unauthorized, or a body saying the key is invalid): it is missing, malformed, invalid, expired, or was deleted (a deleted key gets 401 at once).',
     remedies: [
       'Check the header is exactly `Authorization: Bearer <key-bearer>` (apidoctor sends it; a proxy in between may strip it)',
       'Check the prefix: ms- for inference (/v1), mk- for account endpoints (/api)',
@@ -238,7 +247,8 @@ const entries: readonly CatalogEntry[] = [
     id: 'access.denied',
     category: 'auth',
     title: 'Access was denied',
-    explanation: 'The request was refused. From ModelSwitch a 403 means one of: insufficient balance, a deactivated key, a reached spend limit, or the wrong key type, and the answer alone does not say which. A CDN bot check or a provider’s region block can also refuse a request before it reaches the API; the notes say when that is what happened.',
+    explanation:
+      'The request was refused. From ModelSwitch a 403 means one of: insufficient balance, a deactivated key, a reached spend limit, or the wrong key type, and the answer alone does not say which. A CDN bot check or a provider’s region block can also refuse a request before it reaches the API; the notes say when that is what happened.',
     remedies: [
       'Insufficient balance: check GET /api/balance (apidoctor balance); if it is at or near 0, top up in Dashboard → Billing',
       'Deactivated key: check `active` via GET /api/keys (apidoctor keys); reactivate with apidoctor keys activate <key-id>',
@@ -252,7 +262,8 @@ const entries: readonly CatalogEntry[] = [
     id: 'access.dashboard-token',
     category: 'auth',
     title: 'This account route refused the billing key; it may need a dashboard token',
-    explanation: 'The API reference shows `Authorization: Bearer YOUR_JWT_TOKEN` (a dashboard session token) for /api/balance, /api/usage and /api/transactions, while the concept pages say billing keys (mk-) manage the account. The key is not necessarily bad.',
+    explanation:
+      'The API reference shows `Authorization: Bearer YOUR_JWT_TOKEN` (a dashboard session token) for /api/balance, /api/usage and /api/transactions, while the concept pages say billing keys (mk-) manage the account. The key is not necessarily bad.',
     remedies: [
       'Check the billing key on the route documented for mk- keys: apidoctor keys   (GET /api/keys)',
       'If that works, the key is fine: read the balance in Dashboard → Billing, or send a dashboard session token to these routes',
@@ -266,7 +277,8 @@ const entries: readonly CatalogEntry[] = [
     id: 'balance.insufficient',
     category: 'balance',
     title: 'The account balance is too low for this request',
-    explanation: 'ModelSwitch is prepaid. Before each request a hold for its estimated cost is placed; when the balance cannot cover it (at or near 0) the request is refused, with 402 or 403.',
+    explanation:
+      'ModelSwitch is prepaid. Before each request a hold for its estimated cost is placed; when the balance cannot cover it (at or near 0) the request is refused, with 402 or 403.',
     remedies: [
       'Check the balance: apidoctor balance   (GET /api/balance)',
       'Top up in Dashboard → Billing → Top up if it is at or near 0 (cards are credited at once)',
@@ -280,7 +292,8 @@ const entries: readonly CatalogEntry[] = [
     id: 'balance.below-minimum',
     category: 'balance',
     title: 'The balance is below the minimum',
-    explanation: 'The balance was read, and it is below the threshold: the one given with --min / --min-balance, or doctor’s default of 1 USD.',
+    explanation:
+      'The balance was read, and it is below the threshold: the one given with --min / --min-balance, or doctor’s default of 1 USD.',
     remedies: [
       'Top up in Dashboard → Billing → Top up',
       'Avoid running dry: auto top-up in Dashboard → Subscriptions, or a low-balance email in Dashboard → Settings → Notifications',
@@ -293,7 +306,8 @@ const entries: readonly CatalogEntry[] = [
     id: 'key.spend-limit',
     category: 'balance',
     title: 'The key’s spend limit has been reached',
-    explanation: 'A key can carry its own spend limit, separate from the account balance; once it is reached, requests with that key are refused (403 on ModelSwitch).',
+    explanation:
+      'A key can carry its own spend limit, separate from the account balance; once it is reached, requests with that key are refused (403 on ModelSwitch).',
     remedies: [
       'Raise or reset the key’s limit in Dashboard → API Keys',
       'Or use another key: apidoctor keys, or apidoctor keys create --name <name>',
@@ -307,7 +321,8 @@ const entries: readonly CatalogEntry[] = [
     id: 'request.invalid',
     category: 'failed',
     title: 'The request was rejected as invalid',
-    explanation: 'The body is invalid or misses a required parameter (400), or the server cannot take it as sent (405, 409, 413, 415, 422). The request must change; sending it again gives the same answer.',
+    explanation:
+      'The body is invalid or misses a required parameter (400), or the server cannot take it as sent (405, 409, 413, 415, 422). The request must change; sending it again gives the same answer.',
     remedies: [
       '<if-chat>Fix the request: model and messages are required; temperature is 0–2; do not combine temperature with top_p',
       'Check the body against the API reference; reproduce it with apidoctor call <method> <path> --data @req.json',
@@ -346,7 +361,8 @@ const entries: readonly CatalogEntry[] = [
     id: 'rate.limited',
     category: 'rate_limit',
     title: 'Too many requests (429): rate limited',
-    explanation: 'The rate limit was exceeded. ModelSwitch publishes no numeric limits; limits may also be relayed from the upstream provider.',
+    explanation:
+      'The rate limit was exceeded. ModelSwitch publishes no numeric limits; limits may also be relayed from the upstream provider.',
     remedies: [BACKOFF, RETRIES, 'Lower the request rate or the tokens per request; spread batch jobs out'],
     docs: ERRORS,
     retryable: true,
@@ -421,7 +437,8 @@ const entries: readonly CatalogEntry[] = [
     id: 'response.too-large',
     category: 'unexpected_response',
     title: 'The answer was larger than this endpoint ever answers',
-    explanation: 'This endpoint answers a small JSON document; this answer went on past the size apidoctor reads for it, so it was cut off and not read: something other than the API may be answering, or the answer never ends.',
+    explanation:
+      'This endpoint answers a small JSON document; this answer went on past the size apidoctor reads for it, so it was cut off and not read: something other than the API may be answering, or the answer never ends.',
     remedies: [
       'Check the base URL points at ModelSwitch: apidoctor doctor',
       'See the start of the raw answer: apidoctor call <path> --include | head -c 2000',
@@ -434,7 +451,8 @@ const entries: readonly CatalogEntry[] = [
     id: 'stream.interrupted',
     category: 'unexpected_response',
     title: 'The stream ended before it finished',
-    explanation: 'A streamed answer ends with its end marker (`data: [DONE]`; Anthropic’s message_stop; the Responses API’s response.completed); this one stopped before it, so the output is incomplete.',
+    explanation:
+      'A streamed answer ends with its end marker (`data: [DONE]`; Anthropic’s message_stop; the Responses API’s response.completed); this one stopped before it, so the output is incomplete.',
     remedies: [
       'Retry the request',
       'If it keeps breaking off, check proxies or load balancers that buffer or cut long responses',
@@ -474,7 +492,8 @@ const entries: readonly CatalogEntry[] = [
     id: 'network.unreachable',
     category: 'network',
     title: 'The network or host is unreachable',
-    explanation: 'There is no route from this machine to the host: no network, a VPN or firewall blocking the way, or an address family (IPv6) this network does not carry.',
+    explanation:
+      'There is no route from this machine to the host: no network, a VPN or firewall blocking the way, or an address family (IPv6) this network does not carry.',
     remedies: [
       'Check this machine is online and any VPN is connected',
       'If this network needs a proxy: export HTTPS_PROXY=http://proxy.example:8080',
@@ -552,9 +571,10 @@ const entries: readonly CatalogEntry[] = [
 ];
 
 /** The catalogue, keyed by id. */
-export const CATALOG: Readonly<Record<DiagnosisId, CatalogEntry>> = Object.fromEntries(
-  entries.map((e) => [e.id, e]),
-) as Record<DiagnosisId, CatalogEntry>;
+export const CATALOG: Readonly<Record<DiagnosisId, CatalogEntry>> = Object.fromEntries(entries.map((e) => [e.id, e])) as Record<
+  DiagnosisId,
+  CatalogEntry
+>;
 
 /** True when the string is a known diagnosis id. */
 export function isDiagnosisId(id: string): id is DiagnosisId {

@@ -58,10 +58,10 @@ const statusSourceNote: GeneralNote = (f) => {
   if (f.kind === 'network' || f.failure.status !== undefined) return undefined;
   if (f.statusSource === 'body') return `No HTTP status was given; the body states ${f.status}.`;
   if (f.statusSource === 'text') return `No HTTP status was given; read as ${f.status} from what the error says.`;
-  if (f.statusSource === 'error-type') return `No HTTP status was given; read as ${f.status} from the error type “${f.errorType ?? f.code}”.`;
+  if (f.statusSource === 'error-type')
+    return `No HTTP status was given; read as ${f.status} from the error type “${f.errorType ?? f.code}”.`;
   return 'No HTTP status was given, and the body does not state one: pass it (explain --status <n>) for a sharper reading.';
 };
-
 
 const bodyFormatNote: GeneralNote = (f) => {
   const real = f.failure.status;
@@ -99,14 +99,22 @@ const networkDetailNote: GeneralNote = (f) => {
   return `Node reported ${networkCode ?? 'an error'}: ${networkMessage.replace(/\s+/g, ' ').trim()}.`;
 };
 
-const GENERAL_NOTES: readonly GeneralNote[] = [inBandNote, statusSourceNote, bodyFormatNote, challengeElsewhereNote, truncatedNote, networkDetailNote];
+const GENERAL_NOTES: readonly GeneralNote[] = [
+  inBandNote,
+  statusSourceNote,
+  bodyFormatNote,
+  challengeElsewhereNote,
+  truncatedNote,
+  networkDetailNote,
+];
 
 // ── remedies and evidence ───────────────────────────────────────────────────────────────────
 
 /** error.message at the head of the remedies, for diagnoses whose fix is in what the server said. */
 function messageQuote(id: DiagnosisId, f: Facts): string | undefined {
   const p = f.body.provider;
-  if (p?.message) return `${p.name ? `The provider (${p.name})` : 'The provider'} said: ${quote(p.message)}${id === 'request.invalid' ? ' — change the request accordingly' : ''}`;
+  if (p?.message)
+    return `${p.name ? `The provider (${p.name})` : 'The provider'} said: ${quote(p.message)}${id === 'request.invalid' ? ' — change the request accordingly' : ''}`;
   if (!f.message || f.body.format === 'html') return undefined;
   return id === 'request.invalid' ? `Fix what error.message names: ${quote(f.message)}` : `error.message says: ${quote(f.message)}`;
 }
@@ -118,7 +126,8 @@ const CHAT_PATH = /\/(chat\/completions|completions|responses|messages)(\?|$)/;
 function settleOpen(ctx: DiagnoseContext): string {
   // Asked already, or the refused key is the billing key itself (an account route): nothing more to ask with it.
   if (ctx.followUp || ctx.keyRole === 'billingKey') return '';
-  if (ctx.hasBillingKey) return 'A billing key is configured: let apidoctor ask GET /api/balance and GET /api/keys which cause it is — apidoctor explain --probe for a saved answer (apidoctor call asks by itself)';
+  if (ctx.hasBillingKey)
+    return 'A billing key is configured: let apidoctor ask GET /api/balance and GET /api/keys which cause it is — apidoctor explain --probe for a saved answer (apidoctor call asks by itself)';
   return "Configure a billing key so apidoctor can settle which it is (apidoctor call, and explain --probe, then ask /api/balance and /api/keys themselves): export MODELSWITCH_BILLING_KEY='mk-…'";
 }
 
@@ -135,7 +144,10 @@ function fillPlaceholders(text: string, ctx: DiagnoseContext, endpoint: string |
   const keyId = ctx.followUp?.keyRecord?.id;
   let out = keyId !== undefined ? text.replaceAll('<key-id>', String(keyId)) : text;
   if (endpoint) out = out.replaceAll('<path>', endpoint);
-  out = out.replaceAll('<method>', method && method !== 'GET' ? method : endpoint && !CHAT_PATH.test(endpoint) ? (method ?? 'GET') : 'POST');
+  out = out.replaceAll(
+    '<method>',
+    method && method !== 'GET' ? method : endpoint && !CHAT_PATH.test(endpoint) ? (method ?? 'GET') : 'POST',
+  );
   return fillKeyAdvice(out, keyAdvice(ctx, endpoint));
 }
 
@@ -174,7 +186,11 @@ function build(rule: Rule, f: Facts): Diagnosis {
   const ruleNotes = (rule.notes ?? []).map((n) => n(f));
   const general = GENERAL_NOTES.map((n) => n(f, rule));
   const base = rule.remediesMode === 'replace' && rule.remedies ? rule.remedies : [...(rule.remedies ?? []), ...entry.remedies];
-  const remedies = unique([entry.quoteMessage ? messageQuote(rule.id, f) : undefined, ...base].map((r) => (r === undefined ? r : fillPlaceholders(r, f.ctx, f.failure.endpoint, f.failure.method))));
+  const remedies = unique(
+    [entry.quoteMessage ? messageQuote(rule.id, f) : undefined, ...base].map((r) =>
+      r === undefined ? r : fillPlaceholders(r, f.ctx, f.failure.endpoint, f.failure.method),
+    ),
+  );
   return {
     id: entry.id,
     category: rule.category ?? entry.category,
@@ -191,11 +207,14 @@ function build(rule: Rule, f: Facts): Diagnosis {
 /** When reading the failure itself failed: the closest class, said honestly. */
 function fallbackFor(failure: Failure, error: unknown): Diagnosis {
   const s = failure?.status;
-  const id: DiagnosisId = failure?.kind === 'network' ? 'network.reset' : s !== undefined && s >= 500 && s < 600 ? 'server.error' : 'http.unexpected-status';
+  const id: DiagnosisId =
+    failure?.kind === 'network' ? 'network.reset' : s !== undefined && s >= 500 && s < 600 ? 'server.error' : 'http.unexpected-status';
   const why = error instanceof Error ? error.message : String(error);
-  return diagnoseById(id, compact<Evidence>({ status: s, networkCode: failure?.networkCode, endpoint: failure?.endpoint, method: failure?.method }), [
-    `apidoctor could not read this answer fully (${why.slice(0, 200)}); this is the closest reading.`,
-  ]);
+  return diagnoseById(
+    id,
+    compact<Evidence>({ status: s, networkCode: failure?.networkCode, endpoint: failure?.endpoint, method: failure?.method }),
+    [`apidoctor could not read this answer fully (${why.slice(0, 200)}); this is the closest reading.`],
+  );
 }
 
 /** The rule that decides a failure (for tests and --verbose traces). */

@@ -221,9 +221,6 @@ function parseFresh(body: string | undefined, h: Record<string, string>): Parsed
   if (!parsed.code && h['x-vercel-error']) parsed.code = h['x-vercel-error'];
   // AWS names the error in a header ("MissingAuthenticationTokenException", "ValidationException:http://…").
   if (!parsed.errorType && h['x-amzn-errortype']) parsed.errorType = h['x-amzn-errortype'].split(':')[0]?.trim() || undefined;
-  parsed.requestId =
-    requestIdFromHeaders(h) ??
-    parsed.requestId ??
-    requestIdFromText(parsed.message ?? parsed.excerpt);
+  parsed.requestId = requestIdFromHeaders(h) ?? parsed.requestId ?? requestIdFromText(parsed.message ?? parsed.excerpt);
   return parsed;
 }

@@ -50,7 +50,10 @@ function isJsonScalar(body: string): boolean {
  * in fact healthy (a success whose body is what the API promises: JSON with no error envelope, or an
  * event stream that finished with no error event), which `explain` reports as nothing to diagnose.
  */
-export function readSaved(saved: { status?: number; headers?: Record<string, string>; body?: string }): { failure: Failure; healthy: boolean } {
+export function readSaved(saved: { status?: number; headers?: Record<string, string>; body?: string }): {
+  failure: Failure;
+  healthy: boolean;
+} {
   const body = saved.body ?? '';
   const base = toFailure({ kind: 'http', headers: saved.headers ?? {}, body, bodyBytes: Buffer.byteLength(body, 'utf8') });
   const p = parseBody(body, base.headers);
@@ -197,7 +200,8 @@ export function dumpHost(text: string): string | undefined {
   const host = /^>\s*host:\s*(\S+)\s*$/im.exec(head)?.[1];
   if (host) return host.toLowerCase().replace(/:(80|443)$/, '');
   const connected = /^\*\s+Connected to (\S+) \([^)]*\) port (\d+)/m.exec(head);
-  if (connected?.[1]) return connected[2] === '443' || connected[2] === '80' ? connected[1].toLowerCase() : `${connected[1].toLowerCase()}:${connected[2]}`;
+  if (connected?.[1])
+    return connected[2] === '443' || connected[2] === '80' ? connected[1].toLowerCase() : `${connected[1].toLowerCase()}:${connected[2]}`;
   const requestLine = /^>?\s*(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) (https?:\/\/\S+)/m.exec(head)?.[1];
   if (requestLine) return fromUrl(requestLine);
   const captured = /^\s*\{[\s\S]*?"url"\s*:\s*"(https?:\/\/[^"]+)"/.exec(head)?.[1];

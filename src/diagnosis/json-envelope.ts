@@ -29,8 +29,7 @@ export interface EnvelopeFields {
 
 type Obj = Record<string, unknown>;
 
-const asObj = (v: unknown): Obj | undefined =>
-  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined;
+const asObj = (v: unknown): Obj | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
 
 /** A short string from a scalar; undefined for objects, null, blank strings. */
 export function scalar(v: unknown, max = 2000): string | undefined {
@@ -60,9 +59,17 @@ function durationSec(v: unknown): number | undefined {
 function readDetail(d: unknown): { message?: string; errorType?: string } {
   if (typeof d === 'string') return { message: scalar(d) };
   if (Array.isArray(d)) {
-    const items = d.slice(0, 5).map(asObj).filter((x): x is Obj => x !== undefined);
+    const items = d
+      .slice(0, 5)
+      .map(asObj)
+      .filter((x): x is Obj => x !== undefined);
     const msgs = items.map((i) => {
-      const loc = Array.isArray(i.loc) ? i.loc.slice(0, 6).map((x) => scalar(x) ?? '').join('.') : undefined;
+      const loc = Array.isArray(i.loc)
+        ? i.loc
+            .slice(0, 6)
+            .map((x) => scalar(x) ?? '')
+            .join('.')
+        : undefined;
       const msg = scalar(i.msg) ?? scalar(i.message);
       return msg ? (loc ? `${loc}: ${msg}` : msg) : undefined;
     });
@@ -141,7 +148,8 @@ function errorNumber(v: unknown): string | undefined {
  * A message that says the call worked ("success", "ok", "操作成功"): business codes differ (FastAdmin's 1, 10000, "00000"),
  * so a body whose code is not 0 but whose message says success is no error.
  */
-const SUCCESS_WORDS = /^\s*(ok|okay|success(ful(ly)?)?|succeeded|succeed|done)\b(?!\s*[:=]?\s*(false|0)\b)|^\s*(操作|请求|处理|调用|查询|执行|获取)?成功/i;
+const SUCCESS_WORDS =
+  /^\s*(ok|okay|success(ful(ly)?)?|succeeded|succeed|done)\b(?!\s*[:=]?\s*(false|0)\b)|^\s*(操作|请求|处理|调用|查询|执行|获取)?成功/i;
 
 /** The body carries a result (chat choices, a result object, output): a success shape, whatever else it holds. */
 function hasPayload(o: Obj): boolean {
@@ -214,7 +222,15 @@ function readOtherShapes(o: Obj, e: unknown, out: EnvelopeFields): void {
   // says success (FastAdmin's {code: 1, msg: "请求成功", data: null}) or success: true is stated.
   const coded = errorNumber(o.code);
   const codedMsg = scalar(o.msg) ?? scalar(o.message);
-  if (coded !== undefined && codedMsg && !SUCCESS_WORDS.test(codedMsg) && o.success !== true && !hasPayload(o) && Object.keys(o).length <= 8) out.hasError = true;
+  if (
+    coded !== undefined &&
+    codedMsg &&
+    !SUCCESS_WORDS.test(codedMsg) &&
+    o.success !== true &&
+    !hasPayload(o) &&
+    Object.keys(o).length <= 8
+  )
+    out.hasError = true;
 }
 
 /**

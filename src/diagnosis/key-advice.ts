@@ -43,7 +43,10 @@ const KEY_ADVICE: Record<'apiKey' | 'billingKey' | 'unknown', KeyAdvice> = {
 };
 
 /** Which key failed: the setting it came from, else its shape, else the path it went to (/api takes billing keys). */
-export function keyRoleOf(ctx: { keyRole?: 'apiKey' | 'billingKey'; keyKind?: string }, endpoint?: string): 'apiKey' | 'billingKey' | undefined {
+export function keyRoleOf(
+  ctx: { keyRole?: 'apiKey' | 'billingKey'; keyKind?: string },
+  endpoint?: string,
+): 'apiKey' | 'billingKey' | undefined {
   if (ctx.keyRole) return ctx.keyRole;
   if (ctx.keyKind === 'billing') return 'billingKey';
   if (ctx.keyKind === 'proxy') return 'apiKey';

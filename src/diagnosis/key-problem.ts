@@ -28,7 +28,11 @@ export function untrustedBaseUrl(role: 'apiKey' | 'billingKey', config: Resolved
  * Everything known with no request before sending to a path of `role`: a bad base URL, then the key.
  * `evidence` names the request that was not sent.
  */
-export function preflight(role: 'apiKey' | 'billingKey', config: ResolvedConfig, evidence: { method: string; endpoint: string }): Diagnosis | undefined {
+export function preflight(
+  role: 'apiKey' | 'billingKey',
+  config: ResolvedConfig,
+  evidence: { method: string; endpoint: string },
+): Diagnosis | undefined {
   const p = preflightProblem(role, config);
   if (!p) return undefined;
   const d = diagnoseProblem(p);

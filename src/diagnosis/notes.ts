@@ -12,9 +12,24 @@ import { duration, usd as formatUsd } from '../core/format.js';
 export type NoteFn = (f: Facts) => string | undefined;
 
 const VENDOR: Record<VendorHint, string> = {
-  cloudflare: 'a Cloudflare', nginx: 'an nginx', openresty: 'an openresty', envoy: 'an envoy', vercel: 'a Vercel', aws: 'an AWS',
-  apache: 'an Apache', caddy: 'a Caddy', traefik: 'a Traefik', haproxy: 'an HAProxy', varnish: 'a Varnish', google: 'a Google front-end',
-  azure: 'an Azure gateway', iis: 'an IIS', akamai: 'an Akamai', fastly: 'a Fastly', imperva: 'an Imperva (Incapsula)', sucuri: 'a Sucuri',
+  cloudflare: 'a Cloudflare',
+  nginx: 'an nginx',
+  openresty: 'an openresty',
+  envoy: 'an envoy',
+  vercel: 'a Vercel',
+  aws: 'an AWS',
+  apache: 'an Apache',
+  caddy: 'a Caddy',
+  traefik: 'a Traefik',
+  haproxy: 'an HAProxy',
+  varnish: 'a Varnish',
+  google: 'a Google front-end',
+  azure: 'an Azure gateway',
+  iis: 'an IIS',
+  akamai: 'an Akamai',
+  fastly: 'a Fastly',
+  imperva: 'an Imperva (Incapsula)',
+  sucuri: 'a Sucuri',
 };
 const NAME = (v: VendorHint): string => VENDOR[v].replace(/^an? /, '');
 
@@ -66,7 +81,10 @@ export const quotaCodeNote: NoteFn = (f) =>
 
 /** "The status was 400, but the body says …" when a body's truth differs from what its status suggests. */
 export function statusDisagrees(natural: readonly number[], what: string): NoteFn {
-  return (f) => (f.statusSource === 'response' && f.status !== undefined && !natural.includes(f.status) ? `The status was ${f.status}, but the body says ${what}.` : undefined);
+  return (f) =>
+    f.statusSource === 'response' && f.status !== undefined && !natural.includes(f.status)
+      ? `The status was ${f.status}, but the body says ${what}.`
+      : undefined;
 }
 
 // ── pages from CDNs and proxies ─────────────────────────────────────────────────────────────
@@ -100,7 +118,8 @@ export const proxy502Note: NoteFn = (f) => {
 
 export const gatewayTimeoutNote: NoteFn = (f) => {
   const parts = ['A gateway timed out waiting for the server behind it (504); the request may still have run.'];
-  if (/FUNCTION_INVOCATION_TIMEOUT/i.test(f.haystack)) parts.push('Vercel’s serverless function hit its time limit (FUNCTION_INVOCATION_TIMEOUT).');
+  if (/FUNCTION_INVOCATION_TIMEOUT/i.test(f.haystack))
+    parts.push('Vercel’s serverless function hit its time limit (FUNCTION_INVOCATION_TIMEOUT).');
   else if (/endpoint request timed out/i.test(f.haystack)) parts.push('This is AWS API Gateway’s integration timeout (about 29 s).');
   parts.push('Streaming (--stream) or a smaller max_tokens shortens the wait for the first byte.');
   return parts.join(' ');
@@ -132,7 +151,10 @@ function jsonShape(body: string | undefined): string | undefined {
   if (v === null || typeof v !== 'object') return `a bare JSON ${v === null ? 'null' : typeof v}`;
   const keys = Object.keys(v);
   if (keys.length === 0) return 'an empty JSON object';
-  const shown = keys.slice(0, 8).map((k) => `“${k.slice(0, 40)}”`).join(', ');
+  const shown = keys
+    .slice(0, 8)
+    .map((k) => `“${k.slice(0, 40)}”`)
+    .join(', ');
   return `a JSON object with key${keys.length === 1 ? '' : 's'} ${shown}${keys.length > 8 ? ', …' : ''}`;
 }
 
@@ -147,9 +169,12 @@ export const expectedNote: NoteFn = (f) => {
 };
 
 export const html404Note: NoteFn = (f) =>
-  f.body.format === 'html' ? 'A web page answered 404, not the API’s JSON: the base URL may be wrong (it should be the API root, https://modelswitch.io).' : undefined;
+  f.body.format === 'html'
+    ? 'A web page answered 404, not the API’s JSON: the base URL may be wrong (it should be the API root, https://modelswitch.io).'
+    : undefined;
 
-const SIGN_IN = /cloudflareaccess\.com|\/cdn-cgi\/access\/login|login\.microsoftonline\.com|\.okta(preview)?\.com|\.auth0\.com|accounts\.google\.com|\/oauth2?\/(v\d\.\d\/)?authorize|\/(login|signin|sign-in|sso|saml)(\/|\?|$)/i;
+const SIGN_IN =
+  /cloudflareaccess\.com|\/cdn-cgi\/access\/login|login\.microsoftonline\.com|\.okta(preview)?\.com|\.auth0\.com|accounts\.google\.com|\/oauth2?\/(v\d\.\d\/)?authorize|\/(login|signin|sign-in|sso|saml)(\/|\?|$)/i;
 
 export const redirectNote: NoteFn = (f) =>
   SIGN_IN.test(f.headers.location ?? '')
@@ -168,12 +193,16 @@ export const providerNote: NoteFn = (f) => {
 };
 
 export const noCredentialsNote: NoteFn = (f) =>
-  /no (cookie )?auth(entication)? credentials|missing (or invalid )?authorization|authorization (field|header) (is )?(missing|required)|\bheader\.(authorization|x-api-key|api-key): field required|no api key found|no api key|api key (is )?(missing|required)|not provided|(didn't|did not) provide an? (api )?key|未提供令牌/i.test(f.haystack)
+  /no (cookie )?auth(entication)? credentials|missing (or invalid )?authorization|authorization (field|header) (is )?(missing|required)|\bheader\.(authorization|x-api-key|api-key): field required|no api key found|no api key|api key (is )?(missing|required)|not provided|(didn't|did not) provide an? (api )?key|未提供令牌/i.test(
+    f.haystack,
+  )
     ? 'The server says no credentials arrived: check the key is set (apidoctor doctor) and that no proxy strips the Authorization header.'
     : undefined;
 
 export const expiredKeyOn401Note: NoteFn = (f) =>
-  /expired|revoked|已过期/i.test(f.haystack) ? `The message says the key is expired or revoked: ${keyAdvice(f.ctx, f.failure.endpoint).create}.` : undefined;
+  /expired|revoked|已过期/i.test(f.haystack)
+    ? `The message says the key is expired or revoked: ${keyAdvice(f.ctx, f.failure.endpoint).create}.`
+    : undefined;
 
 /** GET /api/keys refused the same billing key: the key is bad, not only the route that asked for a dashboard token. */
 export const billingKeyRefusedNote: NoteFn = (f) =>
@@ -183,7 +212,8 @@ export const modelNote: NoteFn = (f) => (f.ctx.model ? `The model asked for was 
 
 export const notImplementedNote: NoteFn = () => 'The server does not implement this method or path (501): retrying will not help.';
 
-export const requestTimeoutNote: NoteFn = () => 'The server gave up waiting for the request to arrive (408): a slow or stalled upload, or a proxy holding the body.';
+export const requestTimeoutNote: NoteFn = () =>
+  'The server gave up waiting for the request to arrive (408): a slow or stalled upload, or a proxy holding the body.';
 
 // ── keys, balance, follow-up evidence ───────────────────────────────────────────────────────
 
@@ -201,9 +231,11 @@ export const dashboardTokenNote: NoteFn = (f) =>
 
 export const balanceNote: NoteFn = (f) => {
   const b = f.ctx.followUp?.balance;
-  if (typeof b !== 'number') return f.ctx.followUp?.balanceError ? `The balance could not be read: ${f.ctx.followUp.balanceError}.` : undefined;
+  if (typeof b !== 'number')
+    return f.ctx.followUp?.balanceError ? `The balance could not be read: ${f.ctx.followUp.balanceError}.` : undefined;
   if (b <= 0) return `The balance is ${usd(b)} (GET /api/balance): nothing is left to place a hold on.`;
-  if (nearZero(b)) return `The balance is ${usd(b)} (GET /api/balance): above zero, but near it — the hold for a request’s estimated cost does not fit.`;
+  if (nearZero(b))
+    return `The balance is ${usd(b)} (GET /api/balance): above zero, but near it — the hold for a request’s estimated cost does not fit.`;
   return `The balance is ${usd(b)} (GET /api/balance).`;
 };
 
@@ -219,13 +251,16 @@ export const byEliminationNote: NoteFn = (f) =>
 export const openCauseNote: NoteFn = (f) => {
   const fu = f.ctx.followUp;
   if (!fu) {
-    if (f.ctx.hasBillingKey === false) return 'No billing key is configured, so apidoctor could not ask GET /api/balance and GET /api/keys which cause it is.';
+    if (f.ctx.hasBillingKey === false)
+      return 'No billing key is configured, so apidoctor could not ask GET /api/balance and GET /api/keys which cause it is.';
     return undefined;
   }
   const known: string[] = [];
   if (typeof fu.balance === 'number') known.push(`the balance is ${usd(fu.balance)}`);
   else if (fu.balanceError) {
-    const jwt = /\b40[13]\b/.test(fu.balanceError) ? ': that route may want a dashboard token rather than the mk- key; read the balance in Dashboard → Billing' : '';
+    const jwt = /\b40[13]\b/.test(fu.balanceError)
+      ? ': that route may want a dashboard token rather than the mk- key; read the balance in Dashboard → Billing'
+      : '';
     known.push(`the balance could not be read (${fu.balanceError})${jwt}`);
   }
   const r = fu.keyRecord;
@@ -244,12 +279,14 @@ function cap(s: string): string {
 export const interceptedTlsNote: NoteFn = () =>
   'The certificate chain ends in one Node does not trust (self-signed or unknown issuer). On a company network this usually means a proxy inspects HTTPS: export NODE_EXTRA_CA_CERTS=/path/to/the-proxy-ca.pem';
 
-export const certDateNote: NoteFn = () => 'The server’s certificate is expired or not yet valid. If this machine’s date is wrong, fix the clock first.';
+export const certDateNote: NoteFn = () =>
+  'The server’s certificate is expired or not yet valid. If this machine’s date is wrong, fix the clock first.';
 
 export const altNameNote: NoteFn = (f) =>
   `The certificate does not name the host${f.failure.host ? ` ${f.failure.host}` : ''}: the base URL’s host may be wrong, or something intercepts the connection.`;
 
-export const dnsTransientNote: NoteFn = () => 'EAI_AGAIN is a temporary DNS failure (the resolver did not answer): retry, or check the network.';
+export const dnsTransientNote: NoteFn = () =>
+  'EAI_AGAIN is a temporary DNS failure (the resolver did not answer): retry, or check the network.';
 
 export const notHttpNote: NoteFn = (f) =>
   `The server${f.failure.host ? ` at ${f.failure.host}` : ''} answered, but not in HTTP (or with an HTTP answer no client can read): most often the port is another service's, or http:// was sent to an HTTPS port.`;
@@ -260,7 +297,8 @@ export const badHttpNote: NoteFn = (f) =>
 export const unknownNetworkNote: NoteFn = (f) =>
   `apidoctor does not recognise the error ${f.failure.networkCode ?? '(no code)'}; the connection failed before a full answer came.`;
 
-export const proxy407Note: NoteFn = () => 'The proxy answered 407 Proxy Authentication Required: put the credentials in the proxy URL (http://user:pass@proxy.example:8080).';
+export const proxy407Note: NoteFn = () =>
+  'The proxy answered 407 Proxy Authentication Required: put the credentials in the proxy URL (http://user:pass@proxy.example:8080).';
 
 export const streamCutNote: NoteFn = (f) => {
   const n = f.body.sseEvents;

@@ -23,7 +23,8 @@ export const successStatus: Predicate = (f) => between(f.status, 200, 299);
 export const streamFailed: Predicate = (f) => f.kind === 'stream' || (f.body.format === 'sse' && f.body.sseDone === false);
 
 /** The key sent was a billing key (by its shape or by the setting it came from). */
-export const billingKeyUsed: Predicate = (f) => f.ctx.keyKind === 'billing' || (f.ctx.keyKind === undefined && f.ctx.keyRole === 'billingKey');
+export const billingKeyUsed: Predicate = (f) =>
+  f.ctx.keyKind === 'billing' || (f.ctx.keyKind === undefined && f.ctx.keyRole === 'billingKey');
 
 /** A billing key (or a JWT) went to /v1, or a proxy key to /api. */
 export const keyKindMismatch: Predicate = (f) => {
@@ -88,18 +89,24 @@ export const notJsonBody: Predicate = (f) => !['json', 'sse'].includes(f.body.fo
 
 /** The error's type or code says rate limit (not a quota of money). */
 export const rateLimitType: Predicate = (f) =>
-  /rate[_ ]?limit|throttl|too_many_requests/i.test(`${f.errorType ?? ''} ${f.code ?? ''} ${f.body.provider?.errorType ?? ''} ${f.body.provider?.code ?? ''}`);
+  /rate[_ ]?limit|throttl|too_many_requests/i.test(
+    `${f.errorType ?? ''} ${f.code ?? ''} ${f.body.provider?.errorType ?? ''} ${f.body.provider?.code ?? ''}`,
+  );
 
 /** What the server said in words (its message, and a relayed provider's), not type codes or quota ids. */
 const said = (f: Facts): string => [f.message, f.body.provider?.message].filter(Boolean).join('\n');
 
 /** The message names a counting window ("5-hour usage limit", "per minute", "RPD"): a rate window, not a budget. */
 export const windowedLimit: Predicate = (f) =>
-  /\b\d+[- ]?(second|minute|hour|day|week)s?\b|\b(per|every)[- ](second|minute|hour|day|week)\b|-per-(minute|hour|day)\b|\b(hourly|daily|weekly)\b|\b(RPM|TPM|RPD|TPD)\b/i.test(said(f));
+  /\b\d+[- ]?(second|minute|hour|day|week)s?\b|\b(per|every)[- ](second|minute|hour|day|week)\b|-per-(minute|hour|day)\b|\b(hourly|daily|weekly)\b|\b(RPM|TPM|RPD|TPD)\b/i.test(
+    said(f),
+  );
 
 /** The message names a window of an hour or more (a daily quota, a 5-hour plan window): it will not clear soon. */
 export const longWindowLimit: Predicate = (f) =>
-  /\b\d+[- ]?(hour|day|week)s?\b[^.\n]{0,40}\b(limit|quota)|\b(per|every|a)[- ](hour|day|week)\b|-per-(hour|day|week)\b|\b(hourly|daily|weekly)\b[^.\n]{0,30}\b(limit|quota)|\b(RPD|TPD)\b|\b(requests|tokens) per day\b/i.test(said(f));
+  /\b\d+[- ]?(hour|day|week)s?\b[^.\n]{0,40}\b(limit|quota)|\b(per|every|a)[- ](hour|day|week)\b|-per-(hour|day|week)\b|\b(hourly|daily|weekly)\b[^.\n]{0,30}\b(limit|quota)|\b(RPD|TPD)\b|\b(requests|tokens) per day\b/i.test(
+    said(f),
+  );
 
 /** AWS's LimitExceededException: a usage plan's quota (per day, week or month) is used up, not a per-second throttle. */
 export const quotaExceededType: Predicate = (f) => /^LimitExceededException$/.test(f.errorType ?? '');

@@ -60,11 +60,16 @@ const range = (from: number, to: number): StatusRange => ({ from, to });
 const NET: readonly Failure['kind'][] = ['network'];
 
 // Text signals. Kept here, beside the rules that read them.
-const SPEND_LIMIT = /budget has been exceeded|\bSetLimitExceeded\b|reached the set (inference |usage |spend(ing)? )?limit|budget exceeded|exceeded (your |the )?budget|max(imum)? budget|spend(ing)?[ _-]?limit|spend cap|usage limits?\b[^.]{0,40}\b(reached|exceeded|hit)|reached your (specified )?api usage limits?|\bkey with a higher (daily |weekly |monthly |total )?(spend(ing)? |credit )?limit|令牌额度已用尽|token quota (is )?(exhausted|used up|not enough)|token_quota_exhausted|\bbilling (hard |soft )?limit\b[^.\n]{0,20}\b(reached|exceeded|hit)\b/i;
-const BALANCE = /insufficient[ _](balance|funds|credits?|account balance)|credit balance is too low|requires more credits|not enough (balance|credits?|funds)|(balance|credits?) (is |are )?(too low|insufficient|exhausted|depleted)|out of credits|no credits (left|remaining)|used all (available )?credits|payment required|top[ -]?up your (account|balance)|余额不足|额度不足|\barrearage\b|overdue[ _-](payment|account|balance|bill)|account is in arrears|account is in good standing|\b(user|account|your) quota (is )?(not enough|insufficient)\b|insufficient_user_quota|\bBILLING_DISABLED\b|requires billing to be enabled|billing (account )?(is )?(not enabled|disabled|not active|inactive)|\binsufficient(?: (?!(?:to|for|of|on|in|permissions?|access|rights|scopes?|privileges?)\b)[\w-]+){1,3} (credits?|balance|funds)\b|\b(account|payment|bill|balance) (is )?overdue\b|has an overdue balance|欠费|(?<!(速率|频率|并发|限流|限速)[^。.;；]{0,30})(请(先)?充值|充值后(再)?(重试|使用))|余额已用(完|尽)|余额为(零|0)/i;
-const DEACTIVATED = /\b(api[ _-]?)?(key|token)\b[^.\n]{0,40}\b(deactivated|disabled|revoked|inactive|suspended|expired|blocked)\b|\b(deactivated|disabled|revoked|inactive|suspended|expired)[ _](api[ _-]?)?key\b|API_KEY_EXPIRED|key_(deactivated|disabled|revoked|expired|inactive)/i;
-const BAD_KEY = /invalid_api_key|API_KEY_INVALID|incorrect api key|invalid x-api-key|api key not valid|invalid api[ _-]?key|invalid (authentication|auth) (token|credentials)|invalid_authentication|authentication[ _]failed|no (cookie )?auth(entication)? credentials|missing or invalid authorization|invalid (bearer|access|auth) token|\binvalid_token\b|api key (is )?(missing|required)|missing api key|authorization (field|header) (is )?(missing|required)|\bheader\.(authorization|x-api-key|api-key): field required/i;
-const WRONG_KIND = /wrong key type|(proxy|billing) key (is )?(required|cannot|can't|not allowed|not accepted)|requires? an? (proxy|billing) key|use an? (ms-|mk-|proxy |billing )key|not interchangeable|key type (is )?(invalid|not allowed|mismatch)/i;
+const SPEND_LIMIT =
+  /budget has been exceeded|\bSetLimitExceeded\b|reached the set (inference |usage |spend(ing)? )?limit|budget exceeded|exceeded (your |the )?budget|max(imum)? budget|spend(ing)?[ _-]?limit|spend cap|usage limits?\b[^.]{0,40}\b(reached|exceeded|hit)|reached your (specified )?api usage limits?|\bkey with a higher (daily |weekly |monthly |total )?(spend(ing)? |credit )?limit|令牌额度已用尽|token quota (is )?(exhausted|used up|not enough)|token_quota_exhausted|\bbilling (hard |soft )?limit\b[^.\n]{0,20}\b(reached|exceeded|hit)\b/i;
+const BALANCE =
+  /insufficient[ _](balance|funds|credits?|account balance)|credit balance is too low|requires more credits|not enough (balance|credits?|funds)|(balance|credits?) (is |are )?(too low|insufficient|exhausted|depleted)|out of credits|no credits (left|remaining)|used all (available )?credits|payment required|top[ -]?up your (account|balance)|余额不足|额度不足|\barrearage\b|overdue[ _-](payment|account|balance|bill)|account is in arrears|account is in good standing|\b(user|account|your) quota (is )?(not enough|insufficient)\b|insufficient_user_quota|\bBILLING_DISABLED\b|requires billing to be enabled|billing (account )?(is )?(not enabled|disabled|not active|inactive)|\binsufficient(?: (?!(?:to|for|of|on|in|permissions?|access|rights|scopes?|privileges?)\b)[\w-]+){1,3} (credits?|balance|funds)\b|\b(account|payment|bill|balance) (is )?overdue\b|has an overdue balance|欠费|(?<!(速率|频率|并发|限流|限速)[^。.;；]{0,30})(请(先)?充值|充值后(再)?(重试|使用))|余额已用(完|尽)|余额为(零|0)/i;
+const DEACTIVATED =
+  /\b(api[ _-]?)?(key|token)\b[^.\n]{0,40}\b(deactivated|disabled|revoked|inactive|suspended|expired|blocked)\b|\b(deactivated|disabled|revoked|inactive|suspended|expired)[ _](api[ _-]?)?key\b|API_KEY_EXPIRED|key_(deactivated|disabled|revoked|expired|inactive)/i;
+const BAD_KEY =
+  /invalid_api_key|API_KEY_INVALID|incorrect api key|invalid x-api-key|api key not valid|invalid api[ _-]?key|invalid (authentication|auth) (token|credentials)|invalid_authentication|authentication[ _]failed|no (cookie )?auth(entication)? credentials|missing or invalid authorization|invalid (bearer|access|auth) token|\binvalid_token\b|api key (is )?(missing|required)|missing api key|authorization (field|header) (is )?(missing|required)|\bheader\.(authorization|x-api-key|api-key): field required/i;
+const WRONG_KIND =
+  /wrong key type|(proxy|billing) key (is )?(required|cannot|can't|not allowed|not accepted)|requires? an? (proxy|billing) key|use an? (ms-|mk-|proxy |billing )key|not interchangeable|key type (is )?(invalid|not allowed|mismatch)/i;
 /**
  * Money said by an identifier only (its words, see identifierWords): Moonshot's `exceeded_current_quota_error` type is an
  * empty balance, while the same words in prose ("You exceeded your current quota") are also Gemini's per-minute free tier.
@@ -75,13 +80,18 @@ const MONEY_ID = /\bexceeded (your )?current quota\b/;
 // "account deactivated") followed by an end, a stop or a preposition. An active verb with an object ("your
 // organization has disabled Claude subscription access", "your admin disabled web search") is a restriction of one
 // thing, not a disabled account; "restricted" counts only said of the account itself.
-const ACCOUNT_DISABLED = /\b(account|organi[sz]ation|team|workspace)\b[^.\n]{0,60}\b(?<!\b(?:has|have|had|admins?|administrators?|owners?) )(deactivated|disabled|suspended|banned|terminated)\b(?=\s*$|\s*[.,;:!?)\]"'(—–-]|\s+(?:for|due|because|by|and|or|on|in|at|from|until|since|after|pending|temporarily|permanently|indefinitely|please|contact|as|owing|following)\b)|\b(account|organi[sz]ation|team|workspace) (has been|is|was) restricted\b|\baccount_deactivated\b|\borganization_disabled\b/i;
-const GEO = /unsupported_country|country, region,? or territory|not (available|supported) in your (country|region|location)|unsupported (country|region|location)|user location is not supported/i;
-const CONTENT_FILTER = /content[_ ]?filter|content management policy|content policy|safety (system|filter|settings)|ResponsibleAIPolicyViolation|flagged by|moderation|blocked by (the )?(safety|content)/i;
-const MODEL_MISSING = /model_not_found|model[_ ]not[_ ]found|no such model|unknown model|invalid model|^model: |DeploymentNotFound|deployment for this resource does not exist|no endpoints found for (?!that)|\bmodel\b[^\n]{0,80}\b(not found|does not exist|doesn't exist|not exists?\b|is not available|is not a valid model|(has been|was|is) (decommissioned|retired|discontinued|shut down)\b|is no longer (available|supported|served)\b)|\bmodel_(decommissioned|retired|deprecated)\b|(?:^|[\s'"`])models\/[\w.:-]+ is not found\b/im;
+const ACCOUNT_DISABLED =
+  /\b(account|organi[sz]ation|team|workspace)\b[^.\n]{0,60}\b(?<!\b(?:has|have|had|admins?|administrators?|owners?) )(deactivated|disabled|suspended|banned|terminated)\b(?=\s*$|\s*[.,;:!?)\]"'(—–-]|\s+(?:for|due|because|by|and|or|on|in|at|from|until|since|after|pending|temporarily|permanently|indefinitely|please|contact|as|owing|following)\b)|\b(account|organi[sz]ation|team|workspace) (has been|is|was) restricted\b|\baccount_deactivated\b|\borganization_disabled\b/i;
+const GEO =
+  /unsupported_country|country, region,? or territory|not (available|supported) in your (country|region|location)|unsupported (country|region|location)|user location is not supported/i;
+const CONTENT_FILTER =
+  /content[_ ]?filter|content management policy|content policy|safety (system|filter|settings)|ResponsibleAIPolicyViolation|flagged by|moderation|blocked by (the )?(safety|content)/i;
+const MODEL_MISSING =
+  /model_not_found|model[_ ]not[_ ]found|no such model|unknown model|invalid model|^model: |DeploymentNotFound|deployment for this resource does not exist|no endpoints found for (?!that)|\bmodel\b[^\n]{0,80}\b(not found|does not exist|doesn't exist|not exists?\b|is not available|is not a valid model|(has been|was|is) (decommissioned|retired|discontinued|shut down)\b|is no longer (available|supported|served)\b)|\bmodel_(decommissioned|retired|deprecated)\b|(?:^|[\s'"`])models\/[\w.:-]+ is not found\b/im;
 const OVERLOADED = /overloaded|at capacity|temporarily unavailable|service unavailable|try again later/i;
 /** The server cannot load the model at all (not a passing overload): retrying does not help. */
-const MODEL_TOO_BIG = /requires more (system |gpu )?memory|more memory than (is )?available|not enough (system |gpu )?memory to load|insufficient (system |gpu )?memory (to|for) (load|run)/i;
+const MODEL_TOO_BIG =
+  /requires more (system |gpu )?memory|more memory than (is )?available|not enough (system |gpu )?memory to load|insufficient (system |gpu )?memory (to|for) (load|run)/i;
 /** A gateway quota with a refill time, sent as a 403 (Azure API Management's quota-by-key). */
 const QUOTA_WINDOW = /out of call volume quota|quota will be replenished in/i;
 const ENVOY_UPSTREAM = /upstream connect error|no healthy upstream/i;
@@ -90,32 +100,55 @@ const NO_CHANNEL = /无可用渠道|no available channels?\b[^.\n]{0,40}\bmodel|
 /** The server could not start or load the model (its runner crashed on load): the same request crashes it again. */
 const MODEL_LOAD_FAILED = /\b(llama )?runner process has (terminated|exited)|error loading model|(failed|unable) to load (the )?model/i;
 /** The server itself says the failure passes (busy, still loading, try again): not a model that can never load. */
-const PASSING = /try again|retry (later|shortly|in\b)|temporar(y|ily)|currently (loading|busy)|(is|still) loading|server (is )?busy|too many (pending|concurrent)/i;
+const PASSING =
+  /try again|retry (later|shortly|in\b)|temporar(y|ily)|currently (loading|busy)|(is|still) loading|server (is )?busy|too many (pending|concurrent)/i;
 /** The key's project or account may not use this model (a 403 with model_not_found): not a balance or key-state problem. */
-const MODEL_ACCESS = /does not have access to (the )?model|not (allowed|permitted|authori[sz]ed) to (use|access) (the |this )?model|model_not_found/i;
+const MODEL_ACCESS =
+  /does not have access to (the )?model|not (allowed|permitted|authori[sz]ed) to (use|access) (the |this )?model|model_not_found/i;
 
 export const RULES: readonly Rule[] = [
   // ── no answer: the network ────────────────────────────────────────────────────────────────
-  { name: 'net.proxy', id: 'network.proxy', when: { kind: NET, network: /UND_ERR_PRX_TLS|ERR_PROXY|Proxy response \(\d+\) !== 200|proxy/i } },
+  {
+    name: 'net.proxy',
+    id: 'network.proxy',
+    when: { kind: NET, network: /UND_ERR_PRX_TLS|ERR_PROXY|Proxy response \(\d+\) !== 200|proxy/i },
+  },
   { name: 'net.timeout', id: 'network.timeout', when: { kind: NET, network: /timeout|timed? ?out|ETIMEDOUT/i } },
   { name: 'net.dns-transient', id: 'network.dns', when: { kind: NET, network: /EAI_AGAIN/ }, notes: [N.dnsTransientNote], retryable: true },
   { name: 'net.dns', id: 'network.dns', when: { kind: NET, network: /ENOTFOUND|EAI_NONAME|EAI_FAIL|EAI_NODATA|getaddrinfo/ } },
   { name: 'net.refused', id: 'network.refused', when: { kind: NET, network: /ECONNREFUSED/ } },
-  { name: 'net.unreachable', id: 'network.unreachable', when: { kind: NET, network: /ENETUNREACH|EHOSTUNREACH|EHOSTDOWN|ENETDOWN|EADDRNOTAVAIL/ } },
+  {
+    name: 'net.unreachable',
+    id: 'network.unreachable',
+    when: { kind: NET, network: /ENETUNREACH|EHOSTUNREACH|EHOSTDOWN|ENETDOWN|EADDRNOTAVAIL/ },
+  },
   {
     name: 'net.tls-intercepted',
     id: 'network.tls',
-    when: { kind: NET, network: /SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|self[- ]signed/i },
+    when: {
+      kind: NET,
+      network:
+        /SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|self[- ]signed/i,
+    },
     notes: [N.interceptedTlsNote],
   },
   { name: 'net.tls-date', id: 'network.tls', when: { kind: NET, network: /CERT_HAS_EXPIRED|CERT_NOT_YET_VALID/ }, notes: [N.certDateNote] },
-  { name: 'net.tls-hostname', id: 'network.tls', when: { kind: NET, network: /ERR_TLS_CERT_ALTNAME_INVALID|does not match certificate|altnames/i }, notes: [N.altNameNote] },
+  {
+    name: 'net.tls-hostname',
+    id: 'network.tls',
+    when: { kind: NET, network: /ERR_TLS_CERT_ALTNAME_INVALID|does not match certificate|altnames/i },
+    notes: [N.altNameNote],
+  },
   { name: 'net.tls', id: 'network.tls', when: { kind: NET, network: /CERT_|ERR_TLS_|ERR_SSL_|EPROTO|SSL|TLS|certificate/ } },
   {
     name: 'net.not-http',
     id: 'network.reset',
     // Where the status line should be (or its headers' names): not HTTP at all, or another protocol.
-    when: { kind: NET, network: /does not match the HTTP\/1\.1 protocol|\bHPE_(INVALID_CONSTANT|INVALID_VERSION|INVALID_STATUS|CR_EXPECTED|LF_EXPECTED|STRICT)\b|assert\(upgrade\)/ },
+    when: {
+      kind: NET,
+      network:
+        /does not match the HTTP\/1\.1 protocol|\bHPE_(INVALID_CONSTANT|INVALID_VERSION|INVALID_STATUS|CR_EXPECTED|LF_EXPECTED|STRICT)\b|assert\(upgrade\)/,
+    },
     notes: [N.notHttpNote],
     retryable: false,
     remedies: [
@@ -127,11 +160,24 @@ export const RULES: readonly Rule[] = [
   },
   // HTTP, but broken framing: a body against its length or chunking, headers past every limit.
   { name: 'net.bad-http', id: 'network.reset', when: { kind: NET, network: /\bHPE_[A-Z_]+/ }, notes: [N.badHttpNote] },
-  { name: 'net.reset', id: 'network.reset', when: { kind: NET, network: /ECONNRESET|EPIPE|UND_ERR_SOCKET|ECONNABORTED|UND_ERR_CLOSED|UND_ERR_RES_CONTENT_LENGTH_MISMATCH|other side closed|socket hang up|terminated/i } },
+  {
+    name: 'net.reset',
+    id: 'network.reset',
+    when: {
+      kind: NET,
+      network:
+        /ECONNRESET|EPIPE|UND_ERR_SOCKET|ECONNABORTED|UND_ERR_CLOSED|UND_ERR_RES_CONTENT_LENGTH_MISMATCH|other side closed|socket hang up|terminated/i,
+    },
+  },
   { name: 'net.other', id: 'network.reset', when: { kind: NET }, notes: [N.unknownNetworkNote] },
 
   // ── a 2xx stream that broke off with no error event ───────────────────────────────────────
-  { name: 'stream.cut', id: 'stream.interrupted', when: { inBand: false, all: [P.successStatus, P.streamFailed] }, notes: [N.streamCutNote] },
+  {
+    name: 'stream.cut',
+    id: 'stream.interrupted',
+    when: { inBand: false, all: [P.successStatus, P.streamFailed] },
+    notes: [N.streamCutNote],
+  },
 
   // ── which key went where ──────────────────────────────────────────────────────────────────
   { name: 'proxy.407', id: 'network.proxy', when: { status: [407] }, notes: [N.proxy407Note] },
@@ -148,8 +194,20 @@ export const RULES: readonly Rule[] = [
     when: { status: [401, 403], endpoint: /^\/api\/(balance|usage|transactions)(\/|\?|$)/, all: [P.billingKeyUsed] },
     notes: [N.dashboardTokenNote],
   },
-  { name: 'key.wrong-kind-context', id: 'key.wrong-kind', category: 'auth', when: { status: [401, 403], all: [P.keyKindMismatch] }, notes: [N.wrongKindContextNote] },
-  { name: 'key.wrong-kind-text', id: 'key.wrong-kind', category: 'auth', when: { status: [401, 403], text: WRONG_KIND }, notes: [N.wrongKindTextNote] },
+  {
+    name: 'key.wrong-kind-context',
+    id: 'key.wrong-kind',
+    category: 'auth',
+    when: { status: [401, 403], all: [P.keyKindMismatch] },
+    notes: [N.wrongKindContextNote],
+  },
+  {
+    name: 'key.wrong-kind-text',
+    id: 'key.wrong-kind',
+    category: 'auth',
+    when: { status: [401, 403], text: WRONG_KIND },
+    notes: [N.wrongKindTextNote],
+  },
 
   // ── the account behind the key is disabled (any 4xx, a 400 included): auth, but not a key fix ──
   {
@@ -169,7 +227,12 @@ export const RULES: readonly Rule[] = [
   { name: 'auth.401', id: 'auth.invalid-key', when: { status: [401] }, notes: [N.noCredentialsNote, N.expiredKeyOn401Note, N.jwtNote] },
 
   // ── bodies that carry the truth their status hides ────────────────────────────────────────
-  { name: 'balance.quota-code', id: 'balance.insufficient', when: { text: /^insufficient_(user_)?quota$/m, all: [P.errorOrUnknownStatus] }, notes: [N.quotaCodeNote] },
+  {
+    name: 'balance.quota-code',
+    id: 'balance.insufficient',
+    when: { text: /^insufficient_(user_)?quota$/m, all: [P.errorOrUnknownStatus] },
+    notes: [N.quotaCodeNote],
+  },
   {
     name: 'key.spend-limit-text',
     id: 'key.spend-limit',
@@ -194,7 +257,12 @@ export const RULES: readonly Rule[] = [
     when: { text: DEACTIVATED, all: [P.clientErrorOrUnknown] },
     notes: [N.statusDisagrees([403], 'the key is deactivated or expired')],
   },
-  { name: 'auth.bad-key-text', id: 'auth.invalid-key', when: { text: BAD_KEY, all: [P.clientErrorOrUnknown] }, notes: [N.statusDisagrees([401, 403], 'the API key is invalid'), N.noCredentialsNote] },
+  {
+    name: 'auth.bad-key-text',
+    id: 'auth.invalid-key',
+    when: { text: BAD_KEY, all: [P.clientErrorOrUnknown] },
+    notes: [N.statusDisagrees([401, 403], 'the API key is invalid'), N.noCredentialsNote],
+  },
 
   // ── 402, 403 ──────────────────────────────────────────────────────────────────────────────
   {
@@ -204,10 +272,19 @@ export const RULES: readonly Rule[] = [
     when: { status: range(400, 499), text: QUOTA_WINDOW, all: [P.longRetryAfter] },
     notes: [N.quotaWindowNote, N.retryAfterNote],
     retryable: false,
-    remedies: ['Stop retrying for now: the quota refills only at the time the gateway named', 'Ask the gateway’s owner for a larger quota, or spread the load over time'],
+    remedies: [
+      'Stop retrying for now: the quota refills only at the time the gateway named',
+      'Ask the gateway’s owner for a larger quota, or spread the load over time',
+    ],
     remediesMode: 'replace',
   },
-  { name: '4xx.quota-window', id: 'rate.limited', category: 'rate_limit', when: { status: range(400, 499), text: QUOTA_WINDOW }, notes: [N.quotaWindowNote, N.retryAfterNote] },
+  {
+    name: '4xx.quota-window',
+    id: 'rate.limited',
+    category: 'rate_limit',
+    when: { status: range(400, 499), text: QUOTA_WINDOW },
+    notes: [N.quotaWindowNote, N.retryAfterNote],
+  },
   {
     name: 'access.geo-block',
     id: 'access.denied',
@@ -254,10 +331,30 @@ export const RULES: readonly Rule[] = [
     remediesMode: 'replace',
   },
   { name: 'balance.402', id: 'balance.insufficient', when: { status: [402] }, notes: [N.balanceNote] },
-  { name: '403.followup.balance-low', id: 'balance.insufficient', when: { status: [403], all: [P.balanceNearZero] }, notes: [N.balanceNote] },
-  { name: '403.followup.key-inactive', id: 'auth.deactivated-key', when: { status: [403], all: [P.keyRecordInactive] }, notes: [N.keyInactiveNote] },
-  { name: '403.followup.key-expired', id: 'auth.deactivated-key', when: { status: [403], all: [P.keyRecordExpired] }, notes: [N.keyExpiredNote] },
-  { name: '403.followup.by-elimination', id: 'key.spend-limit', when: { status: [403], all: [P.balanceFine, P.keyRecordUsable] }, notes: [N.byEliminationNote] },
+  {
+    name: '403.followup.balance-low',
+    id: 'balance.insufficient',
+    when: { status: [403], all: [P.balanceNearZero] },
+    notes: [N.balanceNote],
+  },
+  {
+    name: '403.followup.key-inactive',
+    id: 'auth.deactivated-key',
+    when: { status: [403], all: [P.keyRecordInactive] },
+    notes: [N.keyInactiveNote],
+  },
+  {
+    name: '403.followup.key-expired',
+    id: 'auth.deactivated-key',
+    when: { status: [403], all: [P.keyRecordExpired] },
+    notes: [N.keyExpiredNote],
+  },
+  {
+    name: '403.followup.by-elimination',
+    id: 'key.spend-limit',
+    when: { status: [403], all: [P.balanceFine, P.keyRecordUsable] },
+    notes: [N.byEliminationNote],
+  },
   { name: '403.open', id: 'access.denied', when: { status: [403] }, notes: [N.openCauseNote] },
 
   // ── 404 ───────────────────────────────────────────────────────────────────────────────────
@@ -295,7 +392,13 @@ export const RULES: readonly Rule[] = [
   {
     name: '429.long-window',
     id: 'rate.limited',
-    when: { status: [429], all: [(f) => P.longWindowLimit(f) || P.quotaExceededType(f), (f) => f.retryAfterSec === undefined || f.retryAfterSec > P.MAX_WAIT_SEC] },
+    when: {
+      status: [429],
+      all: [
+        (f) => P.longWindowLimit(f) || P.quotaExceededType(f),
+        (f) => f.retryAfterSec === undefined || f.retryAfterSec > P.MAX_WAIT_SEC,
+      ],
+    },
     notes: [N.longWindowNote],
     retryable: false,
     remedies: [
@@ -307,8 +410,18 @@ export const RULES: readonly Rule[] = [
   { name: '429', id: 'rate.limited', when: { status: [429] }, notes: [N.retryAfterNote] },
 
   // ── other 4xx: the request ────────────────────────────────────────────────────────────────
-  { name: 'request.content-filter', id: 'request.invalid', when: { status: range(400, 499), text: CONTENT_FILTER }, notes: [N.contentFilterNote] },
-  { name: 'request.provider-error', id: 'request.invalid', when: { status: range(400, 499), all: [P.hasProviderError] }, notes: [N.providerNote] },
+  {
+    name: 'request.content-filter',
+    id: 'request.invalid',
+    when: { status: range(400, 499), text: CONTENT_FILTER },
+    notes: [N.contentFilterNote],
+  },
+  {
+    name: 'request.provider-error',
+    id: 'request.invalid',
+    when: { status: range(400, 499), all: [P.hasProviderError] },
+    notes: [N.providerNote],
+  },
   { name: '408', id: 'network.timeout', when: { status: [408] }, notes: [N.requestTimeoutNote] },
   {
     name: '405',
@@ -324,7 +437,12 @@ export const RULES: readonly Rule[] = [
   { name: 'request.4xx', id: 'request.invalid', when: { status: [400, 405, 409, 411, 413, 414, 415, 422, 431] } },
 
   // ── 5xx: the server ───────────────────────────────────────────────────────────────────────
-  { name: '5xx.envoy-upstream', id: 'service.unavailable', when: { status: range(500, 599), text: ENVOY_UPSTREAM }, notes: [N.envoyUpstreamNote] },
+  {
+    name: '5xx.envoy-upstream',
+    id: 'service.unavailable',
+    when: { status: range(500, 599), text: ENVOY_UPSTREAM },
+    notes: [N.envoyUpstreamNote],
+  },
   {
     name: '5xx.model-too-big',
     id: 'server.error',
@@ -342,7 +460,10 @@ export const RULES: readonly Rule[] = [
     when: { status: range(500, 599), text: CONTEXT_OVERFLOW },
     notes: [N.contextOverflowNote],
     retryable: false,
-    remedies: ['Shorten the input (fewer or shorter messages) or lower max_tokens so the request fits the model’s context', 'Or use a model with a longer context window; retrying the same request does not help'],
+    remedies: [
+      'Shorten the input (fewer or shorter messages) or lower max_tokens so the request fits the model’s context',
+      'Or use a model with a longer context window; retrying the same request does not help',
+    ],
   },
   {
     name: '5xx.model-load-failed',
@@ -382,11 +503,31 @@ export const RULES: readonly Rule[] = [
   { name: '3xx.redirect', id: 'config.bad-base-url', when: { status: range(300, 399), all: [P.hasLocation] }, notes: [N.redirectNote] },
 
   // ── 2xx whose body is not what the API promises ───────────────────────────────────────────
-  { name: '2xx.too-large', id: 'response.too-large', when: { unexpectedBody: ['too-large'], all: [P.successStatus] }, notes: [N.expectedNote] },
-  { name: '2xx.web-page', id: 'response.not-json', when: { format: ['html'], all: [P.successStatus] }, notes: [N.webPageNote, N.expectedNote] },
+  {
+    name: '2xx.too-large',
+    id: 'response.too-large',
+    when: { unexpectedBody: ['too-large'], all: [P.successStatus] },
+    notes: [N.expectedNote],
+  },
+  {
+    name: '2xx.web-page',
+    id: 'response.not-json',
+    when: { format: ['html'], all: [P.successStatus] },
+    notes: [N.webPageNote, N.expectedNote],
+  },
   { name: '2xx.not-json', id: 'response.not-json', when: { all: [P.successStatus, P.notJsonBody] }, notes: [N.expectedNote] },
-  { name: '2xx.not-json-marked', id: 'response.not-json', when: { unexpectedBody: ['not-json'], all: [P.successStatus] }, notes: [N.expectedNote] },
-  { name: '2xx.bad-shape-marked', id: 'response.bad-shape', when: { unexpectedBody: ['bad-shape'], all: [P.successStatus] }, notes: [N.expectedNote] },
+  {
+    name: '2xx.not-json-marked',
+    id: 'response.not-json',
+    when: { unexpectedBody: ['not-json'], all: [P.successStatus] },
+    notes: [N.expectedNote],
+  },
+  {
+    name: '2xx.bad-shape-marked',
+    id: 'response.bad-shape',
+    when: { unexpectedBody: ['bad-shape'], all: [P.successStatus] },
+    notes: [N.expectedNote],
+  },
   { name: '2xx.bad-shape', id: 'response.bad-shape', when: { format: ['json'], all: [P.successStatus] }, notes: [N.expectedNote] },
 
   // ── anything else: 1xx, unknown 3xx/4xx, ≥ 600, no status at all ──────────────────────────

@@ -59,7 +59,8 @@ export function noteSseEvent(name: string | undefined, data: string, out: SseFac
     return;
   }
   if (out.error) return;
-  const env = json === undefined ? undefined : type === 'response.failed' || name === 'response.failed' ? failedResponse(json) : readEnvelope(json);
+  const env =
+    json === undefined ? undefined : type === 'response.failed' || name === 'response.failed' ? failedResponse(json) : readEnvelope(json);
   if (env?.hasError) {
     out.error = env;
     out.errorEvent = name;

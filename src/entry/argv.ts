@@ -54,7 +54,10 @@ export function formatConflict(argv: readonly string[]): UsageError | undefined 
   if (asked.some((x) => !KNOWN_FORMATS.has(x.format))) return undefined;
   const other = asked.find((x) => x.format !== asked[0]?.format);
   if (!other) return undefined;
-  return new UsageError(`${asked[0]!.flag} and ${other.flag} ask for two different output formats`, 'Give one: --json is the same as --format json.');
+  return new UsageError(
+    `${asked[0]!.flag} and ${other.flag} ask for two different output formats`,
+    'Give one: --json is the same as --format json.',
+  );
 }
 
 /** Finds the subcommand named on the command line (the first word that is not an option or its value). */

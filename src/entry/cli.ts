@@ -109,7 +109,12 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
     try {
       (await load()).register(program, run);
     } catch (e) {
-      return renderError(new CliError('failed', `could not load the ${moduleName} command: ${(e as Error)?.message ?? e}`, { hint: 'Reinstall apidoctor.' }), out, commandLabel, 0);
+      return renderError(
+        new CliError('failed', `could not load the ${moduleName} command: ${(e as Error)?.message ?? e}`, { hint: 'Reinstall apidoctor.' }),
+        out,
+        commandLabel,
+        0,
+      );
     }
   }
   registerSummaries(program, load ? moduleName : undefined);
@@ -170,7 +175,12 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
     const path = deps.env.GITHUB_OUTPUT;
     if (!github || !path) return code;
     const { writeStepOutputs } = await import('../render/github.js');
-    const problem = await writeStepOutputs(path, { 'exit-code': code, 'exit-reason': reason, 'root-cause': code === 0 ? '' : rootCause, ...(balance !== undefined ? { balance } : {}) });
+    const problem = await writeStepOutputs(path, {
+      'exit-code': code,
+      'exit-reason': reason,
+      'root-cause': code === 0 ? '' : rootCause,
+      ...(balance !== undefined ? { balance } : {}),
+    });
     if (problem) out.warn(problem);
     return code;
   };
@@ -204,7 +214,12 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
     // Rendering is part of the boundary too: a result that cannot be printed is reported, not thrown.
     return renderError(e, out, commandLabel, durationMs);
   }
-  return publish(code, result.reason, result.stepOutputs?.rootCause ?? result.diagnoses[0]?.id ?? result.reason, result.stepOutputs?.balance);
+  return publish(
+    code,
+    result.reason,
+    result.stepOutputs?.rootCause ?? result.diagnoses[0]?.id ?? result.reason,
+    result.stepOutputs?.balance,
+  );
 }
 
 /** An option's help line with its default as people read it: no "(default: [])", and "(default: 1)" rather than "(default: \"1\")". */

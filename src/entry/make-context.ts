@@ -14,9 +14,19 @@ export async function makeContext(opts: CommonOptions, deps: Deps, out: Output, 
   // Where requests go, said once when it is not the default: in human mode only (scripts and cron stay quiet).
   const format = (opts as { format?: string }).format;
   const human = !out.json && !out.quiet && (format === undefined || format === 'text');
-  if (human && needs.includes('baseUrl') && config.baseUrl.origin !== 'default' && !config.baseUrlProblem && config.baseUrl.value !== DEFAULT_BASE_URL) {
+  if (
+    human &&
+    needs.includes('baseUrl') &&
+    config.baseUrl.origin !== 'default' &&
+    !config.baseUrlProblem &&
+    config.baseUrl.value !== DEFAULT_BASE_URL
+  ) {
     out.err(`${out.style.dim(fitToWidth(`base URL ${config.baseUrl.value} from ${config.baseUrl.source}`, out.width))}\n`);
   }
-  const api = new Api(config, { dispatcher: deps.dispatcher, clock: deps.clock, random: deps.random, signal: deps.signal, env: deps.env }, out.verbose ? (l) => out.debug(l) : undefined);
+  const api = new Api(
+    config,
+    { dispatcher: deps.dispatcher, clock: deps.clock, random: deps.random, signal: deps.signal, env: deps.env },
+    out.verbose ? (l) => out.debug(l) : undefined,
+  );
   return { deps, opts, out, config, api };
 }

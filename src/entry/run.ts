@@ -55,7 +55,11 @@ async function start(): Promise<void> {
   // A large result to a slow pipe (`apidoctor keys --json | …` with 100,000 keys) is still being written:
   // let it drain before the backstop below may exit, or the reader gets it cut short. A reader that
   // left (EPIPE) calls back too.
-  await Promise.all([process.stdout, process.stderr].map((s) => (s.writableLength > 0 && !s.destroyed ? new Promise<void>((r) => s.write('', () => r())) : undefined)));
+  await Promise.all(
+    [process.stdout, process.stderr].map((s) =>
+      s.writableLength > 0 && !s.destroyed ? new Promise<void>((r) => s.write('', () => r())) : undefined,
+    ),
+  );
   process.exitCode = finalCode();
   // Nothing should keep the process alive now; if something does, do not hang.
   setTimeout(() => process.exit(finalCode()), 200).unref();

@@ -5,7 +5,16 @@ import { decideRetry, RETRY_STATUSES, type RetryLimits } from './retry.js';
 import { networkCodeOf, innermostMessage } from './network-error.js';
 import { proxyFor } from './proxy.js';
 import { toFailure } from './failure.js';
-import { CONNECT_CODES, GC_EVERY_BYTES, collectGarbage, decodedBody, getProxyDispatcher, openDirect, openWith, type OpenInit } from './transport.js';
+import {
+  CONNECT_CODES,
+  GC_EVERY_BYTES,
+  collectGarbage,
+  decodedBody,
+  getProxyDispatcher,
+  openDirect,
+  openWith,
+  type OpenInit,
+} from './transport.js';
 
 export { closeDefaultDispatcher } from './transport.js';
 
@@ -81,7 +90,6 @@ export interface HttpSuccess {
 
 /** Either a success or a normalised failure — never a thrown error, except Ctrl-C. */
 export type HttpOutcome = HttpSuccess | { ok: false; failure: Failure };
-
 
 export const MAX_ERROR_BYTES = 1024 * 1024;
 /**
@@ -203,7 +211,7 @@ export async function send(req: HttpRequest, deps: ClientDeps = {}): Promise<Htt
           bodyBytes: Math.min(bytes, errorCap),
           ...(over ? { bodyTruncated: true } : {}),
           attempts,
-          networkCode: timedOut ? 'UND_ERR_BODY_TIMEOUT' : networkCodeOf(e) ?? 'ECONNRESET',
+          networkCode: timedOut ? 'UND_ERR_BODY_TIMEOUT' : (networkCodeOf(e) ?? 'ECONNRESET'),
           networkMessage: timedOut ? `the body stalled for ${req.timeoutMs} ms after the headers came` : innermostMessage(e),
           streamCut: streaming ? true : undefined,
         });
@@ -248,7 +256,8 @@ export async function send(req: HttpRequest, deps: ClientDeps = {}): Promise<Htt
       random,
       limits: req.retryLimits,
       // Asked only where a retry is on the table: the policy refuses every other status by itself.
-      retryable: f.kind === 'http' && req.isRetryable && f.status !== undefined && RETRY_STATUSES.has(f.status) ? req.isRetryable(f) : undefined,
+      retryable:
+        f.kind === 'http' && req.isRetryable && f.status !== undefined && RETRY_STATUSES.has(f.status) ? req.isRetryable(f) : undefined,
     });
     if (decision.note) attempt.retryNote = decision.note;
     if (decision.retry) attempt.waitMs = decision.waitMs;

@@ -3,7 +3,9 @@ export function networkCodeOf(err: unknown, depth = 0): string | undefined {
   if (!err || typeof err !== 'object' || depth > 8) return undefined;
   const e = err as { code?: unknown; cause?: unknown; errors?: unknown[]; name?: string };
   // undici's own codes are specific enough; a Node code in the cause may be more specific still.
-  const inner = networkCodeOf(e.cause, depth + 1) ?? (Array.isArray(e.errors) ? e.errors.map((x) => networkCodeOf(x, depth + 1)).find(Boolean) : undefined);
+  const inner =
+    networkCodeOf(e.cause, depth + 1) ??
+    (Array.isArray(e.errors) ? e.errors.map((x) => networkCodeOf(x, depth + 1)).find(Boolean) : undefined);
   const own = typeof e.code === 'string' ? e.code : undefined;
   if (own && inner && (own === 'UND_ERR_SOCKET' || own === 'UND_ERR_CONNECT' || own === 'ECONNRESET')) return inner;
   return own ?? inner ?? (e.name === 'AbortError' ? 'ABORT_ERR' : undefined);

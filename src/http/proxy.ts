@@ -96,7 +96,8 @@ export function proxyFor(target: URL, env: NodeJS.ProcessEnv): ProxyChoice {
       const entry = noProxyEntry(raw);
       if (entry.port && entry.port !== port) continue;
       const bare = entry.host.replace(/^\*?\./, '');
-      if (host === bare || (!host.includes(':') && host.endsWith('.' + bare))) return { excludedBy: `${noProxy[0]} entry "${raw}" excludes ${host}` };
+      if (host === bare || (!host.includes(':') && host.endsWith('.' + bare)))
+        return { excludedBy: `${noProxy[0]} entry "${raw}" excludes ${host}` };
     }
   }
   return { url, display: displayProxy(url), source, problem: proxyUrlProblem(url) };

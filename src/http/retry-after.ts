@@ -25,7 +25,8 @@ export function retryAfterOf(headers: Readonly<Record<string, string | undefined
   }
   const ra = headers['retry-after']?.trim();
   if (!ra) return undefined;
-  if (/^\d+(\.\d+)?$/.test(ra)) return { ms: Number(ra) * 1000, sec: Number(ra), said: `Retry-After: ${headers['retry-after']}`, header: 'Retry-After', date: false };
+  if (/^\d+(\.\d+)?$/.test(ra))
+    return { ms: Number(ra) * 1000, sec: Number(ra), said: `Retry-After: ${headers['retry-after']}`, header: 'Retry-After', date: false };
   const at = Date.parse(ra);
   if (Number.isNaN(at)) return undefined;
   const ms = Math.max(0, at - nowMs);

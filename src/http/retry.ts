@@ -50,7 +50,13 @@ export function decideRetry(input: {
   if (input.status === undefined || !RETRY_STATUSES.has(input.status)) return { retry: false };
   if (input.retryable === false) return { retry: false, note: 'not retried: the response says a retry cannot help' };
   if (input.failureIndex >= input.retries) {
-    return { retry: false, note: input.retries === 0 ? 'retries are off (--retries 0)' : `gave up after ${input.retries} ${input.retries === 1 ? 'retry' : 'retries'}` };
+    return {
+      retry: false,
+      note:
+        input.retries === 0
+          ? 'retries are off (--retries 0)'
+          : `gave up after ${input.retries} ${input.retries === 1 ? 'retry' : 'retries'}`,
+    };
   }
   const asked = retryAfterOf({ 'retry-after': input.retryAfter, 'retry-after-ms': input.retryAfterMs }, input.nowMs);
   const fromHeader = asked === undefined ? undefined : Math.round(asked.ms);
@@ -58,7 +64,10 @@ export function decideRetry(input: {
   let note: string;
   if (asked !== undefined && fromHeader !== undefined && fromHeader > 0) {
     if (fromHeader > limits.maxWaitMs) {
-      return { retry: false, note: `the server asked to wait ${formatWait(fromHeader)} (${asked.said}); apidoctor does not wait longer than ${formatWait(limits.maxWaitMs)}` };
+      return {
+        retry: false,
+        note: `the server asked to wait ${formatWait(fromHeader)} (${asked.said}); apidoctor does not wait longer than ${formatWait(limits.maxWaitMs)}`,
+      };
     }
     waitMs = fromHeader;
     note = asked.said;
@@ -68,7 +77,10 @@ export function decideRetry(input: {
     note = `backoff ${formatWait(base)}`;
   }
   if (input.waitedMs + waitMs > limits.maxTotalWaitMs) {
-    return { retry: false, note: `stopped: waiting another ${formatWait(waitMs)} would pass the ${formatWait(limits.maxTotalWaitMs)} cap on total waiting` };
+    return {
+      retry: false,
+      note: `stopped: waiting another ${formatWait(waitMs)} would pass the ${formatWait(limits.maxTotalWaitMs)} cap on total waiting`,
+    };
   }
   return { retry: true, waitMs, note };
 }

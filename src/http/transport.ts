@@ -8,9 +8,26 @@ import type { Agent as HttpAgent, IncomingHttpHeaders } from 'node:http';
 import type { Timings } from '../core/types.js';
 
 /** Errors that happen before any byte of an answer: with a proxy, they concern the proxy. */
-export const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
+export const CONNECT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_NONAME',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_SOCKET',
+]);
 
-interface ConnTiming { origin: string; startedAt: number; dnsMs?: number; connectMs?: number; tlsMs?: number; claimed: boolean }
+interface ConnTiming {
+  origin: string;
+  startedAt: number;
+  dnsMs?: number;
+  connectMs?: number;
+  tlsMs?: number;
+  claimed: boolean;
+}
 
 /** Connection phase timings recorded by the connector, claimed by the attempt that caused them. */
 const connections: ConnTiming[] = [];
@@ -27,7 +44,9 @@ const agents: { http?: HttpAgent; https?: HttpAgent } = {};
 
 /** The slim undici (see src/vendor/undici-slim.cjs); a CommonJS module, so its exports are its default. */
 async function loadUndici(): Promise<typeof import('../vendor/undici-slim.cjs')> {
-  const mod = (await import('../vendor/undici-slim.cjs')) as typeof import('../vendor/undici-slim.cjs') & { default?: typeof import('../vendor/undici-slim.cjs') };
+  const mod = (await import('../vendor/undici-slim.cjs')) as typeof import('../vendor/undici-slim.cjs') & {
+    default?: typeof import('../vendor/undici-slim.cjs');
+  };
   return mod.default ?? mod;
 }
 
@@ -123,7 +142,9 @@ export function decodedBody(body: AsyncIterable<Buffer>, encoding: string | unde
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
         if (typeof err?.code === 'string' && err.code.startsWith('Z_')) {
-          throw Object.assign(new Error(`the body says it is ${enc}-encoded but could not be decoded (${err.message})`), { code: 'ERR_BODY_DECODING' });
+          throw Object.assign(new Error(`the body says it is ${enc}-encoded but could not be decoded (${err.message})`), {
+            code: 'ERR_BODY_DECODING',
+          });
         }
         throw e;
       } finally {
@@ -169,7 +190,13 @@ export async function openDirect(url: URL, init: OpenInit): Promise<Opened> {
   return new Promise<Opened>((resolve, reject) => {
     let settled = false;
     let parserError: Error | undefined;
-    const req = mod.request(url, { method: init.method, headers: init.headers, agent, signal: init.signal, maxHeaderSize: MAX_HEADER_BYTES });
+    const req = mod.request(url, {
+      method: init.method,
+      headers: init.headers,
+      agent,
+      signal: init.signal,
+      maxHeaderSize: MAX_HEADER_BYTES,
+    });
     // Before the answer, an error is the request's outcome. After it, the body's reader sees the end
     // of the stream; a parser error kept here tells it why (bodyError).
     req.on('error', (e: NodeJS.ErrnoException) => {
@@ -190,7 +217,9 @@ export async function openDirect(url: URL, init: OpenInit): Promise<Opened> {
     // answer: no HTTP client can read on from there (llhttp, under undici, rejects these too).
     const notFinal = (status: number | undefined) =>
       Object.assign(
-        new Error(`the server answered ${status} (${status !== undefined && status >= 100 ? 'an informational status' : 'not an HTTP status'}) where the final answer was due`),
+        new Error(
+          `the server answered ${status} (${status !== undefined && status >= 100 ? 'an informational status' : 'not an HTTP status'}) where the final answer was due`,
+        ),
         { code: 'HPE_INVALID_STATUS' },
       );
     req.once('upgrade', (res, socket) => {
@@ -204,7 +233,13 @@ export async function openDirect(url: URL, init: OpenInit): Promise<Opened> {
         res.destroy();
         return reject(notFinal(res.statusCode));
       }
-      resolve({ status: res.statusCode ?? 0, headers: flattenHeaders(res.headers), body: readBody(res, () => parserError), destroy: () => res.destroy(), timings });
+      resolve({
+        status: res.statusCode ?? 0,
+        headers: flattenHeaders(res.headers),
+        body: readBody(res, () => parserError),
+        destroy: () => res.destroy(),
+        timings,
+      });
     });
     req.end(init.body);
   });

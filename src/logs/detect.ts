@@ -37,7 +37,8 @@ export function strongSign(line: string): boolean {
   return STRONG_HTTP.test(l) || STRONG_STATUS.test(l) || STRONG_CLASS.test(l) || STRONG_NET.test(l);
 }
 
-const PLAIN_LEVEL = /(?:^|[\s[(|:=<])(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|PANIC|trace|debug|info|notice|warn|warning|error|fatal|critical)(?=[\s\]):|,>]|$)/;
+const PLAIN_LEVEL =
+  /(?:^|[\s[(|:=<])(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|PANIC|trace|debug|info|notice|warn|warning|error|fatal|critical)(?=[\s\]):|,>]|$)/;
 const GLOG = /^([IWEF])\d{4} \d{2}:\d{2}/;
 
 /** The level a plain log line is written at (in its first 100 characters), if it says. */

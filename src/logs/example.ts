@@ -16,7 +16,13 @@ export function exampleOf(lines: readonly string[]): string {
   if (lines.some((l) => l.includes('Traceback (most recent call last):'))) {
     for (let i = lines.length - 1; i >= 0 && pick === undefined; i--) {
       const l = lines[i]!;
-      if (l !== '' && !/^\s/.test(l) && !l.includes('Traceback (most recent call last):') && !/^(?:During handling|The above exception)/.test(l)) pick = l;
+      if (
+        l !== '' &&
+        !/^\s/.test(l) &&
+        !l.includes('Traceback (most recent call last):') &&
+        !/^(?:During handling|The above exception)/.test(l)
+      )
+        pick = l;
     }
   }
   pick ??= lines.find((l) => EXCEPTION_LINE.test(l)) ?? lines.find((l) => !FRAME.test(l) && speaksOfError(l)) ?? lines[0] ?? '';

@@ -34,7 +34,9 @@ export async function follow(ctx: Context, file: string | undefined, opts: LogOp
     const g = table.add(e);
     const now = Date.now();
     if (o.json) {
-      o.out(`${JSON.stringify({ event: 'error', n: e.n, id: g.id, category: g.category, title: g.diagnosis.title, count: g.count, line: e.line, time: e.time?.iso ?? null, example: safeExample(e.example) })}\n`);
+      o.out(
+        `${JSON.stringify({ event: 'error', n: e.n, id: g.id, category: g.category, title: g.diagnosis.title, count: g.count, line: e.line, time: e.time?.iso ?? null, example: safeExample(e.example) })}\n`,
+      );
       return;
     }
     const shown = lastShown.get(g.id);
@@ -66,7 +68,11 @@ export async function follow(ctx: Context, file: string | undefined, opts: LogOp
     let src: ByteSource | undefined;
     if (file === undefined || file === '-') {
       const stdin = ctx.deps.stdin;
-      if (!stdin || (stdin.isTTY && file === undefined)) throw new UsageError('explain --follow needs a log: a file, or - for one piped on standard input', 'Example: node app.js 2>&1 | apidoctor explain --follow -');
+      if (!stdin || (stdin.isTTY && file === undefined))
+        throw new UsageError(
+          'explain --follow needs a log: a file, or - for one piped on standard input',
+          'Example: node app.js 2>&1 | apidoctor explain --follow -',
+        );
       src = streamSource(stdin, signal);
     } else {
       // a named pipe (or a device) is followed as standard input is; a regular file as `tail -F` does
@@ -93,10 +99,16 @@ export async function follow(ctx: Context, file: string | undefined, opts: LogOp
         await src.close();
       }
     } else {
-      await tailF(file!, (c) => {
-        bytes += c.length;
-        scanner.push(decoder.write(c));
-      }, () => scanner.flush(), (note) => o.warn(note), sleep);
+      await tailF(
+        file!,
+        (c) => {
+          bytes += c.length;
+          scanner.push(decoder.write(c));
+        },
+        () => scanner.flush(),
+        (note) => o.warn(note),
+        sleep,
+      );
     }
   } catch (e) {
     if (!(e instanceof InterruptedError) || e.signal !== 'SIGINT') throw e;
@@ -109,7 +121,13 @@ export async function follow(ctx: Context, file: string | undefined, opts: LogOp
 }
 
 /** Follows a file by name until interrupted. */
-async function tailF(file: string, onData: (c: Buffer) => void, onQuiet: () => void, note: (s: string) => void, sleep: (ms: number) => Promise<void>): Promise<void> {
+async function tailF(
+  file: string,
+  onData: (c: Buffer) => void,
+  onQuiet: () => void,
+  note: (s: string) => void,
+  sleep: (ms: number) => Promise<void>,
+): Promise<void> {
   const { stat } = process.getBuiltinModule('node:fs/promises');
   let fh = await openFile(file, 'explain --follow');
   let st = await fh.stat();

@@ -9,7 +9,17 @@ import type { LogError } from './scan.js';
 import type { Stamp } from './timestamps.js';
 
 /** Doctor's order of the classes, for ties. */
-const CATEGORY_ORDER: readonly Category[] = ['config', 'network', 'timeout', 'auth', 'balance', 'rate_limit', 'server', 'unexpected_response', 'failed'];
+const CATEGORY_ORDER: readonly Category[] = [
+  'config',
+  'network',
+  'timeout',
+  'auth',
+  'balance',
+  'rate_limit',
+  'server',
+  'unexpected_response',
+  'failed',
+];
 
 /** Examples are cut to this many characters (after redaction, so no cut can leave part of a key). */
 export const EXAMPLE_CHARS = 300;
@@ -43,7 +53,12 @@ export function visible(s: string): string {
 /** An example as it may be shown: redacted whole, then made visible, one line, then cut. */
 export function safeExample(text: string): string {
   const one = redactor.redact(text.length > 4 * EXAMPLE_CHARS ? text.slice(0, 4 * EXAMPLE_CHARS) : text);
-  const flat = visible(one.replace(/\r?\n|\t/g, ' ').replace(/ {2,}/g, ' ').trim());
+  const flat = visible(
+    one
+      .replace(/\r?\n|\t/g, ' ')
+      .replace(/ {2,}/g, ' ')
+      .trim(),
+  );
   return flat.length > EXAMPLE_CHARS ? `${flat.slice(0, EXAMPLE_CHARS - 1)}…` : flat;
 }
 
@@ -60,7 +75,17 @@ export class GroupTable {
     const d = e.diagnosis;
     let g = this.groups.get(d.id);
     if (!g) {
-      g = { id: d.id, category: d.category, count: 0, firstLine: e.line, lastLine: e.line, example: safeExample(e.example), diagnosis: d, models: new Map(), otherModels: 0 };
+      g = {
+        id: d.id,
+        category: d.category,
+        count: 0,
+        firstLine: e.line,
+        lastLine: e.line,
+        example: safeExample(e.example),
+        diagnosis: d,
+        models: new Map(),
+        otherModels: 0,
+      };
       this.groups.set(d.id, g);
     }
     g.count++;
@@ -69,7 +94,8 @@ export class GroupTable {
       if (!g.first || e.time.ms < g.first.ms) g.first = e.time;
       if (!g.last || e.time.ms >= g.last.ms) g.last = e.time;
     }
-    if (e.model !== undefined && (g.models.has(e.model) || g.models.size < MAX_MODELS)) g.models.set(e.model, (g.models.get(e.model) ?? 0) + 1);
+    if (e.model !== undefined && (g.models.has(e.model) || g.models.size < MAX_MODELS))
+      g.models.set(e.model, (g.models.get(e.model) ?? 0) + 1);
     else g.otherModels++;
     if (this.run?.id === d.id) this.run.count++;
     else {
@@ -106,7 +132,9 @@ export class GroupTable {
           .slice(0, 3)
           .map((x) => `${fmt(x.n)} ${x.id}`);
         const fresh = this.runIdBefore === 0 ? `; it had not occurred before` : '';
-        out.push(`Since ${when(this.run.time, this.run.line)}, every error is ${this.run.id} (${fmt(this.run.count)} in a row, to the end${fresh}). Before that: ${others.join(', ')}${groups.length > 4 ? ', …' : ''}.`);
+        out.push(
+          `Since ${when(this.run.time, this.run.line)}, every error is ${this.run.id} (${fmt(this.run.count)} in a row, to the end${fresh}). Before that: ${others.join(', ')}${groups.length > 4 ? ', …' : ''}.`,
+        );
       }
     }
     const server = groups.filter((g) => g.category === 'server');
@@ -120,7 +148,9 @@ export class GroupTable {
       }
       if (unnamed === 0 && names.size === 1) {
         const [model] = [...names.keys()];
-        out.push(`All ${fmt(serverCount)} server errors name one model: ${visible(redactor.redact(model!))}. Another model may answer while it fails.`);
+        out.push(
+          `All ${fmt(serverCount)} server errors name one model: ${visible(redactor.redact(model!))}. Another model may answer while it fails.`,
+        );
       }
     }
     return out;

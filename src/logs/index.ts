@@ -101,7 +101,10 @@ async function openSource(ctx: Context, file: string | undefined): Promise<ByteS
   if (file === undefined || file === '-') {
     const stdin = ctx.deps.stdin;
     if (!stdin || (stdin.isTTY && file === undefined)) {
-      throw new UsageError('explain needs a saved response or a log: a file, or one piped on standard input', 'Example: apidoctor explain --status 429 error.json');
+      throw new UsageError(
+        'explain needs a saved response or a log: a file, or one piped on standard input',
+        'Example: apidoctor explain --status 429 error.json',
+      );
     }
     return streamSource(stdin, ctx.deps.signal);
   }
@@ -168,7 +171,12 @@ function notText(head: Buffer, file: string | undefined): void {
   for (const [re, what, how] of MAGIC) {
     if (!re.test(start)) continue;
     const name = file && file !== '-' ? file : 'the input';
-    throw new UsageError(`${name} is binary data (${what}), not a response or an error text`, how ? `Read it as text first: ${how.replace('FILE', file && file !== '-' ? file : 'app.log.gz')}` : 'Give explain a saved response or a text log.');
+    throw new UsageError(
+      `${name} is binary data (${what}), not a response or an error text`,
+      how
+        ? `Read it as text first: ${how.replace('FILE', file && file !== '-' ? file : 'app.log.gz')}`
+        : 'Give explain a saved response or a text log.',
+    );
   }
 }
 
@@ -199,11 +207,27 @@ function classify(head: Buffer, eof: boolean, opts: LogOptions): 'empty' | 'sing
 
 /** The groups as the JSON document shows them. */
 function groupJson(g: Group) {
-  return { id: g.id, category: g.category, count: g.count, firstSeen: g.first?.iso ?? null, lastSeen: g.last?.iso ?? null, firstLine: g.firstLine, lastLine: g.lastLine, example: g.example };
+  return {
+    id: g.id,
+    category: g.category,
+    count: g.count,
+    firstSeen: g.first?.iso ?? null,
+    lastSeen: g.last?.iso ?? null,
+    firstLine: g.firstLine,
+    lastLine: g.lastLine,
+    example: g.example,
+  };
 }
 
 /** The command's result for a scanned log. */
-export function logResult(ctx: Context, table: GroupTable, scanner: LogScanner, bytes: number, opts: LogOptions, interrupted = false): CommandResult {
+export function logResult(
+  ctx: Context,
+  table: GroupTable,
+  scanner: LogScanner,
+  bytes: number,
+  opts: LogOptions,
+  interrupted = false,
+): CommandResult {
   const input = { lines: scanner.lines, bytes, ...(scanner.cutLines ? { linesCut: scanner.cutLines } : {}) };
   if (table.errors === 0) {
     return {
@@ -216,7 +240,9 @@ export function logResult(ctx: Context, table: GroupTable, scanner: LogScanner, 
         else {
           // Interrupted, nothing is settled: no tick, the words say so (exit 130).
           const mark = interrupted ? o.style.warn(o.style.symbols.warn) : o.style.ok(o.style.symbols.pass);
-          o.out(`${mark} no API error found in ${scanner.lines.toLocaleString('en-US')} ${scanner.lines === 1 ? 'line' : 'lines'}${interrupted ? ' read before the interruption' : ''}.\n`);
+          o.out(
+            `${mark} no API error found in ${scanner.lines.toLocaleString('en-US')} ${scanner.lines === 1 ? 'line' : 'lines'}${interrupted ? ' read before the interruption' : ''}.\n`,
+          );
         }
       },
     };
@@ -226,7 +252,9 @@ export function logResult(ctx: Context, table: GroupTable, scanner: LogScanner, 
   // one error and nothing else (a 10 MB error line, say): shown as a single text is
   const span = scanner.firstErrorSpan;
   const alone = table.errors === 1 && !!span && span.first <= scanner.firstNonBlank && span.last >= scanner.lastNonBlank;
-  const cutNote = scanner.cutLines ? [`${scanner.cutLines} ${scanner.cutLines === 1 ? 'line was' : 'lines were'} longer than 64 KiB; the head of each was read.`] : [];
+  const cutNote = scanner.cutLines
+    ? [`${scanner.cutLines} ${scanner.cutLines === 1 ? 'line was' : 'lines were'} longer than 64 KiB; the head of each was read.`]
+    : [];
   return {
     command: 'explain',
     reason: interrupted ? 'interrupted' : groups[0]!.category,
@@ -241,7 +269,8 @@ export function logResult(ctx: Context, table: GroupTable, scanner: LogScanner, 
       }
       renderTable(o, groups, table.errors, scanner.lines, patterns, interrupted);
       for (const n of cutNote) o.warn(n);
-      if (groups.length > 1 && !o.quiet) o.err(o.style.dim(`The most frequent cause, ${groups[0]!.id} (every group's diagnosis: --json):\n`));
+      if (groups.length > 1 && !o.quiet)
+        o.err(o.style.dim(`The most frequent cause, ${groups[0]!.id} (every group's diagnosis: --json):\n`));
       printDiagnosis(o, groups[0]!.diagnosis);
     },
   };
@@ -257,11 +286,26 @@ export function asOneText(ctx: Context, r: CommandResult, opts: LogOptions): Com
   const d = r.diagnoses[0];
   if (!d) return { ...r, data: { ...r.data, errors: 0, groups: [] } };
   const line = text.trim().split('\n', 1)[0] ?? '';
-  const group = { id: d.id, category: d.category, count: 1, firstSeen: null, lastSeen: null, firstLine: 1, lastLine: 1, example: safeExample(line) };
+  const group = {
+    id: d.id,
+    category: d.category,
+    count: 1,
+    firstSeen: null,
+    lastSeen: null,
+    firstLine: 1,
+    lastLine: 1,
+    example: safeExample(line),
+  };
   const render =
     opts.format === 'github'
       ? (o: import('../render/output.js').Output) =>
-          renderGithub(o, [{ ...group, first: undefined, last: undefined, diagnosis: d, models: new Map(), otherModels: 0 }], 1, text.split('\n').length, [])
+          renderGithub(
+            o,
+            [{ ...group, first: undefined, last: undefined, diagnosis: d, models: new Map(), otherModels: 0 }],
+            1,
+            text.split('\n').length,
+            [],
+          )
       : r.render;
   return { ...r, data: { ...r.data, errors: 1, groups: [group] }, render };
 }

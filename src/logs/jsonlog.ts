@@ -98,7 +98,24 @@ function firstLine(s: string): string {
   return (i === -1 ? s : s.slice(0, i)).trim();
 }
 
-const LOG_KEYS = ['level', 'severity', 'levelname', 'lvl', 'loglevel', 'msg', 'time', 'timestamp', '@timestamp', 'ts', 'event', 'logger', 'log', 'v', 'pid', 'hostname'];
+const LOG_KEYS = [
+  'level',
+  'severity',
+  'levelname',
+  'lvl',
+  'loglevel',
+  'msg',
+  'time',
+  'timestamp',
+  '@timestamp',
+  'ts',
+  'event',
+  'logger',
+  'log',
+  'v',
+  'pid',
+  'hostname',
+];
 
 /** A JSON line written by a logger (it has a level, a time or a message field), not a bare response body. */
 export function isLogLine(o: Obj): boolean {
@@ -116,7 +133,8 @@ export function readJsonLogLine(o: Obj, now: number): JsonLogReading {
   const errField = o.err ?? o.error ?? o.exception ?? o.exc ?? o.cause;
   const errObj = isObj(errField) ? errField : undefined;
   const errText = typeof errField === 'string' ? errField : undefined;
-  const stack = str(errObj?.stack) ?? str(o.stack) ?? str(o.stack_trace) ?? str(o.stacktrace) ?? str(o.exc_info) ?? str(o.exc_text) ?? errText;
+  const stack =
+    str(errObj?.stack) ?? str(o.stack) ?? str(o.stack_trace) ?? str(o.stacktrace) ?? str(o.exc_info) ?? str(o.exc_text) ?? errText;
   const errMessage = str(errObj?.message) ?? str(errObj?.msg);
   const errName = str(errObj?.type) ?? str(errObj?.name) ?? str(errObj?.class);
   const code = str(errObj?.code) ?? str(o.code);

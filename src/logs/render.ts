@@ -43,7 +43,9 @@ function wrap(text: string, indent: string): string {
 export function renderTable(o: Output, groups: Group[], errors: number, lines: number, patterns: string[], interrupted = false): void {
   const s = o.style;
   const kinds = groups.length === 1 ? 'one cause' : `${groups.length} causes`;
-  o.out(`${s.fail(s.symbols.fail)} ${fmt(errors)} ${errors === 1 ? 'error' : 'errors'} in ${fmt(lines)} ${lines === 1 ? 'line' : 'lines'}, ${kinds}${interrupted ? ' (interrupted: what was read so far)' : ''}\n`);
+  o.out(
+    `${s.fail(s.symbols.fail)} ${fmt(errors)} ${errors === 1 ? 'error' : 'errors'} in ${fmt(lines)} ${lines === 1 ? 'line' : 'lines'}, ${kinds}${interrupted ? ' (interrupted: what was read so far)' : ''}\n`,
+  );
   if (o.quiet) {
     for (const g of groups.slice(0, TABLE_ROWS)) o.out(`${fmt(g.count).padStart(7)}  ${g.id}\n`);
   } else {
@@ -70,11 +72,17 @@ export function renderGithub(o: Output, groups: Group[], errors: number, lines: 
   for (const g of groups) {
     const d = g.diagnosis;
     const level = d.retryable ? 'warning' : 'error';
-    const msg = [`${fmt(g.count)} × ${d.title} [${d.id}] — ${seen(g)}`, `e.g. ${g.example}`, ...d.remedies.map((r, i) => `${i + 1}. ${r}`)].join('\n');
+    const msg = [
+      `${fmt(g.count)} × ${d.title} [${d.id}] — ${seen(g)}`,
+      `e.g. ${g.example}`,
+      ...d.remedies.map((r, i) => `${i + 1}. ${r}`),
+    ].join('\n');
     o.out(`::${level} title=${ghProp(`apidoctor explain: ${g.id} ×${g.count}`)}::${ghData(msg)}\n`);
   }
   for (const p of patterns) o.out(`::notice title=apidoctor explain::${ghData(p)}\n`);
-  o.out(`apidoctor explain: ${fmt(errors)} ${errors === 1 ? 'error' : 'errors'} in ${fmt(lines)} lines, ${groups.length} ${groups.length === 1 ? 'cause' : 'causes'}${groups[0] ? ` — the first: ${groups[0].id}` : ''}\n`);
+  o.out(
+    `apidoctor explain: ${fmt(errors)} ${errors === 1 ? 'error' : 'errors'} in ${fmt(lines)} lines, ${groups.length} ${groups.length === 1 ? 'cause' : 'causes'}${groups[0] ? ` — the first: ${groups[0].id}` : ''}\n`,
+  );
 }
 
 /** One line for an error as it arrives (--follow); `times` when it is a repeat being counted. */
@@ -83,9 +91,13 @@ export function followLine(o: Output, e: LogError, g: Group, times?: number): vo
   const when = e.time ? shortTime(e.time).slice(11, 19) : `line ${fmt(e.line)}`;
   const d: Diagnosis = g.diagnosis;
   if (times !== undefined) {
-    o.out(`${s.dim(when)} ${s.fail(s.symbols.fail)} ${d.id} ×${fmt(times)} ${s.dim(`(since ${seen({ ...g, last: g.first, lastLine: g.firstLine })})`)}\n`);
+    o.out(
+      `${s.dim(when)} ${s.fail(s.symbols.fail)} ${d.id} ×${fmt(times)} ${s.dim(`(since ${seen({ ...g, last: g.first, lastLine: g.firstLine })})`)}\n`,
+    );
     return;
   }
   const head = `${when} ${s.symbols.fail} ${d.id}  `;
-  o.out(`${s.dim(when)} ${s.fail(s.symbols.fail)} ${s.bold(d.id)}  ${cut(`${d.title} — ${safeExample(e.example)}`, Math.max(20, WIDTH - head.length))}\n`);
+  o.out(
+    `${s.dim(when)} ${s.fail(s.symbols.fail)} ${s.bold(d.id)}  ${cut(`${d.title} — ${safeExample(e.example)}`, Math.max(20, WIDTH - head.length))}\n`,
+  );
 }

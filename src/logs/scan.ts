@@ -35,9 +35,11 @@ const MAX_RECORD_CHARS = 256 * 1024;
 /** An open bracket or HTML page never closed stops holding lines together after this many. */
 const MAX_OPEN_LINES = 300;
 
-const CONTINUES = /^(?:Caused by:|Suppressed:|During handling of the above exception|The above exception was the direct cause|\.\.\. \d+ (?:more|common frames omitted)|[}\])][\s,;)\]}]*$)/;
+const CONTINUES =
+  /^(?:Caused by:|Suppressed:|During handling of the above exception|The above exception was the direct cause|\.\.\. \d+ (?:more|common frames omitted)|[}\])][\s,;)\]}]*$)/;
 /** A dated line logged at INFO, DEBUG or TRACE (Python, logback, Go, Rails… put the level after the date). */
-const QUIET_DATED = /^\[?\d{4}[-/]\d{2}[-/]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?\]?\s+\[?(?:INFO|DEBUG|TRACE|info|debug|trace)\b/;
+const QUIET_DATED =
+  /^\[?\d{4}[-/]\d{2}[-/]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?\]?\s+\[?(?:INFO|DEBUG|TRACE|info|debug|trace)\b/;
 /** A JSON line whose first field says INFO or below (pino's level 30, winston's "info"). */
 const QUIET_JSON = /^\{\s*"(?:level|severity)"\s*:\s*(?:[1-3]\d\b|"(?:info|debug|trace|INFO|DEBUG|TRACE)")/;
 /** A quiet JSON line with a field an error would be in (what readJsonLogLine's hasErrorFields looks at). */
@@ -201,7 +203,8 @@ export class LogScanner {
     if (r.json) return false;
     const c0 = line.charCodeAt(0);
     if ((this.depth > 0 || this.html) && this.openLines < MAX_OPEN_LINES) return true;
-    if (this.blanks > 0) return CHAINED.test(line) || (this.afterChained && TRACEBACK.test(line)) || (this.inTraceback && (c0 === 32 || c0 === 9));
+    if (this.blanks > 0)
+      return CHAINED.test(line) || (this.afterChained && TRACEBACK.test(line)) || (this.inTraceback && (c0 === 32 || c0 === 9));
     if (c0 === 32 || c0 === 9) return true;
     if (this.inTraceback) {
       // the exception line that ends a Python traceback
@@ -212,7 +215,9 @@ export class LogScanner {
     if (CONTINUES_FIRST.has(c0) && CONTINUES.test(line)) return true;
     if (c0 === 84 /* T */ && TRACEBACK.test(line)) return r.count <= 3;
     // an exception's own line right under a dated log line (logback/log4j: the message, then the exception)
-    return r.dated && r.count === 1 && (line.includes('Error') || line.includes('Exception')) && EXCEPTION_LINE.test(line) && this.loudHead(r);
+    return (
+      r.dated && r.count === 1 && (line.includes('Error') || line.includes('Exception')) && EXCEPTION_LINE.test(line) && this.loudHead(r)
+    );
   }
 
   /** The record's head is logged at WARN or above, or says it is an error (so an exception under it is its own). */
@@ -281,7 +286,8 @@ export class LogScanner {
       try {
         const v = parseJson(r.lines[0]!) as unknown;
         // a logger's line; a bare response body on a line of its own is read as text, like any other
-        if (v && typeof v === 'object' && !Array.isArray(v) && isLogLine(v as Record<string, unknown>)) parsed = v as Record<string, unknown>;
+        if (v && typeof v === 'object' && !Array.isArray(v) && isLogLine(v as Record<string, unknown>))
+          parsed = v as Record<string, unknown>;
       } catch {
         parsed = undefined;
       }
@@ -313,7 +319,13 @@ export class LogScanner {
       if (!parsed && !r.dated && p.rec.last === r.first - 1) {
         const joined = `${p.text}\n${text}`;
         const both = this.read(joined, status, headers);
-        if (readable(both)) return this.emit({ ...r, first: p.rec.first, lines: [...p.rec.lines, ...r.lines] }, both, time ?? stampOfLine(p.rec.lines[0]!, this.now), exampleOf([...p.rec.lines, ...r.lines]));
+        if (readable(both))
+          return this.emit(
+            { ...r, first: p.rec.first, lines: [...p.rec.lines, ...r.lines] },
+            both,
+            time ?? stampOfLine(p.rec.lines[0]!, this.now),
+            exampleOf([...p.rec.lines, ...r.lines]),
+          );
       }
       this.emit(p.rec, p.reading, p.rec.dated ? stampOfLine(p.rec.lines[0]!, this.now) : undefined, exampleOf(p.rec.lines));
     }
@@ -328,7 +340,12 @@ export class LogScanner {
     const p = this.pending;
     if (!p) return;
     this.pending = undefined;
-    this.emit(p.rec, p.reading, p.rec.dated || p.rec.lines[0]!.includes('[') ? stampOfLine(p.rec.lines[0]!, this.now) : undefined, exampleOf(p.rec.lines));
+    this.emit(
+      p.rec,
+      p.reading,
+      p.rec.dated || p.rec.lines[0]!.includes('[') ? stampOfLine(p.rec.lines[0]!, this.now) : undefined,
+      exampleOf(p.rec.lines),
+    );
   }
 
   private read(text: string, status: number | undefined, headers: Record<string, string> | undefined): Reading {
@@ -347,13 +364,26 @@ export class LogScanner {
     if (n === 1) this.firstErrorSpan = { first: r.first, last: r.last };
     // the model is looked for in the whole record (a JSON line's other fields too), not only what was read;
     // only the server errors' models are told (groups.ts), so only theirs are looked for
-    const model = reading.diagnosis.category === 'server' ? modelNamedIn(r.lines.length === 1 ? r.lines[0]! : r.lines.join('\n')) : undefined;
+    const model =
+      reading.diagnosis.category === 'server' ? modelNamedIn(r.lines.length === 1 ? r.lines[0]! : r.lines.join('\n')) : undefined;
     this.onError({ n, diagnosis: reading.diagnosis, line: r.first, time, example, model });
   }
 }
 
 function newRec(): Rec {
-  return { lines: [], chars: 0, first: 0, last: 0, count: 0, json: false, dated: false, candidate: false, levelChecked: false, quietLevel: false, cut: false };
+  return {
+    lines: [],
+    chars: 0,
+    first: 0,
+    last: 0,
+    count: 0,
+    json: false,
+    dated: false,
+    candidate: false,
+    levelChecked: false,
+    quietLevel: false,
+    cut: false,
+  };
 }
 
 /** A reading that found something: a status, a transport error, or any diagnosis but the catch-all. */

@@ -13,7 +13,13 @@ const YIELD_EVERY = 128;
 
 function whyNot(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;
+  return code === 'ENOENT'
+    ? 'no such file'
+    : code === 'EACCES'
+      ? 'permission denied'
+      : code === 'EISDIR'
+        ? 'it is a directory'
+        : (e as Error).message;
 }
 
 /**
@@ -43,10 +49,16 @@ export async function openFile(file: string, what = 'explain'): Promise<import('
  * as a stream, which waits for its writer on the event loop, so Ctrl-C ends the wait. The descriptor
  * opened is the one read (a FIFO closed and opened again could lose what a quick writer wrote).
  */
-export async function namedSource(file: string, signal: AbortSignal | undefined, what = 'explain'): Promise<{ source: ByteSource; stream: boolean }> {
+export async function namedSource(
+  file: string,
+  signal: AbortSignal | undefined,
+  what = 'explain',
+): Promise<{ source: ByteSource; stream: boolean }> {
   const fs = process.getBuiltinModule('node:fs');
   const cannot = (e: unknown) => new UsageError(`${what}: cannot read ${file} (${whyNot(e)})`);
-  const fd = await new Promise<number>((resolve, reject) => fs.open(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK, (e, fd) => (e ? reject(cannot(e)) : resolve(fd))));
+  const fd = await new Promise<number>((resolve, reject) =>
+    fs.open(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK, (e, fd) => (e ? reject(cannot(e)) : resolve(fd))),
+  );
   let st: import('node:fs').Stats;
   try {
     st = fs.fstatSync(fd);
@@ -63,11 +75,14 @@ export async function namedSource(file: string, signal: AbortSignal | undefined,
       // closed already
     }
   };
-  if (!st.isFIFO() && !(st.isCharacterDevice() && tty.isatty(fd))) return { source: fdSource(fd, file, signal, close), stream: st.isCharacterDevice() };
+  if (!st.isFIFO() && !(st.isCharacterDevice() && tty.isatty(fd)))
+    return { source: fdSource(fd, file, signal, close), stream: st.isCharacterDevice() };
   let stream: import('node:stream').Readable;
   try {
     // the stream takes the descriptor over (and closes it)
-    stream = st.isFIFO() ? new (process.getBuiltinModule('node:net').Socket)({ fd, readable: true, writable: false }) : new tty.ReadStream(fd);
+    stream = st.isFIFO()
+      ? new (process.getBuiltinModule('node:net').Socket)({ fd, readable: true, writable: false })
+      : new tty.ReadStream(fd);
   } catch (e) {
     await close();
     throw cannot(e);

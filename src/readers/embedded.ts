@@ -77,7 +77,8 @@ function spans(text: string): Array<[number, number]> {
   return out;
 }
 
-const ERROR_KEYS = /^(error|errors|message|msg|detail|error_msg|errorMessage|error_message|type|code|status|statusCode|status_code|reason|title|base_resp|err)$/;
+const ERROR_KEYS =
+  /^(error|errors|message|msg|detail|error_msg|errorMessage|error_message|type|code|status|statusCode|status_code|reason|title|base_resp|err)$/;
 
 function errorish(v: LooseValue | undefined): v is { [k: string]: LooseValue } {
   if (!v || typeof v !== 'object' || Array.isArray(v)) return false;

@@ -37,14 +37,21 @@ export function exceptionFromText(text: string): ExceptionHit | undefined {
   for (let m = NAME.exec(head), n = 0; m && n < 200; m = NAME.exec(head), n++) {
     const full = m[1]!;
     const stem = m[2]!;
-    if (/^(APIConnection|Connection|Connect|ClientConnector|Network|APIConnectionTimeout|APITimeout|Timeout|ReadTimeout|ConnectTimeout)$/.test(stem)) {
+    if (
+      /^(APIConnection|Connection|Connect|ClientConnector|Network|APIConnectionTimeout|APITimeout|Timeout|ReadTimeout|ConnectTimeout)$/.test(
+        stem,
+      )
+    ) {
       return { name: full, network: /Timeout/.test(stem) ? 'ETIMEDOUT' : 'ECONNECTION' };
     }
     const hit = STEMS.find(([re]) => re.test(stem));
     if (hit) return { name: full, status: hit[1] };
   }
   // Faraday::UnauthorizedError and google.api_core "ResourceExhausted:" (no Error suffix)
-  const bare = /\b(?:google\.api_core\.exceptions\.|exceptions\.)(ResourceExhausted|PermissionDenied|Unauthenticated|NotFound|InvalidArgument|ServiceUnavailable|DeadlineExceeded|InternalServerError|TooManyRequests|Forbidden)\b/.exec(head);
+  const bare =
+    /\b(?:google\.api_core\.exceptions\.|exceptions\.)(ResourceExhausted|PermissionDenied|Unauthenticated|NotFound|InvalidArgument|ServiceUnavailable|DeadlineExceeded|InternalServerError|TooManyRequests|Forbidden)\b/.exec(
+      head,
+    );
   if (bare?.[1]) {
     const stem = bare[1].replace(/Error$/, '');
     const hit = STEMS.find(([re]) => re.test(stem)) ?? (stem === 'Unauthenticated' ? [null, 401] : undefined);

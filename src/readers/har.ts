@@ -74,6 +74,14 @@ export function readHar(text: string): HarParts | undefined {
     }
   }
   const status = statusOf(entry) || undefined;
-  const err = typeof response._error === 'string' ? response._error : typeof response._failureText === 'string' ? response._failureText : undefined;
-  return { status, headers, body, networkError: status === undefined ? (err ?? 'no response') : undefined, host, from: `entry ${idx + 1} of ${entries.length} of the HAR file${where}` };
+  const err =
+    typeof response._error === 'string' ? response._error : typeof response._failureText === 'string' ? response._failureText : undefined;
+  return {
+    status,
+    headers,
+    body,
+    networkError: status === undefined ? (err ?? 'no response') : undefined,
+    host,
+    from: `entry ${idx + 1} of ${entries.length} of the HAR file${where}`,
+  };
 }

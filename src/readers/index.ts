@@ -87,11 +87,15 @@ function isWholeResponse(clean: string): boolean {
   return false;
 }
 
-const FRAME = /^\s+at\s|^\s*File "|^Traceback \(most recent call last\)|^\s*\^+\s*$|^During handling of the above exception|^The above exception was the direct cause|^goroutine \d+ \[|^\s+[\w./-]+\.go:\d+|^\s*\.\.\. \d+ (more|lines)/;
+const FRAME =
+  /^\s+at\s|^\s*File "|^Traceback \(most recent call last\)|^\s*\^+\s*$|^During handling of the above exception|^The above exception was the direct cause|^goroutine \d+ \[|^\s+[\w./-]+\.go:\d+|^\s*\.\.\. \d+ (more|lines)/;
 
 /** The text without stack frames (at …, File "…", goroutine …), capped at 64 KiB; undefined when nothing is left. */
 function withoutFrames(text: string): string | undefined {
-  const kept = text.slice(0, 32_768).split(/\r?\n/).filter((l) => l.trim() && !FRAME.test(l) && !/^\s{4,}\S/.test(l));
+  const kept = text
+    .slice(0, 32_768)
+    .split(/\r?\n/)
+    .filter((l) => l.trim() && !FRAME.test(l) && !/^\s{4,}\S/.test(l));
   return kept.length ? kept.join('\n') : undefined;
 }
 
@@ -110,7 +114,8 @@ function messageOf(text: string, statusAt: number | undefined, body: { index: nu
   const start = head.lastIndexOf('\n', at) + 1;
   const nl = head.indexOf('\n', at);
   let line = head.slice(start, nl === -1 ? head.length : nl);
-  if (body && body.index >= start && body.index < start + line.length) line = line.slice(0, body.index - start) + line.slice(Math.min(line.length, body.end - start));
+  if (body && body.index >= start && body.index < start + line.length)
+    line = line.slice(0, body.index - start) + line.slice(Math.min(line.length, body.end - start));
   line = line
     .replace(/^\s*(?:\[[^\]]*\]\s*|\d{4}-\d\d-\d\d[T ][\d:.,]+Z?\s*|(?:ERROR|WARN(?:ING)?|INFO|error|warn)[:\s]+)*/, '')
     .replace(/^(?:Uncaught\s+)?(?:[\w$]+(?:\.|::|\\))*[\w$]*(?:Error|Exception)\w*(?:\s*\[[^\]]*\])?:\s*/, '')
@@ -121,14 +126,17 @@ function messageOf(text: string, statusAt: number | undefined, body: { index: nu
 }
 
 /** Error codes and types the big APIs use, written bare in a text ("Error: insufficient_quota"). */
-const CODE_TOKEN = /\b(insufficient_quota|rate_limit_exceeded|rate_limit_error|invalid_api_key|model_not_found|context_length_exceeded|overloaded_error|authentication_error|permission_error|not_found_error|billing_hard_limit_reached|insufficient_balance|RESOURCE_EXHAUSTED|PERMISSION_DENIED|UNAUTHENTICATED|API_KEY_INVALID)\b/;
+const CODE_TOKEN =
+  /\b(insufficient_quota|rate_limit_exceeded|rate_limit_error|invalid_api_key|model_not_found|context_length_exceeded|overloaded_error|authentication_error|permission_error|not_found_error|billing_hard_limit_reached|insufficient_balance|RESOURCE_EXHAUSTED|PERMISSION_DENIED|UNAUTHENTICATED|API_KEY_INVALID)\b/;
 
 /** `type: insufficient_quota`, `code=rate_limit_exceeded`, `error_code: "invalid_api_key"`: fields written as words. */
 function labelledFields(text: string, parts: Parts): void {
   const head = text.length > 65_536 ? text.slice(0, 65_536) : text;
   const field = (re: RegExp): string | undefined => re.exec(head)?.[1];
   // Swift's Optional("…") and Rust's Some("…") around a value; botocore's "An error occurred (ThrottlingException)"
-  const type = field(/\b(?:error[_ ]?)?type["']?\s*[:=]\s*(?:Optional\(|Some\()?["']?([A-Za-z][\w.-]{2,60})\b/i) ?? field(/An error occurred \((\w{3,60})\)/);
+  const type =
+    field(/\b(?:error[_ ]?)?type["']?\s*[:=]\s*(?:Optional\(|Some\()?["']?([A-Za-z][\w.-]{2,60})\b/i) ??
+    field(/An error occurred \((\w{3,60})\)/);
   const code = field(/\b(?:error[_ ]?)?code["']?\s*[:=]\s*(?:Optional\(|Some\()?["']?([A-Za-z][\w.-]{2,60})\b/i) ?? field(CODE_TOKEN);
   if (type && !/^(application|text|string|object|null|none|undefined|error|Some)$/i.test(type)) {
     parts.errorType = type;
@@ -142,7 +150,8 @@ function labelledFields(text: string, parts: Parts): void {
 
 /** Response headers quoted as lines of the text ("retry-after: 20", "server: nginx", Cloudflare's "Ray ID: 7ab0…"). */
 function headerLines(text: string, parts: Parts): void {
-  const re = /^[\s>*<-]*(ray id|cf-ray|server|x-request-id|request-id|retry-after|retry-after-ms|x-ratelimit-[\w-]+|content-type|x-amzn-errortype|openai-organization)\s*:\s*([^\r\n]{1,200})$/gim;
+  const re =
+    /^[\s>*<-]*(ray id|cf-ray|server|x-request-id|request-id|retry-after|retry-after-ms|x-ratelimit-[\w-]+|content-type|x-amzn-errortype|openai-organization)\s*:\s*([^\r\n]{1,200})$/gim;
   const head = text.slice(0, 65_536);
   let n = 0;
   for (let m = re.exec(head); m && n < 50; m = re.exec(head), n++) {
@@ -176,7 +185,8 @@ export function readFreeText(text: string, opts: { status?: number; headers?: Re
   const proxy = st ? transportFromText(near.text) : undefined;
   // a success status logged before a transport failure ("HTTP/1.1 200 OK", then "Connection error.") is not the error
   if (st && st.status < 400 && proxy) st = undefined;
-  if (st && proxy?.code === 'ERR_PROXY' && (st.status === 407 || /proxy|tunnel/i.test(text.slice(Math.max(0, st.index - 100), st.index)))) st = undefined;
+  if (st && proxy?.code === 'ERR_PROXY' && (st.status === 407 || /proxy|tunnel/i.test(text.slice(Math.max(0, st.index - 100), st.index))))
+    st = undefined;
   let bodyValue: unknown = emb?.value;
   if (opts.status !== undefined) parts.status = opts.status;
   else if (st) {
@@ -187,7 +197,11 @@ export function readFreeText(text: string, opts: { status?: number; headers?: Re
     // an SDK error printed whole (util.inspect of an openai error: { status: 429, headers: {…}, error: {…} })
     const v = emb.value;
     const statusField = statusLike(v.status) ?? statusLike(v.statusCode) ?? statusLike(v.status_code);
-    if (statusField !== undefined || (('headers' in v || 'responseBody' in v || 'response' in v) && ('error' in v || 'headers' in v || 'responseBody' in v || 'response' in v))) {
+    if (
+      statusField !== undefined ||
+      (('headers' in v || 'responseBody' in v || 'response' in v) &&
+        ('error' in v || 'headers' in v || 'responseBody' in v || 'response' in v))
+    ) {
       const o = readErrorObject(v);
       if (parts.status === undefined && o.status !== undefined) {
         parts.status = o.status;
@@ -203,7 +217,8 @@ export function readFreeText(text: string, opts: { status?: number; headers?: Re
     if (bodyValue !== undefined) {
       // {"error":{"error":{…}}} (a gateway wrapping a provider's envelope): the inner envelope
       const outer = bodyValue as { error?: { error?: unknown } };
-      if (outer.error && typeof outer.error === 'object' && outer.error.error && typeof outer.error.error === 'object') bodyValue = outer.error;
+      if (outer.error && typeof outer.error === 'object' && outer.error.error && typeof outer.error.error === 'object')
+        bodyValue = outer.error;
       try {
         // long strings cut (the envelope reads 2000 characters of a field): the rebuilt body stays small to parse
         parts.body = JSON.stringify(bodyValue, (_k, x: unknown) => (typeof x === 'string' && x.length > 4000 ? `${x.slice(0, 4000)}…` : x));
@@ -234,7 +249,9 @@ export function readFreeText(text: string, opts: { status?: number; headers?: Re
       const i = text.indexOf(tr.from);
       const lineStart = text.lastIndexOf('\n', i) + 1;
       const lineEnd = text.indexOf('\n', i);
-      parts.networkMessage = text.slice(lineStart, lineEnd === -1 ? Math.min(text.length, lineStart + 400) : Math.min(lineEnd, lineStart + 400)).trim();
+      parts.networkMessage = text
+        .slice(lineStart, lineEnd === -1 ? Math.min(text.length, lineStart + 400) : Math.min(lineEnd, lineStart + 400))
+        .trim();
       parts.sources.push(`network failure ${tr.code === 'ECONNECTION' ? '' : `${tr.code} `}from “${snippet(tr.from)}”`.replace('  ', ' '));
     }
   }
@@ -243,7 +260,9 @@ export function readFreeText(text: string, opts: { status?: number; headers?: Re
     if (decode) {
       parts.status = 200;
       parts.notJson = true;
-      parts.sources.push(`a body that is not JSON, from “${snippet(decode[0])}” (the client could not parse the answer; no status in the text, read as a success)`);
+      parts.sources.push(
+        `a body that is not JSON, from “${snippet(decode[0])}” (the client could not parse the answer; no status in the text, read as a success)`,
+      );
     }
   }
   const ex = exceptionFromText(near.text);
@@ -274,7 +293,10 @@ const REASON_WORDS: ReadonlyArray<readonly [RegExp, number]> = [
   // envoy's own 503 body
   [/upstream connect error or disconnect\/reset before headers|no healthy upstream/i, 503],
   [/\bserver (had|encountered|experienced) an (internal )?error\b/i, 500],
-  [/\b(didn't|did not) provide an API key|\bno API key (was )?provided|\bmissing (an? )?(api[ _-]?key|bearer token|authorization header)|\bapi[ _-]?key (is )?(missing|not valid|incorrect|revoked|expired)|\bincorrect api key|\binvalid x-api-key|\b(security|access|auth(entication)?|bearer) token\b[^.\n]{0,40}\b(is )?(invalid|expired)\b/i, 401],
+  [
+    /\b(didn't|did not) provide an API key|\bno API key (was )?provided|\bmissing (an? )?(api[ _-]?key|bearer token|authorization header)|\bapi[ _-]?key (is )?(missing|not valid|incorrect|revoked|expired)|\bincorrect api key|\binvalid x-api-key|\b(security|access|auth(entication)?|bearer) token\b[^.\n]{0,40}\b(is )?(invalid|expired)\b/i,
+    401,
+  ],
 ];
 
 const QUOTA_BILLING = /\bquota\b[^.\n]{0,60}\b(?:plan and billing|billing details|billing)\b/i;
@@ -329,7 +351,9 @@ export function readingFromParts(parts: Parts): TextReading {
           sources.push(`status ${status} from the words “${re.exec(said)![0]}” (no status in the text)`);
         } else if (parts.weakStatus) {
           failure.status = parts.weakStatus.status;
-          sources.push(`status ${parts.weakStatus.status} from the exception class ${parts.weakStatus.name} (nothing stronger in the text)`);
+          sources.push(
+            `status ${parts.weakStatus.status} from the exception class ${parts.weakStatus.name} (nothing stronger in the text)`,
+          );
         }
       }
     }
@@ -370,7 +394,14 @@ export function readErrorText(text: string, opts: { status?: number; headers?: R
     const clean = text.replace(/^\uFEFF/, '');
     const har = readHar(clean);
     if (har) {
-      const parts: Parts = { status: opts.status ?? har.status, headers: { ...har.headers, ...(opts.headers ?? {}) }, body: har.body, host: har.host, text: `${har.host ?? ''}\n${har.body.slice(0, 65_536)}`, sources: [`the response of ${har.from}`] };
+      const parts: Parts = {
+        status: opts.status ?? har.status,
+        headers: { ...har.headers, ...(opts.headers ?? {}) },
+        body: har.body,
+        host: har.host,
+        text: `${har.host ?? ''}\n${har.body.slice(0, 65_536)}`,
+        sources: [`the response of ${har.from}`],
+      };
       if (parts.status === undefined) {
         const tr = transportFromText(har.networkError ?? '');
         parts.networkCode = tr?.code ?? 'ECONNECTION';
@@ -395,7 +426,8 @@ export function readErrorText(text: string, opts: { status?: number; headers?: R
         const strings = stringsOf(clean);
         if (strings) {
           const parts = readFreeText(strings, opts);
-          if (parts.networkCode || (!pb.hasError && (parts.status !== undefined || parts.body !== undefined))) return readingFromParts(parts);
+          if (parts.networkCode || (!pb.hasError && (parts.status !== undefined || parts.body !== undefined)))
+            return readingFromParts(parts);
         }
       }
       const host = hostFromText(saved.body.slice(0, 65_536));

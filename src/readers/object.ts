@@ -68,7 +68,8 @@ function bodyText(v: unknown): string | undefined {
   }
 }
 
-const NETWORK_CODE = /^(E[A-Z0-9_]{3,}|UND_ERR_\w+|ERR_(?!BAD_REQUEST|BAD_RESPONSE|CANCELED|BAD_OPTION)\w+|CERT_\w+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_\w+|ABORT_ERR)$/;
+const NETWORK_CODE =
+  /^(E[A-Z0-9_]{3,}|UND_ERR_\w+|ERR_(?!BAD_REQUEST|BAD_RESPONSE|CANCELED|BAD_OPTION)\w+|CERT_\w+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_\w+|ABORT_ERR)$/;
 
 /** The parts an error object (or a plain response record) holds. Never throws, never reads a request. */
 export function readErrorObject(input: unknown): ObjectParts {
@@ -78,7 +79,12 @@ export function readErrorObject(input: unknown): ObjectParts {
   try {
     const response = rec(o.response);
     const ctor = rec(Object.getPrototypeOf(o))?.constructor as { name?: unknown } | undefined;
-    const name = typeof o.name === 'string' && o.name !== 'Error' ? o.name : typeof ctor?.name === 'string' && ctor.name !== 'Object' ? ctor.name : undefined;
+    const name =
+      typeof o.name === 'string' && o.name !== 'Error'
+        ? o.name
+        : typeof ctor?.name === 'string' && ctor.name !== 'Object'
+          ? ctor.name
+          : undefined;
     parts.name = name;
     if (typeof o.message === 'string') parts.message = o.message;
 

@@ -28,14 +28,29 @@ const FORMS: ReadonlyArray<{ re: RegExp; any?: boolean }> = [
   { re: new RegExp(`\\b(?:Client|Server) error '${E}\\b`, 'i') },
   // axios "Request failed with status code 402"; Go "status code: 429"; .NET "Response status code does not indicate success: 429";
   // "statusCode: 401", "status_code=429", "Status: 429 (Too Many Requests)", "status 429", "HTTP status 503"
-  { re: new RegExp(`\\b(?:status[ _-]?code|statusCode|http[ _-]?status(?:[ _-]?code)?|status)["']?\\s*(?:[:=]|is|of|was|does not indicate success:)?\\s*["']?${S}\\b(?![.:/]\\d)`, 'i') },
+  {
+    re: new RegExp(
+      `\\b(?:status[ _-]?code|statusCode|http[ _-]?status(?:[ _-]?code)?|status)["']?\\s*(?:[:=]|is|of|was|does not indicate success:)?\\s*["']?${S}\\b(?![.:/]\\d)`,
+      'i',
+    ),
+  },
   // "HTTP 401 Unauthorized", "HTTP Error 429: Too Many Requests" (urllib), "HTTP error 502", "retrofit2.HttpException: HTTP 429"
   { re: new RegExp(`\\bHTTP(?:[ _-]?(?:error|exception))?[\\s:]+${S}\\b(?![.:/]\\d)`, 'i') },
   // openai-node / anthropic-node: "Error: 429 You exceeded…", "RateLimitError: 429 {…}", "429 status code (no body)"
   { re: new RegExp(`\\b${E} status code\\b`, 'i') },
-  { re: new RegExp(`(?:^|[\\s.:\\]])(?:[\\w$]*(?:Error|Exception)|Error|error)\\]?:\\s*${E}\\b(?![.:/-]\\d)(?!\\s*(?:ms|s|bytes|tokens)\\b)`, 'm') },
+  {
+    re: new RegExp(
+      `(?:^|[\\s.:\\]])(?:[\\w$]*(?:Error|Exception)|Error|error)\\]?:\\s*${E}\\b(?![.:/-]\\d)(?!\\s*(?:ms|s|bytes|tokens)\\b)`,
+      'm',
+    ),
+  },
   // Claude Code "API Error: 529 {…}"; "got status: 429", "returned 429", "responded with status 429", "failed with 503"
-  { re: new RegExp(`\\b(?:got|returned|received|responded with|failed with|returns?|response|code)(?: an?)?(?: HTTP)?(?: status)?:?\\s+${E}\\b(?![.:/-]\\d)`, 'i') },
+  {
+    re: new RegExp(
+      `\\b(?:got|returned|received|responded with|failed with|returns?|response|code)(?: an?)?(?: HTTP)?(?: status)?:?\\s+${E}\\b(?![.:/-]\\d)`,
+      'i',
+    ),
+  },
   // aiohttp's ClientResponseError: "429, message='Too Many Requests', url=…"
   { re: new RegExp(`\\b${E}, message=`) },
   // a class without Error/Exception in its name: "google.api_core.exceptions.ResourceExhausted: 429 Resource has been exhausted"

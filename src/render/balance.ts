@@ -48,17 +48,26 @@ export function renderBalanceText(o: Output, v: BalanceView): void {
     const w = o.width;
     const lines = [labelled('Balance   ', s.bold(`${usd(v.balance)} ${v.currency}`), w), labelled('Fetched   ', `${v.fetchedAt}`, w)];
     if (v.min !== null) {
-      const verdict = v.decision === 'below' ? s.fail(`${s.symbols.fail} below the minimum`) : s.ok(`${s.symbols.pass} at or above the minimum`);
+      const verdict =
+        v.decision === 'below' ? s.fail(`${s.symbols.fail} below the minimum`) : s.ok(`${s.symbols.pass} at or above the minimum`);
       lines.push(labelled('Minimum   ', `${usd(v.min)} ${v.currency}  ${verdict}`, w));
     }
     const r = v.runway;
     if (r.available) {
-      lines.push(labelled('Spend     ', `${usd(r.spend24h)} ${v.currency} in the last 24 h · ${usd(r.spend7d)} ${v.currency} in the last 7 days${r.complete ? '' : ` (partial: ${r.records} most recent charges read)`}`, w));
+      lines.push(
+        labelled(
+          'Spend     ',
+          `${usd(r.spend24h)} ${v.currency} in the last 24 h · ${usd(r.spend7d)} ${v.currency} in the last 7 days${r.complete ? '' : ` (partial: ${r.records} most recent charges read)`}`,
+          w,
+        ),
+      );
       if (v.balance <= 0) {
         lines.push(labelled('Runway    ', 'none: the balance is empty', w));
       } else if (r.daysLeft !== null) {
         const basis = r.rateBasis === '24h' ? 'the last 24 h' : '7-day average';
-        lines.push(labelled('Runway    ', `at this rate (${usd(r.dailyRate)} ${v.currency}/day, ${basis}), empty ${inDays(r.daysLeft)}`, w));
+        lines.push(
+          labelled('Runway    ', `at this rate (${usd(r.dailyRate)} ${v.currency}/day, ${basis}), empty ${inDays(r.daysLeft)}`, w),
+        );
       } else if (v.balance > 0) {
         lines.push(labelled('Runway    ', 'nothing spent in the last 7 days', w));
       }
@@ -74,7 +83,10 @@ export function renderBalanceText(o: Output, v: BalanceView): void {
 function renderProblem(o: Output, v: BalanceView): void {
   const s = o.style;
   if (v.diagnosis) printDiagnosis(o, v.diagnosis);
-  if (v.failedOpen) o.err(`${fitToWidth(`${s.warn(s.symbols.warn)} --fail-open: the balance could not be checked (${v.diagnosis?.category ?? 'unknown'}); exiting 0 with decision "unknown".`, o.width)}\n`);
+  if (v.failedOpen)
+    o.err(
+      `${fitToWidth(`${s.warn(s.symbols.warn)} --fail-open: the balance could not be checked (${v.diagnosis?.category ?? 'unknown'}); exiting 0 with decision "unknown".`, o.width)}\n`,
+    );
 }
 
 /** The bare number for `$(apidoctor balance --format value)`; nothing on stdout when there is none. */
@@ -99,18 +111,31 @@ export function openMetrics(v: BalanceView): string {
     if (unit) out.push(`# UNIT ${name} ${unit}`);
     for (const [labels, value] of samples) out.push(`${name}${labels} ${num(value)}`);
   };
-  if (v.balance !== null) gauge('modelswitch_balance_usd', 'ModelSwitch account balance in USD (GET /api/balance).', 'usd', [['', v.balance]]);
+  if (v.balance !== null)
+    gauge('modelswitch_balance_usd', 'ModelSwitch account balance in USD (GET /api/balance).', 'usd', [['', v.balance]]);
   if (v.min !== null) {
     gauge('modelswitch_balance_minimum_usd', 'Minimum balance given with --min.', 'usd', [['', v.min]]);
-    if (v.balance !== null) gauge('modelswitch_balance_below_minimum', '1 when the balance is below --min, else 0.', undefined, [['', v.decision === 'below' ? 1 : 0]]);
+    if (v.balance !== null)
+      gauge('modelswitch_balance_below_minimum', '1 when the balance is below --min, else 0.', undefined, [
+        ['', v.decision === 'below' ? 1 : 0],
+      ]);
   }
   const r = v.runway;
   if (r.available) {
-    gauge('modelswitch_spend_usd', 'Spend over the trailing window in USD.', 'usd', [['{window="24h"}', r.spend24h], ['{window="7d"}', r.spend7d]]);
-    if (r.daysLeft !== null) gauge('modelswitch_balance_runway_days', 'Days until the balance is empty at the recent spend rate.', 'days', [['', r.daysLeft]]);
+    gauge('modelswitch_spend_usd', 'Spend over the trailing window in USD.', 'usd', [
+      ['{window="24h"}', r.spend24h],
+      ['{window="7d"}', r.spend7d],
+    ]);
+    if (r.daysLeft !== null)
+      gauge('modelswitch_balance_runway_days', 'Days until the balance is empty at the recent spend rate.', 'days', [['', r.daysLeft]]);
   }
-  gauge('modelswitch_balance_check_success', '1 when the balance was read, 0 when it could not be.', undefined, [['', v.balance !== null ? 1 : 0]]);
-  if (v.fetchedAt) gauge('modelswitch_balance_fetched_timestamp_seconds', 'When the balance was read (Unix time).', 'seconds', [['', Date.parse(v.fetchedAt) / 1000]]);
+  gauge('modelswitch_balance_check_success', '1 when the balance was read, 0 when it could not be.', undefined, [
+    ['', v.balance !== null ? 1 : 0],
+  ]);
+  if (v.fetchedAt)
+    gauge('modelswitch_balance_fetched_timestamp_seconds', 'When the balance was read (Unix time).', 'seconds', [
+      ['', Date.parse(v.fetchedAt) / 1000],
+    ]);
   out.push('# EOF');
   return out.join('\n') + '\n';
 }
@@ -128,7 +153,15 @@ export function renderBalanceOpenMetrics(o: Output, v: BalanceView): void {
 export function renderBalanceGithub(o: Output, v: BalanceView, reason: ExitReason): void {
   const title = 'apidoctor balance';
   let text = '';
-  if (v.diagnosis) text += annotation(v.failedOpen ? 'warning' : 'error', title, diagnosisMessage(v.diagnosis, v.failedOpen ? `--fail-open: the balance could not be checked (${v.diagnosis.category}); exiting 0` : undefined));
+  if (v.diagnosis)
+    text += annotation(
+      v.failedOpen ? 'warning' : 'error',
+      title,
+      diagnosisMessage(
+        v.diagnosis,
+        v.failedOpen ? `--fail-open: the balance could not be checked (${v.diagnosis.category}); exiting 0` : undefined,
+      ),
+    );
   for (const n of v.notes) text += annotation('warning', title, n);
   const amount = v.balance !== null ? `${usd(v.balance)} ${v.currency}` : 'balance unknown';
   const min = v.min !== null ? ` (minimum ${usd(v.min)} ${v.currency})` : '';

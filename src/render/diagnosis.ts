@@ -11,7 +11,8 @@ export function attemptsLine(attempts: Attempt[] | undefined): string | undefine
   return attempts
     .map((a) => {
       const what = a.status !== undefined ? String(a.status) : (a.networkCode ?? 'no answer');
-      const wait = a.waitMs !== undefined ? ` (waited ${formatMs(a.waitMs)}: ${a.retryNote ?? ''})` : a.retryNote ? ` (${a.retryNote})` : '';
+      const wait =
+        a.waitMs !== undefined ? ` (waited ${formatMs(a.waitMs)}: ${a.retryNote ?? ''})` : a.retryNote ? ` (${a.retryNote})` : '';
       return `#${a.n} ${what} in ${formatMs(a.timings.totalMs)}${wait}`;
     })
     .join(', ');
@@ -36,7 +37,8 @@ export function renderDiagnosis(d: Diagnosis, s: Style, level: 'fail' | 'warn' =
   if (ev.requestId) facts.push(`request id ${ev.requestId}`);
   // Codes, types and ids come from the server: one line each, so none can forge a line of the report.
   if (facts.length) lines.push(`  ${s.dim('Evidence:')} ${oneLine(facts.join(' · '))}`);
-  if (ev.message) lines.push(`  ${s.dim('Server said:')} ${JSON.stringify(ev.message.length > 300 ? ev.message.slice(0, 300) + '…' : ev.message)}`);
+  if (ev.message)
+    lines.push(`  ${s.dim('Server said:')} ${JSON.stringify(ev.message.length > 300 ? ev.message.slice(0, 300) + '…' : ev.message)}`);
   else if (ev.bodyExcerpt) lines.push(`  ${s.dim('Body:')} ${JSON.stringify(ev.bodyExcerpt.slice(0, 200))}`);
   const att = attemptsLine(ev.attempts);
   if (att && (ev.attempts?.length ?? 0) > 1) lines.push(`  ${s.dim('Attempts:')} ${att}`);

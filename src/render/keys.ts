@@ -98,7 +98,14 @@ export function keysTable(keys: KeyView[], s: Style, configuredSource?: string, 
 }
 
 /** The table of a KeyList, written in pieces of whole lines (a large table is never one string). */
-export function writeKeyListTable(list: KeyList, nowMs: number, s: Style, configuredSource: string | undefined, width: number, write: (text: string) => void): void {
+export function writeKeyListTable(
+  list: KeyList,
+  nowMs: number,
+  s: Style,
+  configuredSource: string | undefined,
+  width: number,
+  write: (text: string) => void,
+): void {
   writeKeysTable(
     {
       length: list.length,
@@ -131,7 +138,8 @@ const CREATED = 5;
  * under its start instead of a row.
  */
 function writeKeysTable(rows: Rows, s: Style, configuredSource: string | undefined, width: number, write: (text: string) => void): void {
-  if (rows.length === 0) return write(fitToWidth('No proxy keys on this account. Create one: apidoctor keys create --name <name>', width) + '\n');
+  if (rows.length === 0)
+    return write(fitToWidth('No proxy keys on this account. Create one: apidoctor keys create --name <name>', width) + '\n');
   // Two passes over the keys, the cells made again in the second, rather than a table of 8 strings per
   // key kept between them: with 100,000 keys, keeping them costs more in garbage collection than making them twice.
   // Widths by a loop: Math.max(...rows) passes every row as an argument and overflows the stack past ~100,000 keys.
@@ -190,7 +198,9 @@ function writeKeysTable(rows: Rows, s: Style, configuredSource: string | undefin
 }
 
 function legend(rows: Rows, s: Style, configuredSource: string | undefined, width: number): string {
-  return rows.anyConfigured ? s.dim(fitToWidth(`* = the proxy key apidoctor is configured with${configuredSource ? ` (${configuredSource})` : ''}`, width)) + '\n' : '';
+  return rows.anyConfigured
+    ? s.dim(fitToWidth(`* = the proxy key apidoctor is configured with${configuredSource ? ` (${configuredSource})` : ''}`, width)) + '\n'
+    : '';
 }
 
 /** Too narrow for the table: one key a line, "* #1 "name" (prefix) active, created …, expires … (30 days left)", wrapped. */
@@ -282,7 +292,14 @@ export function keyDetails(k: KeyView, configuredSource?: string, width = Infini
     ['id', String(k.id)],
     ['name', oneLine(k.name ?? '-')],
     ['prefix', oneLine(k.prefix || '-')],
-    ['status', k.status === 'active' ? 'active' : k.status === 'inactive' ? 'INACTIVE (requests with it get 403)' : 'EXPIRED (requests with it are refused)'],
+    [
+      'status',
+      k.status === 'active'
+        ? 'active'
+        : k.status === 'inactive'
+          ? 'INACTIVE (requests with it get 403)'
+          : 'EXPIRED (requests with it are refused)',
+    ],
     ['created', oneLine(k.createdAt ?? '-')],
     ['expires', oneLine(k.expiresAt ?? 'never')],
     ['days left', daysText(k)],

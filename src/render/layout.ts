@@ -107,7 +107,14 @@ export function fitColumns(text: string, width: number): string {
  * not fit wrap inside it), the detail wrapped under its own column. When the detail column would be
  * narrower than 24 columns, the detail goes on the lines below, indented by 4.
  */
-export function reportRow(sym: string, title: string, detail: string, titleWidth: number, width: number, paintDetail: (line: string) => string = (l) => l): string {
+export function reportRow(
+  sym: string,
+  title: string,
+  detail: string,
+  titleWidth: number,
+  width: number,
+  paintDetail: (line: string) => string = (l) => l,
+): string {
   const detailCol = 2 + titleWidth + 2;
   const titleLines = wrapWords(title, titleWidth);
   if (width - detailCol < 24) {
@@ -122,7 +129,9 @@ export function reportRow(sym: string, title: string, detail: string, titleWidth
     const t = titleLines[i] ?? '';
     const d = detailLines[i];
     const left = `${i === 0 ? `${sym} ` : '  '}${t}`;
-    out.push(d === undefined ? left.trimEnd() : `${left}${' '.repeat(Math.max(0, detailCol - 2 - visibleLength(t) - 2) + 2)}${paintDetail(d)}`);
+    out.push(
+      d === undefined ? left.trimEnd() : `${left}${' '.repeat(Math.max(0, detailCol - 2 - visibleLength(t) - 2) + 2)}${paintDetail(d)}`,
+    );
   }
   return out.join('\n');
 }

@@ -29,7 +29,13 @@ export interface MarkdownEnv {
  * each setting came from (keys shown masked), every check with its detail and time, the diagnoses with
  * their request ids. Redacted as everything apidoctor prints.
  */
-export function renderMarkdown(results: CheckResult[], diagnoses: Diagnosis[], summary: Summary, config: ResolvedConfig, env: MarkdownEnv): string {
+export function renderMarkdown(
+  results: CheckResult[],
+  diagnoses: Diagnosis[],
+  summary: Summary,
+  config: ResolvedConfig,
+  env: MarkdownEnv,
+): string {
   const icon = { pass: '✅', warn: '⚠️', fail: '❌', skip: '⏭️' } as const;
   const setting = (label: string, value: string | undefined, source: string) =>
     `| ${label} | ${value === undefined ? 'not set' : code(redactor.redact(value))} | ${cell(source)} |`;
@@ -51,7 +57,10 @@ export function renderMarkdown(results: CheckResult[], diagnoses: Diagnosis[], s
     '',
     '| | Check | Detail | Time |',
     '|---|---|---|---|',
-    ...results.map((r) => `| ${icon[r.status]} | ${cell(r.title)} ${code(r.id)} | ${cell(r.detail)}${r.diagnosis && r.status !== 'pass' ? ` (${code(r.diagnosis.id)})` : ''} | ${r.durationMs ? formatMs(r.durationMs) : ''} |`),
+    ...results.map(
+      (r) =>
+        `| ${icon[r.status]} | ${cell(r.title)} ${code(r.id)} | ${cell(r.detail)}${r.diagnosis && r.status !== 'pass' ? ` (${code(r.diagnosis.id)})` : ''} | ${r.durationMs ? formatMs(r.durationMs) : ''} |`,
+    ),
     '',
     `**${summary.exitCode === 0 ? 'Healthy' : `Exit ${summary.exitCode} (${summary.exitReason})`}** — ${summary.pass} passed, ${summary.warn} warnings, ${summary.fail} failed, ${summary.skip} skipped${summary.rootCause ? ` — root cause ${code(summary.rootCause)}` : ''}`,
   ];
@@ -59,8 +68,15 @@ export function renderMarkdown(results: CheckResult[], diagnoses: Diagnosis[], s
     lines.push('', '**Diagnoses**', '');
     for (const d of diagnoses) {
       const ev = d.evidence;
-      const facts = [ev.method || ev.endpoint ? `${ev.method ?? ''} ${ev.endpoint ?? ''}`.trim() : '', ev.status !== undefined ? `HTTP ${ev.status}` : '', ev.networkCode ?? '', ev.requestId ? `request id ${code(ev.requestId)}` : ''].filter(Boolean);
-      lines.push(`- ${code(d.id)} ${cell(d.title)}${facts.length ? ` — ${facts.map((f) => (f.startsWith('request id') ? f : cell(f))).join(' · ')}` : ''}`);
+      const facts = [
+        ev.method || ev.endpoint ? `${ev.method ?? ''} ${ev.endpoint ?? ''}`.trim() : '',
+        ev.status !== undefined ? `HTTP ${ev.status}` : '',
+        ev.networkCode ?? '',
+        ev.requestId ? `request id ${code(ev.requestId)}` : '',
+      ].filter(Boolean);
+      lines.push(
+        `- ${code(d.id)} ${cell(d.title)}${facts.length ? ` — ${facts.map((f) => (f.startsWith('request id') ? f : cell(f))).join(' · ')}` : ''}`,
+      );
       if (ev.message) lines.push(`  - Server said: ${code(ev.message.slice(0, 300))}`);
     }
   }

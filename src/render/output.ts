@@ -87,7 +87,8 @@ export class Output {
     this.stdoutIsTTY = !!stdout.isTTY;
     this.width = opts.width ?? 80;
     // ora moves the cursor: only on a real terminal stream that can.
-    this.spinnerAllowed = !!opts.spinner && !this.json && !this.quiet && !!stderr.isTTY && typeof (stderr as { cursorTo?: unknown }).cursorTo === 'function';
+    this.spinnerAllowed =
+      !!opts.spinner && !this.json && !this.quiet && !!stderr.isTTY && typeof (stderr as { cursorTo?: unknown }).cursorTo === 'function';
   }
 
   /** What reaches a sink: neutralised, with apidoctor's own colours applied. */
@@ -99,7 +100,8 @@ export class Output {
   out(text: string): void {
     const reveal = this.revealed;
     const at = reveal ? text.indexOf(reveal) : -1;
-    if (reveal === undefined || at < 0) return void this.stdout.write(interruptibleStep(text.length, () => this.final(redactor.redact(text))));
+    if (reveal === undefined || at < 0)
+      return void this.stdout.write(interruptibleStep(text.length, () => this.final(redactor.redact(text))));
     this.revealed = undefined;
     this.stdout.write(this.final(redactor.redact(text.slice(0, at)) + reveal + redactor.redact(text.slice(at + reveal.length))));
   }
@@ -224,10 +226,12 @@ export class Output {
       },
     };
     this.spinners.add(handle);
-    void import('ora').then(({ default: ora }) => {
-      if (stopped) return;
-      instance = ora({ text: current, stream: this.stderr as NodeJS.WritableStream, discardStdin: false }).start();
-    }).catch(() => {});
+    void import('ora')
+      .then(({ default: ora }) => {
+        if (stopped) return;
+        instance = ora({ text: current, stream: this.stderr as NodeJS.WritableStream, discardStdin: false }).start();
+      })
+      .catch(() => {});
     return {
       text: (t) => {
         current = safe(t);

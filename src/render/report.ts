@@ -21,21 +21,33 @@ export interface Summary {
 /** `--list-checks`: id, title, what it needs. */
 export function listChecks(defs: readonly CheckDef<unknown>[]): string {
   const w = Math.max(...defs.map((d) => d.id.length));
-  return defs.map((d) => `${d.id.padEnd(w)}  ${d.title}${d.byDefault === false ? ' (opt-in)' : ''}  — needs ${d.requires}`).join('\n') + '\n';
+  return (
+    defs.map((d) => `${d.id.padEnd(w)}  ${d.title}${d.byDefault === false ? ' (opt-in)' : ''}  — needs ${d.requires}`).join('\n') + '\n'
+  );
 }
 
 /** The text report: a line per check on stdout, the diagnoses on stderr, a summary line on stdout. */
 export function renderText(o: Output, results: CheckResult[], diagnoses: Diagnosis[], summary: Summary, strict: boolean): void {
   const s = o.style;
   const sym = (r: CheckResult) =>
-    r.status === 'pass' ? s.ok(s.symbols.pass) : r.status === 'warn' ? s.warn(s.symbols.warn) : r.status === 'fail' ? s.fail(s.symbols.fail) : s.dim(s.symbols.skip);
+    r.status === 'pass'
+      ? s.ok(s.symbols.pass)
+      : r.status === 'warn'
+        ? s.warn(s.symbols.warn)
+        : r.status === 'fail'
+          ? s.fail(s.symbols.fail)
+          : s.dim(s.symbols.skip);
   // Laid out for the terminal's width (80 when unknown), details wrapped under their column.
-  const titleWidth = titleColumn(results.map((r) => r.title), o.width);
+  const titleWidth = titleColumn(
+    results.map((r) => r.title),
+    o.width,
+  );
   if (!o.quiet) {
     const lines = results.map((r) => {
       // The time is one unit: never "9" at the end of one line and "ms" on the next.
       const time = r.durationMs > 0 ? ` ${formatMs(r.durationMs).replace(' ', '\u00a0')}` : '';
-      const painted = (line: string) => (r.status === 'skip' ? s.dim(line) : time && line.endsWith(time) ? line.slice(0, -time.length) + s.dim(time) : line);
+      const painted = (line: string) =>
+        r.status === 'skip' ? s.dim(line) : time && line.endsWith(time) ? line.slice(0, -time.length) + s.dim(time) : line;
       const paint = (line: string) => painted(line).replace('\u00a0', ' ');
       return reportRow(sym(r), r.title, `${oneLine(r.detail)}${time}`, titleWidth, o.width, paint);
     });
@@ -46,17 +58,25 @@ export function renderText(o: Output, results: CheckResult[], diagnoses: Diagnos
       const key = (d: Diagnosis) => `${d.id}\0${d.title}`;
       const warnOnly = new Set(results.filter((r) => r.status === 'warn' && r.diagnosis).map((r) => key(r.diagnosis!)));
       for (const r of results) if (r.status === 'fail' && r.diagnosis) warnOnly.delete(key(r.diagnosis));
-      for (const d of diagnoses) o.err(fitToWidth(renderDiagnosis(d, s, !strict && warnOnly.has(key(d)) ? 'warn' : 'fail'), o.width) + '\n');
+      for (const d of diagnoses)
+        o.err(fitToWidth(renderDiagnosis(d, s, !strict && warnOnly.has(key(d)) ? 'warn' : 'fail'), o.width) + '\n');
     }
   }
-  const parts = [`${summary.pass} passed`, `${summary.warn} warning${summary.warn === 1 ? '' : 's'}`, `${summary.fail} failed`, `${summary.skip} skipped`];
+  const parts = [
+    `${summary.pass} passed`,
+    `${summary.warn} warning${summary.warn === 1 ? '' : 's'}`,
+    `${summary.fail} failed`,
+    `${summary.skip} skipped`,
+  ];
   const verdict =
     summary.exitCode === 0
       ? s.ok(`${s.symbols.pass} healthy`) + (summary.warn ? s.dim(' (warnings do not fail without --strict)') : '')
-      : s.fail(`${s.symbols.fail} exit ${summary.exitCode} (${summary.exitReason})`) + (summary.rootCause ? ` — root cause: ${summary.rootCauseDiagnosis ? `${summary.rootCauseDiagnosis} (found by ${summary.rootCause})` : summary.rootCause}${strict && summary.fail === 0 ? ' (--strict)' : ''}` : '');
+      : s.fail(`${s.symbols.fail} exit ${summary.exitCode} (${summary.exitReason})`) +
+        (summary.rootCause
+          ? ` — root cause: ${summary.rootCauseDiagnosis ? `${summary.rootCauseDiagnosis} (found by ${summary.rootCause})` : summary.rootCause}${strict && summary.fail === 0 ? ' (--strict)' : ''}`
+          : '');
   o.out(`${o.quiet ? '' : '\n'}${fitToWidth(`${parts.join(', ')} — ${verdict}`, o.width)}\n`);
 }
-
 
 /** `--format github`: an annotation per failure and warning, then a plain summary line. */
 export function renderGithub(results: CheckResult[], summary: Summary): string {
@@ -65,10 +85,14 @@ export function renderGithub(results: CheckResult[], summary: Summary): string {
     if (r.status !== 'fail' && r.status !== 'warn') continue;
     const level = r.status === 'fail' ? 'error' : 'warning';
     const d = r.diagnosis;
-    const msg = d ? `${oneLine(r.detail)}\n${d.title} [${d.id}]\n${d.remedies.map((x, i) => `${i + 1}. ${x}`).join('\n')}` : oneLine(r.detail);
+    const msg = d
+      ? `${oneLine(r.detail)}\n${d.title} [${d.id}]\n${d.remedies.map((x, i) => `${i + 1}. ${x}`).join('\n')}`
+      : oneLine(r.detail);
     lines.push(`::${level} title=${workflowProperty(`apidoctor ${r.id}: ${r.title}`)}::${workflowData(msg)}`);
   }
-  lines.push(`apidoctor doctor: ${summary.pass} passed, ${summary.warn} warnings, ${summary.fail} failed, ${summary.skip} skipped — exit ${summary.exitCode} (${summary.exitReason})`);
+  lines.push(
+    `apidoctor doctor: ${summary.pass} passed, ${summary.warn} warnings, ${summary.fail} failed, ${summary.skip} skipped — exit ${summary.exitCode} (${summary.exitReason})`,
+  );
   return lines.join('\n') + '\n';
 }
 
@@ -84,7 +108,10 @@ export async function githubSummary(path: string, results: CheckResult[], summar
     '',
     '| | Check | Detail | Time |',
     '|---|---|---|---|',
-    ...results.map((r) => `| ${icon[r.status]} | ${cell(r.title)} | ${cell(r.detail)}${r.diagnosis && r.status !== 'pass' ? ` (\`${r.diagnosis.id}\`)` : ''} | ${r.durationMs ? formatMs(r.durationMs) : ''} |`),
+    ...results.map(
+      (r) =>
+        `| ${icon[r.status]} | ${cell(r.title)} | ${cell(r.detail)}${r.diagnosis && r.status !== 'pass' ? ` (\`${r.diagnosis.id}\`)` : ''} | ${r.durationMs ? formatMs(r.durationMs) : ''} |`,
+    ),
     '',
     `**${summary.exitCode === 0 ? 'Healthy' : `Exit ${summary.exitCode} (${summary.exitReason})`}** — ${summary.pass} passed, ${summary.warn} warnings, ${summary.fail} failed, ${summary.skip} skipped`,
     '',
@@ -98,8 +125,15 @@ export async function githubSummary(path: string, results: CheckResult[], summar
 
 function xml(s: string): string {
   // Also drops characters XML 1.0 cannot hold.
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return (
+    s
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+  );
 }
 
 /** `--format junit`: one testcase per check, for CI test reports. */
@@ -110,7 +144,8 @@ export function renderJunit(results: CheckResult[], strict: boolean, totalMs: nu
     const open = `    <testcase classname="apidoctor.doctor" name="${xml(`${r.id}: ${r.title}`)}" time="${(r.durationMs / 1000).toFixed(3)}"`;
     const d = r.diagnosis;
     const text = xml(`${r.detail}${d ? `\n${d.title} [${d.id}]\n${d.remedies.map((x, i) => `${i + 1}. ${x}`).join('\n')}` : ''}`);
-    if (r.status === 'fail' || (strict && r.status === 'warn')) return `${open}>\n      <failure message="${xml(r.detail)}" type="${xml(d?.id ?? r.status)}">${text}</failure>\n    </testcase>`;
+    if (r.status === 'fail' || (strict && r.status === 'warn'))
+      return `${open}>\n      <failure message="${xml(r.detail)}" type="${xml(d?.id ?? r.status)}">${text}</failure>\n    </testcase>`;
     if (r.status === 'skip') return `${open}>\n      <skipped message="${xml(r.detail)}"/>\n    </testcase>`;
     if (r.status === 'warn') return `${open}>\n      <system-out>${text}</system-out>\n    </testcase>`;
     return `${open}/>`;

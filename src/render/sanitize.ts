@@ -5,6 +5,7 @@
  * renderers pass each one-line field through `oneLine`, so a line break inside a key name cannot forge a
  * table row. apidoctor's own colours are not control characters until Output writes them (style.ts).
  */
+/* eslint-disable no-control-regex -- this module's patterns name the control characters it escapes */
 
 /**
  * C0 controls but tab and line feed, DEL, C1, the bidi overrides and isolates (U+202A–U+202E,
@@ -13,11 +14,11 @@
  * U+FFF9–U+FFFB); a carriage return only when no line feed follows it (CRLF is a line end). The
  * zero-width joiner and non-joiner (U+200C, U+200D) stay: emoji and several scripts need them.
  */
-// eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u061c\u200b\u200e\u200f\u2028\u2029\u2060-\u2064\ufeff\ufff9-\ufffb]|\r(?!\n)/g;
+const UNSAFE =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u061c\u200b\u200e\u200f\u2028\u2029\u2060-\u2064\ufeff\ufff9-\ufffb]|\r(?!\n)/g;
 /** The same, and every line break and tab: for text that must stay on one line. */
-// eslint-disable-next-line no-control-regex
-const UNSAFE_IN_LINE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u061c\u200b\u200e\u200f\u2028\u2029\u2060-\u2064\ufeff\ufff9-\ufffb]/g;
+const UNSAFE_IN_LINE =
+  /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u061c\u200b\u200e\u200f\u2028\u2029\u2060-\u2064\ufeff\ufff9-\ufffb]/g;
 /** What JSON.stringify leaves raw that a terminal still reads: DEL, C1, the bidi controls and the invisibles above. */
 const UNSAFE_IN_JSON = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069\u061c\u200b\u200e\u200f\u2028\u2029\u2060-\u2064\ufeff\ufff9-\ufffb]/g;
 
@@ -47,8 +48,8 @@ export function jsonSafe(json: string): string {
 }
 
 /** Characters a terminal acts on, in a JSON text: C0 but tab, line feed and carriage return, and those of jsonSafe. */
-// eslint-disable-next-line no-control-regex
-const UNSAFE_IN_JSON_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u061c\u200b\u200e\u200f\u2028\u2029\u2060-\u2064\ufeff\ufff9-\ufffb]/g;
+const UNSAFE_IN_JSON_TEXT =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u061c\u200b\u200e\u200f\u2028\u2029\u2060-\u2064\ufeff\ufff9-\ufffb]/g;
 
 /**
  * A server's JSON text (a body `call` prints, an SSE chunk) with each such character as a \uXXXX escape:

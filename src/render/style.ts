@@ -47,7 +47,13 @@ export function applyStyleMarkers(text: string, color: boolean): string {
 function sgr(open: number, close: number): (s: string) => string {
   const o = MARK(open);
   const c = MARK(close);
-  return (s) => o + s.split(c).join(c + o).replace(/\r?\n/g, (nl) => c + nl + o) + c;
+  return (s) =>
+    o +
+    s
+      .split(c)
+      .join(c + o)
+      .replace(/\r?\n/g, (nl) => c + nl + o) +
+    c;
 }
 
 /** Builds a style: colour functions that emit markers the output layer turns into ANSI colours (level 1). */

@@ -72,8 +72,19 @@ describe('the action, run as GitHub runs it', () => {
   let checkout: string;
   let install: ActionRun['logs'][number] | undefined;
   /** The runner's environment: no npm variables of an outer `npm test`, and npm offline (the cache has every package after `npm ci`). */
-  const baseEnv = () => ({ PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', NO_COLOR: '1', npm_config_offline: 'true', npm_config_update_notifier: 'false' });
-  const secrets = (extra: Record<string, string> = {}) => ({ MODELSWITCH_BASE_URL: emu.url, MODELSWITCH_API_KEY: KEYS.proxy, MODELSWITCH_BILLING_KEY: KEYS.billing, ...extra });
+  const baseEnv = () => ({
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/root',
+    NO_COLOR: '1',
+    npm_config_offline: 'true',
+    npm_config_update_notifier: 'false',
+  });
+  const secrets = (extra: Record<string, string> = {}) => ({
+    MODELSWITCH_BASE_URL: emu.url,
+    MODELSWITCH_API_KEY: KEYS.proxy,
+    MODELSWITCH_BILLING_KEY: KEYS.billing,
+    ...extra,
+  });
   const act = (w: Record<string, string>, env: Record<string, string> = secrets(), actionPath = checkout) =>
     runAction(META, { actionPath, with: w, env, baseEnv: baseEnv(), skipUses: (u) => SKIPPABLE.test(u) });
 
@@ -164,7 +175,13 @@ describe('the action, run as GitHub runs it', () => {
     const later = new Date(Date.now() + 60_000);
     utimesSync(src, later, later);
     try {
-      const r = await runAction(META, { actionPath: checkout, with: { command: 'doctor' }, env: secrets(), baseEnv: { ...baseEnv(), PATH: `${fakeBin}:${process.env.PATH}` }, skipUses: (u) => SKIPPABLE.test(u) });
+      const r = await runAction(META, {
+        actionPath: checkout,
+        with: { command: 'doctor' },
+        env: secrets(),
+        baseEnv: { ...baseEnv(), PATH: `${fakeBin}:${process.env.PATH}` },
+        skipUses: (u) => SKIPPABLE.test(u),
+      });
       const step = r.logs.find((l) => /Install/.test(l.name))!;
       expect(step.stdout).toMatch(/npm was called: ci --ignore-scripts/);
       expect(step.code).toBe(42);

@@ -15,7 +15,6 @@ async function cli(args: string[], extraEnv: Record<string, string | undefined> 
   return r;
 }
 
-
 /** What the emulator's usage history says was spent since a moment. */
 function spentSince(sinceMs: number): number {
   return emu.state.usage.filter((u) => Date.parse(u.createdAt) >= sinceMs).reduce((a, u) => a + u.chargedAmount, 0);
@@ -80,7 +79,18 @@ describe('balance: formats', () => {
       const r = await cli(flags);
       expect(r.code).toBe(0);
       const doc = r.json();
-      expect(doc).toMatchObject({ schemaVersion: 1, command: 'balance', ok: true, exitCode: 0, exitReason: 'ok', balance: 42.5, currency: 'USD', min: null, decision: 'ok', diagnoses: [] });
+      expect(doc).toMatchObject({
+        schemaVersion: 1,
+        command: 'balance',
+        ok: true,
+        exitCode: 0,
+        exitReason: 'ok',
+        balance: 42.5,
+        currency: 'USD',
+        min: null,
+        decision: 'ok',
+        diagnoses: [],
+      });
       expect(Number.isNaN(Date.parse(doc.fetchedAt))).toBe(false);
       expect(doc.runway).toMatchObject({ available: true, source: '/api/usage', complete: true });
       expect(doc.runway.daysLeft).toBeGreaterThan(100);
@@ -242,7 +252,14 @@ describe('balance: runway', () => {
 
   it('stops paging after a few pages when the history is long (bounded), and says the figures are partial', async () => {
     const now = Date.now();
-    emu.state.usage = Array.from({ length: 2000 }, (_, i) => ({ id: 2000 - i, model: 'gpt-4o', promptTokens: 1, completionTokens: 1, chargedAmount: 0.001, createdAt: new Date(now - 60_000 - i * 60_000).toISOString() }));
+    emu.state.usage = Array.from({ length: 2000 }, (_, i) => ({
+      id: 2000 - i,
+      model: 'gpt-4o',
+      promptTokens: 1,
+      completionTokens: 1,
+      chargedAmount: 0.001,
+      createdAt: new Date(now - 60_000 - i * 60_000).toISOString(),
+    }));
     const r = await cli(['--json']);
     expect(r.code).toBe(0);
     expect(r.json().runway).toMatchObject({ available: true, complete: false });
@@ -264,9 +281,15 @@ describe('balance: runway', () => {
     expect(r.stdout).toMatch(/^Balance\s+42\.50 USD$/m);
     expect(r.stdout).not.toMatch(/^Runway/m);
     expect(count(r.stderr, 'runway left out')).toBe(1);
-    expect(r.stderr).toMatch(/runway left out: GET \/api\/usage and GET \/api\/transactions refused the billing key \(HTTP 401\).*dashboard token/);
+    expect(r.stderr).toMatch(
+      /runway left out: GET \/api\/usage and GET \/api\/transactions refused the billing key \(HTTP 401\).*dashboard token/,
+    );
     // /api/usage's pages were asked together, once each; no paging of /api/transactions after its refusal.
-    expect(emu.requests.map((q) => q.path.split('?')[0]).sort()).toEqual(['/api/balance', '/api/transactions', ...Array(6).fill('/api/usage')]);
+    expect(emu.requests.map((q) => q.path.split('?')[0]).sort()).toEqual([
+      '/api/balance',
+      '/api/transactions',
+      ...Array(6).fill('/api/usage'),
+    ]);
     expect(new Set(emu.requests.filter((q) => q.path.startsWith('/api/usage')).map((q) => q.path)).size).toBe(6);
 
     emu.reset();
@@ -353,7 +376,19 @@ describe('balance: advice that fits the command', () => {
 
     emu.reset();
     emu.state.delayMs = 1500;
-    const chat = await runCli(['call', 'POST', '/v1/chat/completions', '--data', '{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}', '--json', '--timeout', '300'], { env: env() });
+    const chat = await runCli(
+      [
+        'call',
+        'POST',
+        '/v1/chat/completions',
+        '--data',
+        '{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}',
+        '--json',
+        '--timeout',
+        '300',
+      ],
+      { env: env() },
+    );
     expect(chat.json().diagnoses[0].id).toBe('network.timeout');
     expect(chat.json().diagnoses[0].remedies.join('\n')).toMatch(/--stream/);
   });

@@ -31,7 +31,9 @@ describe('undici files left out of the bundle', () => {
   });
 
   it('llhttp without SIMD (UNDICI_NO_WASM_SIMD=1) still parses the answer through a proxy', async () => {
-    const r = await runCli(['balance', '--json'], { env: { MODELSWITCH_BASE_URL: emu.url, MODELSWITCH_BILLING_KEY: KEYS.billing, UNDICI_NO_WASM_SIMD: '1', HTTP_PROXY: proxy.url } });
+    const r = await runCli(['balance', '--json'], {
+      env: { MODELSWITCH_BASE_URL: emu.url, MODELSWITCH_BILLING_KEY: KEYS.billing, UNDICI_NO_WASM_SIMD: '1', HTTP_PROXY: proxy.url },
+    });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.json()).toMatchObject({ command: 'balance', balance: 42.5 });
@@ -54,10 +56,12 @@ describe('dist/run.cjs', () => {
   });
 
   it.skipIf(!(createRequire(import.meta.url)('node:module') as { enableCompileCache?: unknown }).enableCompileCache)(
-    'keeps its compiled code in Node\'s compile cache, in the temporary folder',
+    "keeps its compiled code in Node's compile cache, in the temporary folder",
     async () => {
       const tmp = emptyDir();
-      const r = await runCli(['balance', '--json'], { env: { TMPDIR: tmp, MODELSWITCH_BASE_URL: emu.url, MODELSWITCH_BILLING_KEY: KEYS.billing } });
+      const r = await runCli(['balance', '--json'], {
+        env: { TMPDIR: tmp, MODELSWITCH_BASE_URL: emu.url, MODELSWITCH_BILLING_KEY: KEYS.billing },
+      });
       expect(r.code).toBe(0);
       expect(readdirSync(join(tmp, 'node-compile-cache'), { recursive: true }).length).toBeGreaterThan(0);
     },
@@ -72,7 +76,8 @@ describe('dist/run.cjs', () => {
     const tmp = emptyDir();
     return {
       bundle: join(copy, 'dist', 'run.cjs'),
-      run: (args: string[]) => runCli(args, { bin, env: { TMPDIR: tmp, MODELSWITCH_BASE_URL: emu.url, MODELSWITCH_BILLING_KEY: KEYS.billing } }),
+      run: (args: string[]) =>
+        runCli(args, { bin, env: { TMPDIR: tmp, MODELSWITCH_BASE_URL: emu.url, MODELSWITCH_BILLING_KEY: KEYS.billing } }),
     };
   }
 
@@ -88,14 +93,19 @@ describe('dist/run.cjs', () => {
   });
 
   it('FORCE_COLOR colours what the built CLI prints', async () => {
-    const r = await runCli(['doctor', '--only', 'config.sources'], { env: { FORCE_COLOR: '1', NO_COLOR: undefined, MODELSWITCH_BASE_URL: emu.url } });
+    const r = await runCli(['doctor', '--only', 'config.sources'], {
+      env: { FORCE_COLOR: '1', NO_COLOR: undefined, MODELSWITCH_BASE_URL: emu.url },
+    });
     expect(r.stderr).not.toMatch(/internal error|dynamic import/i);
     expect(r.stdout).toMatch(/\u001b\[32m✓/);
   });
 
   it('imports a JavaScript config file with import() (apidoctor.config.mjs)', async () => {
     const cwd = emptyDir();
-    writeFileSync(join(cwd, 'apidoctor.config.mjs'), `export default { baseUrl: ${JSON.stringify(emu.url)}, apiKey: ${JSON.stringify(KEYS.proxy)} };\n`);
+    writeFileSync(
+      join(cwd, 'apidoctor.config.mjs'),
+      `export default { baseUrl: ${JSON.stringify(emu.url)}, apiKey: ${JSON.stringify(KEYS.proxy)} };\n`,
+    );
     emu.reset();
     const r = await runCli(['call', '/v1/models', '--json', '--config', 'apidoctor.config.mjs'], { cwd, env: {} });
     expect(r.stderr).toBe('');

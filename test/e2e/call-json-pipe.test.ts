@@ -32,7 +32,18 @@ describe('call to a pipe: JSON stays JSON', () => {
   });
 
   it('a streamed event with the same characters: each data line parses back to the same value', async () => {
-    const r = await runCli(['call', 'POST', '/v1/chat/completions', '--data', '{"model":"gpt-4o","messages":[]}', '--stream', '--base-url', `${server.url}/stream`, '--api-key', KEY]);
+    const r = await runCli([
+      'call',
+      'POST',
+      '/v1/chat/completions',
+      '--data',
+      '{"model":"gpt-4o","messages":[]}',
+      '--stream',
+      '--base-url',
+      `${server.url}/stream`,
+      '--api-key',
+      KEY,
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).not.toMatch(RAW);
     const first = r.stdout.split('\n').find((l) => l.startsWith('data: {'))!;

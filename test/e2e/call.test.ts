@@ -5,9 +5,6 @@ import { startEmulator, KEYS, PRESETS, type Emulator, type FailureRule } from '.
 import { closedPort, emulatorEnv, expectNoKeys } from '../helpers/emulated.js';
 import { runCli, emptyDir } from '../helpers/run-cli.js';
 
-
-
-
 let emu: Emulator;
 const env = (extra: Record<string, string | undefined> = {}) => emulatorEnv(emu, extra);
 
@@ -62,7 +59,10 @@ describe('call: success', () => {
   });
 
   it('reads --data - from standard input', async () => {
-    const r = await runCli(['call', 'POST', '/v1/embeddings', '--data', '-'], { env: env(), stdin: JSON.stringify({ model: 'text-embedding-3-small', input: 'hi' }) });
+    const r = await runCli(['call', 'POST', '/v1/embeddings', '--data', '-'], {
+      env: env(),
+      stdin: JSON.stringify({ model: 'text-embedding-3-small', input: 'hi' }),
+    });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).data[0].embedding.length).toBeGreaterThan(0);
   });
@@ -75,13 +75,15 @@ describe('call: success', () => {
     expect(r.stdout).toContain('{"balance":42.5}');
   });
 
-  it('--stream: a stream that ends with Anthropic\'s message_stop is complete, as the diagnosis engine reads it', async () => {
+  it("--stream: a stream that ends with Anthropic's message_stop is complete, as the diagnosis engine reads it", async () => {
     emu.state.failures.push({
       status: 200,
       headers: { 'content-type': 'text/event-stream' },
       body: 'event: content_block_delta\ndata: {"type":"content_block_delta"}\n\nevent: message_stop\ndata: {"type":"message_stop"}\n\n',
     });
-    const r = await runCli([...['call', 'POST', '/v1/chat/completions', '--data', '{"model":"gpt-4o","messages":[]}'], '--stream'], { env: env() });
+    const r = await runCli([...['call', 'POST', '/v1/chat/completions', '--data', '{"model":"gpt-4o","messages":[]}'], '--stream'], {
+      env: env(),
+    });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/message_stop/);
   });
@@ -109,7 +111,9 @@ describe('call: success', () => {
         'event: response.created\ndata: {"type":"response.created","sequence_number":0,"response":{"id":"resp_1","status":"in_progress"}}\n\n' +
         'event: response.failed\ndata: {"type":"response.failed","sequence_number":1,"response":{"id":"resp_1","status":"failed","error":{"code":"server_error","message":"An error occurred while processing your request."}}}\n\n',
     });
-    const r = await runCli(['call', 'POST', '/v1/responses', '--data', '{"model":"gpt-4o","input":"hi"}', '--stream', '--json'], { env: env() });
+    const r = await runCli(['call', 'POST', '/v1/responses', '--data', '{"model":"gpt-4o","input":"hi"}', '--stream', '--json'], {
+      env: env(),
+    });
     expect(r.json().diagnoses[0]).toMatchObject({ id: 'server.error', category: 'server' });
     expect(r.json().exitReason).toBe('server');
     expect(r.code).toBe(9);
@@ -152,10 +156,23 @@ interface Case {
   requests?: number;
 }
 
-const chat = (model: string) => ['call', 'POST', '/v1/chat/completions', '--data', JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] })];
+const chat = (model: string) => [
+  'call',
+  'POST',
+  '/v1/chat/completions',
+  '--data',
+  JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
+];
 
 const CASES: Case[] = [
-  { name: 'no proxy key', env: { MODELSWITCH_API_KEY: undefined }, id: 'config.missing-api-key', code: 3, says: /MODELSWITCH_API_KEY/, requests: 0 },
+  {
+    name: 'no proxy key',
+    env: { MODELSWITCH_API_KEY: undefined },
+    id: 'config.missing-api-key',
+    code: 3,
+    says: /MODELSWITCH_API_KEY/,
+    requests: 0,
+  },
   {
     name: '/api with only a proxy key configured',
     args: ['call', '/api/balance'],
@@ -165,18 +182,91 @@ const CASES: Case[] = [
     says: /mk-[\s\S]*MODELSWITCH_BILLING_KEY/,
     requests: 0,
   },
-  { name: 'an ms- key given as --billing-key', args: ['call', '/api/balance', '--billing-key', KEYS.proxy], env: { MODELSWITCH_BILLING_KEY: undefined }, id: ['key.wrong-kind', 'key.swapped'], code: 3, says: /mk-/, requests: 0 },
-  { name: 'swapped keys', env: { MODELSWITCH_API_KEY: KEYS.billing, MODELSWITCH_BILLING_KEY: KEYS.proxy }, id: 'key.swapped', code: 3, says: /swap/i, requests: 0 },
-  { name: 'a key with a trailing newline', env: { MODELSWITCH_API_KEY: `${KEYS.proxy}\n` }, id: 'key.malformed', code: 3, says: /newline/, requests: 0 },
+  {
+    name: 'an ms- key given as --billing-key',
+    args: ['call', '/api/balance', '--billing-key', KEYS.proxy],
+    env: { MODELSWITCH_BILLING_KEY: undefined },
+    id: ['key.wrong-kind', 'key.swapped'],
+    code: 3,
+    says: /mk-/,
+    requests: 0,
+  },
+  {
+    name: 'swapped keys',
+    env: { MODELSWITCH_API_KEY: KEYS.billing, MODELSWITCH_BILLING_KEY: KEYS.proxy },
+    id: 'key.swapped',
+    code: 3,
+    says: /swap/i,
+    requests: 0,
+  },
+  {
+    name: 'a key with a trailing newline',
+    env: { MODELSWITCH_API_KEY: `${KEYS.proxy}\n` },
+    id: 'key.malformed',
+    code: 3,
+    says: /newline/,
+    requests: 0,
+  },
   { name: 'a key in quotes', env: { MODELSWITCH_API_KEY: `"${KEYS.proxy}"` }, id: 'key.malformed', code: 3, says: /quote/, requests: 0 },
-  { name: 'a wrong-case prefix', env: { MODELSWITCH_API_KEY: KEYS.proxy.replace('ms-', 'MS-') }, id: 'key.malformed', code: 3, says: /case-sensitive/, requests: 0 },
-  { name: 'an OpenAI key', env: { MODELSWITCH_API_KEY: 'sk-proj-abcdefghijklmnopqrstuvwxyz012345' }, id: 'key.foreign-format', code: 3, says: /OpenAI/, requests: 0 },
-  { name: 'a bad base URL', env: { MODELSWITCH_BASE_URL: 'ftp://example.invalid' }, id: 'config.bad-base-url', code: 3, says: /scheme/, requests: 0 },
-  { name: 'an unknown key', env: { MODELSWITCH_API_KEY: KEYS.proxyUnknown }, id: 'auth.invalid-key', code: 4, says: /Authorization: Bearer ms-/ },
-  { name: 'a deactivated key (403, follow-up finds it)', env: { MODELSWITCH_API_KEY: KEYS.proxyInactive }, id: 'auth.deactivated-key', code: 4, says: /apidoctor keys|GET \/api\/keys/ },
-  { name: 'zero balance as 403 (follow-up finds it)', setup: (e) => (e.state.balance = 0), id: 'balance.insufficient', code: 5, says: /top up|Top up/ },
-  { name: 'zero balance as 402', setup: (e) => ((e.state.balance = 0), (e.state.balanceStatus = 402)), id: 'balance.insufficient', code: 5, says: /top up|Top up/ },
-  { name: 'spend limit (403, by elimination)', setup: (e) => (e.state.spendLimitReached = { 1: true }), id: 'key.spend-limit', code: 5, says: /spend limit/i },
+  {
+    name: 'a wrong-case prefix',
+    env: { MODELSWITCH_API_KEY: KEYS.proxy.replace('ms-', 'MS-') },
+    id: 'key.malformed',
+    code: 3,
+    says: /case-sensitive/,
+    requests: 0,
+  },
+  {
+    name: 'an OpenAI key',
+    env: { MODELSWITCH_API_KEY: 'sk-proj-abcdefghijklmnopqrstuvwxyz012345' },
+    id: 'key.foreign-format',
+    code: 3,
+    says: /OpenAI/,
+    requests: 0,
+  },
+  {
+    name: 'a bad base URL',
+    env: { MODELSWITCH_BASE_URL: 'ftp://example.invalid' },
+    id: 'config.bad-base-url',
+    code: 3,
+    says: /scheme/,
+    requests: 0,
+  },
+  {
+    name: 'an unknown key',
+    env: { MODELSWITCH_API_KEY: KEYS.proxyUnknown },
+    id: 'auth.invalid-key',
+    code: 4,
+    says: /Authorization: Bearer ms-/,
+  },
+  {
+    name: 'a deactivated key (403, follow-up finds it)',
+    env: { MODELSWITCH_API_KEY: KEYS.proxyInactive },
+    id: 'auth.deactivated-key',
+    code: 4,
+    says: /apidoctor keys|GET \/api\/keys/,
+  },
+  {
+    name: 'zero balance as 403 (follow-up finds it)',
+    setup: (e) => (e.state.balance = 0),
+    id: 'balance.insufficient',
+    code: 5,
+    says: /top up|Top up/,
+  },
+  {
+    name: 'zero balance as 402',
+    setup: (e) => ((e.state.balance = 0), (e.state.balanceStatus = 402)),
+    id: 'balance.insufficient',
+    code: 5,
+    says: /top up|Top up/,
+  },
+  {
+    name: 'spend limit (403, by elimination)',
+    setup: (e) => (e.state.spendLimitReached = { 1: true }),
+    id: 'key.spend-limit',
+    code: 5,
+    says: /spend limit/i,
+  },
   {
     name: '403 with no billing key to settle it',
     env: { MODELSWITCH_BILLING_KEY: undefined },
@@ -185,16 +275,77 @@ const CASES: Case[] = [
     code: 4,
     says: /GET \/api\/balance[\s\S]*GET \/api\/keys[\s\S]*(mk-|billing key)/,
   },
-  { name: '/api/balance refusing the mk- key (JWT route)', args: ['call', '/api/balance'], setup: (e) => (e.state.jwtOnlyRoutes = true), id: 'access.dashboard-token', code: 4, says: /dashboard/i },
-  { name: 'an unknown model', args: chat('gpt-9-imaginary'), id: 'model.not-found', code: 1, says: /GET \/v1\/models|apidoctor call \/v1\/models/ },
-  { name: 'a bad request', args: ['call', 'POST', '/v1/chat/completions', '--data', '{"model":"gpt-4o"}'], id: 'request.invalid', code: 1, says: /messages/ },
+  {
+    name: '/api/balance refusing the mk- key (JWT route)',
+    args: ['call', '/api/balance'],
+    setup: (e) => (e.state.jwtOnlyRoutes = true),
+    id: 'access.dashboard-token',
+    code: 4,
+    says: /dashboard/i,
+  },
+  {
+    name: 'an unknown model',
+    args: chat('gpt-9-imaginary'),
+    id: 'model.not-found',
+    code: 1,
+    says: /GET \/v1\/models|apidoctor call \/v1\/models/,
+  },
+  {
+    name: 'a bad request',
+    args: ['call', 'POST', '/v1/chat/completions', '--data', '{"model":"gpt-4o"}'],
+    id: 'request.invalid',
+    code: 1,
+    says: /messages/,
+  },
   { name: 'an unknown path', args: ['call', '/v1/nothing-here'], id: 'resource.not-found', code: 1, says: /path|base URL|exist/i },
-  { name: '500', args: ['call', '/v1/models', '--retries', '0'], setup: (e) => e.state.failures.push({ ...PRESETS.serverError }), id: 'server.error', code: 9, says: /support/i },
-  { name: '502', args: ['call', '/v1/models', '--retries', '0'], setup: (e) => e.state.failures.push({ ...PRESETS.badGateway }), id: 'provider.error', code: 9, says: /different model/ },
-  { name: '503', args: ['call', '/v1/models', '--retries', '0'], setup: (e) => e.state.failures.push({ ...PRESETS.unavailable }), id: 'service.unavailable', code: 9, says: /minutes/ },
-  { name: '529 overloaded', args: ['call', '/v1/models', '--retries', '0'], setup: (e) => e.state.failures.push({ ...PRESETS.overloaded }), id: 'service.unavailable', code: 9, says: /retry|Retry/ },
-  { name: 'an HTML 502 from nginx', args: ['call', '/v1/models', '--retries', '0'], setup: (e) => e.state.failures.push({ ...PRESETS.html502 }), id: ['server.error', 'provider.error'], code: 9, says: /HTML|page/ },
-  { name: '429 after the retries', args: ['call', '/v1/models', '--retries', '0'], setup: (e) => e.state.failures.push({ ...PRESETS.rateLimited }), id: 'rate.limited', code: 6, says: /1 s[\s\S]*doubl/ },
+  {
+    name: '500',
+    args: ['call', '/v1/models', '--retries', '0'],
+    setup: (e) => e.state.failures.push({ ...PRESETS.serverError }),
+    id: 'server.error',
+    code: 9,
+    says: /support/i,
+  },
+  {
+    name: '502',
+    args: ['call', '/v1/models', '--retries', '0'],
+    setup: (e) => e.state.failures.push({ ...PRESETS.badGateway }),
+    id: 'provider.error',
+    code: 9,
+    says: /different model/,
+  },
+  {
+    name: '503',
+    args: ['call', '/v1/models', '--retries', '0'],
+    setup: (e) => e.state.failures.push({ ...PRESETS.unavailable }),
+    id: 'service.unavailable',
+    code: 9,
+    says: /minutes/,
+  },
+  {
+    name: '529 overloaded',
+    args: ['call', '/v1/models', '--retries', '0'],
+    setup: (e) => e.state.failures.push({ ...PRESETS.overloaded }),
+    id: 'service.unavailable',
+    code: 9,
+    says: /retry|Retry/,
+  },
+  {
+    name: 'an HTML 502 from nginx',
+    args: ['call', '/v1/models', '--retries', '0'],
+    setup: (e) => e.state.failures.push({ ...PRESETS.html502 }),
+    id: ['server.error', 'provider.error'],
+    code: 9,
+    says: /HTML|page/,
+  },
+  {
+    name: '429 after the retries',
+    args: ['call', '/v1/models', '--retries', '0'],
+    setup: (e) => e.state.failures.push({ ...PRESETS.rateLimited }),
+    id: 'rate.limited',
+    code: 6,
+    says: /1 s[\s\S]*doubl/,
+  },
   {
     name: '429 insufficient_quota is a balance problem, not retried',
     args: ['call', '/v1/models'],
@@ -204,20 +355,78 @@ const CASES: Case[] = [
     says: /top up|Top up/,
     requests: 1,
   },
-  { name: '200 with an HTML page', setup: (e) => e.state.failures.push({ ...PRESETS.htmlOk }), id: 'response.not-json', code: 10, says: /base URL/ },
-  { name: '200 with the wrong shape', setup: (e) => e.state.failures.push({ ...PRESETS.wrongShape }), id: 'response.bad-shape', code: 10, says: /model list/ },
-  { name: 'a stream cut short', args: [...chat('gpt-4o'), '--stream'], setup: (e) => e.state.failures.push({ ...PRESETS.streamCut }), id: 'stream.interrupted', code: 10, says: /DONE|cut|ended/i },
-  { name: 'an error event inside a 200 stream', args: [...chat('gpt-4o'), '--stream'], setup: (e) => e.state.failures.push({ ...PRESETS.streamErrorEvent }), id: 'server.error', code: 9, says: /stream/ },
-  { name: 'a connection reset', args: ['call', '/v1/models', '--retries', '0'], setup: (e) => e.state.failures.push({ ...PRESETS.reset }), id: 'network.reset', code: 7, says: /reset|closed/i },
-  { name: 'no answer within the timeout', args: ['call', '/v1/models', '--timeout', '800'], setup: (e) => e.state.failures.push({ ...PRESETS.hang }), id: 'network.timeout', code: 8, says: /timeout/i },
-  { name: 'a redirect to another host', setup: (e) => e.state.failures.push({ kind: 'redirect', status: 302, location: 'http://127.0.0.1:9/v1/models' }), id: ['http.unexpected-status', 'config.bad-base-url'], code: -1, says: /127\.0\.0\.1:9/ },
-  { name: 'a status no rule knows (418)', setup: (e) => e.state.failures.push({ status: 418, body: 'I am a teapot' }), id: 'http.unexpected-status', code: 1, says: /418/ },
+  {
+    name: '200 with an HTML page',
+    setup: (e) => e.state.failures.push({ ...PRESETS.htmlOk }),
+    id: 'response.not-json',
+    code: 10,
+    says: /base URL/,
+  },
+  {
+    name: '200 with the wrong shape',
+    setup: (e) => e.state.failures.push({ ...PRESETS.wrongShape }),
+    id: 'response.bad-shape',
+    code: 10,
+    says: /model list/,
+  },
+  {
+    name: 'a stream cut short',
+    args: [...chat('gpt-4o'), '--stream'],
+    setup: (e) => e.state.failures.push({ ...PRESETS.streamCut }),
+    id: 'stream.interrupted',
+    code: 10,
+    says: /DONE|cut|ended/i,
+  },
+  {
+    name: 'an error event inside a 200 stream',
+    args: [...chat('gpt-4o'), '--stream'],
+    setup: (e) => e.state.failures.push({ ...PRESETS.streamErrorEvent }),
+    id: 'server.error',
+    code: 9,
+    says: /stream/,
+  },
+  {
+    name: 'a connection reset',
+    args: ['call', '/v1/models', '--retries', '0'],
+    setup: (e) => e.state.failures.push({ ...PRESETS.reset }),
+    id: 'network.reset',
+    code: 7,
+    says: /reset|closed/i,
+  },
+  {
+    name: 'no answer within the timeout',
+    args: ['call', '/v1/models', '--timeout', '800'],
+    setup: (e) => e.state.failures.push({ ...PRESETS.hang }),
+    id: 'network.timeout',
+    code: 8,
+    says: /timeout/i,
+  },
+  {
+    name: 'a redirect to another host',
+    setup: (e) => e.state.failures.push({ kind: 'redirect', status: 302, location: 'http://127.0.0.1:9/v1/models' }),
+    id: ['http.unexpected-status', 'config.bad-base-url'],
+    code: -1,
+    says: /127\.0\.0\.1:9/,
+  },
+  {
+    name: 'a status no rule knows (418)',
+    setup: (e) => e.state.failures.push({ status: 418, body: 'I am a teapot' }),
+    id: 'http.unexpected-status',
+    code: 1,
+    says: /418/,
+  },
 ];
 
 describe('--quiet', () => {
   it.each([
     ['a diagnosed answer (404)', ['call', '/v1/nothing-here', '-q'], {}, 1, /^✗ .+ \[resource\.not-found\]\n$/],
-    ['a problem found before any request (a key with a newline)', ['call', '/v1/models', '-q'], { MODELSWITCH_API_KEY: `${KEYS.proxy}\n` }, 3, /^✗ The key is malformed \[key\.malformed\]\n$/],
+    [
+      'a problem found before any request (a key with a newline)',
+      ['call', '/v1/models', '-q'],
+      { MODELSWITCH_API_KEY: `${KEYS.proxy}\n` },
+      3,
+      /^✗ The key is malformed \[key\.malformed\]\n$/,
+    ],
   ] as const)('prints only the verdict line for %s, with the same exit code', async (_what, args, extra, code, verdict) => {
     const r = await runCli([...args], { env: env(extra) });
     expect(r.code).toBe(code);
@@ -226,7 +435,9 @@ describe('--quiet', () => {
     expectNoKeys(r);
   });
   it('explain -q: the id on stdout, the verdict line on stderr', async () => {
-    const r = await runCli(['explain', '-', '--status', '429', '-q'], { stdin: '{"error":{"message":"Rate limit reached","type":"rate_limit_error"}}' });
+    const r = await runCli(['explain', '-', '--status', '429', '-q'], {
+      stdin: '{"error":{"message":"Rate limit reached","type":"rate_limit_error"}}',
+    });
     expect(r.code).toBe(6);
     expect(r.stdout).toBe('rate.limited\n');
     expect(r.stderr).toMatch(/^✗ .+ \[rate\.limited\]\n$/);
@@ -273,7 +484,9 @@ describe('call: every diagnosis it can reach', () => {
   });
 
   it('a host that does not resolve → network.dns, exit 7', async () => {
-    const r = await runCli(['call', '/v1/models', '--json', '--timeout', '3000'], { env: env({ MODELSWITCH_BASE_URL: 'http://apidoctor-test.invalid' }) });
+    const r = await runCli(['call', '/v1/models', '--json', '--timeout', '3000'], {
+      env: env({ MODELSWITCH_BASE_URL: 'http://apidoctor-test.invalid' }),
+    });
     expect(r.code).toBe(7);
     expect(['network.dns', 'network.timeout']).toContain(r.json().diagnoses[0].id);
   });
@@ -281,7 +494,9 @@ describe('call: every diagnosis it can reach', () => {
   it('a TLS failure (self-signed certificate) → network.tls, exit 7', async () => {
     const tlsEmu = await startEmulator({ tls: true });
     try {
-      const r = await runCli(['call', '/v1/models', '--json'], { env: env({ MODELSWITCH_BASE_URL: tlsEmu.url.replace('127.0.0.1', 'localhost') }) });
+      const r = await runCli(['call', '/v1/models', '--json'], {
+        env: env({ MODELSWITCH_BASE_URL: tlsEmu.url.replace('127.0.0.1', 'localhost') }),
+      });
       expect(r.code).toBe(7);
       expect(r.json().diagnoses[0].id).toBe('network.tls');
     } finally {

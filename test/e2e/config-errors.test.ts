@@ -26,7 +26,10 @@ function expectClean(r: CliRun): void {
   expect(all).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
   expect(all).not.toMatch(/internal error/i);
   // Any 9 characters of a key in a row are more than its masked form shows (ms-ab12…9f3c).
-  for (const [key, from] of [[ODD_KEY, 0], [PROXY_KEY, 3]] as const) {
+  for (const [key, from] of [
+    [ODD_KEY, 0],
+    [PROXY_KEY, 3],
+  ] as const) {
     for (let i = from; i + 9 <= key.length; i++) expect(all, `a piece of a key: ${key.slice(i, i + 9)}`).not.toContain(key.slice(i, i + 9));
   }
 }
@@ -67,7 +70,12 @@ describe.concurrent('config files that cannot be used: exit 2, naming the file a
 
   it('JSON with the key on the line that breaks', async () => {
     const cwd = dirWith({ 'conf/apidoctor.json': `{\n  "apiKey": "${ODD_KEY}" "baseUrl": "http://127.0.0.1:9"\n}` });
-    await expectUsage(['call', '/v1/models', '--config', 'conf/apidoctor.json'], { cwd }, /conf\/apidoctor\.json.*cannot be parsed/, FIX_FILE);
+    await expectUsage(
+      ['call', '/v1/models', '--config', 'conf/apidoctor.json'],
+      { cwd },
+      /conf\/apidoctor\.json.*cannot be parsed/,
+      FIX_FILE,
+    );
   });
 
   it('a wrong type: apiKey is a number', async () => {
@@ -77,7 +85,12 @@ describe.concurrent('config files that cannot be used: exit 2, naming the file a
 
   it('a wrong type: timeout is not a number of milliseconds', async () => {
     const cwd = dirWith({ '.apidoctorrc.json': `{"apiKey": "${PROXY_KEY}", "timeout": "fast"}` });
-    await expectUsage(['call', '/v1/models'], { cwd }, /\.apidoctorrc\.json.*"timeout".*"fast"/, /milliseconds between 1 and 3600000|For example/);
+    await expectUsage(
+      ['call', '/v1/models'],
+      { cwd },
+      /\.apidoctorrc\.json.*"timeout".*"fast"/,
+      /milliseconds between 1 and 3600000|For example/,
+    );
   });
 
   it('a wrong type: the whole file is an array', async () => {
@@ -87,12 +100,24 @@ describe.concurrent('config files that cannot be used: exit 2, naming the file a
 
   it('a config file that throws when it is loaded (CommonJS)', async () => {
     const cwd = dirWith({ 'apidoctor.config.cjs': "throw new Error('config exploded');\n" });
-    await expectUsage(['call', '/v1/models', '--config', 'apidoctor.config.cjs'], { cwd }, /apidoctor\.config\.cjs.*config exploded/, FIX_FILE);
+    await expectUsage(
+      ['call', '/v1/models', '--config', 'apidoctor.config.cjs'],
+      { cwd },
+      /apidoctor\.config\.cjs.*config exploded/,
+      FIX_FILE,
+    );
   });
 
   it('a config file that throws when it is loaded (ES module, top-level await)', async () => {
-    const cwd = dirWith({ 'apidoctor.config.mjs': "await Promise.resolve();\nthrow new TypeError('no settings here');\nexport default {};\n" });
-    await expectUsage(['call', '/v1/models', '--config', 'apidoctor.config.mjs'], { cwd }, /apidoctor\.config\.mjs.*no settings here/, FIX_FILE);
+    const cwd = dirWith({
+      'apidoctor.config.mjs': "await Promise.resolve();\nthrow new TypeError('no settings here');\nexport default {};\n",
+    });
+    await expectUsage(
+      ['call', '/v1/models', '--config', 'apidoctor.config.mjs'],
+      { cwd },
+      /apidoctor\.config\.mjs.*no settings here/,
+      FIX_FILE,
+    );
   });
 
   it('a config file with a syntax error (JavaScript)', async () => {
@@ -102,17 +127,35 @@ describe.concurrent('config files that cannot be used: exit 2, naming the file a
 
   it('a format apidoctor does not read (.toml): which formats it does read, and to convert', async () => {
     const cwd = dirWith({ 'apidoctor.toml': `apiKey = "${ODD_KEY}"\n` });
-    await expectUsage(['call', '/v1/models', '--config', 'apidoctor.toml'], { cwd }, /apidoctor\.toml.*\.toml is not supported.*JSON.*YAML.*JavaScript/, /Convert it.*\.apidoctorrc\.json/);
+    await expectUsage(
+      ['call', '/v1/models', '--config', 'apidoctor.toml'],
+      { cwd },
+      /apidoctor\.toml.*\.toml is not supported.*JSON.*YAML.*JavaScript/,
+      /Convert it.*\.apidoctorrc\.json/,
+    );
   });
 
   it('a CommonJS apidoctor.config.js in a "type": "module" project: rename it to .cjs', async () => {
-    const cwd = dirWith({ 'package.json': '{"name":"app","type":"module"}', 'apidoctor.config.js': `module.exports = { apiKey: '${ODD_KEY}' };\n` });
-    await expectUsage(['call', '/v1/models', '--config', 'apidoctor.config.js'], { cwd }, /apidoctor\.config\.js uses CommonJS.*"type": "module"/, /Rename it to \.\/apidoctor\.config\.cjs/);
+    const cwd = dirWith({
+      'package.json': '{"name":"app","type":"module"}',
+      'apidoctor.config.js': `module.exports = { apiKey: '${ODD_KEY}' };\n`,
+    });
+    await expectUsage(
+      ['call', '/v1/models', '--config', 'apidoctor.config.js'],
+      { cwd },
+      /apidoctor\.config\.js uses CommonJS.*"type": "module"/,
+      /Rename it to \.\/apidoctor\.config\.cjs/,
+    );
   });
 
   it('an ES module .cjs config: rename it to .mjs', async () => {
     const cwd = dirWith({ 'apidoctor.config.cjs': `export default { apiKey: '${ODD_KEY}' };\n` });
-    await expectUsage(['call', '/v1/models', '--config', 'apidoctor.config.cjs'], { cwd }, /apidoctor\.config\.cjs uses ES module syntax/, /Rename it to \.\/apidoctor\.config\.mjs/);
+    await expectUsage(
+      ['call', '/v1/models', '--config', 'apidoctor.config.cjs'],
+      { cwd },
+      /apidoctor\.config\.cjs uses ES module syntax/,
+      /Rename it to \.\/apidoctor\.config\.mjs/,
+    );
   });
 
   it('--config naming a file that does not exist, or a directory; APIDOCTOR_CONFIG likewise', async () => {
@@ -125,10 +168,14 @@ describe.concurrent('config files that cannot be used: exit 2, naming the file a
 
 describe('unknown settings are a warning that names them, not an error', () => {
   it('names each unknown key and the known ones; the command still runs; --json stays one document', async () => {
-    const cwd = dirWith({ '.apidoctorrc.json': JSON.stringify({ apiKey: PROXY_KEY, api_key: 'x', colour: true, baseURL: 'http://127.0.0.1:9' }) });
+    const cwd = dirWith({
+      '.apidoctorrc.json': JSON.stringify({ apiKey: PROXY_KEY, api_key: 'x', colour: true, baseURL: 'http://127.0.0.1:9' }),
+    });
     const r = await runCli(['call', '/v1/models', '--base-url', 'http://127.0.0.1:9', '--timeout', '2000'], { cwd });
     expect(r.code).toBe(7); // refused: the command ran
-    expect(r.stderr).toMatch(/unknown settings "api_key", "colour", "baseURL" ignored \(known: apiKey, billingKey, baseUrl, timeout, model\)/);
+    expect(r.stderr).toMatch(
+      /unknown settings "api_key", "colour", "baseURL" ignored \(known: apiKey, billingKey, baseUrl, timeout, model\)/,
+    );
     expectClean(r);
     const j = await runCli(['call', '/v1/models', '--base-url', 'http://127.0.0.1:9', '--timeout', '2000', '--json'], { cwd });
     expect(j.json()).toMatchObject({ exitCode: 7, exitReason: 'network' });
@@ -152,21 +199,49 @@ describe('arguments: exit 2, naming the flag and the fix', () => {
     ['--status abc', ['explain', '--status', 'abc', '-'], /--status.*"abc"/, /three-digit HTTP status/],
     ['--format xml', ['doctor', '--format', 'xml'], /--format.*"xml"/, /one of text, json, github, junit/],
     ['--only an unknown check', ['doctor', '--only', 'api.nope'], /--only.*api\.nope/, /--list-checks/],
-    ['--data @ a file that does not exist', ['call', 'POST', '/v1/chat/completions', '--api-key', PROXY_KEY, '--data', '@no-such-request.json'], /--data @no-such-request\.json.*no such file/, /Check the path/],
-    ['--data @ a directory', ['call', 'POST', '/v1/chat/completions', '--api-key', PROXY_KEY, '--data', '@.'], /--data @\..*directory/, /Check the path/],
-    ['--data that is not JSON', ['call', 'POST', '/v1/chat/completions', '--api-key', PROXY_KEY, '--data', '{model: gpt-4o}'], /--data is not valid JSON/, /check quotes and commas/],
+    [
+      '--data @ a file that does not exist',
+      ['call', 'POST', '/v1/chat/completions', '--api-key', PROXY_KEY, '--data', '@no-such-request.json'],
+      /--data @no-such-request\.json.*no such file/,
+      /Check the path/,
+    ],
+    [
+      '--data @ a directory',
+      ['call', 'POST', '/v1/chat/completions', '--api-key', PROXY_KEY, '--data', '@.'],
+      /--data @\..*directory/,
+      /Check the path/,
+    ],
+    [
+      '--data that is not JSON',
+      ['call', 'POST', '/v1/chat/completions', '--api-key', PROXY_KEY, '--data', '{model: gpt-4o}'],
+      /--data is not valid JSON/,
+      /check quotes and commas/,
+    ],
     ['an unknown HTTP method', ['call', 'FETCH', '/v1/models'], /unknown HTTP method "FETCH"/, /Use one of GET/],
     ['a full URL instead of a path', ['call', 'https://example.invalid/v1/models?key=1'], /not a full URL/, /--base-url/],
     ['explain of a file that does not exist', ['explain', 'no-such-response.txt'], /no-such-response\.txt.*no such file/, /no such file/],
-    ['--header with a line break in its value', ['call', '/v1/models', '--api-key', PROXY_KEY, '--header', 'X-Note: a\r\nX-Injected: b'], /--header X-Note: .*a line break/, /printable ASCII/],
-    ['--header with a character outside Latin-1', ['call', '/v1/models', '--api-key', PROXY_KEY, '--header', 'X-Note: 你好'], /--header X-Note: .*"你"/, /percent-encode/],
+    [
+      '--header with a line break in its value',
+      ['call', '/v1/models', '--api-key', PROXY_KEY, '--header', 'X-Note: a\r\nX-Injected: b'],
+      /--header X-Note: .*a line break/,
+      /printable ASCII/,
+    ],
+    [
+      '--header with a character outside Latin-1',
+      ['call', '/v1/models', '--api-key', PROXY_KEY, '--header', 'X-Note: 你好'],
+      /--header X-Note: .*"你"/,
+      /percent-encode/,
+    ],
   ];
   it.concurrent.each(cases)('%s', async (_name, args, what, fix, env) => {
     await expectUsage(args, { env }, what, fix);
   });
 
   it('a bad APIDOCTOR_TIMEOUT does not stop explain, which sends nothing: a warning, then the diagnosis', async () => {
-    const r = await runCli(['explain', '-', '--status', '429'], { env: { APIDOCTOR_TIMEOUT: 'abc' }, stdin: '{"error":{"message":"Rate limit reached","type":"rate_limit_error"}}' });
+    const r = await runCli(['explain', '-', '--status', '429'], {
+      env: { APIDOCTOR_TIMEOUT: 'abc' },
+      stdin: '{"error":{"message":"Rate limit reached","type":"rate_limit_error"}}',
+    });
     expect(r.stderr).toMatch(/APIDOCTOR_TIMEOUT.*"abc".*ignored, as this command sends no request/);
     expect(r.stdout + r.stderr).toMatch(/rate\.limited/);
     expect(r.code).toBe(6);

@@ -36,7 +36,11 @@ function cron(billingKey: string = KEYS.billing): Promise<{ code: number | null;
   mkdirSync(join(home, '.config'));
   writeFileSync(join(home, '.config', 'modelswitch.env'), `export MODELSWITCH_BILLING_KEY=${billingKey}\n`, { mode: 0o600 });
   return new Promise((resolvePromise) => {
-    const child = spawn('sh', ['-c', COMMAND!], { cwd: emptyDir(), env: { PATH: `${binDir}:${process.env.PATH}`, HOME: home, MODELSWITCH_BASE_URL: emu.url }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('sh', ['-c', COMMAND!], {
+      cwd: emptyDir(),
+      env: { PATH: `${binDir}:${process.env.PATH}`, HOME: home, MODELSWITCH_BASE_URL: emu.url },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));

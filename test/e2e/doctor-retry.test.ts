@@ -17,7 +17,8 @@ afterAll(async () => {
 beforeEach(() => emu.reset());
 
 const on = (path: string, spec: object, times: number): FailureRule => ({ ...spec, match: { path }, times }) as FailureRule;
-const check = (doc: Record<string, any>, id: string) => (doc.checks as Array<{ id: string; status: string; detail: string }>).find((c) => c.id === id)!;
+const check = (doc: Record<string, any>, id: string) =>
+  (doc.checks as Array<{ id: string; status: string; detail: string }>).find((c) => c.id === id)!;
 
 describe('doctor retries a transient failure', () => {
   it('two 429s with Retry-After: 1 on /v1/models, then OK: exit 0, the attempts shown', async () => {

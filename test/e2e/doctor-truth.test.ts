@@ -21,7 +21,9 @@ const checks = (j: Record<string, unknown>): Record<string, Check> => Object.fro
 
 describe('doctor tells the truth', () => {
   it('one bad billing key gives one diagnosis (auth.invalid-key), not a dashboard token too', async () => {
-    const r = await runCli(['doctor', '--json'], { env: emulatorEnv(emu, { MODELSWITCH_BILLING_KEY: 'mk-test0wrong0billing0e5f6a7b8c9d0e1' }) });
+    const r = await runCli(['doctor', '--json'], {
+      env: emulatorEnv(emu, { MODELSWITCH_BILLING_KEY: 'mk-test0wrong0billing0e5f6a7b8c9d0e1' }),
+    });
     expectNoKeys(r);
     const ids = r.json().diagnoses.map((d: { id: string }) => d.id);
     expect(ids.filter((id: string) => id === 'auth.invalid-key')).toHaveLength(1);
@@ -56,7 +58,9 @@ describe('doctor tells the truth', () => {
   });
 
   it('HTTPS_PROXY with an http base URL is not "no proxy configured"', async () => {
-    const r = await runCli(['doctor', '--json', '--only', 'network.proxy'], { env: emulatorEnv(emu, { HTTPS_PROXY: 'http://127.0.0.1:9' }) });
+    const r = await runCli(['doctor', '--json', '--only', 'network.proxy'], {
+      env: emulatorEnv(emu, { HTTPS_PROXY: 'http://127.0.0.1:9' }),
+    });
     const c = checks(r.json())['network.proxy']!;
     expect(c.status).toBe('warn');
     expect(c.detail).toContain('applies to https:// only');
@@ -82,7 +86,12 @@ describe('doctor tells the truth', () => {
   });
 
   it('a failing row says why: a 200 whose body is not JSON', async () => {
-    emu.state.failures.push({ status: 200, headers: { 'content-type': 'text/html' }, body: '<html><title>Portal</title></html>', match: { path: '/v1/models' } });
+    emu.state.failures.push({
+      status: 200,
+      headers: { 'content-type': 'text/html' },
+      body: '<html><title>Portal</title></html>',
+      match: { path: '/v1/models' },
+    });
     const r = await runCli(['doctor', '--json', '--only', 'api.proxy-key'], { env: emulatorEnv(emu) });
     expect(checks(r.json())['api.proxy-key']?.detail).toMatch(/GET \/v1\/models: HTTP 200, but the body is not JSON/);
   });

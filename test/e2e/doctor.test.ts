@@ -9,8 +9,6 @@ import { runCli, emptyDir } from '../helpers/run-cli.js';
 let emu: Emulator;
 const env = (extra: Record<string, string | undefined> = {}) => emulatorEnv(emu, extra);
 
-
-
 type Check = { id: string; status: string; blockedBy: string | null; diagnosis: string | null; durationMs: number; detail: string };
 const byId = (doc: Record<string, any>) => Object.fromEntries((doc.checks as Check[]).map((c) => [c.id, c]));
 
@@ -40,7 +38,17 @@ describe('doctor: healthy', () => {
     const doc = r.json();
     expect(doc).toMatchObject({ schemaVersion: 1, command: 'doctor', ok: true, exitCode: 0, exitReason: 'ok', diagnoses: [] });
     const checks = byId(doc);
-    for (const id of ['config.sources', 'key.proxy', 'key.billing', 'network.tcp', 'api.proxy-key', 'api.billing-key', 'api.balance', 'api.key-record', 'api.model']) {
+    for (const id of [
+      'config.sources',
+      'key.proxy',
+      'key.billing',
+      'network.tcp',
+      'api.proxy-key',
+      'api.billing-key',
+      'api.balance',
+      'api.key-record',
+      'api.model',
+    ]) {
       expect(checks[id]?.status, id).toBe('pass');
     }
     expect(checks['network.tls']).toMatchObject({ status: 'skip' }); // plain http to loopback
@@ -104,18 +112,49 @@ const onModels = (spec: object): FailureRule => ({ ...spec, match: { path: '/v1/
 
 const SCENARIOS: Scenario[] = [
   { name: 'invalid key', env: { MODELSWITCH_API_KEY: KEYS.proxyUnknown }, check: 'api.proxy-key', id: 'auth.invalid-key', code: 4 },
-  { name: 'deactivated key', env: { MODELSWITCH_API_KEY: KEYS.proxyInactive }, check: 'api.proxy-key', id: 'auth.deactivated-key', code: 4 },
+  {
+    name: 'deactivated key',
+    env: { MODELSWITCH_API_KEY: KEYS.proxyInactive },
+    check: 'api.proxy-key',
+    id: 'auth.deactivated-key',
+    code: 4,
+  },
   { name: 'zero balance as 403', setup: (e) => (e.state.balance = 0), check: 'api.proxy-key', id: 'balance.insufficient', code: 5 },
-  { name: 'zero balance as 402', setup: (e) => ((e.state.balance = 0), (e.state.balanceStatus = 402)), check: 'api.proxy-key', id: 'balance.insufficient', code: 5 },
+  {
+    name: 'zero balance as 402',
+    setup: (e) => ((e.state.balance = 0), (e.state.balanceStatus = 402)),
+    check: 'api.proxy-key',
+    id: 'balance.insufficient',
+    code: 5,
+  },
   { name: 'low balance', setup: (e) => (e.state.balance = 0.4), check: 'api.balance', id: 'balance.below-minimum', code: 5 },
   { name: 'spend limit', setup: (e) => (e.state.spendLimitReached = { 1: true }), check: 'api.proxy-key', id: 'key.spend-limit', code: 5 },
   { name: 'missing model', args: ['--model', 'gpt-4o-mni'], check: 'api.model', id: 'model.not-found', code: 1 },
   { name: '429', setup: (e) => e.state.failures.push(onModels(PRESETS.rateLimited)), check: 'api.proxy-key', id: 'rate.limited', code: 6 },
   { name: '500', setup: (e) => e.state.failures.push(onModels(PRESETS.serverError)), check: 'api.proxy-key', id: 'server.error', code: 9 },
   { name: '502', setup: (e) => e.state.failures.push(onModels(PRESETS.badGateway)), check: 'api.proxy-key', id: 'provider.error', code: 9 },
-  { name: '503', setup: (e) => e.state.failures.push(onModels(PRESETS.unavailable)), check: 'api.proxy-key', id: 'service.unavailable', code: 9 },
-  { name: 'HTML 502', setup: (e) => e.state.failures.push(onModels(PRESETS.html502)), check: 'api.proxy-key', id: ['server.error', 'provider.error'], code: 9 },
-  { name: 'timeout', args: ['--timeout', '1000'], setup: (e) => e.state.failures.push(onModels(PRESETS.hang)), check: 'api.proxy-key', id: 'network.timeout', code: 8 },
+  {
+    name: '503',
+    setup: (e) => e.state.failures.push(onModels(PRESETS.unavailable)),
+    check: 'api.proxy-key',
+    id: 'service.unavailable',
+    code: 9,
+  },
+  {
+    name: 'HTML 502',
+    setup: (e) => e.state.failures.push(onModels(PRESETS.html502)),
+    check: 'api.proxy-key',
+    id: ['server.error', 'provider.error'],
+    code: 9,
+  },
+  {
+    name: 'timeout',
+    args: ['--timeout', '1000'],
+    setup: (e) => e.state.failures.push(onModels(PRESETS.hang)),
+    check: 'api.proxy-key',
+    id: 'network.timeout',
+    code: 8,
+  },
 ];
 
 describe('doctor: each failure names its check, diagnosis and exit code; the rest pass or skip', () => {
@@ -246,7 +285,9 @@ describe('doctor: keys, base URL and --live', () => {
   });
 
   it('a legacy host is a warning that names the documented base URL (checked offline)', async () => {
-    const r = await runCli(['doctor', '--json', '--only', 'config.base-url'], { env: env({ MODELSWITCH_BASE_URL: 'https://api.modelswitch.ru/v1' }) });
+    const r = await runCli(['doctor', '--json', '--only', 'config.base-url'], {
+      env: env({ MODELSWITCH_BASE_URL: 'https://api.modelswitch.ru/v1' }),
+    });
     const check = byId(r.json())['config.base-url']!;
     expect(check.status).toBe('warn');
     expect(check.detail).toMatch(/legacy[\s\S]*https:\/\/modelswitch\.io/);

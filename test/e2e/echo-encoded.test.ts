@@ -36,7 +36,12 @@ beforeAll(async () => {
   srv.serve('echo', {
     kind: 'respond',
     status: 401,
-    headers: [['content-type', 'application/json'], ['x-echo', f.base64], ['x-echo-hex', f.hex], ['www-authenticate', `Basic ${Buffer.from(`user:${KEY}`).toString('base64')}`]],
+    headers: [
+      ['content-type', 'application/json'],
+      ['x-echo', f.base64],
+      ['x-echo-hex', f.hex],
+      ['www-authenticate', `Basic ${Buffer.from(`user:${KEY}`).toString('base64')}`],
+    ],
     body: JSON.stringify({ error: { message, type: 'authentication_error', code: f.reversed } }),
   });
 });
@@ -53,7 +58,9 @@ describe('encoded echoes of the key', () => {
     ['doctor', ['doctor']],
     ['doctor --json', ['doctor', '--json']],
   ])('%s prints none of them', async (_what, args) => {
-    const r = await runCli(args, { env: { MODELSWITCH_BASE_URL: `${srv.url}/echo`, MODELSWITCH_API_KEY: KEY, MODELSWITCH_BILLING_KEY: BILLING } });
+    const r = await runCli(args, {
+      env: { MODELSWITCH_BASE_URL: `${srv.url}/echo`, MODELSWITCH_API_KEY: KEY, MODELSWITCH_BILLING_KEY: BILLING },
+    });
     expect(r.code).not.toBe(0);
     const all = r.stdout + r.stderr;
     expect(all).toMatch(/\[(base64|hex|reversed) of m[sk]-test/);

@@ -22,7 +22,11 @@ const chat = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', conten
 
 /** The 403 the emulator gives a proxy key when the balance is 0, as a user would have saved it. */
 async function saved403(): Promise<string> {
-  const res = await fetch(`${emu.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${KEYS.proxy}`, 'content-type': 'application/json' }, body: chat });
+  const res = await fetch(`${emu.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${KEYS.proxy}`, 'content-type': 'application/json' },
+    body: chat,
+  });
   expect(res.status).toBe(403);
   return res.text();
 }
@@ -56,17 +60,31 @@ describe('explain --probe settles an open 403 as call does', () => {
   it('does not probe for a dump from another host, and says why', async () => {
     emu.state.balance = 0;
     const body = await saved403();
-    const dump = ['* Connected to api.other.example (203.0.113.9) port 443', '> POST /v1/chat/completions HTTP/1.1', '> Host: api.other.example', '>', '< HTTP/1.1 403 Forbidden', '< Content-Type: application/json', '<', body].join('\n');
+    const dump = [
+      '* Connected to api.other.example (203.0.113.9) port 443',
+      '> POST /v1/chat/completions HTTP/1.1',
+      '> Host: api.other.example',
+      '>',
+      '< HTTP/1.1 403 Forbidden',
+      '< Content-Type: application/json',
+      '<',
+      body,
+    ].join('\n');
     emu.requests.length = 0;
     const r = await runCli(['explain', '--probe', '--json', '-'], { env: emulatorEnv(emu), stdin: dump });
     expect(r.code).toBe(4);
     expect(r.json().diagnoses[0].id).toBe('access.denied');
-    expect(r.json().diagnoses[0].notes.join(' ')).toMatch(/not asked: the dump came from api\.other\.example, the configured base URL is 127\.0\.0\.1:\d+; a dump from someone else's account says nothing about yours/);
+    expect(r.json().diagnoses[0].notes.join(' ')).toMatch(
+      /not asked: the dump came from api\.other\.example, the configured base URL is 127\.0\.0\.1:\d+; a dump from someone else's account says nothing about yours/,
+    );
     expect(emu.requests).toEqual([]);
   });
 
   it('without a billing key, --probe says it could not ask (negative)', async () => {
-    const r = await runCli(['explain', '--status', '403', '--probe', '--json', '-'], { env: emulatorEnv(emu, { MODELSWITCH_BILLING_KEY: undefined }), stdin: '{"error":{"message":"Forbidden"}}' });
+    const r = await runCli(['explain', '--status', '403', '--probe', '--json', '-'], {
+      env: emulatorEnv(emu, { MODELSWITCH_BILLING_KEY: undefined }),
+      stdin: '{"error":{"message":"Forbidden"}}',
+    });
     expect(r.code).toBe(4);
     expect(r.json().diagnoses[0].notes.join(' ')).toContain('no usable billing key is configured');
     expect(emu.requests).toEqual([]);
@@ -89,7 +107,17 @@ describe('explain --probe settles an open 403 as call does', () => {
 
     // curl -v shows the key it sent: a billing key on /v1 is the wrong kind.
     const { host, port } = new URL(emu.url);
-    const verbose = [`* Connected to ${host} (${host}) port ${port}`, '> GET /v1/models HTTP/1.1', `> Host: ${host}:${port}`, `> Authorization: Bearer ${KEYS.billing}`, '>', '< HTTP/1.1 403 Forbidden', '< content-type: application/json', '<', body].join('\n');
+    const verbose = [
+      `* Connected to ${host} (${host}) port ${port}`,
+      '> GET /v1/models HTTP/1.1',
+      `> Host: ${host}:${port}`,
+      `> Authorization: Bearer ${KEYS.billing}`,
+      '>',
+      '< HTTP/1.1 403 Forbidden',
+      '< content-type: application/json',
+      '<',
+      body,
+    ].join('\n');
     const r2 = await runCli(['explain', '--probe', '--json', '-'], { env, stdin: verbose });
     expect(r2.json().diagnoses[0].id).toBe('key.wrong-kind');
     expect(r2.code).toBe(4); // found by the server's refusal (auth), not before any request (config)

@@ -48,12 +48,15 @@ describe('fast --version and --help', () => {
     expect(fast).toEqual(full);
   });
 
-  it.each([1, 39, 40, 45, 60, 79, 80, 81, 100, 120, 137, 138, 200, 300, 'undefined' as const])('--help on a terminal of %s columns is exactly what commander prints', (columns) => {
-    const fast = node(BIN, ['--help'], columns);
-    const full = node(RUN, ['--help'], columns);
-    expect(full.code).toBe(0);
-    expect(fast).toEqual(full);
-  });
+  it.each([1, 39, 40, 45, 60, 79, 80, 81, 100, 120, 137, 138, 200, 300, 'undefined' as const])(
+    '--help on a terminal of %s columns is exactly what commander prints',
+    (columns) => {
+      const fast = node(BIN, ['--help'], columns);
+      const full = node(RUN, ['--help'], columns);
+      expect(full.code).toBe(0);
+      expect(fast).toEqual(full);
+    },
+  );
 
   it('answers without loading the CLI (a copy of bin/ with only dist/fast.json beside it)', () => {
     const root = join(scratch, 'copy');

@@ -107,7 +107,12 @@ describe('keys --format github', () => {
 describe('server text cannot forge an output', () => {
   it('a 401 whose message holds "exit-code=0" and a fake delimiter line leaves exit-code 4', async () => {
     const forged = 'bad key\nexit-code=0\nEOF\nexit-code<<EOF\n0\nEOF';
-    emu.state.failures.push({ status: 401, headers: { 'content-type': 'application/json' }, body: { error: { message: forged, type: 'authentication_error', code: 'invalid_api_key' } }, match: { path: '/v1/models' } });
+    emu.state.failures.push({
+      status: 401,
+      headers: { 'content-type': 'application/json' },
+      body: { error: { message: forged, type: 'authentication_error', code: 'invalid_api_key' } },
+      match: { path: '/v1/models' },
+    });
     const { r, raw, outputs } = await step(['doctor', '--format', 'github']);
     expect(r.code).toBe(4);
     expect(outputs['exit-code']).toBe('4');

@@ -30,7 +30,11 @@ function runAndSignal(
   onSpawn?: (pid: number | undefined) => void,
   readStdout = true,
 ): Promise<Exit> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH ?? '', HOME: cwd, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: cwd, NO_COLOR: '1' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   onSpawn?.(child.pid);
   child.stdin.end();
   let stderr = '';
@@ -63,13 +67,22 @@ describe('a JavaScript config file that never returns', () => {
   it.each([
     ['SIGINT', 130],
     ['SIGTERM', 143],
-  ] as const)('%s ends the run at once, not after the config (status %i)', async (sig, status) => {
-    // 1.5 s: the config is loading (its code is spinning) by then.
-    const e = await runAndSignal(['balance', '--config', file, '--billing-key', 'mk-test0billing00d4e5f6a7b8c9d0e1f2'], sig, () => sleep(1500), dir);
-    expect(statusOf(e)).toBe(status);
-    expect(e.afterSignalMs).toBeLessThan(5000);
-    expect(e.stderr).not.toMatch(/internal error|^\s+at /m);
-  }, 30_000);
+  ] as const)(
+    '%s ends the run at once, not after the config (status %i)',
+    async (sig, status) => {
+      // 1.5 s: the config is loading (its code is spinning) by then.
+      const e = await runAndSignal(
+        ['balance', '--config', file, '--billing-key', 'mk-test0billing00d4e5f6a7b8c9d0e1f2'],
+        sig,
+        () => sleep(1500),
+        dir,
+      );
+      expect(statusOf(e)).toBe(status);
+      expect(e.afterSignalMs).toBeLessThan(5000);
+      expect(e.stderr).not.toMatch(/internal error|^\s+at /m);
+    },
+    30_000,
+  );
 });
 
 describe('a long CPU-bound step', () => {
@@ -81,7 +94,9 @@ describe('a long CPU-bound step', () => {
   beforeAll(async () => {
     server = net.createServer((sock) => {
       sock.once('data', () => {
-        sock.write(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n`);
+        sock.write(
+          `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n`,
+        );
         sock.end(body, () => (sentAt = performance.now()));
       });
       sock.on('error', () => {});
@@ -94,7 +109,16 @@ describe('a long CPU-bound step', () => {
   it('Ctrl-C while a 16 MiB body is being redacted for printing: gone at once (exit 130)', async () => {
     sentAt = 0;
     const e = await runAndSignal(
-      ['call', '/v1/anything', '--base-url', `http://127.0.0.1:${port}`, '--api-key', 'ms-test0good0key0a1b2c3d4e5f6a7b8c9', '--timeout', '30000'],
+      [
+        'call',
+        '/v1/anything',
+        '--base-url',
+        `http://127.0.0.1:${port}`,
+        '--api-key',
+        'ms-test0good0key0a1b2c3d4e5f6a7b8c9',
+        '--timeout',
+        '30000',
+      ],
       'SIGINT',
       async () => {
         // Sent (flushed to the client): it is reading the last bytes, parsing, or in the CPU-bound step.
@@ -136,7 +160,13 @@ describe.skipIf(process.platform === 'win32')('a named pipe (FIFO) that nothing 
     'Ctrl-C ends %j (no open() held in the thread pool): status 130, no stack trace',
     async (args) => {
       let pid: number | undefined;
-      const e = await runAndSignal(args, 'SIGINT', () => holdsOpen(pid, fifo), dir, (p) => (pid = p));
+      const e = await runAndSignal(
+        args,
+        'SIGINT',
+        () => holdsOpen(pid, fifo),
+        dir,
+        (p) => (pid = p),
+      );
       expect(statusOf(e)).toBe(130);
       // a hang is bounded generously (CI is slow); the process must be gone, not merely signalled
       expect(e.afterSignalMs).toBeLessThan(10_000);

@@ -46,7 +46,9 @@ describe('the suggested --yes command repeats every option given', () => {
   });
 
   it('rotate 1 --name "it\'s new" --expires 2099-01-31 with --base-url: all of it, quoted for the shell', async () => {
-    const refused = await runCli(['--base-url', emu.url, 'keys', 'rotate', '1', '--name', "it's new", '--expires', '2099-01-31'], { env: emulatorEnv(emu) });
+    const refused = await runCli(['--base-url', emu.url, 'keys', 'rotate', '1', '--name', "it's new", '--expires', '2099-01-31'], {
+      env: emulatorEnv(emu),
+    });
     expect(refused.code).toBe(2);
     const words = suggested(refused.stderr);
     expect(words).toEqual(['--base-url', emu.url, 'keys', 'rotate', '1', '--name', "it's new", '--expires', '2099-01-31', '--yes']);
@@ -57,7 +59,9 @@ describe('the suggested --yes command repeats every option given', () => {
   });
 
   it('a key given as a flag is never repeated in the suggestion', async () => {
-    const refused = await runCli(['--billing-key', KEYS.billing, 'keys', 'delete', '2'], { env: emulatorEnv(emu, { MODELSWITCH_BILLING_KEY: undefined }) });
+    const refused = await runCli(['--billing-key', KEYS.billing, 'keys', 'delete', '2'], {
+      env: emulatorEnv(emu, { MODELSWITCH_BILLING_KEY: undefined }),
+    });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('Confirm with --yes: apidoctor keys delete 2 --yes');
     expectNoKeys(refused);
@@ -89,7 +93,7 @@ describe('activate, deactivate, delete and rotate take a prefix, as show does', 
 });
 
 describe('keys --help', () => {
-  it('lists the subcommands\' options: --expiring-within, --yes, --name, --expires', async () => {
+  it("lists the subcommands' options: --expiring-within, --yes, --name, --expires", async () => {
     const r = await runCli(['keys', '--help']);
     expect(r.code).toBe(0);
     for (const flag of ['--expiring-within', '--yes', '--name', '--expires']) expect(r.stdout).toContain(flag);

@@ -32,10 +32,33 @@ const POST_KEYS = { method: 'POST', path: '/api/keys' };
 
 /** Failures of POST /api/keys after which the key exists on the account. */
 const LOST_ANSWERS: Array<[string, FailureRule]> = [
-  ['a 500', { status: 500, body: { error: { message: 'Internal server error', type: 'server_error', code: 'internal_error' } }, match: POST_KEYS, times: 1, applyFirst: true }],
-  ['an HTML 502 page', { status: 502, body: '<html><body><h1>502 Bad Gateway</h1></body></html>', match: POST_KEYS, times: 1, applyFirst: true }],
+  [
+    'a 500',
+    {
+      status: 500,
+      body: { error: { message: 'Internal server error', type: 'server_error', code: 'internal_error' } },
+      match: POST_KEYS,
+      times: 1,
+      applyFirst: true,
+    },
+  ],
+  [
+    'an HTML 502 page',
+    { status: 502, body: '<html><body><h1>502 Bad Gateway</h1></body></html>', match: POST_KEYS, times: 1, applyFirst: true },
+  ],
   ['a reset', { kind: 'reset', match: POST_KEYS, times: 1, applyFirst: true }],
-  ['a reset mid-body', { kind: 'resetMidBody', status: 200, bytes: 5, body: '{"id": 3, "key": "ms-00000000000000000000000000000000"}', match: POST_KEYS, times: 1, applyFirst: true }],
+  [
+    'a reset mid-body',
+    {
+      kind: 'resetMidBody',
+      status: 200,
+      bytes: 5,
+      body: '{"id": 3, "key": "ms-00000000000000000000000000000000"}',
+      match: POST_KEYS,
+      times: 1,
+      applyFirst: true,
+    },
+  ],
   ['a timeout', { kind: 'hang', match: POST_KEYS, times: 1, applyFirst: true }],
   ['a 200 that is not JSON', { status: 200, body: 'OK', match: POST_KEYS, times: 1, applyFirst: true }],
 ];
@@ -81,7 +104,12 @@ describe('a POST /api/keys whose answer is lost: look before trying again', () =
     const r = await cli(['create', '--name', 'x', '--yes', '--json']);
     expect(r.code).toBe(0);
     emu.reset();
-    emu.state.failures.push({ status: 400, body: { error: { message: "'name' is too long", type: 'invalid_request_error', code: 'invalid_request' } }, match: POST_KEYS, times: 1 });
+    emu.state.failures.push({
+      status: 400,
+      body: { error: { message: "'name' is too long", type: 'invalid_request_error', code: 'invalid_request' } },
+      match: POST_KEYS,
+      times: 1,
+    });
     const bad = await cli(['create', '--name', 'y', '--yes', '--json']);
     expect(bad.code).not.toBe(0);
     expect(JSON.stringify(bad.json().diagnoses)).not.toContain('may already exist');
@@ -115,7 +143,14 @@ describe('a 2xx of another shape that holds the new key: shown once all the same
 
   it('an answer cut after the key: the key is shown once, with a note that the answer was cut', async () => {
     const body = `{"id": 9, "key": "${KEY}", "name": "cut", "createdAt": "2026-01-01T00:00:00Z"}`;
-    emu.state.failures.push({ kind: 'resetMidBody', status: 200, bytes: body.indexOf(KEY) + KEY.length + 2, body, match: POST_KEYS, times: 1 });
+    emu.state.failures.push({
+      kind: 'resetMidBody',
+      status: 200,
+      bytes: body.indexOf(KEY) + KEY.length + 2,
+      body,
+      match: POST_KEYS,
+      times: 1,
+    });
     const r = await cli(['create', '--name', 'cut', '--yes']);
     expect(r.stdout).toBe(`${KEY}\n`);
     expect(count(r.stdout + r.stderr, KEY)).toBe(1);
@@ -125,10 +160,17 @@ describe('a 2xx of another shape that holds the new key: shown once all the same
 
 describe('keys delete --yes of the configured key warns before it deletes', () => {
   it('the warning comes even when the DELETE then fails', async () => {
-    emu.state.failures.push({ status: 500, body: { error: { message: 'boom', type: 'server_error', code: 'internal_error' } }, match: { method: 'DELETE', path: '/api/keys/1' }, times: 1 });
+    emu.state.failures.push({
+      status: 500,
+      body: { error: { message: 'boom', type: 'server_error', code: 'internal_error' } },
+      match: { method: 'DELETE', path: '/api/keys/1' },
+      times: 1,
+    });
     const r = await cli(['delete', '1', '--yes']);
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(/This is the proxy key apidoctor is configured with \(from MODELSWITCH_API_KEY\)\. apidoctor's own checks will fail with it once it is deleted/);
+    expect(r.stderr).toMatch(
+      /This is the proxy key apidoctor is configured with \(from MODELSWITCH_API_KEY\)\. apidoctor's own checks will fail with it once it is deleted/,
+    );
   });
 
   it('and before the result when it succeeds', async () => {

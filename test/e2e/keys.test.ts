@@ -78,14 +78,16 @@ describe('keys list', () => {
     const r = await cli([], { MODELSWITCH_API_KEY: KEYS.proxyUnknown });
     expect(r.code).toBe(0);
     expect(r.stdout).not.toMatch(/^\*/m);
-    expect(r.stderr).toContain('is not in this account\'s key list');
+    expect(r.stderr).toContain("is not in this account's key list");
   });
 
   it('--expiring-within 7 fails (exit 1) when the configured key expires in 3 days, passes at 30', async () => {
     emu.state.keys[0]!.expiresAt = new Date(Date.now() + 3 * DAY).toISOString();
     const soon = await cli(['--expiring-within', '7']);
     expect(soon.code).toBe(1);
-    expect(soon.stderr).toMatch(/1 active key expires within 7 days:\n\s+#1 "Production" \(ms-test0goo\) \[configured\] expires on \S+ \(in 3 days\)/);
+    expect(soon.stderr).toMatch(
+      /1 active key expires within 7 days:\n\s+#1 "Production" \(ms-test0goo\) \[configured\] expires on \S+ \(in 3 days\)/,
+    );
     const soonJson = await cli(['list', '--expiring-within', '7', '--json']);
     expect(soonJson.code).toBe(1);
     expect(soonJson.json()).toMatchObject({ exitReason: 'failed', expiringWithin: 7, expiring: [1] });
@@ -102,7 +104,7 @@ describe('keys list', () => {
     expect(later.stderr).toContain('No active key expires within 7 days');
   });
 
-  it('a wrong billing key gets billing-key advice, not the proxy key\'s (issue 14)', async () => {
+  it("a wrong billing key gets billing-key advice, not the proxy key's (issue 14)", async () => {
     const r = await cli([], { MODELSWITCH_BILLING_KEY: 'mk-test0wrong0billing0e5f6a7b8c9d0e1' });
     expect(r.code).toBe(4);
     expect(r.stderr).toContain('[auth.invalid-key]');
@@ -184,7 +186,12 @@ describe('keys changes: confirmation', () => {
     const j = await cli(['deactivate', '1', '--json']);
     expect(j.code).toBe(2);
     expect(j.json()).toMatchObject({ exitReason: 'usage', ok: false });
-    for (const verb of [['delete', '2'], ['activate', '2'], ['create', '--name', 'x'], ['rotate', '1', '--name', 'x']]) {
+    for (const verb of [
+      ['delete', '2'],
+      ['activate', '2'],
+      ['create', '--name', 'x'],
+      ['rotate', '1', '--name', 'x'],
+    ]) {
       expect((await cli(verb)).code).toBe(2);
     }
     expect(emu.requests).toHaveLength(0);

@@ -11,7 +11,9 @@ import { BIN, emptyDir } from '../helpers/run-cli.js';
 
 const RATE = JSON.stringify({ error: { message: 'Rate limit exceeded', type: 'rate_limit_error', code: 'rate_limit_exceeded' } });
 const AUTH = JSON.stringify({ error: { message: 'Invalid API key', type: 'authentication_error', code: 'invalid_api_key' } });
-const QUOTA = JSON.stringify({ error: { message: 'Account balance is insufficient', type: 'invalid_request_error', code: 'insufficient_balance' } });
+const QUOTA = JSON.stringify({
+  error: { message: 'Account balance is insufficient', type: 'invalid_request_error', code: 'insufficient_balance' },
+});
 
 interface Live {
   child: ChildProcessWithoutNullStreams;
@@ -70,7 +72,9 @@ const t = setInterval(() => { const l = lines[i++]; if (l === undefined) { clear
     expect(out).toMatch(/^line 2 ✗ rate\.limited {2}Too many requests \(429\)/m);
     expect(out).toMatch(/^line 3 ✗ auth\.invalid-key {2}The API key was rejected/m);
     expect(count(out, /^line \d+ ✗ rate\.limited {2}/gm)).toBe(1); // the repeat is counted, not shown again
-    expect(out).toMatch(/✗ 3 errors in 4 lines, 2 causes\n[\s\S]*\n\s+2 {2}rate\.limited\s+lines 2–4\n[\s\S]*\n\s+1 {2}auth\.invalid-key\s+line 3\n/);
+    expect(out).toMatch(
+      /✗ 3 errors in 4 lines, 2 causes\n[\s\S]*\n\s+2 {2}rate\.limited\s+lines 2–4\n[\s\S]*\n\s+1 {2}auth\.invalid-key\s+line 3\n/,
+    );
     expect(live.stderr()).toMatch(/\[rate\.limited\]/);
   });
 
@@ -85,7 +89,11 @@ const t = setInterval(() => { const l = lines[i++]; if (l === undefined) { clear
     live.child.stdin.end(`${QUOTA}\n`);
     const ex = await live.exited;
     expect(ex.code).toBe(6);
-    const docs = live.stdout().trim().split('\n').map((l) => JSON.parse(l));
+    const docs = live
+      .stdout()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(docs).toHaveLength(5);
     expect(docs.slice(0, 4).map((d) => [d.event, d.n, d.id, d.count, d.line])).toEqual([
       ['error', 1, 'rate.limited', 1, 1],
@@ -93,12 +101,27 @@ const t = setInterval(() => { const l = lines[i++]; if (l === undefined) { clear
       ['error', 3, 'rate.limited', 3, 3],
       ['error', 4, 'balance.insufficient', 1, 4],
     ]);
-    expect(docs[4]).toMatchObject({ schemaVersion: 1, command: 'explain', exitCode: 6, exitReason: 'rate_limit', errors: 4, groups: [{ id: 'rate.limited', count: 3 }, { id: 'balance.insufficient', count: 1 }] });
+    expect(docs[4]).toMatchObject({
+      schemaVersion: 1,
+      command: 'explain',
+      exitCode: 6,
+      exitReason: 'rate_limit',
+      errors: 4,
+      groups: [
+        { id: 'rate.limited', count: 3 },
+        { id: 'balance.insufficient', count: 1 },
+      ],
+    });
 
     const text = cli(['-'], emptyDir());
     text.child.stdin.end(`${AUTH}\n`.repeat(120));
     await text.exited;
-    expect(text.stdout().split('\n').filter((l) => /auth\.invalid-key/.test(l) && /^line/.test(l))).toEqual([
+    expect(
+      text
+        .stdout()
+        .split('\n')
+        .filter((l) => /auth\.invalid-key/.test(l) && /^line/.test(l)),
+    ).toEqual([
       expect.stringMatching(/^line 1 ✗ auth\.invalid-key {2}The API key was rejected/),
       'line 10 ✗ auth.invalid-key ×10 (since line 1)',
       'line 100 ✗ auth.invalid-key ×100 (since line 1)',
@@ -117,7 +140,17 @@ const t = setInterval(() => { const l = lines[i++]; if (l === undefined) { clear
       expect(performance.now() - sent).toBeLessThan(5000);
       if (json) {
         const last = JSON.parse(live.stdout().trim().split('\n').at(-1)!);
-        expect(last).toMatchObject({ command: 'explain', ok: false, exitCode: 130, exitReason: 'interrupted', errors: 3, groups: [{ id: 'rate.limited', count: 2 }, { id: 'auth.invalid-key', count: 1 }] });
+        expect(last).toMatchObject({
+          command: 'explain',
+          ok: false,
+          exitCode: 130,
+          exitReason: 'interrupted',
+          errors: 3,
+          groups: [
+            { id: 'rate.limited', count: 2 },
+            { id: 'auth.invalid-key', count: 1 },
+          ],
+        });
         expect(last.diagnoses.map((d: { id: string }) => d.id)).toEqual(['rate.limited', 'auth.invalid-key']);
       } else {
         expect(live.stdout()).toMatch(/✗ 3 errors in 3 lines, 2 causes \(interrupted: what was read so far\)/);

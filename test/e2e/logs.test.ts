@@ -23,11 +23,37 @@ describe('explain on JSON-line logs', () => {
     const r = await runCli(['explain', join(FIXTURES, 'pino.jsonl'), '--json']);
     expect(r.code).toBe(6);
     const doc = r.json();
-    expect(doc).toMatchObject({ schemaVersion: 1, command: 'explain', ok: false, exitCode: 6, exitReason: 'rate_limit', errors: 4, input: { lines: 9 } });
+    expect(doc).toMatchObject({
+      schemaVersion: 1,
+      command: 'explain',
+      ok: false,
+      exitCode: 6,
+      exitReason: 'rate_limit',
+      errors: 4,
+      input: { lines: 9 },
+    });
     expect(typeof doc.durationMs).toBe('number');
     expect(doc.groups).toEqual([
-      { id: 'rate.limited', category: 'rate_limit', count: 3, firstSeen: '2024-05-01T12:00:02.310Z', lastSeen: '2024-05-01T12:00:07.001Z', firstLine: 3, lastLine: 8, example: expect.stringMatching(/^chat completion failed — Error: 429 Rate limit reached for gpt-4o/) },
-      { id: 'auth.invalid-key', category: 'auth', count: 1, firstSeen: '2024-05-01T12:00:06.777Z', lastSeen: '2024-05-01T12:00:06.777Z', firstLine: 7, lastLine: 7, example: expect.stringMatching(/401 Incorrect API key provided/) },
+      {
+        id: 'rate.limited',
+        category: 'rate_limit',
+        count: 3,
+        firstSeen: '2024-05-01T12:00:02.310Z',
+        lastSeen: '2024-05-01T12:00:07.001Z',
+        firstLine: 3,
+        lastLine: 8,
+        example: expect.stringMatching(/^chat completion failed — Error: 429 Rate limit reached for gpt-4o/),
+      },
+      {
+        id: 'auth.invalid-key',
+        category: 'auth',
+        count: 1,
+        firstSeen: '2024-05-01T12:00:06.777Z',
+        lastSeen: '2024-05-01T12:00:06.777Z',
+        firstLine: 7,
+        lastLine: 7,
+        example: expect.stringMatching(/401 Incorrect API key provided/),
+      },
     ]);
     expect(doc.diagnoses.map((d: { id: string }) => d.id)).toEqual(['rate.limited', 'auth.invalid-key']);
     // the Retry-After of the serialized error's headers was read
@@ -50,14 +76,21 @@ describe('explain on JSON-line logs', () => {
     expect(r.code).toBe(5);
     const doc = r.json();
     expect(doc.errors).toBe(3);
-    expect(doc.groups[0]).toMatchObject({ id: 'balance.insufficient', count: 2, firstSeen: '2024-05-01T09:15:03.551Z', lastSeen: '2024-05-01T09:16:10.020Z' });
+    expect(doc.groups[0]).toMatchObject({
+      id: 'balance.insufficient',
+      count: 2,
+      firstSeen: '2024-05-01T09:15:03.551Z',
+      lastSeen: '2024-05-01T09:16:10.020Z',
+    });
     expect(doc.groups[0].example).toBe('AxiosError: Request failed with status code 402');
   });
 
   it('bunyan (statusCode and body in err): service.unavailable ×2, exit 9, said to be the one cause', async () => {
     const r = await runCli(['explain', join(FIXTURES, 'bunyan.jsonl')]);
     expect(r.code).toBe(9);
-    expect(r.stdout.replace(/\s+/g, ' ')).toContain('All 2 errors have one cause: service.unavailable, from 2024-05-01 10:00:05 UTC to 2024-05-01 10:00:09 UTC.');
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain(
+      'All 2 errors have one cause: service.unavailable, from 2024-05-01 10:00:05 UTC to 2024-05-01 10:00:09 UTC.',
+    );
   });
 
   it('structlog (status_code, body and the traceback as fields): the 529s, known by the exception line, naming one model', async () => {
@@ -101,14 +134,18 @@ describe('explain on plain logs', () => {
     const lines = [AUTH, AUTH, ...Array.from({ length: 6 }, (_, i) => `2024-05-01T08:00:0${i}Z ERROR ${QUOTA}`)];
     const r = await runCli(['explain', '-'], { stdin: lines.join('\n') });
     expect(r.code).toBe(5);
-    expect(r.stdout.replace(/\s+/g, ' ')).toContain('Since 2024-05-01 08:00:00 UTC (line 3), every error is balance.insufficient (6 in a row, to the end; it had not occurred before). Before that: 2 auth.invalid-key.');
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain(
+      'Since 2024-05-01 08:00:00 UTC (line 3), every error is balance.insufficient (6 in a row, to the end; it had not occurred before). Before that: 2 auth.invalid-key.',
+    );
   });
 
   it('--format github: one annotation a group, then a summary line', async () => {
     const r = await runCli(['explain', join(FIXTURES, 'pino.jsonl'), '--format', 'github']);
     expect(r.code).toBe(6);
     const lines = r.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^::warning title=apidoctor explain%3A rate\.limited ×3::3 × Too many requests \(429\): rate limited \[rate\.limited\] — 2024-05-01 12%3A00%3A02 UTC|^::warning title=apidoctor explain%3A rate\.limited ×3::3 × Too many requests/);
+    expect(lines[0]).toMatch(
+      /^::warning title=apidoctor explain%3A rate\.limited ×3::3 × Too many requests \(429\): rate limited \[rate\.limited\] — 2024-05-01 12%3A00%3A02 UTC|^::warning title=apidoctor explain%3A rate\.limited ×3::3 × Too many requests/,
+    );
     expect(lines[1]).toMatch(/^::error title=apidoctor explain%3A auth\.invalid-key ×1::/);
     expect(lines.at(-1)).toBe('apidoctor explain: 4 errors in 9 lines, 2 causes — the first: rate.limited');
   });
@@ -139,16 +176,25 @@ describe('explain: what is not a log of errors', () => {
   });
 
   it('text that looks like an error but cannot be read: a diagnosis and exit 1', async () => {
-    const r = await runCli(['explain', '-', '--json'], { stdin: '2024-05-01T08:00:00Z INFO start\n2024-05-01T08:00:01Z ERROR the frobnicator failed\n2024-05-01T08:00:02Z INFO stop\n' });
+    const r = await runCli(['explain', '-', '--json'], {
+      stdin: '2024-05-01T08:00:00Z INFO start\n2024-05-01T08:00:01Z ERROR the frobnicator failed\n2024-05-01T08:00:02Z INFO stop\n',
+    });
     expect(r.code).toBe(1);
-    expect(r.json()).toMatchObject({ errors: 1, groups: [{ id: 'http.unexpected-status', count: 1, example: 'ERROR the frobnicator failed' }] });
+    expect(r.json()).toMatchObject({
+      errors: 1,
+      groups: [{ id: 'http.unexpected-status', count: 1, example: 'ERROR the frobnicator failed' }],
+    });
     expect(r.json().diagnoses).toHaveLength(1);
   });
 
   it('a single error text keeps its reading, and the JSON says errors 1 with its one group', async () => {
     const r = await runCli(['explain', '-', '--status', '429', '--json'], { stdin: RATE });
     expect(r.code).toBe(6);
-    expect(r.json()).toMatchObject({ errors: 1, groups: [{ id: 'rate.limited', category: 'rate_limit', count: 1, firstSeen: null, lastSeen: null }], diagnoses: [{ id: 'rate.limited' }] });
+    expect(r.json()).toMatchObject({
+      errors: 1,
+      groups: [{ id: 'rate.limited', category: 'rate_limit', count: 1, firstSeen: null, lastSeen: null }],
+      diagnoses: [{ id: 'rate.limited' }],
+    });
     const t = await runCli(['explain', '-', '--status', '429'], { stdin: RATE });
     expect(t.stdout).toBe('rate.limited\n');
   });
@@ -185,10 +231,24 @@ describe('explain: what is not a log of errors', () => {
 });
 
 describe('explain: secrets of any vendor in a log never reach the output', () => {
-  const SECRETS = ['sk-ant-api03-Zq8mW2xLp0Rt7VbN4cYh1KdJ6sFgE3uI9oPa5', 'AIzaSyD-4f9Qw2Er7Ty0Ui3Op6As8Df1Gh5Jk2L', 'sk-proj-T3BlbkFJ9x8c7v6b5n4m3q2w1e0r9t8y7u6i5', 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLTQyIiwiaWF0IjoxNzE0NTY0ODAwfQ.s1gN4tur3-Abc_def0123456789xyzXYZ'];
+  const SECRETS = [
+    'sk-ant-api03-Zq8mW2xLp0Rt7VbN4cYh1KdJ6sFgE3uI9oPa5',
+    'AIzaSyD-4f9Qw2Er7Ty0Ui3Op6As8Df1Gh5Jk2L',
+    'sk-proj-T3BlbkFJ9x8c7v6b5n4m3q2w1e0r9t8y7u6i5',
+    'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLTQyIiwiaWF0IjoxNzE0NTY0ODAwfQ.s1gN4tur3-Abc_def0123456789xyzXYZ',
+  ];
   it('in the examples of text, JSON and github outputs, even where an example is cut', async () => {
-    const lines = SECRETS.map((s, i) => `2024-05-01T08:00:0${i}Z ERROR ${'.'.repeat(230 + i * 11)} request with Authorization: Bearer ${s} failed ${AUTH}`);
-    lines.push(JSON.stringify({ level: 50, time: 1714564800000, msg: `call failed for key ${SECRETS[0]}`, err: { type: 'AuthenticationError', message: `401 Invalid key ${SECRETS[1]}`, status: 401 } }));
+    const lines = SECRETS.map(
+      (s, i) => `2024-05-01T08:00:0${i}Z ERROR ${'.'.repeat(230 + i * 11)} request with Authorization: Bearer ${s} failed ${AUTH}`,
+    );
+    lines.push(
+      JSON.stringify({
+        level: 50,
+        time: 1714564800000,
+        msg: `call failed for key ${SECRETS[0]}`,
+        err: { type: 'AuthenticationError', message: `401 Invalid key ${SECRETS[1]}`, status: 401 },
+      }),
+    );
     const stdin = lines.join('\n');
     for (const args of [[], ['--json'], ['--format', 'github']]) {
       const r = await runCli(['explain', '-', ...args], { stdin });
@@ -229,7 +289,10 @@ describe.skipIf(process.platform === 'win32')('explain on a named pipe (FIFO) th
     execFileSync('mkfifo', [fifo]);
     const [r] = await Promise.all([runCli(['explain', '--follow', fifo, '--json'], { timeoutMs: 15_000 }), writeInto(fifo, LOG)]);
     expect(r.code).toBe(6);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.filter((l) => l.event === 'error').map((l) => l.id)).toEqual(['rate.limited', 'rate.limited', 'balance.insufficient']);
     expect(lines.at(-1)).toMatchObject({ command: 'explain', errors: 3, exitCode: 6 });
   }, 30_000);

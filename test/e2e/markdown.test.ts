@@ -25,7 +25,12 @@ const cells = (row: string) => row.replace(/\\\|/g, '').split('|').length - 2;
 
 describe('doctor --format markdown', () => {
   it('a failure: versions, OS, sources, every check, the diagnosis with its request id; no key; exit as usual', async () => {
-    emu.state.failures.push({ status: 401, headers: { 'content-type': 'application/json', 'x-request-id': 'req_7f3a9c2e41' }, body: { error: { message: 'Invalid API key | <b>x</b>', type: 'authentication_error', code: 'invalid_api_key' } }, match: { path: '/v1/models' } });
+    emu.state.failures.push({
+      status: 401,
+      headers: { 'content-type': 'application/json', 'x-request-id': 'req_7f3a9c2e41' },
+      body: { error: { message: 'Invalid API key | <b>x</b>', type: 'authentication_error', code: 'invalid_api_key' } },
+      match: { path: '/v1/models' },
+    });
     const r = await runCli(['doctor', '--format', 'markdown', '--model', 'gpt-4o'], { env: emulatorEnv(emu) });
     expect(r.code).toBe(4);
     const md = r.stdout;

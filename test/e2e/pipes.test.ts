@@ -9,7 +9,11 @@ import { BIN, emptyDir, runCli } from '../helpers/run-cli.js';
 /** Runs the CLI with its stdout and stderr read ends closed before it writes anything: every write gets EPIPE. */
 function runWithClosedPipes(args: string[]): Promise<number | null> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: emptyDir(), env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: emptyDir(),
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout.destroy();
     child.stderr.destroy();
     const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
@@ -32,10 +36,22 @@ describe('a closed pipe', () => {
 
 describe('output formats that disagree', () => {
   const cases: Array<[string[], string[]]> = [
-    [['doctor', '--json', '--format', 'junit'], ['--json', '--format junit']],
-    [['doctor', '--format', 'github', '--json'], ['--format github', '--json']],
-    [['balance', '--json', '--format=value'], ['--json', '--format=value']],
-    [['doctor', '--format', 'junit', '--format', 'github'], ['--format junit', '--format github']],
+    [
+      ['doctor', '--json', '--format', 'junit'],
+      ['--json', '--format junit'],
+    ],
+    [
+      ['doctor', '--format', 'github', '--json'],
+      ['--format github', '--json'],
+    ],
+    [
+      ['balance', '--json', '--format=value'],
+      ['--json', '--format=value'],
+    ],
+    [
+      ['doctor', '--format', 'junit', '--format', 'github'],
+      ['--format junit', '--format github'],
+    ],
   ];
   for (const [args, named] of cases) {
     it(`${args.join(' ')}: exit 2 naming both flags`, async () => {

@@ -20,7 +20,12 @@ beforeEach(() => {
   proxy.connects.length = 0;
 });
 
-const env = (extra: Record<string, string>) => ({ MODELSWITCH_BASE_URL: emu.url, MODELSWITCH_API_KEY: KEYS.proxy, MODELSWITCH_BILLING_KEY: KEYS.billing, ...extra });
+const env = (extra: Record<string, string>) => ({
+  MODELSWITCH_BASE_URL: emu.url,
+  MODELSWITCH_API_KEY: KEYS.proxy,
+  MODELSWITCH_BILLING_KEY: KEYS.billing,
+  ...extra,
+});
 
 describe('HTTP proxies from the environment', () => {
   it('HTTP_PROXY carries the request through the proxy', async () => {
@@ -60,7 +65,12 @@ describe('HTTP proxies from the environment', () => {
       const dir = emptyDir();
       writeFileSync(join(dir, 'ca.pem'), TLS_CERT);
       const base = tlsEmu.url.replace('127.0.0.1', 'localhost');
-      const tlsEnv = { MODELSWITCH_BASE_URL: base, MODELSWITCH_API_KEY: KEYS.proxy, HTTP_PROXY: proxy.url, NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem') };
+      const tlsEnv = {
+        MODELSWITCH_BASE_URL: base,
+        MODELSWITCH_API_KEY: KEYS.proxy,
+        HTTP_PROXY: proxy.url,
+        NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem'),
+      };
       const r = await runCli(['call', '/v1/models', '--json'], { env: tlsEnv });
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);

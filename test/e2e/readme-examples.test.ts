@@ -24,7 +24,10 @@ describe('README examples', () => {
   it('the library example logs d.advice, which diagnose() returns (the steps an app can show)', () => {
     const line = /catch \(err\) \{ const d = diagnose\(err\); log\.error\(d\.title, d\.(\w+)\) \}/.exec(README);
     expect(line).not.toBeNull();
-    const d = diagnose({ status: 429, body: { error: { message: 'You exceeded your current quota', type: 'insufficient_quota', code: 'insufficient_quota' } } }) as unknown as Record<string, unknown>;
+    const d = diagnose({
+      status: 429,
+      body: { error: { message: 'You exceeded your current quota', type: 'insufficient_quota', code: 'insufficient_quota' } },
+    }) as unknown as Record<string, unknown>;
     expect(line![1]).toBe('advice');
     expect(Array.isArray(d[line![1]!])).toBe(true);
     expect((d[line![1]!] as string[]).length).toBeGreaterThan(0);

@@ -45,7 +45,10 @@ describe('explain, as documented', () => {
     const cmd = /\$ apidoctor (explain --status 403 --endpoint \S+ -H "([^"]+)" body\.json)/.exec(README);
     expect(cmd, 'the --endpoint / -H example').not.toBeNull();
     const dir = emptyDir();
-    writeFileSync(join(dir, 'body.json'), JSON.stringify({ error: { message: 'Access denied', type: 'invalid_request_error', code: 'forbidden' } }));
+    writeFileSync(
+      join(dir, 'body.json'),
+      JSON.stringify({ error: { message: 'Access denied', type: 'invalid_request_error', code: 'forbidden' } }),
+    );
     const endpoint = /--endpoint (\S+)/.exec(cmd![1]!)![1]!;
     const r = await runCli(['explain', '--status', '403', '--endpoint', endpoint, '-H', cmd![2]!, 'body.json'], { cwd: dir });
     expect(r.stderr).toMatch(/\[[a-z]+\.[a-z-]+\]/);
@@ -56,7 +59,9 @@ describe('explain, as documented', () => {
 describe('a dashboard token as --billing-key', () => {
   it('is documented, and works for balance', async () => {
     expect(README).toMatch(/--billing-key "\$TOKEN"/);
-    const r = await runCli(['balance', '--format', 'value', '--billing-key', KEYS.jwt], { env: emulatorEnv(emu, { MODELSWITCH_BILLING_KEY: undefined }) });
+    const r = await runCli(['balance', '--format', 'value', '--billing-key', KEYS.jwt], {
+      env: emulatorEnv(emu, { MODELSWITCH_BILLING_KEY: undefined }),
+    });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('42.5\n');
     expectNoKeys(r);

@@ -26,14 +26,32 @@ function serveKeys(n: number): void {
   const parts: string[] = [];
   for (let i = 0; i < n; i++) {
     const expires = i % 2 ? `,"expiresAt":"${new Date(now + (1 + (i % 400)) * 86_400_000).toISOString()}"` : '';
-    parts.push(`{"id":${i + 1},"name":"key ${i + 1}","prefix":"ms-g${String(i).padStart(7, '0')}","active":${i % 3 !== 0},"createdAt":"${new Date(now - (i % 300) * 86_400_000).toISOString()}"${expires}}`);
+    parts.push(
+      `{"id":${i + 1},"name":"key ${i + 1}","prefix":"ms-g${String(i).padStart(7, '0')}","active":${i % 3 !== 0},"createdAt":"${new Date(now - (i % 300) * 86_400_000).toISOString()}"${expires}}`,
+    );
   }
-  emu.state.failures.push({ status: 200, headers: { 'content-type': 'application/json' }, body: `{"keys":[${parts.join(',')}]}`, match: { path: '/api/keys' } });
+  emu.state.failures.push({
+    status: 200,
+    headers: { 'content-type': 'application/json' },
+    body: `{"keys":[${parts.join(',')}]}`,
+    match: { path: '/api/keys' },
+  });
 }
 
 describe('keys with very many keys', () => {
   it('the table of 200,000 keys is laid out (the widths no longer spread every row into Math.max)', () => {
-    const rows: KeyView[] = Array.from({ length: 200_000 }, (_, i) => ({ id: i + 1, name: `key ${i + 1}`, prefix: `ms-g${String(i).padStart(7, '0')}`, active: true, createdAt: '2026-01-01T00:00:00Z', expiresAt: null, daysLeft: null, expired: false, status: 'active', configured: false }));
+    const rows: KeyView[] = Array.from({ length: 200_000 }, (_, i) => ({
+      id: i + 1,
+      name: `key ${i + 1}`,
+      prefix: `ms-g${String(i).padStart(7, '0')}`,
+      active: true,
+      createdAt: '2026-01-01T00:00:00Z',
+      expiresAt: null,
+      daysLeft: null,
+      expired: false,
+      status: 'active',
+      configured: false,
+    }));
     const table = keysTable(rows, PLAIN);
     expect(table.trimEnd().split('\n')).toHaveLength(200_001);
   });
@@ -70,7 +88,14 @@ describe('balance on a busy account', () => {
   it('1,000 charges in 7 days: the six usage pages asked together, with the balance (one round trip)', async () => {
     const now = Date.now();
     const span = 7 * 86_400_000 - 60_000;
-    emu.state.usage = Array.from({ length: 1000 }, (_, i) => ({ id: 1000 - i, model: 'gpt-4o', promptTokens: 1, completionTokens: 1, chargedAmount: 0.001, createdAt: new Date(now - 30_000 - Math.floor((i * span) / 1000)).toISOString() }));
+    emu.state.usage = Array.from({ length: 1000 }, (_, i) => ({
+      id: 1000 - i,
+      model: 'gpt-4o',
+      promptTokens: 1,
+      completionTokens: 1,
+      chargedAmount: 0.001,
+      createdAt: new Date(now - 30_000 - Math.floor((i * span) / 1000)).toISOString(),
+    }));
     emu.state.delayMs = 200;
     const r = await runCli(['balance', '--json'], { env: emulatorEnv(emu) });
     expect(r.code).toBe(0);
@@ -86,14 +111,24 @@ describe('balance on a busy account', () => {
 
   it('a quiet account: the same single round trip, the pages past the end answered empty and not counted', async () => {
     const now = Date.now();
-    emu.state.usage = Array.from({ length: 10 }, (_, i) => ({ id: 10 - i, model: 'gpt-4o', promptTokens: 1, completionTokens: 1, chargedAmount: 0.01, createdAt: new Date(now - 60_000 - i * 3_600_000).toISOString() }));
+    emu.state.usage = Array.from({ length: 10 }, (_, i) => ({
+      id: 10 - i,
+      model: 'gpt-4o',
+      promptTokens: 1,
+      completionTokens: 1,
+      chargedAmount: 0.01,
+      createdAt: new Date(now - 60_000 - i * 3_600_000).toISOString(),
+    }));
     const r = await runCli(['balance', '--json'], { env: emulatorEnv(emu) });
     expect(r.code).toBe(0);
     expect(r.json().runway).toMatchObject({ available: true, records: 10, pages: 1, complete: true, spend24h: 0.1 });
   });
 
   it('the guard (--min 10 -q, --format value) asks no usage page at all', async () => {
-    for (const args of [['--min', '10', '-q'], ['--format', 'value']]) {
+    for (const args of [
+      ['--min', '10', '-q'],
+      ['--format', 'value'],
+    ]) {
       emu.reset();
       const r = await runCli(['balance', ...args], { env: emulatorEnv(emu) });
       expect(r.code).toBe(0);

@@ -46,10 +46,26 @@ const EXIT: Record<string, number> = { auth: 4, balance: 5, rate_limit: 6, netwo
 const MODES: Mode[] = [
   { name: '401 unknown key', key: KEYS.proxyUnknown, id: 'auth.invalid-key', exit: 4 },
   { name: '402 balance', setup: () => Object.assign(emu.state, { balance: 0, balanceStatus: 402 }), id: 'balance.insufficient', exit: 5 },
-  { name: '403 balance (descriptive)', setup: () => Object.assign(emu.state, { balance: 0, descriptive403: true }), id: 'balance.insufficient', exit: 5 },
+  {
+    name: '403 balance (descriptive)',
+    setup: () => Object.assign(emu.state, { balance: 0, descriptive403: true }),
+    id: 'balance.insufficient',
+    exit: 5,
+  },
   { name: '404 model', model: 'gpt-5-ultra', id: 'model.not-found', exit: 1 },
-  { name: '429 rate limit', setup: () => emu.state.failures.push({ ...PRESETS.rateLimited }), id: 'rate.limited', exit: 6, retryAfterMs: 1000 },
-  { name: '429 insufficient_quota', setup: () => emu.state.failures.push({ ...PRESETS.insufficientQuota429 }), id: 'balance.insufficient', exit: 5 },
+  {
+    name: '429 rate limit',
+    setup: () => emu.state.failures.push({ ...PRESETS.rateLimited }),
+    id: 'rate.limited',
+    exit: 6,
+    retryAfterMs: 1000,
+  },
+  {
+    name: '429 insufficient_quota',
+    setup: () => emu.state.failures.push({ ...PRESETS.insufficientQuota429 }),
+    id: 'balance.insufficient',
+    exit: 5,
+  },
   { name: '500', setup: () => emu.state.failures.push({ ...PRESETS.serverError }), id: 'server.error', exit: 9 },
   { name: '502', setup: () => emu.state.failures.push({ ...PRESETS.badGateway }), id: 'provider.error', exit: 9 },
   { name: '503', setup: () => emu.state.failures.push({ ...PRESETS.unavailable }), id: 'service.unavailable', exit: 9 },
@@ -61,7 +77,12 @@ const MODES: Mode[] = [
 
 async function openaiError(m: Mode): Promise<unknown> {
   m.setup?.();
-  const client = new OpenAI({ apiKey: m.key ?? KEYS.proxy, baseURL: `${m.base?.() ?? emu.url}/v1`, maxRetries: 0, timeout: m.timeout ?? 10_000 });
+  const client = new OpenAI({
+    apiKey: m.key ?? KEYS.proxy,
+    baseURL: `${m.base?.() ?? emu.url}/v1`,
+    maxRetries: 0,
+    timeout: m.timeout ?? 10_000,
+  });
   try {
     await client.chat.completions.create({ model: m.model ?? 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
   } catch (e) {
@@ -75,7 +96,12 @@ async function anthropicError(m: Mode): Promise<unknown> {
   // The emulator speaks OpenAI's routes; the failures below are injected on Anthropic's path.
   const path = '/v1/messages';
   for (const f of emu.state.failures) f.match = { path };
-  const client = new Anthropic({ apiKey: m.key ?? KEYS.proxy, baseURL: m.base?.() ?? emu.url, maxRetries: 0, timeout: m.timeout ?? 10_000 });
+  const client = new Anthropic({
+    apiKey: m.key ?? KEYS.proxy,
+    baseURL: m.base?.() ?? emu.url,
+    maxRetries: 0,
+    timeout: m.timeout ?? 10_000,
+  });
   try {
     await client.messages.create({ model: m.model ?? 'claude-sonnet-4', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] });
   } catch (e) {

@@ -30,7 +30,11 @@ interface Live {
 /** Starts the built CLI with a clean environment (and optional node flags), and keeps its output. */
 function start(args: string[], opts: { env?: Record<string, string>; nodeArgs?: string[]; stdin?: 'open' | string } = {}): Live {
   const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', NO_COLOR: '1', ...opts.env };
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), BIN, ...args], { cwd: emptyDir(), env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), BIN, ...args], {
+    cwd: emptyDir(),
+    env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -74,8 +78,23 @@ let emu: Emulator;
 beforeAll(async () => {
   hostile = await startHostileServer();
   SPECS.hang = { kind: 'hang' };
-  SPECS.wait = { kind: 'respond', status: 429, headers: [['retry-after', '20'], ['content-type', 'application/json']], body: '{"error":{"message":"slow down","type":"rate_limit_error"}}' };
-  SPECS.stream = { kind: 'drip', status: 200, contentType: 'text/event-stream', body: 'data: {"choices":[{"delta":{"content":"hi"}}]}\n\n'.repeat(200), chunkBytes: 8, delayMs: 50 };
+  SPECS.wait = {
+    kind: 'respond',
+    status: 429,
+    headers: [
+      ['retry-after', '20'],
+      ['content-type', 'application/json'],
+    ],
+    body: '{"error":{"message":"slow down","type":"rate_limit_error"}}',
+  };
+  SPECS.stream = {
+    kind: 'drip',
+    status: 200,
+    contentType: 'text/event-stream',
+    body: 'data: {"choices":[{"delta":{"content":"hi"}}]}\n\n'.repeat(200),
+    chunkBytes: 8,
+    delayMs: 50,
+  };
   SPECS.huge = { kind: 'respond', status: 500, headers: [['content-type', 'text/plain']], body: { fill: 'x', bytes: 20 * 1024 * 1024 } };
   emu = await startEmulator();
 });
@@ -114,7 +133,13 @@ describe('Ctrl-C (SIGINT) exits 130 at once', () => {
     const r = await signalAndWait(live, 'SIGINT');
     expect(r.code).toBe(130);
     expect(r.afterMs).toBeLessThan(SIGNAL_EXIT_MS);
-    expect(JSON.parse(live.stdout())).toMatchObject({ schemaVersion: 1, command: 'call', ok: false, exitCode: 130, exitReason: 'interrupted' });
+    expect(JSON.parse(live.stdout())).toMatchObject({
+      schemaVersion: 1,
+      command: 'call',
+      ok: false,
+      exitCode: 130,
+      exitReason: 'interrupted',
+    });
   });
 
   it('during a retry wait (Retry-After: 20)', async () => {
@@ -128,7 +153,18 @@ describe('Ctrl-C (SIGINT) exits 130 at once', () => {
   });
 
   it('during a stream that is still arriving (call --stream)', async () => {
-    const live = start(['call', 'POST', '/v1/chat/completions', '--data', '{"model":"gpt-4o","messages":[]}', '--stream', '--base-url', base('stream'), '--api-key', KEYS.proxy]);
+    const live = start([
+      'call',
+      'POST',
+      '/v1/chat/completions',
+      '--data',
+      '{"model":"gpt-4o","messages":[]}',
+      '--stream',
+      '--base-url',
+      base('stream'),
+      '--api-key',
+      KEYS.proxy,
+    ]);
     await until(() => live.stdout().includes('data:'), 'the first events');
     const r = await signalAndWait(live, 'SIGINT');
     expect(r.code).toBe(130);
@@ -221,7 +257,10 @@ process.on('exit', (code) => writeSync(2, '\\n[exit-hook] ' + JSON.stringify({ c
 
   const cases: Array<[string, () => string[]]> = [
     ['a success (call against the emulator)', () => ['call', '/v1/models', '--base-url', emu.url, '--api-key', KEYS.proxy]],
-    ['a whole doctor run against the emulator', () => ['doctor', '--json', '--base-url', emu.url, '--api-key', KEYS.proxy, '--billing-key', KEYS.billing]],
+    [
+      'a whole doctor run against the emulator',
+      () => ['doctor', '--json', '--base-url', emu.url, '--api-key', KEYS.proxy, '--billing-key', KEYS.billing],
+    ],
     ['a timeout (the server never answers)', () => callArgs(base('hang'), '--timeout', '300')],
     ['a 20 MB error body cut at 1 MiB', () => callArgs(base('huge'), '--retries', '0')],
     ['a refused connection', () => ['call', '/v1/models', '--base-url', 'http://127.0.0.1:9', '--api-key', KEYS.proxy]],
@@ -240,7 +279,15 @@ process.on('exit', (code) => writeSync(2, '\\n[exit-hook] ' + JSON.stringify({ c
 });
 
 describe('Retry-After is honoured within caps: a server cannot make apidoctor wait for ever', () => {
-  const answer = (status: number, retryAfter: string): HostileSpec => ({ kind: 'respond', status, headers: [['retry-after', retryAfter], ['content-type', 'application/json']], body: '{"error":{"message":"busy"}}' });
+  const answer = (status: number, retryAfter: string): HostileSpec => ({
+    kind: 'respond',
+    status,
+    headers: [
+      ['retry-after', retryAfter],
+      ['content-type', 'application/json'],
+    ],
+    body: '{"error":{"message":"busy"}}',
+  });
   it.each([
     ['429, Retry-After: 1000000000 (31 years)', 429, '1000000000', 6],
     ['503, Retry-After: 99999999999999999999', 503, '99999999999999999999', 9],

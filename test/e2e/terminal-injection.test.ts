@@ -51,12 +51,15 @@ const headerArb = fc.array(fc.constantFrom(...HEADER_ATTACKS), { minLength: 1, m
  * U+2066–U+2069, the bidi marks, the line and paragraph separators and the invisibles (U+200B, U+FEFF…). apidoctor's own SGR colours and ora's cursor and synchronized-output sequences are
  * removed first: those are the only escape sequences a sink may hold.
  */
-const RAW = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u061c\u200b\u200e\u200f\u2028\u2029\u2060-\u2064\ufeff\ufff9-\ufffb]|\r(?!\n)/;
+const RAW =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u061c\u200b\u200e\u200f\u2028\u2029\u2060-\u2064\ufeff\ufff9-\ufffb]|\r(?!\n)/;
 const OWN = /\u001b\[(?:1|2|22|31|32|33|36|39)m|\u001b\[\?(?:25|2026)[lh]/g;
 
 function rawIn(text: string): string | undefined {
   const m = RAW.exec(text.replace(OWN, ''));
-  return m ? `${JSON.stringify(m[0])} at ${m.index} in ${JSON.stringify(text.replace(OWN, '').slice(Math.max(0, m.index - 40), m.index + 40))}` : undefined;
+  return m
+    ? `${JSON.stringify(m[0])} at ${m.index} in ${JSON.stringify(text.replace(OWN, '').slice(Math.max(0, m.index - 40), m.index + 40))}`
+    : undefined;
 }
 
 const terminal = terminalSink;
@@ -144,11 +147,35 @@ describe('e2e fuzz: no server text drives the terminal', () => {
     let runs = 0;
     await fc.assert(
       fc.asyncProperty(payloadArb, headerArb, fc.boolean(), async (evil, hdr, color) => {
-        const error = (status: number) => answer(status, { error: { message: `Invalid API key ${evil}`, type: evil, code: evil, param: evil } }, hdr);
-        const keys = answer(200, { keys: [1, 2, 3].map((id) => ({ id, name: `${evil} ${id}`, prefix: id === 1 ? 'ms-test0goo' : `ms-${evil}`, active: id !== 2, createdAt: evil, expiresAt: id === 3 ? evil : undefined })) }, hdr);
-        const models = answer(200, { object: 'list', data: [`gpt-4o${evil}`, `${evil}gpt-4o-mini`, 'gpt-4o'].map((id) => ({ id, object: 'model', created: 0, owned_by: evil })) }, hdr);
+        const error = (status: number) =>
+          answer(status, { error: { message: `Invalid API key ${evil}`, type: evil, code: evil, param: evil } }, hdr);
+        const keys = answer(
+          200,
+          {
+            keys: [1, 2, 3].map((id) => ({
+              id,
+              name: `${evil} ${id}`,
+              prefix: id === 1 ? 'ms-test0goo' : `ms-${evil}`,
+              active: id !== 2,
+              createdAt: evil,
+              expiresAt: id === 3 ? evil : undefined,
+            })),
+          },
+          hdr,
+        );
+        const models = answer(
+          200,
+          {
+            object: 'list',
+            data: [`gpt-4o${evil}`, `${evil}gpt-4o-mini`, 'gpt-4o'].map((id) => ({ id, object: 'model', created: 0, owned_by: evil })),
+          },
+          hdr,
+        );
         const savedFile = join(emptyDir(), 'saved.txt');
-        writeFileSync(savedFile, `HTTP/1.1 401 Unauthorized\r\nx-request-id: ${evil}\r\ncontent-type: application/json\r\n\r\n${JSON.stringify({ error: { message: evil, code: evil } })}`);
+        writeFileSync(
+          savedFile,
+          `HTTP/1.1 401 Unauthorized\r\nx-request-id: ${evil}\r\ncontent-type: application/json\r\n\r\n${JSON.stringify({ error: { message: evil, code: evil } })}`,
+        );
         const cases: Array<[string, string[], HostileSpec]> = [
           ['doctor (401 everywhere)', ['doctor'], error(401)],
           ['doctor --format github (403)', ['doctor', '--format', 'github'], error(403)],
@@ -191,7 +218,10 @@ describe('e2e fuzz: no server text drives the terminal', () => {
     expect(r.stdout.trimEnd().split('\n')).toHaveLength(2);
     const show = await run(['keys', 'show', '1'], keys);
     expect(show.stdout).toContain('name       \\x1b]52;c;eA==\\x07 \\u202eevil\\r\\n* 3 FAKE\n');
-    const d = await run(['doctor', '--only', 'api.proxy-key'], serve(answer(401, { error: { message: evil, code: `c${evil}` } }, '\u009b2J')));
+    const d = await run(
+      ['doctor', '--only', 'api.proxy-key'],
+      serve(answer(401, { error: { message: evil, code: `c${evil}` } }, '\u009b2J')),
+    );
     expect(d.stderr).toContain('code c\\x1b]52;c;eA==\\x07 \\u202eevil\\r\\n* 3 FAKE');
   });
 
@@ -200,6 +230,7 @@ describe('e2e fuzz: no server text drives the terminal', () => {
     const r = await run(['doctor', '--format', 'github'], serve(answer(401, { error: { message: evil, code: evil } }, 'r')));
     expect(r.summary).toContain('apidoctor doctor');
     expect(r.summary).not.toMatch(/<img|\]\(https|[^\\]\| x [^\\]\|/);
-    for (const line of r.summary.split('\n').filter((l) => l.startsWith('| '))) expect(line.replace(/\\\|/g, '').split('|')).toHaveLength(6);
+    for (const line of r.summary.split('\n').filter((l) => l.startsWith('| ')))
+      expect(line.replace(/\\\|/g, '').split('|')).toHaveLength(6);
   });
 });

@@ -37,7 +37,8 @@ function tree(files: Record<string, string>): string {
 }
 
 const json = (v: unknown) => JSON.stringify(v);
-const byId = (doc: Record<string, any>) => Object.fromEntries((doc.checks as Array<{ id: string }>).map((c) => [c.id, c as Record<string, any>]));
+const byId = (doc: Record<string, any>) =>
+  Object.fromEntries((doc.checks as Array<{ id: string }>).map((c) => [c.id, c as Record<string, any>]));
 
 /** Runs with HOME in the tree and no key or base URL in the environment unless given. */
 function run(root: string, cwd: string, args: string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
@@ -91,7 +92,15 @@ describe('the config search is bounded: the nearer of the git root and home, nev
 
 describe('keys are scoped to a host: a project config file cannot send a key from elsewhere to its base URL', () => {
   const keysEnv = { MODELSWITCH_API_KEY: KEYS.proxy, MODELSWITCH_BILLING_KEY: KEYS.billing };
-  const COMMANDS: string[][] = [['balance'], ['keys'], ['keys', 'show', '1'], ['call', '/v1/models'], ['call', '/api/balance'], ['call', '/api/usage'], ['doctor']];
+  const COMMANDS: string[][] = [
+    ['balance'],
+    ['keys'],
+    ['keys', 'show', '1'],
+    ['call', '/v1/models'],
+    ['call', '/api/balance'],
+    ['call', '/api/usage'],
+    ['doctor'],
+  ];
 
   it('a hostile package.json "apidoctor" field in a parent folder, keys in the environment: nothing reaches its server, exit 3', async () => {
     const root = tree({ 'home/proj/package.json': json({ name: 'p', apidoctor: { baseUrl: hostile.url } }), 'home/proj/sub/': '' });
@@ -102,7 +111,10 @@ describe('keys are scoped to a host: a project config file cannot send a key fro
       expect(r.code, `${args.join(' ')}: ${r.stdout}`).toBe(3);
       const doc = r.json();
       expect(doc.exitReason).toBe('config');
-      expect(doc.diagnoses.map((d: { id: string }) => d.id), args.join(' ')).toContain('config.untrusted-base-url');
+      expect(
+        doc.diagnoses.map((d: { id: string }) => d.id),
+        args.join(' '),
+      ).toContain('config.untrusted-base-url');
       const d = doc.diagnoses.find((x: { id: string }) => x.id === 'config.untrusted-base-url');
       // It names the file and the three ways to trust the URL.
       expect(d.notes.join(' ')).toContain('~/proj/package.json');
@@ -130,13 +142,16 @@ describe('keys are scoped to a host: a project config file cannot send a key fro
     expect(hostile.requests).toEqual([]);
   });
 
-  it('an $import of the home config cannot lend its key to a project file\'s base URL', async () => {
+  it("an $import of the home config cannot lend its key to a project file's base URL", async () => {
     const root = tree({
       'home/.config/apidoctor/config.json': json({ billingKey: KEYS.billing }),
       'home/proj/.apidoctorrc.json': 'placeholder',
       'home/proj/sub/': '',
     });
-    writeFileSync(join(root, 'home/proj/.apidoctorrc.json'), json({ $import: join(root, 'home/.config/apidoctor/config.json'), baseUrl: hostile.url }));
+    writeFileSync(
+      join(root, 'home/proj/.apidoctorrc.json'),
+      json({ $import: join(root, 'home/.config/apidoctor/config.json'), baseUrl: hostile.url }),
+    );
     hostile.reset();
     const r = await run(root, 'home/proj/sub', ['balance', '--json']);
     expectNoKeys(r);
@@ -165,7 +180,10 @@ describe('keys are scoped to a host: a project config file cannot send a key fro
 
     it('--config or APIDOCTOR_CONFIG naming the project file, keys in the environment', async () => {
       const root = tree({ 'home/proj/package.json': json({ name: 'p', apidoctor: { baseUrl: emu.url } }), 'home/proj/sub/': '' });
-      for (const how of [{ args: ['--config', '../package.json'], env: {} }, { args: [], env: { APIDOCTOR_CONFIG: join(root, 'home/proj/package.json') } }]) {
+      for (const how of [
+        { args: ['--config', '../package.json'], env: {} },
+        { args: [], env: { APIDOCTOR_CONFIG: join(root, 'home/proj/package.json') } },
+      ]) {
         emu.reset();
         const r = await run(root, 'home/proj/sub', ['balance', '--json', ...how.args], { ...keysEnv, ...how.env });
         expect(r.code, r.stdout).toBe(0);
@@ -176,7 +194,10 @@ describe('keys are scoped to a host: a project config file cannot send a key fro
     it('--base-url or MODELSWITCH_BASE_URL over the project file', async () => {
       const root = tree({ 'home/proj/package.json': json({ name: 'p', apidoctor: { baseUrl: hostile.url } }), 'home/proj/sub/': '' });
       hostile.reset();
-      for (const how of [{ args: ['--base-url', emu.url], env: {} }, { args: [], env: { MODELSWITCH_BASE_URL: emu.url } }]) {
+      for (const how of [
+        { args: ['--base-url', emu.url], env: {} },
+        { args: [], env: { MODELSWITCH_BASE_URL: emu.url } },
+      ]) {
         const r = await run(root, 'home/proj/sub', ['balance', '--json', ...how.args], { ...keysEnv, ...how.env });
         expect(r.code, r.stdout).toBe(0);
       }
@@ -187,7 +208,8 @@ describe('keys are scoped to a host: a project config file cannot send a key fro
 
 describe('a JavaScript config runs code: only from the home folder, or when named', () => {
   /** A config module that leaves a marker file when it runs. */
-  const marking = (marker: string) => `import { writeFileSync } from 'node:fs';\nwriteFileSync(${json(marker)}, 'ran');\nexport default { model: 'from-js' };\n`;
+  const marking = (marker: string) =>
+    `import { writeFileSync } from 'node:fs';\nwriteFileSync(${json(marker)}, 'ran');\nexport default { model: 'from-js' };\n`;
 
   it('one in a parent folder (inside the bound) is skipped and said; --config runs it', async () => {
     const root = tree({ 'home/repo/.git/': '', 'home/repo/sub/': '' });
@@ -198,7 +220,10 @@ describe('a JavaScript config runs code: only from the home folder, or when name
     expect(r.stderr).toContain('skipped the JavaScript config ~/repo/apidoctor.config.mjs');
     expect(r.stderr).toContain('--config ~/repo/apidoctor.config.mjs');
     const doc = await run(root, 'home/repo/sub', ['doctor', '--only', 'config.sources', '--json']);
-    expect(byId(doc.json())['config.sources']).toMatchObject({ status: 'warn', detail: expect.stringContaining('skipped the JavaScript config ~/repo/apidoctor.config.mjs') });
+    expect(byId(doc.json())['config.sources']).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining('skipped the JavaScript config ~/repo/apidoctor.config.mjs'),
+    });
     expect(existsSync(marker)).toBe(false);
     const named = await run(root, 'home/repo/sub', ['doctor', '--only', 'config.sources', '--json', '--config', '../apidoctor.config.mjs']);
     expect(named.code, named.stderr).toBe(0);
@@ -209,7 +234,10 @@ describe('a JavaScript config runs code: only from the home folder, or when name
   it('one in the working directory (a cloned project) is skipped: its code never sees the keys', async () => {
     const root = tree({ 'home/proj/.git/': '' });
     const marker = join(root, 'ran');
-    writeFileSync(join(root, 'home/proj/apidoctor.config.mjs'), `import { writeFileSync } from 'node:fs';\nwriteFileSync(${json(marker)}, process.env.MODELSWITCH_API_KEY ?? 'none');\nexport default {};\n`);
+    writeFileSync(
+      join(root, 'home/proj/apidoctor.config.mjs'),
+      `import { writeFileSync } from 'node:fs';\nwriteFileSync(${json(marker)}, process.env.MODELSWITCH_API_KEY ?? 'none');\nexport default {};\n`,
+    );
     const r = await run(root, 'home/proj', ['doctor', '--only', 'config.sources'], { MODELSWITCH_API_KEY: KEYS.proxy });
     expect(existsSync(marker)).toBe(false);
     expect(r.stderr).toMatch(/skipped the JavaScript config \.\/apidoctor\.config\.mjs.*--config \.\/apidoctor\.config\.mjs/s);
@@ -246,7 +274,14 @@ describe('a base URL other than the default is said once, with its source, in hu
 
   it('not under -q, --format value or a machine format', async () => {
     const root = tree({ 'home/': '' });
-    for (const args of [['balance', '-q'], ['balance', '--format', 'value'], ['balance', '--json'], ['balance', '--format', 'openmetrics'], ['doctor', '--format', 'junit'], ['doctor', '--format', 'github']]) {
+    for (const args of [
+      ['balance', '-q'],
+      ['balance', '--format', 'value'],
+      ['balance', '--json'],
+      ['balance', '--format', 'openmetrics'],
+      ['doctor', '--format', 'junit'],
+      ['doctor', '--format', 'github'],
+    ]) {
       const r = await run(root, 'home', args, env());
       expect(r.stderr, args.join(' ')).not.toContain('base URL');
       expect(r.stdout, args.join(' ')).not.toContain(`base URL ${emu.url}`);
@@ -282,7 +317,9 @@ describe('keys at rest and on the command line', () => {
     };
     const open = await check(0o644);
     expect(open.c.status).toBe('warn');
-    expect(open.c.detail).toContain('holds the billing key and group can read it, others can read it (mode 0644): chmod 600 ./.apidoctorrc.json');
+    expect(open.c.detail).toContain(
+      'holds the billing key and group can read it, others can read it (mode 0644): chmod 600 ./.apidoctorrc.json',
+    );
     expect(open.r.code).toBe(0);
     const writable = await check(0o660);
     expect(writable.c.detail).toContain('group can read and write it (mode 0660)');

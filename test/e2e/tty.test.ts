@@ -14,7 +14,12 @@ afterAll(async () => {
   await emu.close();
 });
 
-const env = (extra: Record<string, string> = {}) => ({ MODELSWITCH_BASE_URL: emu.url, MODELSWITCH_API_KEY: KEYS.proxy, MODELSWITCH_BILLING_KEY: KEYS.billing, ...extra });
+const env = (extra: Record<string, string> = {}) => ({
+  MODELSWITCH_BASE_URL: emu.url,
+  MODELSWITCH_API_KEY: KEYS.proxy,
+  MODELSWITCH_BILLING_KEY: KEYS.billing,
+  ...extra,
+});
 
 describe('on a terminal', () => {
   // This simulates a person's terminal; under CI=true (as in .ci/run) ora would rightly draw nothing.
@@ -53,8 +58,20 @@ describe('on a terminal', () => {
 
   it('FORCE_COLOR colours output that is not a terminal', async () => {
     emu.reset();
-    const out = { text: '', write(s: string) { this.text += s; return true; } };
-    const err = { text: '', write(s: string) { this.text += s; return true; } };
+    const out = {
+      text: '',
+      write(s: string) {
+        this.text += s;
+        return true;
+      },
+    };
+    const err = {
+      text: '',
+      write(s: string) {
+        this.text += s;
+        return true;
+      },
+    };
     await main(['doctor', '--only', 'config.sources'], { env: env({ FORCE_COLOR: '1' }), cwd: emptyDir(), stdout: out, stderr: err });
     expect(out.text).toMatch(/\u001b\[32m✓/);
   });

@@ -57,7 +57,13 @@ describe('doctor fits the width', () => {
     expect(lines[at + 1]!.slice(0, col).trim()).toBe('');
     expect(lines[at + 1]![col]).toMatch(/\S/);
     // Joined back, the words are whole.
-    const joined = [lines[at]!.slice(col), ...lines.slice(at + 1).filter((l, i, a) => a.slice(0, i + 1).every((x) => x.slice(0, col).trim() === '')).map((l) => l.slice(col))].join(' ');
+    const joined = [
+      lines[at]!.slice(col),
+      ...lines
+        .slice(at + 1)
+        .filter((l, i, a) => a.slice(0, i + 1).every((x) => x.slice(0, col).trim() === ''))
+        .map((l) => l.slice(col)),
+    ].join(' ');
     expect(joined).toContain('ModelSwitch places a hold for each request');
   });
 
@@ -94,7 +100,8 @@ describe('doctor fits the width', () => {
 const words = (text: string) => text.split(/\s+/).filter(Boolean);
 
 describe('every command fits the width (60 and 80 columns)', () => {
-  const SAMPLE = '{"error":{"message":"Insufficient balance, please top up your account to continue","type":"insufficient_quota","code":"insufficient_balance"}}';
+  const SAMPLE =
+    '{"error":{"message":"Insufficient balance, please top up your account to continue","type":"insufficient_quota","code":"insufficient_balance"}}';
   const CASES: Array<[string, string[], (e: Emulator) => void, string?]> = [
     ['explain: a diagnosis', ['explain', '-', '--status', '402'], () => {}, SAMPLE],
     ['keys: the table', ['keys'], () => {}],

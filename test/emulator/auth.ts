@@ -55,7 +55,8 @@ export function authV1(ctx: Ctx): KeyRecord | undefined {
     return undefined;
   }
   if (state.balance <= 0) {
-    if (state.balanceStatus === 402) sendError(ctx, 402, 'Account balance is insufficient', 'invalid_request_error', 'insufficient_balance');
+    if (state.balanceStatus === 402)
+      sendError(ctx, 402, 'Account balance is insufficient', 'invalid_request_error', 'insufficient_balance');
     else forbidden(ctx, 'Insufficient balance. Top up in Dashboard → Billing.', 'insufficient_balance');
     return undefined;
   }

@@ -20,10 +20,15 @@ const get = (path: string, key?: string, init: RequestInit = {}): Promise<Respon
   return fetch(emu.url + path, { ...init, headers });
 };
 const post = (path: string, key: string, body: unknown, method = 'POST'): Promise<Response> =>
-  fetch(emu.url + path, { method, headers: { ...bearer(key), 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  fetch(emu.url + path, {
+    method,
+    headers: { ...bearer(key), 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 const chat = (body: Record<string, unknown>, key: string = KEYS.proxy): Promise<Response> =>
   post('/v1/chat/completions', key, { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], ...body });
-const errorOf = async (r: Response): Promise<{ message: string; type: string; code: string }> => ((await r.json()) as { error: { message: string; type: string; code: string } }).error;
+const errorOf = async (r: Response): Promise<{ message: string; type: string; code: string }> =>
+  ((await r.json()) as { error: { message: string; type: string; code: string } }).error;
 /** The network error code fetch failed with (cause chain). */
 const failureCode = async (p: Promise<unknown>): Promise<string | undefined> => {
   try {
@@ -47,14 +52,24 @@ describe('/v1 auth', () => {
     expect(r.headers.get('content-type')).toBe('application/json');
     const body = (await r.json()) as { object: string; data: Array<{ id: string; object: string }> };
     expect(body.object).toBe('list');
-    expect(body.data.map((m) => m.id)).toEqual(['gpt-4o', 'gpt-4o-mini', 'claude-sonnet-4', 'text-embedding-3-small', 'text-embedding-3-large']);
+    expect(body.data.map((m) => m.id)).toEqual([
+      'gpt-4o',
+      'gpt-4o-mini',
+      'claude-sonnet-4',
+      'text-embedding-3-small',
+      'text-embedding-3-large',
+    ]);
   });
 
   it('answers 401 for a missing, garbled or unknown key', async () => {
     for (const headers of [{}, { authorization: 'Basic abc' }, { authorization: 'Bearer' }] as Array<Record<string, string>>) {
       const r = await get('/v1/models', undefined, { headers });
       expect(r.status).toBe(401);
-      expect(await errorOf(r)).toEqual({ message: 'Missing or invalid Authorization header', type: 'authentication_error', code: 'invalid_api_key' });
+      expect(await errorOf(r)).toEqual({
+        message: 'Missing or invalid Authorization header',
+        type: 'authentication_error',
+        code: 'invalid_api_key',
+      });
     }
     const unknown = await get('/v1/models', KEYS.proxyUnknown);
     expect(unknown.status).toBe(401);
@@ -155,7 +170,9 @@ describe('/api auth and routes', () => {
     const times = page1.usage.map((u) => Date.parse(u.createdAt));
     expect(times).toEqual([...times].sort((a, b) => b - a));
     expect(Date.now() - Math.min(...times)).toBeLessThan(7 * 86_400_000);
-    const tx = (await (await get('/api/transactions?limit=5', KEYS.billing)).json()) as { transactions: Array<{ amount: number; type: string }> };
+    const tx = (await (await get('/api/transactions?limit=5', KEYS.billing)).json()) as {
+      transactions: Array<{ amount: number; type: string }>;
+    };
     expect(tx.transactions).toHaveLength(5);
     expect(tx.transactions[0]).toMatchObject({ type: 'usage' });
     expect((await get('/api/usage?limit=abc', KEYS.billing)).status).toBe(400);
@@ -171,7 +188,11 @@ describe('/api auth and routes', () => {
 describe('inference', () => {
   it('returns a chat.completion and honours max_tokens', async () => {
     const r = await chat({ max_tokens: 1 });
-    const body = (await r.json()) as { object: string; choices: Array<{ message: { content: string }; finish_reason: string }>; usage: { completion_tokens: number } };
+    const body = (await r.json()) as {
+      object: string;
+      choices: Array<{ message: { content: string }; finish_reason: string }>;
+      usage: { completion_tokens: number };
+    };
     expect(body.object).toBe('chat.completion');
     expect(body.choices[0]?.finish_reason).toBe('length');
     expect(body.usage.completion_tokens).toBe(1);
@@ -192,7 +213,10 @@ describe('inference', () => {
     expect(r.headers.get('content-type')).toBe('text/event-stream');
     const events = (await r.text()).split('\n\n').filter(Boolean);
     expect(events.at(-1)).toBe('data: [DONE]');
-    expect(JSON.parse(events[1]?.slice(6) ?? '')).toMatchObject({ object: 'chat.completion.chunk', choices: [{ delta: { content: 'Hello! ' } }] });
+    expect(JSON.parse(events[1]?.slice(6) ?? '')).toMatchObject({
+      object: 'chat.completion.chunk',
+      choices: [{ delta: { content: 'Hello! ' } }],
+    });
     const at = emu.requests[0]?.chunksWrittenAt ?? [];
     expect(at).toHaveLength(events.length);
     for (let i = 1; i < at.length; i++) expect((at[i] ?? 0) - (at[i - 1] ?? 0)).toBeGreaterThanOrEqual(8);

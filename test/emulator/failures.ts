@@ -143,7 +143,11 @@ export async function runFailure(ctx: Ctx, spec: FailureSpec): Promise<void> {
     }
     case 'huge': {
       const type = spec.contentType ?? 'application/json';
-      const [head, tail] = type.includes('json') ? ['{"padding":"', '"}'] : type.includes('html') ? ['<!DOCTYPE html><html><body>', '</body></html>'] : ['', ''];
+      const [head, tail] = type.includes('json')
+        ? ['{"padding":"', '"}']
+        : type.includes('html')
+          ? ['<!DOCTYPE html><html><body>', '</body></html>']
+          : ['', ''];
       const frame = head.length + tail.length <= spec.bytes;
       let left = spec.bytes - (frame ? head.length + tail.length : 0);
       res.writeHead(spec.status, { 'content-type': type, 'content-length': String(spec.bytes) });
@@ -186,7 +190,13 @@ export async function runFailure(ctx: Ctx, spec: FailureSpec): Promise<void> {
     case 'echoKey': {
       const auth = ctx.req.headers.authorization ?? '';
       const key = auth.replace(/^Bearer\s+/i, '') || '(none)';
-      const body = { error: { message: `Incorrect API key provided: ${key}. Find your keys in Dashboard → API Keys.`, type: 'authentication_error', code: 'invalid_api_key' } };
+      const body = {
+        error: {
+          message: `Incorrect API key provided: ${key}. Find your keys in Dashboard → API Keys.`,
+          type: 'authentication_error',
+          code: 'invalid_api_key',
+        },
+      };
       send(ctx, spec.status ?? 401, { 'content-type': 'application/json', 'x-echo-key': key }, JSON.stringify(body));
       return;
     }

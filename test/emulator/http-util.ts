@@ -55,7 +55,14 @@ export function sendJson(ctx: Ctx, status: number, value: unknown, headers: Reco
 }
 
 /** Reply with the ModelSwitch error envelope {"error":{"message","type","code"}}. */
-export function sendError(ctx: Ctx, status: number, message: string, type: string, code: string, headers: Record<string, string> = {}): void {
+export function sendError(
+  ctx: Ctx,
+  status: number,
+  message: string,
+  type: string,
+  code: string,
+  headers: Record<string, string> = {},
+): void {
   sendJson(ctx, status, { error: { message, type, code } }, headers);
 }
 

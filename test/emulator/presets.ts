@@ -72,11 +72,23 @@ function deepFreeze<T>(o: T): T {
 export const PRESETS = deepFreeze({
   // --- rate limits and quota
   /** 429 with Retry-After: 1. */
-  rateLimited: { status: 429, headers: { ...JSON_CT, 'retry-after': '1' }, body: env('Rate limit exceeded. Please retry after a short delay.', 'rate_limit_error', 'rate_limit_exceeded') },
+  rateLimited: {
+    status: 429,
+    headers: { ...JSON_CT, 'retry-after': '1' },
+    body: env('Rate limit exceeded. Please retry after a short delay.', 'rate_limit_error', 'rate_limit_exceeded'),
+  },
   /** 429 with no Retry-After (the documented case: back off from 1 s, doubling). */
-  rateLimitedNoRetryAfter: { status: 429, headers: JSON_CT, body: env('Rate limit exceeded. Please retry after a short delay.', 'rate_limit_error', 'rate_limit_exceeded') },
+  rateLimitedNoRetryAfter: {
+    status: 429,
+    headers: JSON_CT,
+    body: env('Rate limit exceeded. Please retry after a short delay.', 'rate_limit_error', 'rate_limit_exceeded'),
+  },
   /** 429 with Retry-After: 86400 (Azure-style daily quota) — beyond any sane retry cap. */
-  rateLimitedLongRetry: { status: 429, headers: { ...JSON_CT, 'retry-after': '86400' }, body: env('Token rate limit exceeded. Please retry after 86400 seconds.', 'rate_limit_error', 'rate_limit_exceeded') },
+  rateLimitedLongRetry: {
+    status: 429,
+    headers: { ...JSON_CT, 'retry-after': '86400' },
+    body: env('Token rate limit exceeded. Please retry after 86400 seconds.', 'rate_limit_error', 'rate_limit_exceeded'),
+  },
   /** 429 that is really an empty balance (OpenAI insufficient_quota). */
   insufficientQuota429: {
     status: 429,
@@ -87,21 +99,37 @@ export const PRESETS = deepFreeze({
   /** 500 in the envelope. */
   serverError: { status: 500, headers: JSON_CT, body: env('Internal server error', 'server_error', 'internal_error') },
   /** 502 provider (upstream) error in the envelope. */
-  badGateway: { status: 502, headers: JSON_CT, body: env('Upstream provider returned an error. Try a different model or retry.', 'provider_error', 'bad_gateway') },
+  badGateway: {
+    status: 502,
+    headers: JSON_CT,
+    body: env('Upstream provider returned an error. Try a different model or retry.', 'provider_error', 'bad_gateway'),
+  },
   /** 503 in the envelope. */
   unavailable: { status: 503, headers: JSON_CT, body: env('Service temporarily unavailable', 'server_error', 'service_unavailable') },
   /** 504 in the envelope. */
   gatewayTimeout: { status: 504, headers: JSON_CT, body: env('Upstream request timed out', 'server_error', 'gateway_timeout') },
   /** 529 Anthropic-style overloaded, request id in the body. */
-  overloaded: { status: 529, headers: JSON_CT, body: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' }, request_id: 'req_011CZAau32QzxDkriovTaFCB' } },
+  overloaded: {
+    status: 529,
+    headers: JSON_CT,
+    body: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' }, request_id: 'req_011CZAau32QzxDkriovTaFCB' },
+  },
   /** Stock nginx 502 page, text/html. */
   html502: { status: 502, headers: { 'content-type': 'text/html', server: 'nginx' }, body: NGINX_502 },
   /** Cloudflare 522 "Connection timed out" HTML page with cf-ray. */
   cloudflare522: { status: 522, headers: CLOUDFLARE_HEADERS, body: CLOUDFLARE_522 },
   /** Cloudflare Worker-style plain "error code: 522". */
-  cloudflare522Plain: { status: 522, headers: { 'content-type': 'text/plain; charset=UTF-8', server: 'cloudflare', 'cf-ray': '8755a6b7c8d9e0f1-SJC' }, body: 'error code: 522' },
+  cloudflare522Plain: {
+    status: 522,
+    headers: { 'content-type': 'text/plain; charset=UTF-8', server: 'cloudflare', 'cf-ray': '8755a6b7c8d9e0f1-SJC' },
+    body: 'error code: 522',
+  },
   /** Envoy 503 plain text. */
-  envoy503: { status: 503, headers: { 'content-type': 'text/plain', server: 'envoy' }, body: 'upstream connect error or disconnect/reset before headers. reset reason: connection failure' },
+  envoy503: {
+    status: 503,
+    headers: { 'content-type': 'text/plain', server: 'envoy' },
+    body: 'upstream connect error or disconnect/reset before headers. reset reason: connection failure',
+  },
   // --- success status, wrong body
   /** 200 with an HTML app shell instead of JSON. */
   htmlOk: { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: APP_SHELL },
@@ -113,15 +141,29 @@ export const PRESETS = deepFreeze({
   brokenJsonOk: { status: 200, headers: JSON_CT, body: '{"object":"list","data":[{"id":"gpt-4o"' },
   // --- 4xx
   /** 400 in the envelope. */
-  badRequest: { status: 400, headers: JSON_CT, body: env("Invalid request: 'messages' must be a non-empty array", 'invalid_request_error', 'invalid_request') },
+  badRequest: {
+    status: 400,
+    headers: JSON_CT,
+    body: env("Invalid request: 'messages' must be a non-empty array", 'invalid_request_error', 'invalid_request'),
+  },
   /** 400 that is really a spend limit (LiteLLM budget). */
-  budgetExceeded400: { status: 400, headers: JSON_CT, body: { error: { message: 'Budget has been exceeded! Current cost: 0.0010747, Max budget: 0.0', type: 'auth_error', param: null, code: 400 } } },
+  budgetExceeded400: {
+    status: 400,
+    headers: JSON_CT,
+    body: {
+      error: { message: 'Budget has been exceeded! Current cost: 0.0010747, Max budget: 0.0', type: 'auth_error', param: null, code: 400 },
+    },
+  },
   /** 401 as documented. */
   unauthorized: { status: 401, headers: JSON_CT, body: env('Invalid API key', 'authentication_error', 'invalid_api_key') },
   /** 401 with an openresty HTML page. */
   html401: { status: 401, headers: { 'content-type': 'text/html', server: 'openresty' }, body: OPENRESTY_401 },
   /** 402 as on the docs' auth page. */
-  paymentRequired: { status: 402, headers: JSON_CT, body: env('Account balance is insufficient', 'invalid_request_error', 'insufficient_balance') },
+  paymentRequired: {
+    status: 402,
+    headers: JSON_CT,
+    body: env('Account balance is insufficient', 'invalid_request_error', 'insufficient_balance'),
+  },
   /** 403 with the generic body (cause open). */
   forbidden: { status: 403, headers: JSON_CT, body: env('Access denied', 'invalid_request_error', 'forbidden') },
   /** Cloudflare "Just a moment..." challenge page, 403 HTML. */
@@ -136,7 +178,12 @@ export const PRESETS = deepFreeze({
   /** 200 headers and 16 bytes of a JSON model list, then the socket closes. */
   resetMidBody: { kind: 'resetMidBody', status: 200, bytes: 16 },
   /** 200 JSON model list (79 bytes), 4 bytes every 200 ms: headers at once, the body complete after about 3.8 s. */
-  drip: { kind: 'drip', status: 200, body: '{"object":"list","data":[{"id":"gpt-4o","object":"model","owned_by":"openai"}]}', chunkDelayMs: 200 },
+  drip: {
+    kind: 'drip',
+    status: 200,
+    body: '{"object":"list","data":[{"id":"gpt-4o","object":"model","owned_by":"openai"}]}',
+    chunkDelayMs: 200,
+  },
   /** 200 with a 20 MB JSON body. */
   huge: { kind: 'huge', status: 200, bytes: 20 * 1024 * 1024, contentType: 'application/json' },
   /** 20 MB HTML error page. */

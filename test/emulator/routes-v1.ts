@@ -45,7 +45,8 @@ async function chatCompletions(ctx: Ctx): Promise<void> {
   if (maxTokens !== undefined && (typeof maxTokens !== 'number' || !Number.isInteger(maxTokens) || maxTokens < 1)) {
     return badParam(ctx, "'max_tokens' must be a positive integer");
   }
-  if (n !== undefined && (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 8)) return badParam(ctx, "'n' must be an integer from 1 to 8");
+  if (n !== undefined && (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 8))
+    return badParam(ctx, "'n' must be an integer from 1 to 8");
   if (stream !== undefined && typeof stream !== 'boolean') return badParam(ctx, "'stream' must be a boolean");
   if (!ctx.state.models.some((m) => m.id === model)) return modelNotFound(ctx, model);
   if (isEmbeddingModel(model)) return badParam(ctx, `Model '${model}' does not support chat completions`);
@@ -119,9 +120,14 @@ function embeddings(ctx: Ctx): void {
   const { model, input, encoding_format: format } = body;
   if (typeof model !== 'string' || model === '') return badParam(ctx, "'model' is required and must be a string");
   const inputs: string[] | undefined =
-    typeof input === 'string' ? [input] : Array.isArray(input) && input.length > 0 && input.every((s) => typeof s === 'string') ? input : undefined;
+    typeof input === 'string'
+      ? [input]
+      : Array.isArray(input) && input.length > 0 && input.every((s) => typeof s === 'string')
+        ? input
+        : undefined;
   if (inputs === undefined) return badParam(ctx, "'input' is required and must be a string or a non-empty array of strings");
-  if (format !== undefined && format !== 'float' && format !== 'base64') return badParam(ctx, "'encoding_format' must be 'float' or 'base64'");
+  if (format !== undefined && format !== 'float' && format !== 'base64')
+    return badParam(ctx, "'encoding_format' must be 'float' or 'base64'");
   if (!ctx.state.models.some((m) => m.id === model)) return modelNotFound(ctx, model);
   if (!isEmbeddingModel(model)) return badParam(ctx, `Model '${model}' does not support embeddings`);
   const dims = EMBEDDING_DIMENSIONS[model] ?? 1536;

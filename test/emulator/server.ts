@@ -90,7 +90,8 @@ export async function startEmulator(opts: Partial<EmulatorOptions> = {}): Promis
       case 'PATCH /__emulator/state': {
         const patch = json();
         const unknown = patch ? Object.keys(patch).filter((k) => !(k in state)) : [];
-        if (!patch || unknown.length > 0) return reply(400, { error: `expected a JSON object of state fields; unknown: ${unknown.join(', ')}` });
+        if (!patch || unknown.length > 0)
+          return reply(400, { error: `expected a JSON object of state fields; unknown: ${unknown.join(', ')}` });
         Object.assign(state, patch);
         return reply(200, { ok: true });
       }
@@ -146,7 +147,13 @@ export async function startEmulator(opts: Partial<EmulatorOptions> = {}): Promis
       if (!(await sleep(rule?.delayMs ?? state.delayMs, ac.signal))) return;
       if (rule?.applyFirst && (url.pathname === '/api' || url.pathname.startsWith('/api/'))) {
         // The route runs against a response that goes nowhere: its change to the state stays.
-        const sink = { headersSent: false, destroyed: false, writeHead: () => sink, end: () => sink, setHeader: () => sink } as unknown as ServerResponse;
+        const sink = {
+          headersSent: false,
+          destroyed: false,
+          writeHead: () => sink,
+          end: () => sink,
+          setHeader: () => sink,
+        } as unknown as ServerResponse;
         handleApi({ ...ctx, res: sink });
       }
       if (rule) await runFailure(ctx, rule);
@@ -164,7 +171,10 @@ export async function startEmulator(opts: Partial<EmulatorOptions> = {}): Promis
   const server =
     tls === false
       ? http.createServer(listener)
-      : https.createServer(tls === 'expired' ? { key: TLS_EXPIRED_KEY, cert: TLS_EXPIRED_CERT } : { key: TLS_KEY, cert: TLS_CERT }, listener);
+      : https.createServer(
+          tls === 'expired' ? { key: TLS_EXPIRED_KEY, cert: TLS_EXPIRED_CERT } : { key: TLS_KEY, cert: TLS_CERT },
+          listener,
+        );
   server.on('connection', (s: Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));

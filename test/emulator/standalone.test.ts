@@ -18,7 +18,10 @@ function portOpen(port: number): Promise<boolean> {
 
 describe('npm run emulator', () => {
   it('listens on the port it prints, and closes it when npm is stopped', async () => {
-    const npm = spawn('npm', ['run', '--silent', 'emulator', '--', '--port', '0', '--quiet'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const npm = spawn('npm', ['run', '--silent', 'emulator', '--', '--port', '0', '--quiet'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     npm.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     const t0 = Date.now();
@@ -27,7 +30,7 @@ describe('npm run emulator', () => {
     expect(await portOpen(port)).toBe(true);
     npm.kill('SIGTERM');
     let open = true;
-    for (const t1 = Date.now(); open && Date.now() - t1 < 5_000; ) {
+    for (const t1 = Date.now(); open && Date.now() - t1 < 5_000;) {
       await new Promise((r) => setTimeout(r, 100));
       open = await portOpen(port);
     }

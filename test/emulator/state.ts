@@ -59,7 +59,11 @@ function defaultModels(): ModelEntry[] {
 /** 60 usage records spread over the last 7 days (so limit=50 pages), with matching transactions plus a top-up and a refund. */
 function history(now: number): { usage: UsageEntry[]; transactions: Transaction[] } {
   const usage: UsageEntry[] = [];
-  const models: Array<[string, number, number]> = [['gpt-4o', 2.5, 10], ['gpt-4o-mini', 0.15, 0.6], ['claude-sonnet-4', 3, 15]];
+  const models: Array<[string, number, number]> = [
+    ['gpt-4o', 2.5, 10],
+    ['gpt-4o-mini', 0.15, 0.6],
+    ['claude-sonnet-4', 3, 15],
+  ];
   const count = 60;
   for (let i = 0; i < count; i++) {
     // newest first: i=0 is 5 minutes ago, the oldest about 6.9 days ago
@@ -86,7 +90,14 @@ function history(now: number): { usage: UsageEntry[]; transactions: Transaction[
 /** A fresh default state, with times relative to `now`. */
 export function defaultState(now: number = Date.now()): EmulatorState {
   const keys: KeyRecord[] = [
-    { id: 1, name: 'Production', key: KEYS.proxy, active: true, createdAt: new Date(now - 90 * DAY).toISOString(), expiresAt: new Date(now + 30 * DAY).toISOString() },
+    {
+      id: 1,
+      name: 'Production',
+      key: KEYS.proxy,
+      active: true,
+      createdAt: new Date(now - 90 * DAY).toISOString(),
+      expiresAt: new Date(now + 30 * DAY).toISOString(),
+    },
     { id: 2, name: 'Staging', key: KEYS.proxyInactive, active: false, createdAt: new Date(now - 60 * DAY).toISOString() },
   ];
   return {

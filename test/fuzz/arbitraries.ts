@@ -7,18 +7,51 @@ export const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? 20_260_601);
 
 /** Error types and codes real gateways send, plus the ones the rules key on. */
 export const KNOWN_TYPES = [
-  'invalid_request_error', 'authentication_error', 'permission_error', 'not_found_error', 'rate_limit_error',
-  'api_error', 'overloaded_error', 'server_error', 'insufficient_quota', 'billing_error', 'invalid_api_key',
-  'RESOURCE_EXHAUSTED', 'PERMISSION_DENIED', 'UNAVAILABLE', 'INVALID_ARGUMENT', 'error', 'timeout_error',
+  'invalid_request_error',
+  'authentication_error',
+  'permission_error',
+  'not_found_error',
+  'rate_limit_error',
+  'api_error',
+  'overloaded_error',
+  'server_error',
+  'insufficient_quota',
+  'billing_error',
+  'invalid_api_key',
+  'RESOURCE_EXHAUSTED',
+  'PERMISSION_DENIED',
+  'UNAVAILABLE',
+  'INVALID_ARGUMENT',
+  'error',
+  'timeout_error',
 ] as const;
 export const KNOWN_CODES = [
-  'invalid_api_key', 'insufficient_quota', 'insufficient_balance', 'model_not_found', 'rate_limit_exceeded',
-  'forbidden', 'key_deactivated', 'key_expired', 'spend_limit_reached', 'wrong_key_type', 'not_found',
-  'context_length_exceeded', 'unsupported_country_region_territory', '429', '500',
+  'invalid_api_key',
+  'insufficient_quota',
+  'insufficient_balance',
+  'model_not_found',
+  'rate_limit_exceeded',
+  'forbidden',
+  'key_deactivated',
+  'key_expired',
+  'spend_limit_reached',
+  'wrong_key_type',
+  'not_found',
+  'context_length_exceeded',
+  'unsupported_country_region_territory',
+  '429',
+  '500',
 ] as const;
 const MESSAGES = [
-  'Invalid API key', 'Access denied', 'Your credit balance is too low', 'Rate limit reached, retry after 20 s',
-  'Model gpt-9 not found', 'budget has been exceeded', 'key deactivated', 'upstream connect error', 'The server is overloaded',
+  'Invalid API key',
+  'Access denied',
+  'Your credit balance is too low',
+  'Rate limit reached, retry after 20 s',
+  'Model gpt-9 not found',
+  'budget has been exceeded',
+  'key deactivated',
+  'upstream connect error',
+  'The server is overloaded',
 ] as const;
 
 /** Any status a server could put on its status line, and some it could not. */
@@ -35,7 +68,12 @@ export const wildStatusArb: fc.Arbitrary<number | undefined> = fc.oneof(
   fc.integer(),
 );
 
-const errorFieldArb = fc.oneof(fc.constantFrom(...KNOWN_TYPES, ...KNOWN_CODES), fc.string({ maxLength: 30 }), fc.integer(), fc.constant(null));
+const errorFieldArb = fc.oneof(
+  fc.constantFrom(...KNOWN_TYPES, ...KNOWN_CODES),
+  fc.string({ maxLength: 30 }),
+  fc.integer(),
+  fc.constant(null),
+);
 
 /** A valid error envelope of some vendor, with random type/code/message. */
 export const envelopeArb: fc.Arbitrary<string> = fc
@@ -49,13 +87,22 @@ export const envelopeArb: fc.Arbitrary<string> = fc
   .map(({ shape, message, type, code, extra }) => {
     const e = { message, type, code, ...extra };
     switch (shape) {
-      case 'openai': return JSON.stringify({ error: e });
-      case 'anthropic': return JSON.stringify({ type: 'error', error: { type, message }, request_id: 'req_0123456789' });
-      case 'google': return JSON.stringify([{ error: { code, message, status: type, details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: code }] } }]);
-      case 'flat': return JSON.stringify({ code, msg: message, ...extra });
-      case 'detail': return JSON.stringify({ detail: [{ loc: ['body', 'model'], msg: message, type }] });
-      case 'string-error': return JSON.stringify({ error: message, error_description: type });
-      default: return JSON.stringify([e, e]);
+      case 'openai':
+        return JSON.stringify({ error: e });
+      case 'anthropic':
+        return JSON.stringify({ type: 'error', error: { type, message }, request_id: 'req_0123456789' });
+      case 'google':
+        return JSON.stringify([
+          { error: { code, message, status: type, details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: code }] } },
+        ]);
+      case 'flat':
+        return JSON.stringify({ code, msg: message, ...extra });
+      case 'detail':
+        return JSON.stringify({ detail: [{ loc: ['body', 'model'], msg: message, type }] });
+      case 'string-error':
+        return JSON.stringify({ error: message, error_description: type });
+      default:
+        return JSON.stringify([e, e]);
     }
   });
 
@@ -65,28 +112,34 @@ const truncatedArb = fc.tuple(envelopeArb, fc.nat()).map(([s, n]) => s.slice(0, 
 /** Nesting far past any sane depth, in arrays, objects, and inside the error object. */
 const deepArb = fc.tuple(fc.integer({ min: 100, max: 50_000 }), fc.constantFrom('array', 'object', 'error', 'unclosed')).map(([n, how]) => {
   switch (how) {
-    case 'array': return '['.repeat(n) + ']'.repeat(n);
-    case 'object': return '{"a":'.repeat(n) + '1' + '}'.repeat(n);
-    case 'error': return '{"error":'.repeat(n) + '{"message":"deep"}' + '}'.repeat(n);
-    default: return '{"error":{"message":"' + '['.repeat(n);
+    case 'array':
+      return '['.repeat(n) + ']'.repeat(n);
+    case 'object':
+      return '{"a":'.repeat(n) + '1' + '}'.repeat(n);
+    case 'error':
+      return '{"error":'.repeat(n) + '{"message":"deep"}' + '}'.repeat(n);
+    default:
+      return '{"error":{"message":"' + '['.repeat(n);
   }
 });
 
 /** Raw bytes decoded as a client would (invalid UTF-8 becomes U+FFFD). */
 const binaryArb = fc.uint8Array({ maxLength: 512 }).map((b) => Buffer.from(b).toString('utf8'));
 
-const htmlArb = fc.tuple(fc.string({ maxLength: 60 }), fc.constantFrom('', 'cloudflare', 'nginx/1.25.3', 'openresty', 'Error code 522', 'Just a moment...')).map(
-  ([t, sig]) => `<!DOCTYPE html><html><head><title>${t} ${sig}</title></head><body><h1>${t}</h1><center>${sig}</center></body></html>`,
-);
+const htmlArb = fc
+  .tuple(fc.string({ maxLength: 60 }), fc.constantFrom('', 'cloudflare', 'nginx/1.25.3', 'openresty', 'Error code 522', 'Just a moment...'))
+  .map(
+    ([t, sig]) => `<!DOCTYPE html><html><head><title>${t} ${sig}</title></head><body><h1>${t}</h1><center>${sig}</center></body></html>`,
+  );
 
-const sseArb = fc.array(fc.oneof(fc.string({ maxLength: 40 }), envelopeArb, fc.constant('[DONE]')), { maxLength: 6 }).map((xs) =>
-  xs.map((x, i) => (i % 3 === 1 ? `event: error\ndata: ${x}\n\n` : `data: ${x}\n\n`)).join(''),
-);
+const sseArb = fc
+  .array(fc.oneof(fc.string({ maxLength: 40 }), envelopeArb, fc.constant('[DONE]')), { maxLength: 6 })
+  .map((xs) => xs.map((x, i) => (i % 3 === 1 ? `event: error\ndata: ${x}\n\n` : `data: ${x}\n\n`)).join(''));
 
 /** A body too big to be sane (each is 1–2 MiB, past the client's 1 MiB cap, so few are generated). */
-const hugeArb = fc.tuple(fc.integer({ min: 1, max: 2 }), fc.constantFrom('x', '{', '[', '<', '"', 'data: x\n', '\\u00', '\n')).map(
-  ([mib, unit]) => unit.repeat(Math.ceil((mib * 1024 * 1024) / unit.length)),
-);
+const hugeArb = fc
+  .tuple(fc.integer({ min: 1, max: 2 }), fc.constantFrom('x', '{', '[', '<', '"', 'data: x\n', '\\u00', '\n'))
+  .map(([mib, unit]) => unit.repeat(Math.ceil((mib * 1024 * 1024) / unit.length)));
 
 /** Any body at all. */
 export const bodyArb: fc.Arbitrary<string> = fc.oneof(
@@ -106,30 +159,72 @@ export const hugeBodyArb = hugeArb;
 
 /** Header names that rules and parsers read, and values that try to break them. */
 const HEADER_NAMES = [
-  'content-type', 'retry-after', 'retry-after-ms', 'x-request-id', 'request-id', 'cf-ray', 'cf-mitigated', 'server',
-  'x-vercel-error', 'www-authenticate', 'location', 'x-ratelimit-remaining-requests', 'via', 'x-amzn-errortype',
+  'content-type',
+  'retry-after',
+  'retry-after-ms',
+  'x-request-id',
+  'request-id',
+  'cf-ray',
+  'cf-mitigated',
+  'server',
+  'x-vercel-error',
+  'www-authenticate',
+  'location',
+  'x-ratelimit-remaining-requests',
+  'via',
+  'x-amzn-errortype',
 ] as const;
 export const headerValueArb: fc.Arbitrary<string> = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.constantFrom(
-    'application/json', 'text/html; charset=utf-8', 'text/event-stream', 'application/octet-stream', 'cloudflare', 'nginx',
-    '1000000000', '-1', '0', '1e9', 'NaN', 'Thu, 01 Jan 1970 00:00:00 GMT', 'Fri, 31 Dec 9999 23:59:59 GMT', 'challenge', '  ',
+    'application/json',
+    'text/html; charset=utf-8',
+    'text/event-stream',
+    'application/octet-stream',
+    'cloudflare',
+    'nginx',
+    '1000000000',
+    '-1',
+    '0',
+    '1e9',
+    'NaN',
+    'Thu, 01 Jan 1970 00:00:00 GMT',
+    'Fri, 31 Dec 9999 23:59:59 GMT',
+    'challenge',
+    '  ',
   ),
 );
 export const headersArb: fc.Arbitrary<Record<string, string>> = fc.dictionary(
-  fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...HEADER_NAMES) }, { weight: 1, arbitrary: fc.string({ minLength: 1, maxLength: 12 }) }),
+  fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom(...HEADER_NAMES) },
+    { weight: 1, arbitrary: fc.string({ minLength: 1, maxLength: 12 }) },
+  ),
   headerValueArb,
   { maxKeys: 6 },
 );
 
 export const NETWORK_CODES = [
-  'ECONNRESET', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'HPE_INVALID_CONSTANT',
-  'HPE_INVALID_HEADER_TOKEN', 'UND_ERR_PRX_TLS', 'ABORT_ERR', 'UNKNOWN', 'ENETUNREACH',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'HPE_INVALID_CONSTANT',
+  'HPE_INVALID_HEADER_TOKEN',
+  'UND_ERR_PRX_TLS',
+  'ABORT_ERR',
+  'UNKNOWN',
+  'ENETUNREACH',
 ] as const;
 
 // ── hostile servers (see test/helpers/hostile-server.ts) ───────────────────────────────────────
-
 
 /** Stands for the key the client sent; replaced by the real key before the spec is served. */
 export const KEY_PLACEHOLDER = '{{KEY}}';
@@ -138,25 +233,62 @@ export const KEY_PLACEHOLDER = '{{KEY}}';
  * Retry-After values that try to make a client wait forever or misbehave. All of them either stop
  * the retries or mean at most a 2 s wait, so that a run's time stays predictable.
  */
-export const RETRY_AFTER = ['1000000000', '99999999999999999999', 'Thu, 01 Jan 1970 00:00:00 GMT', 'Fri, 31 Dec 9999 23:59:59 GMT', '0', '1', '2', '-3', 'soon', '1e3', ''] as const;
+export const RETRY_AFTER = [
+  '1000000000',
+  '99999999999999999999',
+  'Thu, 01 Jan 1970 00:00:00 GMT',
+  'Fri, 31 Dec 9999 23:59:59 GMT',
+  '0',
+  '1',
+  '2',
+  '-3',
+  'soon',
+  '1e3',
+  '',
+] as const;
 /** The longest wait any RETRY_AFTER value can cause (2 s, or backoff 1 s + jitter). */
 export const MAX_RETRY_WAIT_MS = 2100;
 
-const INVALID_UTF8 = [Buffer.from([0xc3, 0x28]), Buffer.from([0xff, 0xfe, 0xfd]), Buffer.from([0xe2, 0x82]), Buffer.from([0xf0, 0x28, 0x8c, 0xbc]), Buffer.from([0xed, 0xa0, 0x80])];
+const INVALID_UTF8 = [
+  Buffer.from([0xc3, 0x28]),
+  Buffer.from([0xff, 0xfe, 0xfd]),
+  Buffer.from([0xe2, 0x82]),
+  Buffer.from([0xf0, 0x28, 0x8c, 0xbc]),
+  Buffer.from([0xed, 0xa0, 0x80]),
+];
 
 const rawHeaderArb: fc.Arbitrary<readonly [string, string | Buffer]> = fc.oneof(
   fc.constantFrom(...RETRY_AFTER).map((v) => ['retry-after', v] as const),
-  fc.constantFrom('application/json', 'text/html', 'text/event-stream', 'text/plain', 'application/octet-stream', 'application/json; charset=latin1').map((v) => ['content-type', v] as const),
+  fc
+    .constantFrom(
+      'application/json',
+      'text/html',
+      'text/event-stream',
+      'text/plain',
+      'application/octet-stream',
+      'application/json; charset=latin1',
+    )
+    .map((v) => ['content-type', v] as const),
   fc.constantFrom(...INVALID_UTF8).map((b) => ['x-weird', Buffer.concat([Buffer.from('a'), b, Buffer.from('z')])] as const),
-  fc.constantFrom('x-request-id', 'cf-ray', 'server', 'x-echo-key', 'www-authenticate', 'set-cookie').map((n) => [n, n === 'server' ? 'cloudflare' : `Bearer ${KEY_PLACEHOLDER}`] as const),
+  fc
+    .constantFrom('x-request-id', 'cf-ray', 'server', 'x-echo-key', 'www-authenticate', 'set-cookie')
+    .map((n) => [n, n === 'server' ? 'cloudflare' : `Bearer ${KEY_PLACEHOLDER}`] as const),
   fc.constantFrom('location').map((n) => [n, `http://localhost:1/?key=${KEY_PLACEHOLDER}`] as const),
 );
 
 /** Bodies as bytes: text bodies, invalid UTF-8, echoes of the key, documented shapes with hostile contents. */
 const wireBodyArb: fc.Arbitrary<string | Buffer> = fc.oneof(
   { weight: 6, arbitrary: bodyArb },
-  { weight: 2, arbitrary: fc.constantFrom(...INVALID_UTF8).map((b) => Buffer.concat([Buffer.from('{"error":{"message":"'), b, Buffer.from('"}}')])) },
-  { weight: 2, arbitrary: fc.constant(JSON.stringify({ error: { message: `Invalid API key ${KEY_PLACEHOLDER}`, type: 'authentication_error', code: 'invalid_api_key' } })) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(...INVALID_UTF8).map((b) => Buffer.concat([Buffer.from('{"error":{"message":"'), b, Buffer.from('"}}')])),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.constant(
+      JSON.stringify({ error: { message: `Invalid API key ${KEY_PLACEHOLDER}`, type: 'authentication_error', code: 'invalid_api_key' } }),
+    ),
+  },
   {
     weight: 2,
     arbitrary: fc.constantFrom(
@@ -196,9 +328,22 @@ export const hostileSpecArb: fc.Arbitrary<HostileSpec> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.constant({ kind: 'hang' as const }) },
-  { weight: 1, arbitrary: fc.constantFrom('HTTP/1.1 200 OK\r\nContent-Ty', 'HTTP/1.1 ', 'HTTP/1.1 500 Oops\r\n').map((text) => ({ kind: 'partialHeaders' as const, text })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .constantFrom('HTTP/1.1 200 OK\r\nContent-Ty', 'HTTP/1.1 ', 'HTTP/1.1 500 Oops\r\n')
+      .map((text) => ({ kind: 'partialHeaders' as const, text })),
+  },
   { weight: 1, arbitrary: fc.constantFrom({ kind: 'reset' as const }, { kind: 'close' as const }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('resetMidBody' as const), status: statusArb, total: fc.integer({ min: 2, max: 20 * 1024 * 1024 }), bytes: fc.integer({ min: 0, max: 64 * 1024 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('resetMidBody' as const),
+      status: statusArb,
+      total: fc.integer({ min: 2, max: 20 * 1024 * 1024 }),
+      bytes: fc.integer({ min: 0, max: 64 * 1024 }),
+    }),
+  },
   {
     weight: 2,
     arbitrary: fc.record({
@@ -215,7 +360,10 @@ export const hostileSpecArb: fc.Arbitrary<HostileSpec> = fc.oneof(
       contentType: fc.constantFrom('application/json', 'text/event-stream'),
     }),
   },
-  { weight: 1, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 64 }).map((b) => ({ kind: 'garbage' as const, bytes: Buffer.from(b) })) },
+  {
+    weight: 1,
+    arbitrary: fc.uint8Array({ minLength: 1, maxLength: 64 }).map((b) => ({ kind: 'garbage' as const, bytes: Buffer.from(b) })),
+  },
 );
 
 /** The spec with the placeholder replaced by the key (in headers and bodies). */
@@ -232,7 +380,8 @@ export function withKey(spec: HostileSpec, key: string): HostileSpec {
 /** A short, printable description of a spec (bodies and buffers abbreviated) for failure messages. */
 export function describeSpec(spec: HostileSpec): string {
   return JSON.stringify(spec, (_k, v: unknown) => {
-    if (v && typeof v === 'object' && (v as { type?: string }).type === 'Buffer') return `<${((v as { data: number[] }).data ?? []).length} bytes>`;
+    if (v && typeof v === 'object' && (v as { type?: string }).type === 'Buffer')
+      return `<${((v as { data: number[] }).data ?? []).length} bytes>`;
     if (typeof v === 'string' && v.length > 120) return `${v.slice(0, 100)}…(${v.length} chars)`;
     return v;
   });

@@ -56,8 +56,12 @@ function savedResponse(spec: HostileSpec): Buffer {
   switch (spec.kind) {
     case 'respond': {
       const b = spec.body;
-      const body = b === undefined ? Buffer.alloc(0) : typeof b === 'string' ? Buffer.from(b) : Buffer.isBuffer(b) ? b : Buffer.alloc(b.bytes, b.fill);
-      const head = [`HTTP/1.1 ${spec.status} X`, ...(spec.headers ?? []).map(([n, v]) => `${n}: ${Buffer.isBuffer(v) ? v.toString('latin1') : v}`)].join('\r\n');
+      const body =
+        b === undefined ? Buffer.alloc(0) : typeof b === 'string' ? Buffer.from(b) : Buffer.isBuffer(b) ? b : Buffer.alloc(b.bytes, b.fill);
+      const head = [
+        `HTTP/1.1 ${spec.status} X`,
+        ...(spec.headers ?? []).map(([n, v]) => `${n}: ${Buffer.isBuffer(v) ? v.toString('latin1') : v}`),
+      ].join('\r\n');
       return Buffer.concat([Buffer.from(head + '\r\n\r\n', 'latin1'), body]);
     }
     case 'drip':
@@ -67,7 +71,9 @@ function savedResponse(spec: HostileSpec): Buffer {
     case 'garbage':
       return spec.bytes;
     case 'resetMidBody':
-      return Buffer.from(`HTTP/1.1 ${spec.status} X\r\ncontent-length: ${spec.total}\r\n\r\n${'{'.repeat(Math.min(spec.bytes, spec.total))}`);
+      return Buffer.from(
+        `HTTP/1.1 ${spec.status} X\r\ncontent-length: ${spec.total}\r\n\r\n${'{'.repeat(Math.min(spec.bytes, spec.total))}`,
+      );
     default:
       return Buffer.alloc(0);
   }
@@ -80,7 +86,8 @@ function dripMs(spec: HostileSpec): number {
 
 /** The longest a run may take: every attempt's timeout, every allowed wait, and the margin. */
 function bound(c: Case): number {
-  if (c.command === 'call' && c.stream) return (c.retries + 1) * (TIMEOUT_MS + dripMs(c.spec)) + c.retries * MAX_RETRY_WAIT_MS + TIMEOUT_MS + MARGIN_MS;
+  if (c.command === 'call' && c.stream)
+    return (c.retries + 1) * (TIMEOUT_MS + dripMs(c.spec)) + c.retries * MAX_RETRY_WAIT_MS + TIMEOUT_MS + MARGIN_MS;
   if (c.command === 'explain') return MARGIN_MS + 2000; // no network; up to 20 MB to read
   if (c.command === 'doctor') return 2 * TIMEOUT_MS + MARGIN_MS; // checks run alongside; a 403 waits on the billing checks
   // call: each attempt, each wait, and the 402/403 follow-up (balance and keys, asked together)
@@ -123,7 +130,10 @@ async function runCase(c: Case, n: number): Promise<{ run: CliRun; what: string 
   if (c.json) args.push('--json');
   if (c.verbose) args.push('--verbose');
   const run = await runCli(args, { env, cwd, timeoutMs: bound(c) + 10_000 });
-  return { run, what: `case ${n} ${c.command} ${args.filter((a) => !a.includes(server.url)).join(' ')} (keys from ${c.keysFrom}) against ${describeSpec(c.spec)}` };
+  return {
+    run,
+    what: `case ${n} ${c.command} ${args.filter((a) => !a.includes(server.url)).join(' ')} (keys from ${c.keysFrom}) against ${describeSpec(c.spec)}`,
+  };
 }
 
 function check(c: Case, run: CliRun, what: string): void {
@@ -154,10 +164,78 @@ function check(c: Case, run: CliRun, what: string): void {
 /** Hostile answers that once broke the CLI, kept as fixed cases beside the random ones. */
 const REGRESSIONS: Array<[string, Case]> = [
   // JSON.parse reads 100,000 levels of nesting; JSON.stringify of the --json document overflowed the stack.
-  ['a success body nested 100,000 deep, call --json', { command: 'call', json: true, verbose: false, include: false, stream: false, retries: 0, keysFrom: 'flag', spec: { kind: 'respond', status: 200, headers: [['content-type', 'application/json']], body: '['.repeat(100_000) + ']'.repeat(100_000) } }],
-  ['a model list nested 20,000 deep, doctor --json', { command: 'doctor', json: true, verbose: true, include: false, stream: false, retries: 0, keysFrom: 'env', spec: { kind: 'respond', status: 200, headers: [['content-type', 'application/json']], body: '{"data":' + '['.repeat(20_000) + ']'.repeat(20_000) + ',"keys":[],"balance":5}' } }],
-  ['an error body nested 100,000 deep, call --json', { command: 'call', json: true, verbose: false, include: true, stream: false, retries: 0, keysFrom: 'file', spec: { kind: 'respond', status: 400, headers: [['content-type', 'application/json']], body: '{"error":' + '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000) + '}' } }],
-  ['server-sent events nested 50,000 deep, call --stream --json', { command: 'call', json: true, verbose: false, include: false, stream: true, retries: 0, keysFrom: 'flag', spec: { kind: 'respond', status: 200, headers: [['content-type', 'text/event-stream']], body: `data: ${'['.repeat(50_000)}${']'.repeat(50_000)}\n\ndata: [DONE]\n\n` } }],
+  [
+    'a success body nested 100,000 deep, call --json',
+    {
+      command: 'call',
+      json: true,
+      verbose: false,
+      include: false,
+      stream: false,
+      retries: 0,
+      keysFrom: 'flag',
+      spec: {
+        kind: 'respond',
+        status: 200,
+        headers: [['content-type', 'application/json']],
+        body: '['.repeat(100_000) + ']'.repeat(100_000),
+      },
+    },
+  ],
+  [
+    'a model list nested 20,000 deep, doctor --json',
+    {
+      command: 'doctor',
+      json: true,
+      verbose: true,
+      include: false,
+      stream: false,
+      retries: 0,
+      keysFrom: 'env',
+      spec: {
+        kind: 'respond',
+        status: 200,
+        headers: [['content-type', 'application/json']],
+        body: '{"data":' + '['.repeat(20_000) + ']'.repeat(20_000) + ',"keys":[],"balance":5}',
+      },
+    },
+  ],
+  [
+    'an error body nested 100,000 deep, call --json',
+    {
+      command: 'call',
+      json: true,
+      verbose: false,
+      include: true,
+      stream: false,
+      retries: 0,
+      keysFrom: 'file',
+      spec: {
+        kind: 'respond',
+        status: 400,
+        headers: [['content-type', 'application/json']],
+        body: '{"error":' + '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000) + '}',
+      },
+    },
+  ],
+  [
+    'server-sent events nested 50,000 deep, call --stream --json',
+    {
+      command: 'call',
+      json: true,
+      verbose: false,
+      include: false,
+      stream: true,
+      retries: 0,
+      keysFrom: 'flag',
+      spec: {
+        kind: 'respond',
+        status: 200,
+        headers: [['content-type', 'text/event-stream']],
+        body: `data: ${'['.repeat(50_000)}${']'.repeat(50_000)}\n\ndata: [DONE]\n\n`,
+      },
+    },
+  ],
 ];
 
 describe('fuzz: the built CLI against a hostile server', () => {
@@ -181,6 +259,8 @@ describe('fuzz: the built CLI against a hostile server', () => {
       }
     };
     await Promise.all(Array.from({ length: PARALLEL }, worker));
-    console.log(`CLI fuzz (seed ${FUZZ_SEED}): ${RUNS} runs in ${Math.round(performance.now() - started)} ms; exit codes ${JSON.stringify(codes)}`);
+    console.log(
+      `CLI fuzz (seed ${FUZZ_SEED}): ${RUNS} runs in ${Math.round(performance.now() - started)} ms; exit codes ${JSON.stringify(codes)}`,
+    );
   }, 120_000);
 });

@@ -60,11 +60,24 @@ describe('answers that are not HTTP', () => {
 });
 
 describe('answers in HTTP that break its framing', () => {
-  const raw = (head: string, body = '') => ({ kind: 'garbage', bytes: Buffer.from(`${head.replace(/\n/g, '\r\n')}\r\n\r\n${body}`, 'latin1') }) as HostileSpec;
+  const raw = (head: string, body = '') =>
+    ({ kind: 'garbage', bytes: Buffer.from(`${head.replace(/\n/g, '\r\n')}\r\n\r\n${body}`, 'latin1') }) as HostileSpec;
   it.each([
-    ['a bad chunk size in the body', raw('HTTP/1.1 200 OK\nContent-Type: application/json\nTransfer-Encoding: chunked', '2\r\n{}\r\nzz\r\n'), 'HPE_INVALID_CHUNK_SIZE'],
-    ['both Transfer-Encoding and Content-Length', raw('HTTP/1.1 200 OK\nContent-Length: 2\nTransfer-Encoding: chunked', '2\r\n{}\r\n0\r\n\r\n'), 'HPE_'],
-    ['a 1xx status with a body after Connection: close', { kind: 'respond', status: 103, body: '{}', framing: 'none' }, 'HPE_CLOSED_CONNECTION'],
+    [
+      'a bad chunk size in the body',
+      raw('HTTP/1.1 200 OK\nContent-Type: application/json\nTransfer-Encoding: chunked', '2\r\n{}\r\nzz\r\n'),
+      'HPE_INVALID_CHUNK_SIZE',
+    ],
+    [
+      'both Transfer-Encoding and Content-Length',
+      raw('HTTP/1.1 200 OK\nContent-Length: 2\nTransfer-Encoding: chunked', '2\r\n{}\r\n0\r\n\r\n'),
+      'HPE_',
+    ],
+    [
+      'a 1xx status with a body after Connection: close',
+      { kind: 'respond', status: 103, body: '{}', framing: 'none' },
+      'HPE_CLOSED_CONNECTION',
+    ],
   ] as Array<[string, HostileSpec, string]>)('%s: a broken HTTP answer, said so, with what the parser said', async (name, spec, code) => {
     const path = `framing-${name.length}`;
     server.serve(path, spec);
@@ -78,8 +91,11 @@ describe('answers in HTTP that break its framing', () => {
     expect(d.notes.join(' ')).not.toMatch(/not in HTTP|does not recognise/);
   });
 
-  it('headers of 20 KiB (a CDN\'s cookies, say) are read: above Node\'s default limit, within apidoctor\'s', async () => {
-    server.serve('bigheaders', raw(`HTTP/1.1 200 OK\nContent-Type: application/json\nContent-Length: 2\nSet-Cookie: c=${'x'.repeat(20 * 1024)}`, '{}'));
+  it("headers of 20 KiB (a CDN's cookies, say) are read: above Node's default limit, within apidoctor's", async () => {
+    server.serve(
+      'bigheaders',
+      raw(`HTTP/1.1 200 OK\nContent-Type: application/json\nContent-Length: 2\nSet-Cookie: c=${'x'.repeat(20 * 1024)}`, '{}'),
+    );
     const out = await send({ method: 'GET', url: `${server.url}/bigheaders/v1/models`, timeoutMs: TIMEOUT_MS });
     expect(out).toMatchObject({ ok: true, status: 200, body: '{}' });
   });
@@ -100,7 +116,13 @@ describe('fuzz: the HTTP client against a hostile server', () => {
           const t = performance.now();
           const what = `case ${n} (retries ${retries}): ${describeSpec(raw)}`;
           const out = await send(
-            { method: 'GET', url: `${server.url}/c${n}/v1/models`, headers: { authorization: `Bearer ${KEY}` }, timeoutMs: TIMEOUT_MS, retries },
+            {
+              method: 'GET',
+              url: `${server.url}/c${n}/v1/models`,
+              headers: { authorization: `Bearer ${KEY}` },
+              timeoutMs: TIMEOUT_MS,
+              retries,
+            },
             { clock: recordingClock(waits) },
           ).catch((e: unknown) => expect.fail(`${what}: send threw ${String(e)}`));
           const took = performance.now() - t;
@@ -127,6 +149,8 @@ describe('fuzz: the HTTP client against a hostile server', () => {
         }),
       );
     }
-    console.log(`client fuzz (seed ${FUZZ_SEED}): ${CASES} cases in ${Math.round(performance.now() - started)} ms; outcomes ${JSON.stringify(outcomes)}`);
+    console.log(
+      `client fuzz (seed ${FUZZ_SEED}): ${CASES} cases in ${Math.round(performance.now() - started)} ms; outcomes ${JSON.stringify(outcomes)}`,
+    );
   }, 60_000);
 });

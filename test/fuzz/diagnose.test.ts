@@ -29,11 +29,16 @@ const failureArb: fc.Arbitrary<Failure> = fc.record({
   headers: headersArb,
   body: fc.option(bodyArb, { nil: undefined }),
   bodyTruncated: fc.option(fc.boolean(), { nil: undefined }),
-  attempts: fc.array(fc.record({ n: fc.nat(9), status: fc.option(statusArb, { nil: undefined }), timings: fc.record({ totalMs: fc.nat() }) }), { maxLength: 3 }),
+  attempts: fc.array(
+    fc.record({ n: fc.nat(9), status: fc.option(statusArb, { nil: undefined }), timings: fc.record({ totalMs: fc.nat() }) }),
+    { maxLength: 3 },
+  ),
   networkCode: fc.option(fc.oneof(fc.constantFrom(...NETWORK_CODES), fc.string({ maxLength: 20 })), { nil: undefined }),
   networkMessage: fc.option(fc.string({ maxLength: 80 }), { nil: undefined }),
   method: fc.option(fc.constantFrom('GET', 'POST', 'DELETE'), { nil: undefined }),
-  endpoint: fc.option(fc.constantFrom('/v1/models', '/v1/chat/completions', '/api/balance', '/api/keys', '/api/keys/3', '/elsewhere'), { nil: undefined }),
+  endpoint: fc.option(fc.constantFrom('/v1/models', '/v1/chat/completions', '/api/balance', '/api/keys', '/api/keys/3', '/elsewhere'), {
+    nil: undefined,
+  }),
   streamCut: fc.option(fc.boolean(), { nil: undefined }),
   unexpectedBody: fc.option(fc.constantFrom('not-json' as const, 'bad-shape' as const), { nil: undefined }),
 });
@@ -48,7 +53,18 @@ const ctxArb: fc.Arbitrary<DiagnoseContext> = fc.record(
         balance: fc.oneof(fc.double(), fc.constantFrom(0, -5, 0.5, 100)),
         balanceError: fc.string({ maxLength: 20 }),
         keyRecord: fc.option(
-          fc.record({ id: fc.integer(), prefix: fc.string({ maxLength: 12 }), active: fc.boolean(), expiresAt: fc.option(fc.oneof(fc.string(), fc.date({ noInvalidDate: false }).map((d) => (Number.isNaN(d.getTime()) ? 'not a date' : d.toISOString()))), { nil: undefined }) }),
+          fc.record({
+            id: fc.integer(),
+            prefix: fc.string({ maxLength: 12 }),
+            active: fc.boolean(),
+            expiresAt: fc.option(
+              fc.oneof(
+                fc.string(),
+                fc.date({ noInvalidDate: false }).map((d) => (Number.isNaN(d.getTime()) ? 'not a date' : d.toISOString())),
+              ),
+              { nil: undefined },
+            ),
+          }),
           { nil: null },
         ),
       },
@@ -113,13 +129,28 @@ describe('fuzz: the normaliser and diagnose() over hostile responses', () => {
 
   it('explain’s reader: any `curl -i` text, captured JSON or bare body gives a diagnosis', () => {
     const curlArb = fc
-      .record({ version: fc.constantFrom('1.1', '2', '1.0'), status: statusArb, headers: headersArb, body: bodyArb, crlf: fc.boolean(), cont: fc.boolean() })
+      .record({
+        version: fc.constantFrom('1.1', '2', '1.0'),
+        status: statusArb,
+        headers: headersArb,
+        body: bodyArb,
+        crlf: fc.boolean(),
+        cont: fc.boolean(),
+      })
       .map(({ version, status, headers, body, crlf, cont }) => {
         const nl = crlf ? '\r\n' : '\n';
-        const head = `HTTP/${version} ${status} X${nl}${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join(nl)}${nl}${nl}`;
+        const head = `HTTP/${version} ${status} X${nl}${Object.entries(headers)
+          .map(([k, v]) => `${k}: ${v}`)
+          .join(nl)}${nl}${nl}`;
         return (cont ? `HTTP/1.1 100 Continue${nl}${nl}` : '') + head + body;
       });
-    const capturedArb = fc.record({ status: fc.oneof(statusArb, fc.string({ maxLength: 4 })), headers: fc.oneof(headersArb, fc.constant(null)), body: fc.oneof(bodyArb, fc.jsonValue({ maxDepth: 3 })) }).map((o) => JSON.stringify(o));
+    const capturedArb = fc
+      .record({
+        status: fc.oneof(statusArb, fc.string({ maxLength: 4 })),
+        headers: fc.oneof(headersArb, fc.constant(null)),
+        body: fc.oneof(bodyArb, fc.jsonValue({ maxDepth: 3 })),
+      })
+      .map((o) => JSON.stringify(o));
     fc.assert(
       fc.property(fc.oneof(curlArb, capturedArb, bodyArb), fc.option(statusArb, { nil: undefined }), (text, status) => {
         ran.explain = (ran.explain ?? 0) + 1;
@@ -133,19 +164,35 @@ describe('fuzz: the normaliser and diagnose() over hostile responses', () => {
 
   it('huge bodies (1–2 MiB) of every kind are read in bounded time', () => {
     fc.assert(
-      fc.property(hugeBodyArb, statusArb, fc.constantFrom('application/json', 'text/html', 'text/event-stream', 'text/plain', ''), (body, status, ct) => {
-        ran.huge = (ran.huge ?? 0) + 1;
-        const failure: Failure = { kind: 'http', status, headers: ct ? { 'content-type': ct } : {}, body, bodyTruncated: true, attempts: [] };
-        checkDiagnosis(fillFromBody(failure), {});
-        checkDiagnosis(failureFromSaved(parseSavedResponse(body)), {});
-      }),
+      fc.property(
+        hugeBodyArb,
+        statusArb,
+        fc.constantFrom('application/json', 'text/html', 'text/event-stream', 'text/plain', ''),
+        (body, status, ct) => {
+          ran.huge = (ran.huge ?? 0) + 1;
+          const failure: Failure = {
+            kind: 'http',
+            status,
+            headers: ct ? { 'content-type': ct } : {},
+            body,
+            bodyTruncated: true,
+            attempts: [],
+          };
+          checkDiagnosis(fillFromBody(failure), {});
+          checkDiagnosis(failureFromSaved(parseSavedResponse(body)), {});
+        },
+      ),
       { seed: FUZZ_SEED, numRuns: 16 },
     );
   });
 
   it('reports how many cases it ran', () => {
     // Printed so that CI logs say what the fuzz covered (the suite's report quotes these numbers).
-    console.log(`fuzz (seed ${FUZZ_SEED}): ${Object.entries(ran).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    console.log(
+      `fuzz (seed ${FUZZ_SEED}): ${Object.entries(ran)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    );
     expect(Object.values(ran).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
   });
 });

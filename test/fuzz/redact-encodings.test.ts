@@ -17,12 +17,18 @@ type Encoding = 'base64' | 'base64url' | 'hex' | 'HEX' | 'reversed' | 'json2';
 const encode = (s: string, how: Encoding): string => {
   const b = Buffer.from(s);
   switch (how) {
-    case 'base64': return b.toString('base64');
-    case 'base64url': return b.toString('base64url');
-    case 'hex': return b.toString('hex');
-    case 'HEX': return b.toString('hex').toUpperCase();
-    case 'reversed': return [...s].reverse().join('');
-    case 'json2': return [...s].map((c) => `\\\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+    case 'base64':
+      return b.toString('base64');
+    case 'base64url':
+      return b.toString('base64url');
+    case 'hex':
+      return b.toString('hex');
+    case 'HEX':
+      return b.toString('hex').toUpperCase();
+    case 'reversed':
+      return [...s].reverse().join('');
+    case 'json2':
+      return [...s].map((c) => `\\\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
   }
 };
 const ENCODINGS: Encoding[] = ['base64', 'base64url', 'hex', 'HEX', 'reversed', 'json2'];
@@ -32,7 +38,8 @@ function leak(out: string, key: string, how: Encoding): string | undefined {
   const enc = encode(key, how);
   const w = how === 'hex' || how === 'HEX' ? 18 : how === 'json2' ? 54 : 12;
   const prefixLen = how === 'reversed' ? 0 : how === 'json2' ? 8 * 3 : 0;
-  for (let i = prefixLen; i + w <= enc.length - (how === 'reversed' ? 4 : 0); i++) if (out.includes(enc.slice(i, i + w))) return enc.slice(i, i + w);
+  for (let i = prefixLen; i + w <= enc.length - (how === 'reversed' ? 4 : 0); i++)
+    if (out.includes(enc.slice(i, i + w))) return enc.slice(i, i + w);
   return undefined;
 }
 
@@ -43,7 +50,9 @@ describe('fuzz: encoded echoes of a known key', () => {
         const r = new Redactor();
         r.add(key);
         // Inside a longer encoded text the key's bytes may sit at any of the 3 base64 alignments.
-        const text = how.startsWith('base64') ? before + encode('x'.repeat(pad) + `{"key":"${key}"}`, how) + after : before + encode(key, how) + after;
+        const text = how.startsWith('base64')
+          ? before + encode('x'.repeat(pad) + `{"key":"${key}"}`, how) + after
+          : before + encode(key, how) + after;
         const out = r.redact(text);
         expect(leak(out, key, how), out).toBeUndefined();
         expect(r.redact(out)).toBe(out);
@@ -68,7 +77,7 @@ describe('fuzz: encoded echoes of a known key', () => {
   });
 });
 
-describe('no key configured (explain of someone else\'s dump)', () => {
+describe("no key configured (explain of someone else's dump)", () => {
   const r = new Redactor();
   it.each([
     ['key_ms-abcdef1234567890abcd', 'ms-abcdef1234567890abcd'],
@@ -82,7 +91,10 @@ describe('no key configured (explain of someone else\'s dump)', () => {
     ['x-api-key: 9f8e7d6c5b4a39281706', '9f8e7d6c5b4a39281706'],
     ['api-key: 9f8e7d6c5b4a39281706', '9f8e7d6c5b4a39281706'],
     ["{'api_key': 'q1w2e3r4t5y6u7i8o9p0'}", 'q1w2e3r4t5y6u7i8o9p0'],
-    ['eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U', 'dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U'],
+    [
+      'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U',
+      'dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U',
+    ],
   ])('%s: the secret is masked', (text, secret) => {
     const out = r.redact(text);
     expect(out).not.toContain(secret);
@@ -90,7 +102,14 @@ describe('no key configured (explain of someone else\'s dump)', () => {
   });
 
   it('a placeholder in advice is not a secret: Bearer YOUR_JWT_TOKEN, <token>, $MODELSWITCH_API_KEY stay as written', () => {
-    for (const t of ['Authorization: Bearer YOUR_JWT_TOKEN', 'Bearer <token>', 'Bearer $MODELSWITCH_API_KEY', 'x-api-key: YOUR_API_KEY', 'Bearer ${TOKEN}', 'sk-xxxxxxxxxxxxxxxxxxxxxxxx']) {
+    for (const t of [
+      'Authorization: Bearer YOUR_JWT_TOKEN',
+      'Bearer <token>',
+      'Bearer $MODELSWITCH_API_KEY',
+      'x-api-key: YOUR_API_KEY',
+      'Bearer ${TOKEN}',
+      'sk-xxxxxxxxxxxxxxxxxxxxxxxx',
+    ]) {
       expect(r.redact(t)).toBe(t);
     }
   });
@@ -103,8 +122,13 @@ describe('no key configured (explain of someone else\'s dump)', () => {
 });
 
 describe('redactDiagnosis: every string of a Diagnosis, for the library', () => {
-  it('masks other vendors\' secrets and bearer tokens anywhere in it, and leaves the input unchanged', () => {
-    const body = JSON.stringify({ error: { message: 'Incorrect API key provided: sk-proj-abcdefghijklmnopqrstuvwxyz012345. Header was Bearer abc123def456ghi789', code: 'invalid_api_key' } });
+  it("masks other vendors' secrets and bearer tokens anywhere in it, and leaves the input unchanged", () => {
+    const body = JSON.stringify({
+      error: {
+        message: 'Incorrect API key provided: sk-proj-abcdefghijklmnopqrstuvwxyz012345. Header was Bearer abc123def456ghi789',
+        code: 'invalid_api_key',
+      },
+    });
     const d = diagnose(fillFromBody({ kind: 'http', status: 401, headers: { 'x-api-key': 'q1w2e3r4t5y6u7i8o9p0' }, body, attempts: [] }));
     const before = JSON.stringify(d);
     const safe = redactDiagnosis(d, new Redactor());

@@ -9,10 +9,9 @@ import { Output } from '../../src/render/output.js';
 import { FUZZ_SEED } from './arbitraries.js';
 
 /** Key-shaped secrets of every kind the redactor must know, and of shapes it cannot guess. */
-const keyArb = fc.tuple(
-  fc.constantFrom('ms-', 'mk-', 'sk-', 'sk-proj-', ''),
-  fc.stringMatching(/^[A-Za-z0-9_-]{24,48}$/),
-).map(([p, body]) => p + body);
+const keyArb = fc
+  .tuple(fc.constantFrom('ms-', 'mk-', 'sk-', 'sk-proj-', ''), fc.stringMatching(/^[A-Za-z0-9_-]{24,48}$/))
+  .map(([p, body]) => p + body);
 
 /** Text around a key: anything, including key-ish characters that glue onto it. */
 const aroundArb = fc.oneof(fc.string({ maxLength: 60 }), fc.constantFrom('', ' ', '"', 'Bearer ', 'key=', '\n', 'ms-', 'x', '…'));
@@ -80,8 +79,10 @@ describe('fuzz: redaction', () => {
         const escaped = [...key].map((c, i) => ((hows[i] ?? 4) < 4 ? escape(c, hows[i]!) : c)).join('');
         fc.pre(escaped !== key);
         const out = r.redact(`{"error":{"message":"${around}${escaped}${around}"}}`);
-        const decoded = out.replace(/\\u00([0-9a-f]{2})|&#(\d+);|&#x([0-9a-f]+);|%([0-9A-F]{2})/gi, (_m, u?: string, d?: string, x?: string, p?: string) =>
-          String.fromCharCode(u ? parseInt(u, 16) : d ? Number(d) : parseInt((x ?? p)!, 16)),
+        const decoded = out.replace(
+          /\\u00([0-9a-f]{2})|&#(\d+);|&#x([0-9a-f]+);|%([0-9A-F]{2})/gi,
+          (_m, u?: string, d?: string, x?: string, p?: string) =>
+            String.fromCharCode(u ? parseInt(u, 16) : d ? Number(d) : parseInt((x ?? p)!, 16)),
         );
         expect(leaks(decoded, key), out).toBeUndefined();
       }),
@@ -92,7 +93,8 @@ describe('fuzz: redaction', () => {
   it('text with escapes that hide no key is left exactly as it was', () => {
     const r = new Redactor();
     r.add('ms-test0good0key0a1b2c3d4e5f6a7b8c9');
-    for (const t of ['{"a":"\\u0041\\u0042C"}', 'caf&#233; &amp; 100%25 of %41%42', 'x'.repeat(5000) + '\\u0041' + 'y'.repeat(5000)]) expect(r.redact(t)).toBe(t);
+    for (const t of ['{"a":"\\u0041\\u0042C"}', 'caf&#233; &amp; 100%25 of %41%42', 'x'.repeat(5000) + '\\u0041' + 'y'.repeat(5000)])
+      expect(r.redact(t)).toBe(t);
   });
 
   it('a listed key prefix (as GET /api/keys shows it) stays readable, a longer piece does not', () => {

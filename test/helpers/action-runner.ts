@@ -48,7 +48,10 @@ export interface ActionRun {
 }
 
 /** Substitutes the expressions a composite action may use here; throws on any other. */
-export function substitute(text: string, ctx: { inputs: Record<string, string>; actionPath: string; steps: Record<string, Record<string, string>> }): string {
+export function substitute(
+  text: string,
+  ctx: { inputs: Record<string, string>; actionPath: string; steps: Record<string, Record<string, string>> },
+): string {
   return text.replace(/\$\{\{\s*([^}]*?)\s*\}\}/g, (_, expr: string) => {
     let m = /^inputs\.([A-Za-z0-9_-]+)$/.exec(expr);
     if (m) return ctx.inputs[m[1]!] ?? '';
@@ -65,7 +68,14 @@ export function substitute(text: string, ctx: { inputs: Record<string, string>; 
  */
 export async function runAction(
   meta: ActionMetadata,
-  opts: { actionPath: string; with?: Record<string, string>; env?: Record<string, string>; baseEnv?: Record<string, string>; skipUses: (uses: string) => boolean; only?: (step: ActionStep) => boolean },
+  opts: {
+    actionPath: string;
+    with?: Record<string, string>;
+    env?: Record<string, string>;
+    baseEnv?: Record<string, string>;
+    skipUses: (uses: string) => boolean;
+    only?: (step: ActionStep) => boolean;
+  },
 ): Promise<ActionRun> {
   const inputs: Record<string, string> = {};
   for (const [name, spec] of Object.entries(meta.inputs ?? {})) if (spec.default !== undefined) inputs[name] = String(spec.default);
@@ -100,7 +110,17 @@ export async function runAction(
     writeFileSync(script, substitute(step.run ?? '', ctx));
     const stepEnv: Record<string, string> = {};
     for (const [k, v] of Object.entries(step.env ?? {})) stepEnv[k] = substitute(String(v), ctx);
-    const env = { ...opts.baseEnv, ...opts.env, ...stepEnv, GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summaryFile, GITHUB_ACTIONS: 'true', CI: 'true', RUNNER_OS: 'Linux', GITHUB_ACTION_PATH: opts.actionPath };
+    const env = {
+      ...opts.baseEnv,
+      ...opts.env,
+      ...stepEnv,
+      GITHUB_OUTPUT: outputFile,
+      GITHUB_STEP_SUMMARY: summaryFile,
+      GITHUB_ACTIONS: 'true',
+      CI: 'true',
+      RUNNER_OS: 'Linux',
+      GITHUB_ACTION_PATH: opts.actionPath,
+    };
     const cwd = step['working-directory'] ? substitute(step['working-directory'], ctx) : dir;
     const t0 = performance.now();
     // Asynchronously: the emulator the step talks to runs in this process.

@@ -20,4 +20,3 @@ export function parseGithubOutput(text: string): Record<string, string> {
   }
   return out;
 }
-

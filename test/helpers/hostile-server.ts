@@ -55,7 +55,14 @@ export interface HostileServer {
   close(): Promise<void>;
 }
 
-const REASONS: Record<number, string> = { 200: 'OK', 301: 'Moved Permanently', 302: 'Found', 401: 'Unauthorized', 429: 'Too Many Requests', 500: 'Internal Server Error' };
+const REASONS: Record<number, string> = {
+  200: 'OK',
+  301: 'Moved Permanently',
+  302: 'Found',
+  401: 'Unauthorized',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+};
 
 function bodyBuffer(body: HostileSpec & { kind: 'respond' }): Buffer {
   const b = body.body;
@@ -67,7 +74,8 @@ function bodyBuffer(body: HostileSpec & { kind: 'respond' }): Buffer {
 
 function headerBlock(status: number, reason: string | undefined, lines: ReadonlyArray<readonly [string, string | Buffer]>): Buffer {
   const parts: Buffer[] = [Buffer.from(`HTTP/1.1 ${status} ${reason ?? REASONS[status] ?? 'Status'}\r\n`, 'latin1')];
-  for (const [name, value] of lines) parts.push(Buffer.from(`${name}: `, 'latin1'), Buffer.isBuffer(value) ? value : Buffer.from(value, 'latin1'), Buffer.from('\r\n'));
+  for (const [name, value] of lines)
+    parts.push(Buffer.from(`${name}: `, 'latin1'), Buffer.isBuffer(value) ? value : Buffer.from(value, 'latin1'), Buffer.from('\r\n'));
   parts.push(Buffer.from('\r\n'));
   return Buffer.concat(parts);
 }

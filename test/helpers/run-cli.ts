@@ -27,7 +27,14 @@ export function emptyDir(): string {
  */
 export function runCli(
   args: string[],
-  opts: { env?: Record<string, string | undefined>; stdin?: string; cwd?: string; timeoutMs?: number; onSpawn?: (pid: number) => void; bin?: string } = {},
+  opts: {
+    env?: Record<string, string | undefined>;
+    stdin?: string;
+    cwd?: string;
+    timeoutMs?: number;
+    onSpawn?: (pid: number) => void;
+    bin?: string;
+  } = {},
 ): Promise<CliRun> {
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', NO_COLOR: '1' };
   for (const [k, v] of Object.entries(opts.env ?? {})) {
@@ -36,7 +43,11 @@ export function runCli(
   }
   const started = performance.now();
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [opts.bin ?? BIN, ...args], { cwd: opts.cwd ?? emptyDir(), env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [opts.bin ?? BIN, ...args], {
+      cwd: opts.cwd ?? emptyDir(),
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     if (child.pid) opts.onSpawn?.(child.pid);
     let stdout = '';
     let stderr = '';

@@ -55,7 +55,9 @@ describe('redaction', () => {
 
   it('masks anything shaped like a key, such as a key echoed by a server', () => {
     const r = new Redactor();
-    const out = r.redact(`{"error":{"message":"Invalid API key ${KEY}"}} Authorization: Bearer abcdefghijklmnop sk-proj-AAAAAAAAAAAAAAAAAAAA`);
+    const out = r.redact(
+      `{"error":{"message":"Invalid API key ${KEY}"}} Authorization: Bearer abcdefghijklmnop sk-proj-AAAAAAAAAAAAAAAAAAAA`,
+    );
     expect(out).not.toContain(KEY);
     expect(out).toContain('ms-ab12…9f3c');
     expect(out).not.toContain('abcdefghijklmnop');
@@ -72,8 +74,15 @@ describe('configuration', () => {
 
   it('takes flag > environment > config file > default, and knows each source', async () => {
     const d = dir();
-    writeFileSync(join(d, '.apidoctorrc.json'), JSON.stringify({ apiKey: 'ms-fromfile0000000000', billingKey: 'mk-fromfile0000000000', model: 'gpt-4o', timeout: 5000 }));
-    const c = await resolveConfig({ apiKey: 'ms-fromflag0000000000' }, { MODELSWITCH_BILLING_KEY: 'mk-fromenv00000000000' }, { cwd: d, needs: ['apiKey', 'billingKey', 'baseUrl', 'timeout', 'model'] });
+    writeFileSync(
+      join(d, '.apidoctorrc.json'),
+      JSON.stringify({ apiKey: 'ms-fromfile0000000000', billingKey: 'mk-fromfile0000000000', model: 'gpt-4o', timeout: 5000 }),
+    );
+    const c = await resolveConfig(
+      { apiKey: 'ms-fromflag0000000000' },
+      { MODELSWITCH_BILLING_KEY: 'mk-fromenv00000000000' },
+      { cwd: d, needs: ['apiKey', 'billingKey', 'baseUrl', 'timeout', 'model'] },
+    );
     expect(c.apiKey).toMatchObject({ value: 'ms-fromflag0000000000', origin: 'flag', source: '--api-key' });
     expect(c.billingKey).toMatchObject({ value: 'mk-fromenv00000000000', origin: 'env', source: 'MODELSWITCH_BILLING_KEY' });
     expect(c.model).toMatchObject({ value: 'gpt-4o', origin: 'file', source: './.apidoctorrc.json' });
@@ -108,7 +117,11 @@ describe('configuration', () => {
 
 describe('base URL', () => {
   it('strips a trailing /v1, /api or / and says so once', () => {
-    expect(normaliseBaseUrl('https://modelswitch.io/v1')).toMatchObject({ ok: true, url: 'https://modelswitch.io', note: expect.stringMatching(/\/v1/) });
+    expect(normaliseBaseUrl('https://modelswitch.io/v1')).toMatchObject({
+      ok: true,
+      url: 'https://modelswitch.io',
+      note: expect.stringMatching(/\/v1/),
+    });
     expect(normaliseBaseUrl('https://modelswitch.io/api/')).toMatchObject({ ok: true, url: 'https://modelswitch.io' });
     expect(normaliseBaseUrl('https://modelswitch.io')).toMatchObject({ ok: true, url: 'https://modelswitch.io', note: undefined });
   });
@@ -117,7 +130,9 @@ describe('base URL', () => {
     expect(normaliseBaseUrl('ftp://x.io').ok).toBe(false);
     expect(normaliseBaseUrl('https://user:pw@x.io').ok).toBe(false);
     expect(normaliseBaseUrl('https://api.modelswitch.ru/v1')).toMatchObject({ ok: true, warnings: [expect.stringMatching(/legacy/)] });
-    expect(normaliseBaseUrl('http://gateway.example/').ok && normaliseBaseUrl('http://gateway.example/')).toMatchObject({ warnings: [expect.stringMatching(/clear text/)] });
+    expect(normaliseBaseUrl('http://gateway.example/').ok && normaliseBaseUrl('http://gateway.example/')).toMatchObject({
+      warnings: [expect.stringMatching(/clear text/)],
+    });
     expect(normaliseBaseUrl('http://127.0.0.1:8080')).toMatchObject({ ok: true, warnings: [] });
   });
 });
@@ -173,7 +188,10 @@ describe('client with an injected clock (no real sleeping)', () => {
 describe('proxy choice', () => {
   const u = new URL('https://modelswitch.io/v1/models');
   it('uses HTTPS_PROXY (either case) and masks its password', () => {
-    expect(proxyFor(u, { HTTPS_PROXY: 'http://user:secret@proxy:3128' })).toMatchObject({ source: 'HTTPS_PROXY', display: 'http://user:****@proxy:3128' });
+    expect(proxyFor(u, { HTTPS_PROXY: 'http://user:secret@proxy:3128' })).toMatchObject({
+      source: 'HTTPS_PROXY',
+      display: 'http://user:****@proxy:3128',
+    });
     expect(proxyFor(u, { https_proxy: 'http://p:1' }).source).toBe('https_proxy');
   });
   it('honours NO_PROXY entries, suffixes and *', () => {
@@ -258,9 +276,22 @@ describe('check runner', () => {
   it('runs a check alongside its soft prerequisites, and reports it blocked when one of them fails', async () => {
     const events: string[] = [];
     const defs: CheckDef<null>[] = [
-      { id: 'net', title: 'Net', needs: [], requires: '', run: async () => (await sleep(150), events.push('end net'), { status: 'fail', detail: 'down' }) },
+      {
+        id: 'net',
+        title: 'Net',
+        needs: [],
+        requires: '',
+        run: async () => (await sleep(150), events.push('end net'), { status: 'fail', detail: 'down' }),
+      },
       { id: 'ok', title: 'Ok', needs: [], requires: '', run: async () => (await sleep(150), { status: 'pass', detail: '' }) },
-      { id: 'api', title: 'Api', needs: [], after: ['net'], requires: '', run: async () => (events.push('start api'), { status: 'fail', detail: 'refused' }) },
+      {
+        id: 'api',
+        title: 'Api',
+        needs: [],
+        after: ['net'],
+        requires: '',
+        run: async () => (events.push('start api'), { status: 'fail', detail: 'refused' }),
+      },
       { id: 'api2', title: 'Api2', needs: [], after: ['ok'], requires: '', run: async () => ({ status: 'pass', detail: 'fine' }) },
     ];
     const res = await runChecks(defs, null, { deadlineMs: 5000 });
@@ -272,7 +303,15 @@ describe('check runner', () => {
   it('turns a check that never finishes into a failure at its deadline, and a throw into a failure', async () => {
     const defs: CheckDef<null>[] = [
       { id: 'slow', title: 'Slow', needs: [], requires: '', run: () => new Promise(() => {}) },
-      { id: 'bug', title: 'Bug', needs: [], requires: '', run: async () => { throw new Error('oops'); } },
+      {
+        id: 'bug',
+        title: 'Bug',
+        needs: [],
+        requires: '',
+        run: async () => {
+          throw new Error('oops');
+        },
+      },
     ];
     const res = await runChecks(defs, null, { deadlineMs: 100 });
     expect(res[0]).toMatchObject({ status: 'fail', evidence: { timedOut: true } });

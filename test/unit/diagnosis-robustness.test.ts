@@ -12,7 +12,9 @@ const bodyArb = fc.oneof(
   fc.string({ unit: 'binary' }),
   fc.json(),
   fc.jsonValue().map((v) => JSON.stringify({ error: v })),
-  fc.record({ message: fc.string(), type: fc.option(fc.string()), code: fc.oneof(fc.string(), fc.integer(), fc.constant(null)) }).map((e) => JSON.stringify({ error: e })),
+  fc
+    .record({ message: fc.string(), type: fc.option(fc.string()), code: fc.oneof(fc.string(), fc.integer(), fc.constant(null)) })
+    .map((e) => JSON.stringify({ error: e })),
   fc.string().map((t) => `<html><head><title>${t}</title></head><body><h1>${t}</h1></body></html>`),
   fc.array(fc.string(), { maxLength: 5 }).map((xs) => xs.map((x) => `data: ${x}\n\n`).join('')),
   fc.string().map((t) => `event: error\ndata: {"type":"error","error":{"type":${JSON.stringify(t)}}}\n\n`),
@@ -21,10 +23,15 @@ const bodyArb = fc.oneof(
 const failureArb: fc.Arbitrary<Failure> = fc.record({
   kind: fc.constantFrom('http' as const, 'network' as const, 'stream' as const),
   status: fc.option(fc.integer({ min: -1, max: 1000 }), { nil: undefined }),
-  headers: fc.dictionary(fc.constantFrom('content-type', 'server', 'cf-ray', 'retry-after', 'location', 'x-request-id', 'cf-mitigated', 'x-vercel-error'), fc.string()),
+  headers: fc.dictionary(
+    fc.constantFrom('content-type', 'server', 'cf-ray', 'retry-after', 'location', 'x-request-id', 'cf-mitigated', 'x-vercel-error'),
+    fc.string(),
+  ),
   body: fc.option(bodyArb, { nil: undefined }),
   attempts: fc.constant([]),
-  networkCode: fc.option(fc.oneof(fc.string(), fc.constantFrom('ECONNRESET', 'ENOTFOUND', 'CERT_HAS_EXPIRED', 'UND_ERR_HEADERS_TIMEOUT')), { nil: undefined }),
+  networkCode: fc.option(fc.oneof(fc.string(), fc.constantFrom('ECONNRESET', 'ENOTFOUND', 'CERT_HAS_EXPIRED', 'UND_ERR_HEADERS_TIMEOUT')), {
+    nil: undefined,
+  }),
   endpoint: fc.option(fc.constantFrom('/v1/models', '/api/balance', '/api/keys', '/v1/chat/completions'), { nil: undefined }),
   unexpectedBody: fc.option(fc.constantFrom('not-json' as const, 'bad-shape' as const), { nil: undefined }),
 });
@@ -37,7 +44,10 @@ const ctxArb: fc.Arbitrary<DiagnoseContext> = fc.record(
       {
         balance: fc.double({ noNaN: false }),
         balanceError: fc.string(),
-        keyRecord: fc.option(fc.record({ id: fc.integer(), prefix: fc.string(), active: fc.boolean(), expiresAt: fc.option(fc.string(), { nil: undefined }) }), { nil: null }),
+        keyRecord: fc.option(
+          fc.record({ id: fc.integer(), prefix: fc.string(), active: fc.boolean(), expiresAt: fc.option(fc.string(), { nil: undefined }) }),
+          { nil: null },
+        ),
         keysError: fc.string(),
       },
       { requiredKeys: [] },
@@ -84,10 +94,17 @@ describe('any response at all yields one well-formed diagnosis', () => {
 
   it('parseSavedResponse reads anything without throwing', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.string().map((s) => `HTTP/1.1 ${s}`), fc.json()), (text) => {
-        const r = parseSavedResponse(text);
-        expect(typeof r.body).toBe('string');
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.string().map((s) => `HTTP/1.1 ${s}`),
+          fc.json(),
+        ),
+        (text) => {
+          const r = parseSavedResponse(text);
+          expect(typeof r.body).toBe('string');
+        },
+      ),
       { numRuns: 1000 },
     );
   });

@@ -55,7 +55,13 @@ describe('identifiers carry meaning', () => {
   });
 
   it('the same prose as the Gemini free tier ("You exceeded your current quota") stays a rate limit without a money identifier', () => {
-    const body = JSON.stringify({ error: { code: 429, message: 'You exceeded your current quota, please check your plan and billing details.', status: 'RESOURCE_EXHAUSTED' } });
+    const body = JSON.stringify({
+      error: {
+        code: 429,
+        message: 'You exceeded your current quota, please check your plan and billing details.',
+        status: 'RESOURCE_EXHAUSTED',
+      },
+    });
     expect(diagnose(http(429, body)).id).toBe('rate.limited');
   });
 });
@@ -70,13 +76,19 @@ describe('arrears and recharge in Chinese', () => {
   it('a Chinese rate-limit message stays a rate limit (negative)', () => {
     expect(diagnose(http(429, JSON.stringify({ error: { code: '1302', message: '请求过于频繁，请稍后再试' } }))).id).toBe('rate.limited');
     // A rate limit that suggests paying for a higher one is still the rate limit.
-    expect(diagnose(http(429, JSON.stringify({ error: { code: '1302', message: '您的请求频率已超出限额，提升限额请充值' } }))).id).toBe('rate.limited');
+    expect(diagnose(http(429, JSON.stringify({ error: { code: '1302', message: '您的请求频率已超出限额，提升限额请充值' } }))).id).toBe(
+      'rate.limited',
+    );
   });
 });
 
 describe('errors inside a 200', () => {
   it('MiniMax base_resp with a non-zero status_code is an error; read by its words', () => {
-    const r = readSaved({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"id":"x","choices":null,"base_resp":{"status_code":1008,"status_msg":"insufficient balance"}}' });
+    const r = readSaved({
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: '{"id":"x","choices":null,"base_resp":{"status_code":1008,"status_msg":"insufficient balance"}}',
+    });
     expect(r.healthy).toBe(false);
     const d = diagnose(r.failure);
     expect(d.id).toBe('balance.insufficient');
@@ -92,7 +104,11 @@ describe('errors inside a 200', () => {
   });
 
   it('an error nested under detail is an error; a record called detail is not (negative)', () => {
-    const bad = readSaved({ status: 200, headers: {}, body: '{"detail":{"code":"token_expired","message":"Provided authentication token is expired. Please try signing in again."}}' });
+    const bad = readSaved({
+      status: 200,
+      headers: {},
+      body: '{"detail":{"code":"token_expired","message":"Provided authentication token is expired. Please try signing in again."}}',
+    });
     expect(bad.healthy).toBe(false);
     expect(diagnose(bad.failure).category).toBe('auth');
     expect(readSaved({ status: 200, headers: {}, body: '{"detail":{"id":7,"name":"gpt-4o"}}' }).healthy).toBe(true);
@@ -127,14 +143,22 @@ describe('OpenAI Responses API streams', () => {
   });
 
   it('response.failed with no error object is still an error', () => {
-    const r = readSaved({ status: 200, headers: { 'content-type': 'text/event-stream' }, body: 'event: response.failed\ndata: {"type":"response.failed","response":{"id":"r","status":"failed","error":null}}\n\n' });
+    const r = readSaved({
+      status: 200,
+      headers: { 'content-type': 'text/event-stream' },
+      body: 'event: response.failed\ndata: {"type":"response.failed","response":{"id":"r","status":"failed","error":null}}\n\n',
+    });
     expect(r.healthy).toBe(false);
     expect(diagnose(r.failure).id).not.toBe('stream.interrupted');
   });
 });
 
 describe('model gone', () => {
-  it.each(['Model Not Exist', 'The model `mixtral-8x7b-32768` has been decommissioned and is no longer supported.', 'The model gpt-4-32k was retired on 2025-06-06'])('%s → model.not-found', (m) => {
+  it.each([
+    'Model Not Exist',
+    'The model `mixtral-8x7b-32768` has been decommissioned and is no longer supported.',
+    'The model gpt-4-32k was retired on 2025-06-06',
+  ])('%s → model.not-found', (m) => {
     expect(diagnose(http(400, ms(m))).id).toBe('model.not-found');
   });
 
@@ -169,7 +193,11 @@ describe('retryable, family by family', () => {
 
 describe('advice for the key that failed', () => {
   it('a rejected billing key gets billing-key advice: its variable, Billing Keys, no keys create', () => {
-    const d = diagnose(http(401, ms('Invalid API key', 'authentication_error'), {}, { endpoint: '/api/keys', method: 'GET' }), { keyRole: 'billingKey', keyKind: 'billing', hasBillingKey: true });
+    const d = diagnose(http(401, ms('Invalid API key', 'authentication_error'), {}, { endpoint: '/api/keys', method: 'GET' }), {
+      keyRole: 'billingKey',
+      keyKind: 'billing',
+      hasBillingKey: true,
+    });
     const t = text(d);
     expect(d.id).toBe('auth.invalid-key');
     expect(t).toContain('Authorization: Bearer mk-');
@@ -181,7 +209,12 @@ describe('advice for the key that failed', () => {
   });
 
   it('a rejected proxy key gets proxy-key advice (negative: no billing-key words)', () => {
-    const t = text(diagnose(http(401, ms('Invalid API key', 'authentication_error'), {}, { endpoint: '/v1/models' }), { keyRole: 'apiKey', keyKind: 'proxy' }));
+    const t = text(
+      diagnose(http(401, ms('Invalid API key', 'authentication_error'), {}, { endpoint: '/v1/models' }), {
+        keyRole: 'apiKey',
+        keyKind: 'proxy',
+      }),
+    );
     expect(t).toContain('MODELSWITCH_API_KEY');
     expect(t).toContain('Dashboard → API Keys');
     expect(t).not.toContain('MODELSWITCH_BILLING_KEY');
@@ -193,7 +226,7 @@ describe('advice for the key that failed', () => {
     expect(t).toContain('Dashboard → Billing Keys');
   });
 
-  it('a foreign key in the billing setting is told where billing keys come from (negative: not the proxy key\'s page)', () => {
+  it("a foreign key in the billing setting is told where billing keys come from (negative: not the proxy key's page)", () => {
     const t = text(diagnoseById('key.foreign-format', {}, [], { keyRole: 'billingKey' }));
     expect(t).toContain('Create a ModelSwitch billing key (mk-…) in Dashboard → Billing Keys');
     expect(t).toContain("export MODELSWITCH_BILLING_KEY='mk-…'");
@@ -208,13 +241,23 @@ describe('advice for the key that failed', () => {
   });
 
   it('an open 403 with a billing key configured but not asked names explain --probe, not "configure a billing key"', () => {
-    const offline = text(diagnose(http(403, ms('Forbidden', 'permission_error'), {}, { endpoint: '/v1/chat/completions' }), { keyRole: 'apiKey', hasBillingKey: true }));
+    const offline = text(
+      diagnose(http(403, ms('Forbidden', 'permission_error'), {}, { endpoint: '/v1/chat/completions' }), {
+        keyRole: 'apiKey',
+        hasBillingKey: true,
+      }),
+    );
     expect(offline).toContain('apidoctor explain --probe');
     expect(offline).not.toContain('Configure a billing key');
     const none = text(diagnose(http(403, ms('Forbidden', 'permission_error')), { hasBillingKey: false }));
     expect(none).toContain('Configure a billing key');
     // Refused on an account route, the billing key is the refused key: no advice to ask with it (negative).
-    const own = text(diagnose(http(403, ms('Forbidden', 'permission_error'), {}, { endpoint: '/api/keys' }), { keyRole: 'billingKey', hasBillingKey: true }));
+    const own = text(
+      diagnose(http(403, ms('Forbidden', 'permission_error'), {}, { endpoint: '/api/keys' }), {
+        keyRole: 'billingKey',
+        hasBillingKey: true,
+      }),
+    );
     expect(own).not.toContain('--probe');
     expect(own).not.toContain('Configure a billing key');
   });
@@ -225,7 +268,9 @@ describe('advice for the key that failed', () => {
     expect(t).not.toContain('model and messages are required');
     expect(t).toContain('apidoctor call POST /api/keys --data @req.json');
     // On a chat path, the chat advice stays.
-    expect(text(diagnose(http(400, ms('bad'), {}, { method: 'POST', endpoint: '/v1/chat/completions' })))).toContain('model and messages are required');
+    expect(text(diagnose(http(400, ms('bad'), {}, { method: 'POST', endpoint: '/v1/chat/completions' })))).toContain(
+      'model and messages are required',
+    );
   });
 
   it('a 405 on DELETE /v1/models: no chat advice and no POST reproduction', () => {
@@ -248,8 +293,14 @@ describe('doctor and keys count days alike, and rows say why', () => {
   });
 
   it('a failing row says why: no answer within the timeout, a 200 whose body is not JSON', () => {
-    expect(failureWhy({ kind: 'network', headers: {}, attempts: [], networkCode: 'UND_ERR_HEADERS_TIMEOUT' }, 2000)).toBe('no answer within 2.0 s (UND_ERR_HEADERS_TIMEOUT)');
-    expect(failureWhy({ kind: 'http', status: 200, headers: {}, attempts: [], unexpectedBody: 'not-json' })).toBe('HTTP 200, but the body is not JSON');
-    expect(failureWhy({ kind: 'http', status: 401, headers: {}, attempts: [], message: 'Invalid API key' })).toBe('HTTP 401 "Invalid API key"');
+    expect(failureWhy({ kind: 'network', headers: {}, attempts: [], networkCode: 'UND_ERR_HEADERS_TIMEOUT' }, 2000)).toBe(
+      'no answer within 2.0 s (UND_ERR_HEADERS_TIMEOUT)',
+    );
+    expect(failureWhy({ kind: 'http', status: 200, headers: {}, attempts: [], unexpectedBody: 'not-json' })).toBe(
+      'HTTP 200, but the body is not JSON',
+    );
+    expect(failureWhy({ kind: 'http', status: 401, headers: {}, attempts: [], message: 'Invalid API key' })).toBe(
+      'HTTP 401 "Invalid API key"',
+    );
   });
 });

@@ -6,7 +6,6 @@ import { failureFromSaved } from '../../src/diagnosis/failure.js';
 import { CASES, http, ms } from '../fixtures/diagnosis-cases.js';
 import { LOCAL_SAMPLES_DIR, SHARED_SAMPLES_DIR } from '../helpers/samples.js';
 
-
 interface Sample {
   status: number;
   headers: Record<string, string>;
@@ -15,7 +14,6 @@ interface Sample {
   expectedIdFamily: string[];
   retryable: boolean;
 }
-
 
 const readSamples = (dir: string): Array<[string, Sample]> =>
   readdirSync(dir)
@@ -89,19 +87,29 @@ describe('the catalogue', () => {
   });
 
   it('429, 500, 502, 503 are retryable by default; the request and key classes are not', () => {
-    for (const id of ['rate.limited', 'server.error', 'provider.error', 'service.unavailable'] as const) expect(CATALOG[id].retryable, id).toBe(true);
-    for (const id of ['request.invalid', 'auth.invalid-key', 'balance.insufficient', 'model.not-found'] as const) expect(CATALOG[id].retryable, id).toBe(false);
+    for (const id of ['rate.limited', 'server.error', 'provider.error', 'service.unavailable'] as const)
+      expect(CATALOG[id].retryable, id).toBe(true);
+    for (const id of ['request.invalid', 'auth.invalid-key', 'balance.insufficient', 'model.not-found'] as const)
+      expect(CATALOG[id].retryable, id).toBe(false);
   });
 
   it('every remedy is a concrete step: most name a command, a setting or a dashboard page', () => {
     for (const e of Object.values(CATALOG)) {
-      expect(e.remedies.some((r) => /apidoctor |export |Dashboard|--|GET |NODE_|nslookup|Retry|retry/.test(r)), e.id).toBe(true);
+      expect(
+        e.remedies.some((r) => /apidoctor |export |Dashboard|--|GET |NODE_|nslookup|Retry|retry/.test(r)),
+        e.id,
+      ).toBe(true);
     }
   });
 
   it('diagnoseById gives the catalogue entry with the caller’s evidence and notes', () => {
     const d = diagnoseById('balance.below-minimum', { balance: 0.5 }, ['The balance is 0.50 USD, below --min 5.']);
-    expect(d).toMatchObject({ id: 'balance.below-minimum', category: 'balance', evidence: { balance: 0.5 }, notes: ['The balance is 0.50 USD, below --min 5.'] });
+    expect(d).toMatchObject({
+      id: 'balance.below-minimum',
+      category: 'balance',
+      evidence: { balance: 0.5 },
+      notes: ['The balance is 0.50 USD, below --min 5.'],
+    });
     expect(d.remedies.join('\n')).toContain('Dashboard → Billing');
   });
 
@@ -169,7 +177,9 @@ describe('the real error samples', () => {
   });
 
   it('refuses to promise a day-long wait (Retry-After header or the message)', () => {
-    expect(read('azure-openai-429-token-rate-limit-86400s.json').notes.join(' ')).toMatch(/wait 86400 s.*\(Retry-After\); apidoctor does not wait that long/);
+    expect(read('azure-openai-429-token-rate-limit-86400s.json').notes.join(' ')).toMatch(
+      /wait 86400 s.*\(Retry-After\); apidoctor does not wait that long/,
+    );
     expect(read('litellm-429-azure-rate-limit-wrapped.json').notes.join(' ')).toContain('86400 s');
     expect(read('azure-openai-429-token-rate-limit-86400s.json').remedies[0]).toContain('Stop retrying');
   });
@@ -210,7 +220,8 @@ describe('the real error samples', () => {
 });
 
 describe('the ModelSwitch error page: every row’s documented remedy appears', () => {
-  const dx = (status: number, body: string, ctx = {}) => diagnose(http(status, body, { 'content-type': 'application/json' }, { endpoint: '/v1/chat/completions' }), ctx);
+  const dx = (status: number, body: string, ctx = {}) =>
+    diagnose(http(status, body, { 'content-type': 'application/json' }, { endpoint: '/v1/chat/completions' }), ctx);
 
   it('400: fix the request, quoting error.message', () => {
     const d = dx(400, ms('Missing required parameter: messages'));
@@ -303,16 +314,30 @@ describe('the ModelSwitch error page: every row’s documented remedy appears', 
 
 describe('diagnoses are built from the evidence', () => {
   it('fills the evidence a person and a script need', () => {
-    const f = http(429, ms('Rate limit exceeded', 'rate_limit_error', 'rate_limit_exceeded'), { 'x-request-id': 'req-1', 'retry-after': '2' }, {
+    const f = http(
+      429,
+      ms('Rate limit exceeded', 'rate_limit_error', 'rate_limit_exceeded'),
+      { 'x-request-id': 'req-1', 'retry-after': '2' },
+      {
+        method: 'POST',
+        endpoint: '/v1/chat/completions',
+        attempts: [
+          { n: 1, status: 429, timings: { totalMs: 10 }, waitMs: 2000 },
+          { n: 2, status: 429, timings: { totalMs: 12 } },
+        ],
+      },
+    );
+    const d = diagnose(f);
+    expect(d.evidence).toMatchObject({
+      status: 429,
+      errorType: 'rate_limit_error',
+      code: 'rate_limit_exceeded',
+      message: 'Rate limit exceeded',
+      requestId: 'req-1',
       method: 'POST',
       endpoint: '/v1/chat/completions',
-      attempts: [
-        { n: 1, status: 429, timings: { totalMs: 10 }, waitMs: 2000 },
-        { n: 2, status: 429, timings: { totalMs: 12 } },
-      ],
+      bodyFormat: 'json',
     });
-    const d = diagnose(f);
-    expect(d.evidence).toMatchObject({ status: 429, errorType: 'rate_limit_error', code: 'rate_limit_exceeded', message: 'Rate limit exceeded', requestId: 'req-1', method: 'POST', endpoint: '/v1/chat/completions', bodyFormat: 'json' });
     expect(d.evidence.attempts).toHaveLength(2);
     expect(d.notes).toContain('The server asked to wait 2 s (Retry-After) before retrying.');
     expect(d.remedies.join('\n')).toContain('apidoctor call /v1/chat/completions --retries 5');

@@ -17,8 +17,15 @@ const base = { nowMs: 0, waitedMs: 0, random: () => 0, retries: 3 };
 
 describe('Retry-After, read in one place', () => {
   it('the retry policy honours retry-after-ms, and it wins over Retry-After', () => {
-    expect(decideRetry({ ...base, status: 429, failureIndex: 0, retryAfterMs: '1500' })).toMatchObject({ retry: true, waitMs: 1500, note: 'retry-after-ms: 1500' });
-    expect(decideRetry({ ...base, status: 429, failureIndex: 0, retryAfter: '7', retryAfterMs: '250' })).toMatchObject({ retry: true, waitMs: 250 });
+    expect(decideRetry({ ...base, status: 429, failureIndex: 0, retryAfterMs: '1500' })).toMatchObject({
+      retry: true,
+      waitMs: 1500,
+      note: 'retry-after-ms: 1500',
+    });
+    expect(decideRetry({ ...base, status: 429, failureIndex: 0, retryAfter: '7', retryAfterMs: '250' })).toMatchObject({
+      retry: true,
+      waitMs: 250,
+    });
     const long = decideRetry({ ...base, status: 503, failureIndex: 0, retryAfterMs: '90000' });
     expect(long.retry).toBe(false);
     expect(long.note).toMatch(/retry-after-ms: 90000/);
@@ -40,7 +47,9 @@ describe('a body is parsed once', () => {
   });
 
   it('explain’s path, from the text to the diagnosis, parses a 2 MB body once', () => {
-    const big = JSON.stringify({ error: { message: 'You exceeded your current quota. '.repeat(64_000), type: 'insufficient_quota', code: 'insufficient_quota' } });
+    const big = JSON.stringify({
+      error: { message: 'You exceeded your current quota. '.repeat(64_000), type: 'insufficient_quota', code: 'insufficient_quota' },
+    });
     for (const input of [big, `HTTP/1.1 429 Too Many Requests\r\ncontent-type: application/json\r\n\r\n${big}`]) {
       const before = parseCount.bodies;
       const reading = readErrorText(input, { status: 429 });
@@ -54,7 +63,12 @@ describe('a body is parsed once', () => {
 describe('retries ask a cheap isRetryable, which agrees with the diagnosis', () => {
   const cases: Failure[] = [
     toFailure({ kind: 'http', status: 429, headers: {}, body: '{"error":{"message":"Rate limit reached","type":"rate_limit_error"}}' }),
-    toFailure({ kind: 'http', status: 429, headers: {}, body: '{"error":{"message":"You exceeded your current quota","type":"insufficient_quota","code":"insufficient_quota"}}' }),
+    toFailure({
+      kind: 'http',
+      status: 429,
+      headers: {},
+      body: '{"error":{"message":"You exceeded your current quota","type":"insufficient_quota","code":"insufficient_quota"}}',
+    }),
     toFailure({ kind: 'http', status: 503, headers: {}, body: '<html><title>503 Service Unavailable</title></html>' }),
     toFailure({ kind: 'http', status: 500, headers: {}, body: '{"error":{"message":"prompt is too long: maximum context length"}}' }),
   ];
@@ -86,12 +100,26 @@ describe('the 402/403 follow-up is decided in one place and asked once', () => {
     );
     let asked = 0;
     const source: FollowUpSource = { hasBillingKey: true, refusal: async (): Promise<FollowUpEvidence> => (asked++, { balance: 0 }) };
-    const refused = toFailure({ kind: 'http', status: 403, headers: {}, body: '{"error":{"message":"Forbidden"}}', method: 'GET', endpoint: '/v1/models' });
+    const refused = toFailure({
+      kind: 'http',
+      status: 403,
+      headers: {},
+      body: '{"error":{"message":"Forbidden"}}',
+      method: 'GET',
+      endpoint: '/v1/models',
+    });
     const r = await diagnoseWithFollowUp(config, refused, { role: 'apiKey', source });
     expect(asked).toBe(1);
     expect(r.followUp).toEqual({ balance: 0 });
     expect(r.diagnosis.id).toBe('balance.insufficient');
-    const unauthorised = toFailure({ kind: 'http', status: 401, headers: {}, body: '{"error":{"message":"Invalid API key"}}', method: 'GET', endpoint: '/v1/models' });
+    const unauthorised = toFailure({
+      kind: 'http',
+      status: 401,
+      headers: {},
+      body: '{"error":{"message":"Invalid API key"}}',
+      method: 'GET',
+      endpoint: '/v1/models',
+    });
     await diagnoseWithFollowUp(config, unauthorised, { role: 'apiKey', source });
     expect(asked).toBe(1);
   });

@@ -23,14 +23,17 @@ function viaScan(body: string) {
 
 describe('scanKeyList reads what JSON.parse reads', () => {
   const bodies: Record<string, string> = {
-    plain: '{"keys":[{"id":1,"name":"Production","prefix":"ms-abc1xxxx","active":true,"createdAt":"2026-01-31T12:00:00.000Z","expiresAt":"2026-06-11T00:00:00.000Z"}]}',
-    'snake case, spaces, other members': ' {\n "total": 2, "keys" : [ {"id":"7", "name":null, "prefix":"ms-x", "active":false, "created_at":"2025-12-01", "expires_at":"2026-05-31T23:00:00Z"} , {"id":8,"active":0} ], "next": null }\n',
+    plain:
+      '{"keys":[{"id":1,"name":"Production","prefix":"ms-abc1xxxx","active":true,"createdAt":"2026-01-31T12:00:00.000Z","expiresAt":"2026-06-11T00:00:00.000Z"}]}',
+    'snake case, spaces, other members':
+      ' {\n "total": 2, "keys" : [ {"id":"7", "name":null, "prefix":"ms-x", "active":false, "created_at":"2025-12-01", "expires_at":"2026-05-31T23:00:00Z"} , {"id":8,"active":0} ], "next": null }\n',
     'escapes in a name': '{"keys":[{"id":3,"name":"a \\"quoted\\" \\\\ name \\u00e9\\n","prefix":"ms-q","active":true}]}',
     'no id: left out, as toKeyRecords does': '{"keys":[{"name":"no id"},{"id":2,"prefix":"ms-two"}]}',
     'a field given twice: the last wins': '{"keys":[{"id":1,"id":5,"active":true,"active":false}]}',
-    'dates of every kind': '{"keys":[{"id":1,"createdAt":"2024-02-29T00:00:00.000Z","expiresAt":"2026-02-30T00:00:00.000Z"},{"id":2,"createdAt":"not a date","expiresAt":"1999-12-31T23:59:59.999Z"},{"id":3,"createdAt":"2026-06-01T00:00:00+02:00"}]}',
+    'dates of every kind':
+      '{"keys":[{"id":1,"createdAt":"2024-02-29T00:00:00.000Z","expiresAt":"2026-02-30T00:00:00.000Z"},{"id":2,"createdAt":"not a date","expiresAt":"1999-12-31T23:59:59.999Z"},{"id":3,"createdAt":"2026-06-01T00:00:00+02:00"}]}',
     'an empty list': '{"keys":[]}',
-    'numbers': '{"keys":[{"id":1e2,"active":true},{"id":-0.5}]}',
+    numbers: '{"keys":[{"id":1e2,"active":true},{"id":-0.5}]}',
   };
   for (const [what, body] of Object.entries(bodies)) {
     it(what, () => {
@@ -39,7 +42,19 @@ describe('scanKeyList reads what JSON.parse reads', () => {
   }
 
   it('a nested value, a body that is not JSON or not a key list: undefined (JSON.parse then says what is wrong)', () => {
-    for (const body of ['{"keys":[{"id":1,"meta":{"a":1}}]}', '{"keys":[1,2]}', '{"keys":[{"id":1}]', '{"keys":[{"id":1}]} x', '{"keys":[{"id":01}]}', '{"keys":[{"id":1,}]}', '{"data":[]}', '[]', '', '{"keys":[{"id":1,"name":"a\u0001b"}]}', '{"keys":[],"keys":[]}']) {
+    for (const body of [
+      '{"keys":[{"id":1,"meta":{"a":1}}]}',
+      '{"keys":[1,2]}',
+      '{"keys":[{"id":1}]',
+      '{"keys":[{"id":1}]} x',
+      '{"keys":[{"id":01}]}',
+      '{"keys":[{"id":1,}]}',
+      '{"data":[]}',
+      '[]',
+      '',
+      '{"keys":[{"id":1,"name":"a\u0001b"}]}',
+      '{"keys":[],"keys":[]}',
+    ]) {
       expect(scanKeyList(body), body).toBeUndefined();
     }
   });
@@ -53,13 +68,28 @@ describe('scanKeyList reads what JSON.parse reads', () => {
 
 describe('times without a Date', () => {
   it('canonicalTime takes only what toISOString writes, and isoText gives it back', () => {
-    for (const t of [0, Date.parse('2024-02-29T23:59:59.999Z'), Date.parse('1900-03-01T00:00:00.000Z'), Date.parse('9999-12-31T00:00:00.000Z'), NOW + 123_456_789]) {
+    for (const t of [
+      0,
+      Date.parse('2024-02-29T23:59:59.999Z'),
+      Date.parse('1900-03-01T00:00:00.000Z'),
+      Date.parse('9999-12-31T00:00:00.000Z'),
+      NOW + 123_456_789,
+    ]) {
       const iso = new Date(t).toISOString();
       expect(canonicalTime(iso)).toBe(t);
       expect(isoText(t)).toBe(iso);
       expect(dayText(t)).toBe(iso.slice(0, 10));
     }
-    for (const s of ['2026-02-30T00:00:00.000Z', '2025-02-29T00:00:00.000Z', '2026-01-01T24:00:00.000Z', '2026-01-01T00:00:00Z', '2026-01-01', '2026-13-01T00:00:00.000Z', '2026-01-01T00:00:00.000+', '2026-0a-01T00:00:00.000Z']) {
+    for (const s of [
+      '2026-02-30T00:00:00.000Z',
+      '2025-02-29T00:00:00.000Z',
+      '2026-01-01T24:00:00.000Z',
+      '2026-01-01T00:00:00Z',
+      '2026-01-01',
+      '2026-13-01T00:00:00.000Z',
+      '2026-01-01T00:00:00.000+',
+      '2026-0a-01T00:00:00.000Z',
+    ]) {
       expect(canonicalTime(s), s).toBeUndefined();
     }
   });
@@ -67,14 +97,29 @@ describe('times without a Date', () => {
 
 describe('keys --json written piece by piece', () => {
   it('the document is the one JSON.stringify writes of the views', () => {
-    const body = '{"keys":[' + Array.from({ length: 2500 }, (_, i) => `{"id":${i + 1},"name":"k\\"${i}","prefix":"ms-p${i}","active":${i % 3 !== 0},"createdAt":"2026-01-0${(i % 9) + 1}T00:00:00.000Z"${i % 2 ? `,"expiresAt":"2026-06-${String((i % 28) + 1).padStart(2, '0')}T06:00:00.000Z"` : ''}}`).join(',') + ']}';
+    const body =
+      '{"keys":[' +
+      Array.from(
+        { length: 2500 },
+        (_, i) =>
+          `{"id":${i + 1},"name":"k\\"${i}","prefix":"ms-p${i}","active":${i % 3 !== 0},"createdAt":"2026-01-0${(i % 9) + 1}T00:00:00.000Z"${i % 2 ? `,"expiresAt":"2026-06-${String((i % 28) + 1).padStart(2, '0')}T06:00:00.000Z"` : ''}}`,
+      ).join(',') +
+      ']}';
     const list = scanKeyList(body)!;
     list.configured = 4;
     const views = Array.from({ length: list.length }, (_, i) => listView(list, i, NOW));
     let written = '';
     const writes: number[] = [];
     const out = new Output({ write: (t: string) => ((written += t), writes.push(t.length)) }, { write: () => true }, { json: true });
-    const doc = { schemaVersion: 1, keys: new JsonArrayStream(list.length, (i) => listView(list, i, NOW), (i, indent) => listViewJson(list, i, NOW, indent)), warnings: [] };
+    const doc = {
+      schemaVersion: 1,
+      keys: new JsonArrayStream(
+        list.length,
+        (i) => listView(list, i, NOW),
+        (i, indent) => listViewJson(list, i, NOW, indent),
+      ),
+      warnings: [],
+    };
     out.jsonDocument(doc);
     expect(written).toBe(JSON.stringify({ schemaVersion: 1, keys: views, warnings: [] }, null, 2) + '\n');
     expect(writes.length).toBeGreaterThan(2);

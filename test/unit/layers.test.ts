@@ -25,12 +25,18 @@ describe('imports follow the layers', () => {
   }, 60_000);
 
   it('a lazy import() backward is an error too', async () => {
-    expect((await problems('src/render/backward.ts', "export const load = () => import('../commands/balance.js');\n")).join('\n')).toMatch(/no-restricted-syntax: src\/render\/ may import only from/);
+    expect((await problems('src/render/backward.ts', "export const load = () => import('../commands/balance.js');\n")).join('\n')).toMatch(
+      /no-restricted-syntax: src\/render\/ may import only from/,
+    );
   }, 60_000);
 
   it('a forward import, and the command contract types from logs/, pass', async () => {
     expect(await problems('src/diagnosis/forward.ts', "import { x } from '../core/types.js';\nexport const y = x;\n")).toEqual([]);
-    expect(await problems('src/logs/forward.ts', "import type { Context } from '../commands/context.js';\nexport type C = Context;\n")).toEqual([]);
-    expect((await problems('src/logs/backward.ts', "import { x } from '../commands/balance.js';\nexport const y = x;\n")).join('\n')).toMatch(/may import only from/);
+    expect(
+      await problems('src/logs/forward.ts', "import type { Context } from '../commands/context.js';\nexport type C = Context;\n"),
+    ).toEqual([]);
+    expect(
+      (await problems('src/logs/backward.ts', "import { x } from '../commands/balance.js';\nexport const y = x;\n")).join('\n'),
+    ).toMatch(/may import only from/);
   }, 60_000);
 });

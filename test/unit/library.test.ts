@@ -23,28 +23,45 @@ beforeAll(async () => {
 
 describe('diagnose(input): each kind of input an app catches', () => {
   it('a plain {status, headers, body}', () => {
-    const d = diagnose({ status: 429, headers: { 'retry-after': '7' }, body: '{"error":{"message":"Rate limit reached","type":"rate_limit_error"}}' });
+    const d = diagnose({
+      status: 429,
+      headers: { 'retry-after': '7' },
+      body: '{"error":{"message":"Rate limit reached","type":"rate_limit_error"}}',
+    });
     expect(d.id).toBe('rate.limited');
     expect(d.retryAfterMs).toBe(7000);
     expect(d.evidence.status).toBe(429);
   });
 
   it('a string (what an SDK printed)', () => {
-    const d = diagnose("openai.RateLimitError: Error code: 429 - {'error': {'message': 'You exceeded your current quota', 'type': 'insufficient_quota', 'param': None, 'code': 'insufficient_quota'}}");
+    const d = diagnose(
+      "openai.RateLimitError: Error code: 429 - {'error': {'message': 'You exceeded your current quota', 'type': 'insufficient_quota', 'param': None, 'code': 'insufficient_quota'}}",
+    );
     expect(d.id).toBe('balance.insufficient');
     expect(d.category).toBe('balance');
     expect(d.sources.join('; ')).toMatch(/status 429 from “Error code: 429”; body from the Python dict after it/);
   });
 
   it('an axios error: the response is read, the request (its Authorization header, its body) never echoed', () => {
-    const config = { url: 'https://modelswitch.io/v1/chat/completions', method: 'post', headers: { Authorization: `Bearer ${TOKEN}` }, data: JSON.stringify({ messages: [{ role: 'user', content: PROMPT }] }) };
+    const config = {
+      url: 'https://modelswitch.io/v1/chat/completions',
+      method: 'post',
+      headers: { Authorization: `Bearer ${TOKEN}` },
+      data: JSON.stringify({ messages: [{ role: 'user', content: PROMPT }] }),
+    };
     const err = Object.assign(new Error('Request failed with status code 401'), {
       name: 'AxiosError',
       isAxiosError: true,
       code: 'ERR_BAD_REQUEST',
       config,
       request: { _header: `POST /v1/chat/completions HTTP/1.1\r\nAuthorization: Bearer ${TOKEN}\r\n` },
-      response: { status: 401, statusText: 'Unauthorized', headers: { 'content-type': 'application/json', 'x-request-id': 'req_42' }, config, data: { error: { message: 'Invalid API key', type: 'authentication_error', code: 'invalid_api_key' } } },
+      response: {
+        status: 401,
+        statusText: 'Unauthorized',
+        headers: { 'content-type': 'application/json', 'x-request-id': 'req_42' },
+        config,
+        data: { error: { message: 'Invalid API key', type: 'authentication_error', code: 'invalid_api_key' } },
+      },
     });
     const d = diagnose(err);
     expect(d.id).toBe('auth.invalid-key');
@@ -76,7 +93,7 @@ describe('diagnose(input): each kind of input an app catches', () => {
     expect(diagnose(err).id).toBe('network.refused');
   });
 
-  it("a real fetch TypeError whose cause carries the code", async () => {
+  it('a real fetch TypeError whose cause carries the code', async () => {
     const err = await fetch(`http://127.0.0.1:${closedPort}/v1/models`).catch((e: unknown) => e);
     expect(String(err)).toMatch(/fetch failed/);
     const d = diagnose(err);
@@ -92,7 +109,9 @@ describe('diagnose(input): each kind of input an app catches', () => {
 
   it('other vendors’ secrets in what it returns are masked (sk-, sk-ant-, AIza, Bearer, api-key:)', () => {
     const secrets = ['sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWx', 'AIzaSyAbCdEfGhIjKlMnOpQrStUvWxYz012345', 'abcdefghijklmnopqrstuvwxyz0123'];
-    const d = diagnose(`Error code: 401 - {'error': {'message': 'Incorrect API key provided: ${TOKEN} (also ${secrets[0]}, ${secrets[1]}, Authorization: Bearer ${secrets[2]}, api-key: ${secrets[2]})', 'type': 'invalid_request_error', 'code': 'invalid_api_key'}}`);
+    const d = diagnose(
+      `Error code: 401 - {'error': {'message': 'Incorrect API key provided: ${TOKEN} (also ${secrets[0]}, ${secrets[1]}, Authorization: Bearer ${secrets[2]}, api-key: ${secrets[2]})', 'type': 'invalid_request_error', 'code': 'invalid_api_key'}}`,
+    );
     const json = JSON.stringify(d);
     for (const s of [TOKEN, ...secrets]) expect(json).not.toContain(s);
     expect(d.id).toBe('auth.invalid-key');
@@ -109,11 +128,33 @@ describe('diagnose(input): each kind of input an app catches', () => {
   });
 
   it('never throws, whatever it is given', () => {
-    const hostile = new Proxy({}, { get: () => { throw new Error('boom'); }, getPrototypeOf: () => { throw new Error('boom'); } });
+    const hostile = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('boom');
+        },
+        getPrototypeOf: () => {
+          throw new Error('boom');
+        },
+      },
+    );
     const circular: Record<string, unknown> = { status: 500 };
     circular.self = circular;
     circular.body = circular;
-    for (const input of [undefined, null, 0, NaN, Symbol('x'), () => 1, hostile, circular, new Uint8Array([0, 1, 2]), [], { response: null }]) {
+    for (const input of [
+      undefined,
+      null,
+      0,
+      NaN,
+      Symbol('x'),
+      () => 1,
+      hostile,
+      circular,
+      new Uint8Array([0, 1, 2]),
+      [],
+      { response: null },
+    ]) {
       const d = diagnose(input);
       expect(typeof d.id).toBe('string');
       expect(Array.isArray(d.remedies)).toBe(true);
@@ -122,17 +163,25 @@ describe('diagnose(input): each kind of input an app catches', () => {
 });
 
 describe('the built library (dist/lib.cjs, dist/lib.mjs)', () => {
-  const node = (args: string[]) => execFileSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+  const node = (args: string[]) =>
+    execFileSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
 
   it('require() loads only the library file itself: no commander, chalk, ora (nor any other package)', () => {
-    const out = node(['-e', "const { diagnose } = require('./dist/lib.cjs'); const d = diagnose('connect ECONNREFUSED 127.0.0.1:1'); console.log(JSON.stringify({ id: d.id, loaded: Object.keys(require.cache) }))"]);
+    const out = node([
+      '-e',
+      "const { diagnose } = require('./dist/lib.cjs'); const d = diagnose('connect ECONNREFUSED 127.0.0.1:1'); console.log(JSON.stringify({ id: d.id, loaded: Object.keys(require.cache) }))",
+    ]);
     const { id, loaded } = JSON.parse(out) as { id: string; loaded: string[] };
     expect(id).toBe('network.refused');
     expect(loaded.map((p) => p.replace(ROOT, ''))).toEqual(['/dist/lib.cjs']);
   });
 
   it('import() from ESM works, and the bundles import no package at all', async () => {
-    const out = node(['--input-type=module', '-e', "import { diagnose } from './dist/lib.mjs'; console.log(diagnose({ status: 401, body: '{}' }).id)"]);
+    const out = node([
+      '--input-type=module',
+      '-e',
+      "import { diagnose } from './dist/lib.mjs'; console.log(diagnose({ status: 401, body: '{}' }).id)",
+    ]);
     expect(out.trim()).toBe('auth.invalid-key');
     const { readFileSync } = await import('node:fs');
     for (const f of ['dist/lib.cjs', 'dist/lib.mjs']) {

@@ -72,8 +72,18 @@ describe('records: one error a stack trace, not one a frame', () => {
   });
 
   it('an HTML error page quoted over many lines is one error', () => {
-    const page = ['<html>', '<head><title>502 Bad Gateway</title></head>', '<body>', '<center><h1>502 Bad Gateway</h1></center>', '<hr><center>nginx</center>', '</body>', '</html>'];
-    const { errors } = scan(['worker started', 'openai.InternalServerError: Error code: 502 - <html>', ...page.slice(1), 'worker stopped'].join('\n'));
+    const page = [
+      '<html>',
+      '<head><title>502 Bad Gateway</title></head>',
+      '<body>',
+      '<center><h1>502 Bad Gateway</h1></center>',
+      '<hr><center>nginx</center>',
+      '</body>',
+      '</html>',
+    ];
+    const { errors } = scan(
+      ['worker started', 'openai.InternalServerError: Error code: 502 - <html>', ...page.slice(1), 'worker stopped'].join('\n'),
+    );
     expect(errors).toHaveLength(1);
     expect(errors[0]!.line).toBe(2);
   });
@@ -81,7 +91,12 @@ describe('records: one error a stack trace, not one a frame', () => {
   it('JSON lines: one error a line, whatever the line holds (a stack with newlines in a field)', () => {
     const { errors } = scan(fixture('pino.jsonl'));
     expect(errors.map((e) => e.line)).toEqual([3, 5, 7, 8]);
-    expect(errors.map((e) => e.time?.iso)).toEqual(['2024-05-01T12:00:02.310Z', '2024-05-01T12:00:04.120Z', '2024-05-01T12:00:06.777Z', '2024-05-01T12:00:07.001Z']);
+    expect(errors.map((e) => e.time?.iso)).toEqual([
+      '2024-05-01T12:00:02.310Z',
+      '2024-05-01T12:00:04.120Z',
+      '2024-05-01T12:00:06.777Z',
+      '2024-05-01T12:00:07.001Z',
+    ]);
     expect(errors[0]!.example).toMatch(/^chat completion failed — Error: 429 Rate limit reached/);
   });
 });
@@ -102,7 +117,9 @@ describe('which lines are errors', () => {
   });
 
   it('a log with no error has none, however long', () => {
-    const { errors, scanner } = scan(Array.from({ length: 5000 }, (_, i) => `2024-05-01T12:00:00Z INFO served request ${i} in ${i % 900} ms`).join('\n'));
+    const { errors, scanner } = scan(
+      Array.from({ length: 5000 }, (_, i) => `2024-05-01T12:00:00Z INFO served request ${i} in ${i % 900} ms`).join('\n'),
+    );
     expect(errors).toHaveLength(0);
     expect(scanner.lines).toBe(5000);
   });
@@ -138,7 +155,14 @@ describe('groups', () => {
 
   it("ties in doctor's order: config → network → auth → balance → rate limit → server", () => {
     const t = new GroupTable();
-    const ids: DiagnosisId[] = ['server.error', 'rate.limited', 'balance.insufficient', 'auth.invalid-key', 'network.refused', 'config.bad-base-url'];
+    const ids: DiagnosisId[] = [
+      'server.error',
+      'rate.limited',
+      'balance.insufficient',
+      'auth.invalid-key',
+      'network.refused',
+      'config.bad-base-url',
+    ];
     ids.forEach((id, i) => t.add(err(id, i + 1)));
     expect(t.ordered().map((g) => g.id)).toEqual([...ids].reverse());
   });
@@ -150,7 +174,12 @@ describe('groups', () => {
     t.add(err('rate.limited', 2, at('2024-05-01T12:00:01.000Z')));
     t.add(err('rate.limited', 3, at('2024-05-01T12:00:03.000Z')));
     const [g] = t.ordered();
-    expect([g!.first?.iso, g!.last?.iso, g!.firstLine, g!.lastLine]).toEqual(['2024-05-01T12:00:01.000Z', '2024-05-01T12:00:05.000Z', 1, 3]);
+    expect([g!.first?.iso, g!.last?.iso, g!.firstLine, g!.lastLine]).toEqual([
+      '2024-05-01T12:00:01.000Z',
+      '2024-05-01T12:00:05.000Z',
+      1,
+      3,
+    ]);
   });
 });
 
@@ -159,7 +188,8 @@ describe('what the log says as a whole', () => {
     const t = new GroupTable();
     for (let i = 1; i <= 4; i++) t.add(err('provider.error', i));
     t.add(err('network.reset', 5));
-    for (let i = 6; i <= 30; i++) t.add(err('balance.insufficient', i, { time: { ms: Date.UTC(2024, 4, 1, 12, 3, 7) + i, iso: '2024-05-01T12:03:07.006Z' } }));
+    for (let i = 6; i <= 30; i++)
+      t.add(err('balance.insufficient', i, { time: { ms: Date.UTC(2024, 4, 1, 12, 3, 7) + i, iso: '2024-05-01T12:03:07.006Z' } }));
     expect(t.patterns()).toEqual([
       'Since 2024-05-01 12:03:07 UTC (line 6), every error is balance.insufficient (25 in a row, to the end; it had not occurred before). Before that: 4 provider.error, 1 network.reset.',
     ]);
@@ -205,7 +235,12 @@ describe('bounds', () => {
   });
 
   it('an example is redacted before it is cut: no part of any vendor secret is left', () => {
-    const keys = ['sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789', 'AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U', 'sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789'];
+    const keys = [
+      'sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789',
+      'AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q',
+      'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U',
+      'sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789',
+    ];
     for (const key of keys) {
       for (let pad = 240; pad <= 300; pad += 7) {
         const ex = safeExample(`${'.'.repeat(pad)} Authorization: Bearer ${key} failed`);

@@ -43,7 +43,8 @@ const HELP_OF: Record<Exclude<OptionScope, 'global'>, string[]> = {
 describe('the README', () => {
   it('holds the option tables exactly as the option table makes them (else: npm run readme:options)', () => {
     const sections = readmeSections();
-    for (const [name, body] of Object.entries(sections)) expect(README, `README section options:${name}`).toContain(`<!-- options:${name} -->\n${body}\n<!-- /options:${name} -->`);
+    for (const [name, body] of Object.entries(sections))
+      expect(README, `README section options:${name}`).toContain(`<!-- options:${name} -->\n${body}\n<!-- /options:${name} -->`);
     expect(renderReadme(README)).toBe(README);
   });
 
@@ -63,14 +64,19 @@ describe('help', () => {
     for (const o of optionsOf('global')) expect(help).toContain(` ${o.flags} `);
   });
 
-  it.each(Object.entries(HELP_OF))('%s --help lists exactly the options of the table, and never "(default: [])" or a quoted default', async (scope, argv) => {
-    const r = await cli([...argv, '--help']);
-    expect(r.code).toBe(0);
-    const local = r.stdout.split(/^Global Options:$/m)[0]!;
-    const listed = [...local.matchAll(/^ {2}(-[^\s,]+(?:, --[\w-]+)?(?: <[^>]+>)?)/gm)].map((m) => m[1]!).filter((f) => f !== '-h, --help');
-    expect(listed).toEqual(optionsOf(scope as OptionScope).map((o) => o.flags));
-    expect(r.stdout).not.toMatch(/\(default: (\[\]|")/);
-  });
+  it.each(Object.entries(HELP_OF))(
+    '%s --help lists exactly the options of the table, and never "(default: [])" or a quoted default',
+    async (scope, argv) => {
+      const r = await cli([...argv, '--help']);
+      expect(r.code).toBe(0);
+      const local = r.stdout.split(/^Global Options:$/m)[0]!;
+      const listed = [...local.matchAll(/^ {2}(-[^\s,]+(?:, --[\w-]+)?(?: <[^>]+>)?)/gm)]
+        .map((m) => m[1]!)
+        .filter((f) => f !== '-h, --help');
+      expect(listed).toEqual(optionsOf(scope as OptionScope).map((o) => o.flags));
+      expect(r.stdout).not.toMatch(/\(default: (\[\]|")/);
+    },
+  );
 });
 
 describe('--format', () => {
@@ -82,14 +88,26 @@ describe('--format', () => {
   ] as const)('%s accepts exactly the values the table lists', async (scope, argv) => {
     const spec = optionsOf(scope).find((o) => longName(o) === 'format')!;
     expect(spec.values!.length).toBeGreaterThan(1);
-    const r = await cli([...argv, '--format', 'nope', '--api-key', 'ms-0123456789abcdef0123456789abcdef', '--billing-key', 'mk-0123456789abcdef0123456789abcdef']);
+    const r = await cli([
+      ...argv,
+      '--format',
+      'nope',
+      '--api-key',
+      'ms-0123456789abcdef0123456789abcdef',
+      '--billing-key',
+      'mk-0123456789abcdef0123456789abcdef',
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`--format: expected one of ${spec.values!.join(', ')}, got "nope"`);
   });
 });
 
 describe('the argv pre-scan', () => {
-  it.each(optionsOf('global').filter(takesValue).map((o) => `--${longName(o)}`))('skips the value of %s when it looks for the command', (flag) => {
+  it.each(
+    optionsOf('global')
+      .filter(takesValue)
+      .map((o) => `--${longName(o)}`),
+  )('skips the value of %s when it looks for the command', (flag) => {
     expect(commandName([flag, 'doctor', 'balance'])).toBe('balance');
   });
 

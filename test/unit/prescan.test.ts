@@ -35,7 +35,10 @@ const LAYOUTS: Array<[string, Record<string, string>]> = [
   ['unrelated dotfiles', { 'a/b/.eslintrc.json': '{}', 'a/.config/other.json': '{}' }],
   ['a file named .config where a directory could be', { 'a/b/.config': 'x', 'a/.config': 'y' }],
   ['a directory of many unrelated files', Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`a/b/file-${i}.json`, '{}']))],
-  ['.apidoctorrc.yml next to many unrelated files', { ...Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`a/file-${i}.txt`, ''])), 'a/.apidoctorrc.yml': 'model: m' }],
+  [
+    '.apidoctorrc.yml next to many unrelated files',
+    { ...Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`a/file-${i}.txt`, ''])), 'a/.apidoctorrc.yml': 'model: m' },
+  ],
 ];
 
 describe('config pre-scan agrees with cosmiconfig', () => {

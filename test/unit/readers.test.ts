@@ -20,24 +20,59 @@ const QUOTA_DICT = `{'error': {'message': 'You exceeded your current quota, plea
 describe('a status wherever clients write it', () => {
   const CASES: Array<[string, string, number, string]> = [
     ['openai-python', `openai.RateLimitError: Error code: 429 - ${QUOTA_DICT}`, 429, 'balance.insufficient'],
-    ['openai-node', 'Error: 429 Rate limit reached for gpt-4o in organization org-x on tokens per min (TPM): Limit 30000, Used 30000.', 429, 'rate.limited'],
+    [
+      'openai-node',
+      'Error: 429 Rate limit reached for gpt-4o in organization org-x on tokens per min (TPM): Limit 30000, Used 30000.',
+      429,
+      'rate.limited',
+    ],
     ['openai-node, no body', 'RateLimitError: 429 status code (no body)', 429, 'rate.limited'],
     ['go-openai', 'error, status code: 401, status: 401 Unauthorized, message: Incorrect API key provided', 401, 'auth.invalid-key'],
     ['retrofit / generic', 'retrofit2.HttpException: HTTP 401 Unauthorized', 401, 'auth.invalid-key'],
     ['axios', 'AxiosError: Request failed with status code 402', 402, 'balance.insufficient'],
-    ['requests', 'requests.exceptions.HTTPError: 402 Client Error: Payment Required for url: https://modelswitch.io/v1/chat/completions', 402, 'balance.insufficient'],
+    [
+      'requests',
+      'requests.exceptions.HTTPError: 402 Client Error: Payment Required for url: https://modelswitch.io/v1/chat/completions',
+      402,
+      'balance.insufficient',
+    ],
     ['httpx', "httpx.HTTPStatusError: Client error '401 Unauthorized' for url 'https://modelswitch.io/v1/models'", 401, 'auth.invalid-key'],
     ['a log with statusCode', 'request failed { statusCode: 401, url: "/v1/models" }', 401, 'auth.invalid-key'],
     ['.NET', 'System.ClientModel.ClientResultException: Service request failed.\nStatus: 429 (Too Many Requests)', 429, 'rate.limited'],
-    ['Claude Code', 'API Error: 529 {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}', 529, 'service.unavailable'],
+    [
+      'Claude Code',
+      'API Error: 529 {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}',
+      529,
+      'service.unavailable',
+    ],
     ['got status', 'llm call failed: got status: 503', 503, 'service.unavailable'],
-    ['[429]', 'GoogleGenerativeAIError: [GoogleGenerativeAI Error]: Error fetching from https://generativelanguage.googleapis.com/v1beta/models/gemini-pro:generateContent: [429 Too Many Requests] Resource has been exhausted (e.g. check quota).', 429, 'rate.limited'],
+    [
+      '[429]',
+      'GoogleGenerativeAIError: [GoogleGenerativeAI Error]: Error fetching from https://generativelanguage.googleapis.com/v1beta/models/gemini-pro:generateContent: [429 Too Many Requests] Resource has been exhausted (e.g. check quota).',
+      429,
+      'rate.limited',
+    ],
     ['urllib', 'urllib.error.HTTPError: HTTP Error 503: Service Unavailable', 503, 'service.unavailable'],
     ['aiohttp', "Ollama: 500, message='Internal Server Error', url=URL('http://localhost:11434/api/chat')", 500, 'server.error'],
-    ['google.api_core', 'google.api_core.exceptions.ResourceExhausted: 429 Resource has been exhausted (e.g. check quota).', 429, 'rate.limited'],
-    ['okhttp', 'java.io.IOException: Unexpected code Response{protocol=h2, code=401, message=, url=https://modelswitch.io/v1/chat/completions}', 401, 'auth.invalid-key'],
+    [
+      'google.api_core',
+      'google.api_core.exceptions.ResourceExhausted: 429 Resource has been exhausted (e.g. check quota).',
+      429,
+      'rate.limited',
+    ],
+    [
+      'okhttp',
+      'java.io.IOException: Unexpected code Response{protocol=h2, code=401, message=, url=https://modelswitch.io/v1/chat/completions}',
+      401,
+      'auth.invalid-key',
+    ],
     ['R httr', 'Error: Too Many Requests (HTTP 429).', 429, 'rate.limited'],
-    ['Go, with the URL', 'POST "https://modelswitch.io/v1/chat/completions": 401 Unauthorized {"error":{"message":"Invalid API key","type":"authentication_error","code":"invalid_api_key"}}', 401, 'auth.invalid-key'],
+    [
+      'Go, with the URL',
+      'POST "https://modelswitch.io/v1/chat/completions": 401 Unauthorized {"error":{"message":"Invalid API key","type":"authentication_error","code":"invalid_api_key"}}',
+      401,
+      'auth.invalid-key',
+    ],
   ];
   for (const [client, text, status, id] of CASES) {
     it(`${client}: ${text.slice(0, 60)}… → ${status}, ${id}`, () => {
@@ -54,13 +89,48 @@ describe('a status wherever clients write it', () => {
 
 describe('a body embedded anywhere in the text', () => {
   const CASES: Array<[string, string, string, RegExp]> = [
-    ['JSON with text around it', 'upstream said {"error":{"message":"Invalid API key","type":"authentication_error","code":"invalid_api_key"}} (after 2 tries)', 'auth.invalid-key', /the JSON/],
-    ['JSON escaped in a JSON string', '{"level":"error","err":"Error code: 429 - {\\"error\\":{\\"message\\":\\"quota\\",\\"type\\":\\"insufficient_quota\\",\\"code\\":\\"insufficient_quota\\"}}"}', 'balance.insufficient', /status 429/],
-    ['Python repr', `anthropic.NotFoundError: Error code: 404 - {'type': 'error', 'error': {'type': 'not_found_error', 'message': 'model: claude-9'}}`, 'model.not-found', /Python dict after it/],
-    ['Node util.inspect', "RateLimitError: 429 You exceeded your current quota\n    at APIError.generate (/app/node_modules/openai/error.js:44:14) {\n  status: 429,\n  headers: { 'retry-after': '20' },\n  error: {\n    message: 'You exceeded your current quota',\n    type: 'insufficient_quota',\n    param: null,\n    code: 'insufficient_quota'\n  },\n  code: 'insufficient_quota'\n}", 'balance.insufficient', /util\.inspect/],
-    ['Ruby hash', 'Faraday::UnauthorizedError: the server responded with status 401 {"error"=>{"message"=>"Incorrect API key provided", "type"=>"invalid_request_error", "code"=>"invalid_api_key"}}', 'auth.invalid-key', /Ruby hash/],
-    ['Go map', 'error: map[error:map[code:model_not_found message:The model `gpt-9` does not exist type:invalid_request_error]] status 404', 'model.not-found', /Go map/],
-    ['Rust Debug', 'Error: ApiError(ApiError { message: "You exceeded your current quota", r#type: Some("insufficient_quota"), param: None, code: Some("insufficient_quota") })', 'balance.insufficient', /Rust Debug/],
+    [
+      'JSON with text around it',
+      'upstream said {"error":{"message":"Invalid API key","type":"authentication_error","code":"invalid_api_key"}} (after 2 tries)',
+      'auth.invalid-key',
+      /the JSON/,
+    ],
+    [
+      'JSON escaped in a JSON string',
+      '{"level":"error","err":"Error code: 429 - {\\"error\\":{\\"message\\":\\"quota\\",\\"type\\":\\"insufficient_quota\\",\\"code\\":\\"insufficient_quota\\"}}"}',
+      'balance.insufficient',
+      /status 429/,
+    ],
+    [
+      'Python repr',
+      `anthropic.NotFoundError: Error code: 404 - {'type': 'error', 'error': {'type': 'not_found_error', 'message': 'model: claude-9'}}`,
+      'model.not-found',
+      /Python dict after it/,
+    ],
+    [
+      'Node util.inspect',
+      "RateLimitError: 429 You exceeded your current quota\n    at APIError.generate (/app/node_modules/openai/error.js:44:14) {\n  status: 429,\n  headers: { 'retry-after': '20' },\n  error: {\n    message: 'You exceeded your current quota',\n    type: 'insufficient_quota',\n    param: null,\n    code: 'insufficient_quota'\n  },\n  code: 'insufficient_quota'\n}",
+      'balance.insufficient',
+      /util\.inspect/,
+    ],
+    [
+      'Ruby hash',
+      'Faraday::UnauthorizedError: the server responded with status 401 {"error"=>{"message"=>"Incorrect API key provided", "type"=>"invalid_request_error", "code"=>"invalid_api_key"}}',
+      'auth.invalid-key',
+      /Ruby hash/,
+    ],
+    [
+      'Go map',
+      'error: map[error:map[code:model_not_found message:The model `gpt-9` does not exist type:invalid_request_error]] status 404',
+      'model.not-found',
+      /Go map/,
+    ],
+    [
+      'Rust Debug',
+      'Error: ApiError(ApiError { message: "You exceeded your current quota", r#type: Some("insufficient_quota"), param: None, code: Some("insufficient_quota") })',
+      'balance.insufficient',
+      /Rust Debug/,
+    ],
   ];
   for (const [what, text, id, source] of CASES) {
     it(`${what} → ${id}`, () => {
@@ -70,16 +140,24 @@ describe('a body embedded anywhere in the text', () => {
     });
   }
   it('util.inspect of an SDK error gives its status and headers too (Retry-After)', () => {
-    const r = read("Error: 429 slow down {\n  status: 429,\n  headers: { 'retry-after': '20', 'content-type': 'application/json' },\n  error: { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' }\n}");
+    const r = read(
+      "Error: 429 slow down {\n  status: 429,\n  headers: { 'retry-after': '20', 'content-type': 'application/json' },\n  error: { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' }\n}",
+    );
     expect(r.failure.headers['retry-after']).toBe('20');
     expect(r.d.id).toBe('rate.limited');
   });
   it('the tolerant reader reads each literal, never throws on a broken one', () => {
     expect(parseLoose("{'a': None, 'b': True, 'c': [1, 'x']}")).toEqual({ a: null, b: true, c: [1, 'x'] });
     expect(parseLoose('{:error=>{:message=>"m"}}')).toEqual({ error: { message: 'm' } });
-    expect(parseLoose('{ error: { message: \'m\', inner: [Object], list: [Array] }, [Symbol(x)]: 1 }')).toMatchObject({ error: { message: 'm' } });
-    expect(parseLoose('map[code:429 message:too many requests, slow down]')).toEqual({ code: 429, message: 'too many requests, slow down' });
-    for (const broken of ["{'a': ", '{{{{', '{"a": "unterminated', 'map[a:map[b:', '{ a: Some(', '{' + '['.repeat(10_000)]) expect(() => parseLoose(broken)).not.toThrow();
+    expect(parseLoose("{ error: { message: 'm', inner: [Object], list: [Array] }, [Symbol(x)]: 1 }")).toMatchObject({
+      error: { message: 'm' },
+    });
+    expect(parseLoose('map[code:429 message:too many requests, slow down]')).toEqual({
+      code: 429,
+      message: 'too many requests, slow down',
+    });
+    for (const broken of ["{'a': ", '{{{{', '{"a": "unterminated', 'map[a:map[b:', '{ a: Some(', '{' + '['.repeat(10_000)])
+      expect(() => parseLoose(broken)).not.toThrow();
   });
 });
 
@@ -91,15 +169,27 @@ describe('transport failures by their names', () => {
     ['Error: read ECONNRESET', 'network.reset'],
     ['Error: socket hang up', 'network.reset'],
     ['Error: connect ETIMEDOUT 10.0.0.1:443', 'network.timeout'],
-    ['TypeError: fetch failed\n  [cause]: ConnectTimeoutError: Connect Timeout Error (attempted address: x:443, timeout: 10000ms) { code: \'UND_ERR_CONNECT_TIMEOUT\' }', 'network.timeout'],
+    [
+      "TypeError: fetch failed\n  [cause]: ConnectTimeoutError: Connect Timeout Error (attempted address: x:443, timeout: 10000ms) { code: 'UND_ERR_CONNECT_TIMEOUT' }",
+      'network.timeout',
+    ],
     ['Post "https://modelswitch.io/v1/chat/completions": dial tcp 127.0.0.1:9: connect: connection refused', 'network.refused'],
     ['Post "https://modelswitch.io/v1/chat/completions": net/http: TLS handshake timeout; read tcp: i/o timeout', 'network.timeout'],
-    ["requests.exceptions.ReadTimeout: HTTPSConnectionPool(host='modelswitch.io', port=443): Read timed out. (read timeout=600)", 'network.timeout'],
+    [
+      "requests.exceptions.ReadTimeout: HTTPSConnectionPool(host='modelswitch.io', port=443): Read timed out. (read timeout=600)",
+      'network.timeout',
+    ],
     ['httpx.ConnectTimeout: timed out', 'network.timeout'],
-    ["requests.exceptions.SSLError: HTTPSConnectionPool(host='modelswitch.io', port=443): Max retries exceeded (Caused by SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate in certificate chain (_ssl.c:1006)')))", 'network.tls'],
+    [
+      "requests.exceptions.SSLError: HTTPSConnectionPool(host='modelswitch.io', port=443): Max retries exceeded (Caused by SSLError(SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate in certificate chain (_ssl.c:1006)')))",
+      'network.tls',
+    ],
     ['Error: self-signed certificate in certificate chain\n  code: SELF_SIGNED_CERT_IN_CHAIN', 'network.tls'],
     ['Error: unable to get local issuer certificate', 'network.tls'],
-    ["requests.exceptions.ProxyError: HTTPSConnectionPool(host='api.openai.com', port=443): Max retries exceeded with url: /v1/models (Caused by ProxyError('Unable to connect to proxy', OSError('Tunnel connection failed: 407 Proxy Authentication Required')))", 'network.proxy'],
+    [
+      "requests.exceptions.ProxyError: HTTPSConnectionPool(host='api.openai.com', port=443): Max retries exceeded with url: /v1/models (Caused by ProxyError('Unable to connect to proxy', OSError('Tunnel connection failed: 407 Proxy Authentication Required')))",
+      'network.proxy',
+    ],
     ['openai.APIConnectionError: Connection error.', 'network.reset'],
     ['openai.APITimeoutError: Request timed out.', 'network.timeout'],
   ];
@@ -119,8 +209,16 @@ describe('transport failures by their names', () => {
 
 describe('fields and words, when no status is written', () => {
   const CASES: Array<[string, string, RegExp]> = [
-    ['botocore: the error type in parentheses', 'botocore.exceptions.ClientError: An error occurred (ThrottlingException) when calling the InvokeModel operation (reached max retries: 4): Too many requests, please wait before trying again.', /error type ThrottlingException/],
-    ["Swift's description: type: \"…\", code: Optional(\"…\")", 'OpenAI.APIErrorResponse(error: OpenAI.APIError(message: "You exceeded your current quota", type: "insufficient_quota", param: nil, code: Optional("insufficient_quota")))', /error type insufficient_quota/],
+    [
+      'botocore: the error type in parentheses',
+      'botocore.exceptions.ClientError: An error occurred (ThrottlingException) when calling the InvokeModel operation (reached max retries: 4): Too many requests, please wait before trying again.',
+      /error type ThrottlingException/,
+    ],
+    [
+      'Swift\'s description: type: "…", code: Optional("…")',
+      'OpenAI.APIErrorResponse(error: OpenAI.APIError(message: "You exceeded your current quota", type: "insufficient_quota", param: nil, code: Optional("insufficient_quota")))',
+      /error type insufficient_quota/,
+    ],
     ['a bare error code', 'Error: insufficient_quota', /error code insufficient_quota/],
     ["OpenAI's 500 wording", 'The server had an error while processing your request. Sorry about that!', /status 500 from the words/],
     ['a missing key', "Error: You didn't provide an API key.", /status 401 from the words/],
@@ -134,7 +232,9 @@ describe('fields and words, when no status is written', () => {
     });
   });
   it('a curl -i response after a shell prompt is read from its status line', () => {
-    const r = read('$ curl -i https://modelswitch.io/v1/models\nHTTP/2 401\ncontent-type: application/json\nx-request-id: req_7\n\n{"error":{"message":"Invalid API key","type":"authentication_error","code":"invalid_api_key"}}');
+    const r = read(
+      '$ curl -i https://modelswitch.io/v1/models\nHTTP/2 401\ncontent-type: application/json\nx-request-id: req_7\n\n{"error":{"message":"Invalid API key","type":"authentication_error","code":"invalid_api_key"}}',
+    );
     expect(r.d.id).toBe('auth.invalid-key');
     expect(r.failure.headers['x-request-id']).toBe('req_7');
     expect(r.sources[0]).toMatch(/HTTP response quoted in the text/);
@@ -157,7 +257,9 @@ describe('exception class names are weak evidence', () => {
 
 describe('pages, HAR files and curl -v transcripts', () => {
   it('an HTML page inside an exception is read as that page', () => {
-    const r = read('openai.InternalServerError: <html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>');
+    const r = read(
+      'openai.InternalServerError: <html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>',
+    );
     expect(r.failure.status).toBe(502);
     expect(r.d.evidence.bodyFormat).toBe('html');
     expect(r.d.notes.join(' ')).toMatch(/nginx/i);
@@ -168,10 +270,28 @@ describe('pages, HAR files and curl -v transcripts', () => {
       log: {
         version: '1.2',
         entries: [
-          { request: { method: 'GET', url: 'https://modelswitch.io/v1/models', headers: [] }, response: { status: 200, headers: [], content: { mimeType: 'application/json', text: '{"data":[]}' } } },
           {
-            request: { method: 'POST', url: 'https://modelswitch.io/v1/chat/completions', headers: [{ name: 'Authorization', value: 'Bearer ms-abcdefghijklmnopqrstuvwxyz012345' }], postData: { text: '{"messages":"secret prompt"}' } },
-            response: { status: 429, headers: [{ name: 'Retry-After', value: '3' }, { name: 'Content-Type', value: 'application/json' }], content: { mimeType: 'application/json', text: '{"error":{"message":"Rate limit exceeded","type":"rate_limit_error","code":"rate_limit_exceeded"}}' } },
+            request: { method: 'GET', url: 'https://modelswitch.io/v1/models', headers: [] },
+            response: { status: 200, headers: [], content: { mimeType: 'application/json', text: '{"data":[]}' } },
+          },
+          {
+            request: {
+              method: 'POST',
+              url: 'https://modelswitch.io/v1/chat/completions',
+              headers: [{ name: 'Authorization', value: 'Bearer ms-abcdefghijklmnopqrstuvwxyz012345' }],
+              postData: { text: '{"messages":"secret prompt"}' },
+            },
+            response: {
+              status: 429,
+              headers: [
+                { name: 'Retry-After', value: '3' },
+                { name: 'Content-Type', value: 'application/json' },
+              ],
+              content: {
+                mimeType: 'application/json',
+                text: '{"error":{"message":"Rate limit exceeded","type":"rate_limit_error","code":"rate_limit_exceeded"}}',
+              },
+            },
           },
         ],
       },
@@ -184,21 +304,45 @@ describe('pages, HAR files and curl -v transcripts', () => {
     expect(JSON.stringify(r)).not.toContain('secret prompt');
   });
   it('a HAR entry that got no answer (Chrome _error) is a network failure', () => {
-    const har = { log: { entries: [{ request: { method: 'GET', url: 'https://modelswitch.io/v1/models' }, response: { status: 0, headers: [], content: {}, _error: 'net::ERR_NAME_NOT_RESOLVED' } }] } };
+    const har = {
+      log: {
+        entries: [
+          {
+            request: { method: 'GET', url: 'https://modelswitch.io/v1/models' },
+            response: { status: 0, headers: [], content: {}, _error: 'net::ERR_NAME_NOT_RESOLVED' },
+          },
+        ],
+      },
+    };
     expect(read(JSON.stringify(har)).d.id).toBe('network.dns');
   });
   it('curl -v: the response lines are read, the request and the info lines are not', () => {
-    const text = ['*   Trying 127.0.0.1:443...', '> POST /v1/chat/completions HTTP/1.1', '> Authorization: Bearer ms-xxxxxxxxxxxxxxxxxxxx', '>', '< HTTP/1.1 402 Payment Required', '< Content-Type: application/json', '<', '{"error":{"message":"Account balance is insufficient","type":"invalid_request_error","code":"insufficient_balance"}}'].join('\n');
+    const text = [
+      '*   Trying 127.0.0.1:443...',
+      '> POST /v1/chat/completions HTTP/1.1',
+      '> Authorization: Bearer ms-xxxxxxxxxxxxxxxxxxxx',
+      '>',
+      '< HTTP/1.1 402 Payment Required',
+      '< Content-Type: application/json',
+      '<',
+      '{"error":{"message":"Account balance is insufficient","type":"invalid_request_error","code":"insufficient_balance"}}',
+    ].join('\n');
     expect(read(text).d.id).toBe('balance.insufficient');
   });
   it('curl -v of a refused connection is a network failure', () => {
-    expect(read('*   Trying 127.0.0.1:9...\n* connect to 127.0.0.1 port 9 failed: Connection refused\n* Failed to connect to localhost port 9 after 0 ms: Couldn\'t connect to server\ncurl: (7) Failed to connect to localhost port 9').d.id).toBe('network.refused');
+    expect(
+      read(
+        "*   Trying 127.0.0.1:9...\n* connect to 127.0.0.1 port 9 failed: Connection refused\n* Failed to connect to localhost port 9 after 0 ms: Couldn't connect to server\ncurl: (7) Failed to connect to localhost port 9",
+      ).d.id,
+    ).toBe('network.refused');
   });
 });
 
 describe('whose error it is', () => {
   it("OpenAI's insufficient_quota: the class stays the balance, the remedies name OpenAI's console, not ModelSwitch's dashboard", () => {
-    const r = read(`openai.RateLimitError: Error code: 429 - {'error': {'message': 'You exceeded your current quota, please check your plan and billing details. For more information read https://platform.openai.com/docs/guides/error-codes', 'type': 'insufficient_quota', 'param': None, 'code': 'insufficient_quota'}}`);
+    const r = read(
+      `openai.RateLimitError: Error code: 429 - {'error': {'message': 'You exceeded your current quota, please check your plan and billing details. For more information read https://platform.openai.com/docs/guides/error-codes', 'type': 'insufficient_quota', 'param': None, 'code': 'insufficient_quota'}}`,
+    );
     expect(r.d.id).toBe('balance.insufficient');
     expect(r.failure.vendor).toBe('openai');
     expect(r.d.remedies.join('\n')).toMatch(/platform\.openai\.com/);
@@ -210,7 +354,9 @@ describe('whose error it is', () => {
     expect(r.d.remedies.join('\n')).toMatch(/Dashboard → Billing/);
   });
   it('ModelSwitch relaying a provider’s error: ModelSwitch’s to settle (its dashboard), the provider named in the sources', () => {
-    const r = read("openai.RateLimitError: Error code: 429 - {'error': {'message': 'upstream: You exceeded your current quota, please check your plan and billing details', 'type': 'insufficient_quota', 'code': 'insufficient_quota'}} (POST https://modelswitch.io/v1/chat/completions)");
+    const r = read(
+      "openai.RateLimitError: Error code: 429 - {'error': {'message': 'upstream: You exceeded your current quota, please check your plan and billing details', 'type': 'insufficient_quota', 'code': 'insufficient_quota'}} (POST https://modelswitch.io/v1/chat/completions)",
+    );
     expect(r.d.id).toBe('balance.insufficient');
     expect(r.failure.vendor).toBe('modelswitch');
     expect(r.sources.join('; ')).toMatch(/relaying an error of the provider behind it, OpenAI/);

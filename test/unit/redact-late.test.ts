@@ -24,12 +24,22 @@ describe('redaction, late findings', () => {
   it("doctor's row masks a message before cutting it, so no cut-off part of an encoded key is left", () => {
     redactor.add(KEY);
     const b64 = Buffer.from(KEY).toString('base64');
-    const why = failureWhy({ kind: 'http', status: 401, headers: {}, attempts: [], message: `V1=<${b64}> is not a valid key, and a long tail of words follows it here` });
+    const why = failureWhy({
+      kind: 'http',
+      status: 401,
+      headers: {},
+      attempts: [],
+      message: `V1=<${b64}> is not a valid key, and a long tail of words follows it here`,
+    });
     expect(why).not.toContain(b64.slice(0, 16));
   });
 
   it('a password in the base URL is masked in every output', async () => {
-    await resolveConfig({ baseUrl: 'http://user:hunter2pw@127.0.0.1:9/' }, {}, { cwd: '/nonexistent-apidoctor-test', needs: ['baseUrl'] }).catch(() => undefined);
+    await resolveConfig(
+      { baseUrl: 'http://user:hunter2pw@127.0.0.1:9/' },
+      {},
+      { cwd: '/nonexistent-apidoctor-test', needs: ['baseUrl'] },
+    ).catch(() => undefined);
     expect(redactor.redact('keys may go to http://user:hunter2pw@127.0.0.1:9')).not.toContain('hunter2pw');
   });
 });

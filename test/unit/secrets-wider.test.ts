@@ -26,7 +26,10 @@ const SECRETS: Record<string, string> = {
 
 describe('other services’ secrets', () => {
   it.each(Object.entries(SECRETS))('%s is masked, in a log line and in JSON', (_name, secret) => {
-    for (const text of [`2024-05-01 ERROR push failed token=${secret} (retrying)`, JSON.stringify({ headers: { authorization: `token ${secret}` } })]) {
+    for (const text of [
+      `2024-05-01 ERROR push failed token=${secret} (retrying)`,
+      JSON.stringify({ headers: { authorization: `token ${secret}` } }),
+    ]) {
       const out = r.redact(text);
       expect(out).not.toContain(secret);
       expect(out).not.toContain(secret.slice(-12));
@@ -54,14 +57,17 @@ describe('other services’ secrets', () => {
 
 describe('invisible and layout characters from outside', () => {
   const CHARS = ['\u061c', '\u200b', '\u200e', '\u200f', '\u2028', '\u2029', '\u2060', '\u2064', '\ufeff', '\ufff9', '\ufffb'];
-  it.each(CHARS.map((c) => [`U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`, c]))('%s is shown as an escape, never raw', (_name, c) => {
-    const text = `Invalid${c}key`;
-    for (const out of [neutralize(text), oneLine(text), jsonSafe(JSON.stringify(text))]) {
-      expect(out).not.toContain(c);
-      expect(out).toContain(`\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-    }
-    expect(JSON.parse(jsonSafe(JSON.stringify(text)))).toBe(text); // the JSON value is unchanged
-  });
+  it.each(CHARS.map((c) => [`U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`, c]))(
+    '%s is shown as an escape, never raw',
+    (_name, c) => {
+      const text = `Invalid${c}key`;
+      for (const out of [neutralize(text), oneLine(text), jsonSafe(JSON.stringify(text))]) {
+        expect(out).not.toContain(c);
+        expect(out).toContain(`\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+      }
+      expect(JSON.parse(jsonSafe(JSON.stringify(text)))).toBe(text); // the JSON value is unchanged
+    },
+  );
   it('emoji and scripts that need the zero-width joiners keep them', () => {
     const text = 'family 👨\u200d👩\u200d👧 and می\u200cخواهم';
     expect(neutralize(text)).toBe(text);

@@ -14,7 +14,8 @@ const fixtures: LoadedFixture[] = SIDES.flatMap((side) => loadTextFixtures(side)
 const cases = fixtures.map((f) => [`${f.side}/${f.file}`, f] as const);
 
 /** Key-shaped tokens: OpenAI/Anthropic/ModelSwitch keys, Google keys, bearer tokens. */
-const SECRET = /\b(?:sk-(?:proj-|ant-[a-z0-9]+-)?[A-Za-z0-9_-]{20,}|AIza[0-9A-Za-z_-]{30,}|ms-[A-Za-z0-9]{20,}|mk-[A-Za-z0-9]{20,})|Bearer\s+[A-Za-z0-9._-]{24,}/g;
+const SECRET =
+  /\b(?:sk-(?:proj-|ant-[a-z0-9]+-)?[A-Za-z0-9_-]{20,}|AIza[0-9A-Za-z_-]{30,}|ms-[A-Za-z0-9]{20,}|mk-[A-Za-z0-9]{20,})|Bearer\s+[A-Za-z0-9._-]{24,}/g;
 
 describe('text corpus', () => {
   it('has the train half in this checkout, with enough texts and clients to learn from', () => {
@@ -40,7 +41,8 @@ describe('text corpus', () => {
       }
       for (const client of clients) {
         expect(client).toMatch(/^[a-z0-9][a-z0-9.-]*$/);
-        for (const name of readdirSync(join(TEXTS_DIR, side, client))) expect(`${client}/${name}`).toMatch(/^[a-z0-9.-]+\/[a-z0-9][a-z0-9.-]*\.json$/);
+        for (const name of readdirSync(join(TEXTS_DIR, side, client)))
+          expect(`${client}/${name}`).toMatch(/^[a-z0-9.-]+\/[a-z0-9][a-z0-9.-]*\.json$/);
       }
     }
   });

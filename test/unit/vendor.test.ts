@@ -4,13 +4,26 @@ import { remediesFor } from '../../src/diagnosis/vendor.js';
 
 describe('remedies for another vendor’s error', () => {
   it('name the console page of the area: keys, billing, limits', () => {
-    expect(remediesFor('auth.invalid-key', 'auth', ['Keys are case-sensitive'], 'openai')[0]).toContain('https://platform.openai.com/api-keys');
-    expect(remediesFor('balance.insufficient', 'balance', [], 'openai')[0]).toContain('https://platform.openai.com/settings/organization/billing');
+    expect(remediesFor('auth.invalid-key', 'auth', ['Keys are case-sensitive'], 'openai')[0]).toContain(
+      'https://platform.openai.com/api-keys',
+    );
+    expect(remediesFor('balance.insufficient', 'balance', [], 'openai')[0]).toContain(
+      'https://platform.openai.com/settings/organization/billing',
+    );
     expect(remediesFor('rate.limited', 'rate_limit', [], 'anthropic')[0]).toContain('https://console.anthropic.com/settings/limits');
     expect(remediesFor('server.error', 'server', [], 'anthropic')[0]).toContain('https://console.anthropic.com/settings');
   });
   it('drop steps that only make sense for ModelSwitch (its key prefixes, its dashboard)', () => {
-    const out = remediesFor('auth.invalid-key', 'auth', ['Check the prefix: ms- for inference (/v1), mk- for account endpoints (/api)', 'Create one in Dashboard → API Keys', 'Keys are case-sensitive'], 'openai');
+    const out = remediesFor(
+      'auth.invalid-key',
+      'auth',
+      [
+        'Check the prefix: ms- for inference (/v1), mk- for account endpoints (/api)',
+        'Create one in Dashboard → API Keys',
+        'Keys are case-sensitive',
+      ],
+      'openai',
+    );
     expect(out.join('\n')).not.toMatch(/ms- for inference|Dashboard →/);
     expect(out).toContain('Keys are case-sensitive');
   });
