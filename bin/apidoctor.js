@@ -10,8 +10,9 @@
 //   loads the CLI (~25 ms a start on Node 20–26).
 // - The CLI is one CommonJS bundle, dist/run.cjs (scripts/build.mjs): a CommonJS entry starts faster than
 //   an ES module one, and one file costs no module resolution.
-// - Node ≥ 22.1 keeps V8's compiled code of the bundle between runs in its compile cache (per machine, for
-//   whatever Node version runs it; `module.enableCompileCache()`, below). Node 20 compiles from source.
+// - Node ≥ 22.1 keeps V8's compiled code of the bundle between runs in its compile cache (per user, in
+//   ~/.cache/apidoctor, for whatever Node version runs it; `module.enableCompileCache()`, below). Node 20
+//   compiles from source.
 // - Source patches of commander, undici and cosmiconfig defer built-in modules apidoctor rarely or never
 //   uses (scripts/startup/patches.mjs); undici itself loads only for a request through a proxy
 //   (src/vendor/undici-slim.cjs); built-in modules are loaded where they are used, with
@@ -74,14 +75,38 @@ function print(text) {
   }
 }
 
+/**
+ * Where the compile cache lives: the user's own cache folder ($XDG_CACHE_HOME or ~/.cache, then
+ * apidoctor/node-compile-cache, made private), or NODE_COMPILE_CACHE when the user names one. Not Node's
+ * default, the system's temporary folder: on a shared machine another user could create
+ * /tmp/node-compile-cache first and plant compiled code that this process, holding the keys, would run.
+ * No such folder (no home, a read-only one): no cache.
+ */
+function compileCacheDir() {
+  if (process.env.NODE_COMPILE_CACHE) return process.env.NODE_COMPILE_CACHE;
+  const { join, isAbsolute } = require('node:path');
+  const xdg = process.env.XDG_CACHE_HOME;
+  const home = process.env.HOME;
+  const base = xdg && isAbsolute(xdg) ? xdg : home && isAbsolute(home) ? join(home, '.cache') : undefined;
+  if (!base) return undefined;
+  const dir = join(base, 'apidoctor', 'node-compile-cache');
+  try {
+    require('node:fs').mkdirSync(dir, { recursive: true, mode: 0o700 });
+    return dir;
+  } catch {
+    return undefined;
+  }
+}
+
 const text = fastAnswer(process.argv.slice(2));
 if (text !== undefined) {
   print(text);
 } else {
   try {
-    // Node ≥ 22.1: V8's code for the bundle from the last run (in the system's temporary folder; keyed by
-    // the file's content, so a rebuilt bundle is compiled afresh). NODE_DISABLE_COMPILE_CACHE=1 turns it off.
-    require('node:module').enableCompileCache?.();
+    // Node ≥ 22.1: V8's code for the bundle from the last run (keyed by the file's content, so a rebuilt
+    // bundle is compiled afresh). NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+    const cache = compileCacheDir();
+    if (cache) require('node:module').enableCompileCache?.(cache);
     require('../dist/run.cjs');
   } catch (e) {
     process.stderr.write(

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { startEmulator, KEYS, type Emulator } from '../emulator/server.js';
@@ -56,14 +56,19 @@ describe('dist/run.cjs', () => {
   });
 
   it.skipIf(!(createRequire(import.meta.url)('node:module') as { enableCompileCache?: unknown }).enableCompileCache)(
-    "keeps its compiled code in Node's compile cache, in the temporary folder",
+    "keeps its compiled code in Node's compile cache, in the user's own cache folder (not the shared temporary one)",
     async () => {
       const tmp = emptyDir();
+      const cache = emptyDir();
       const r = await runCli(['balance', '--json'], {
-        env: { TMPDIR: tmp, MODELSWITCH_BASE_URL: emu.url, MODELSWITCH_BILLING_KEY: KEYS.billing },
+        env: { TMPDIR: tmp, XDG_CACHE_HOME: cache, MODELSWITCH_BASE_URL: emu.url, MODELSWITCH_BILLING_KEY: KEYS.billing },
       });
       expect(r.code).toBe(0);
-      expect(readdirSync(join(tmp, 'node-compile-cache'), { recursive: true }).length).toBeGreaterThan(0);
+      const dir = join(cache, 'apidoctor', 'node-compile-cache');
+      expect(readdirSync(dir, { recursive: true }).length).toBeGreaterThan(0);
+      expect(statSync(dir).mode & 0o077).toBe(0); // private to the user
+      // Nothing in the shared temporary folder, where another user could have planted compiled code.
+      expect(readdirSync(tmp)).not.toContain('node-compile-cache');
     },
   );
 
@@ -77,7 +82,10 @@ describe('dist/run.cjs', () => {
     return {
       bundle: join(copy, 'dist', 'run.cjs'),
       run: (args: string[]) =>
-        runCli(args, { bin, env: { TMPDIR: tmp, MODELSWITCH_BASE_URL: emu.url, MODELSWITCH_BILLING_KEY: KEYS.billing } }),
+        runCli(args, {
+          bin,
+          env: { TMPDIR: tmp, XDG_CACHE_HOME: tmp, MODELSWITCH_BASE_URL: emu.url, MODELSWITCH_BILLING_KEY: KEYS.billing },
+        }),
     };
   }
 
