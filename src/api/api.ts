@@ -33,6 +33,9 @@ const MiB = 1024 * 1024;
 export function successCapFor(method: string, path: string): number | undefined {
   const p = path.split('?')[0]!;
   if (method === 'GET' && (p === '/api/keys' || p === '/api/keys/')) return 16 * MiB;
+  // A page of usage or transactions holds at most 50 records (~200 bytes each); balance asks six at once,
+  // so six 4 MiB answers would sit in memory together.
+  if (method === 'GET' && (p === '/api/usage' || p === '/api/transactions')) return MiB;
   if (p === '/api' || p.startsWith('/api/')) return 4 * MiB;
   if (method === 'GET' && (p === '/v1/models' || p.startsWith('/v1/models/'))) return 4 * MiB;
   return undefined;

@@ -107,33 +107,34 @@ describe('a long CPU-bound step', () => {
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
   it('Ctrl-C while a 16 MiB body is being redacted for printing: gone at once (exit 130)', async () => {
-    sentAt = 0;
-    const e = await runAndSignal(
-      [
-        'call',
-        '/v1/anything',
-        '--base-url',
-        `http://127.0.0.1:${port}`,
-        '--api-key',
-        'ms-test0good0key0a1b2c3d4e5f6a7b8c9',
-        '--timeout',
-        '30000',
-      ],
-      'SIGINT',
-      async () => {
-        // Sent (flushed to the client): it is reading the last bytes, parsing, or in the CPU-bound step.
-        while (sentAt === 0) await sleep(5);
-      },
-      emptyDir(),
-      undefined,
-      // Its stdout is not read, so a run that a busy machine lets finish the step before the signal
-      // arrives is still there, writing the 16 MiB, rather than gone with exit 0 (that phase must end on
-      // Ctrl-C as well).
-      false,
-    );
-    expect(statusOf(e)).toBe(130);
-    expect(e.afterSignalMs).toBeLessThan(5000);
-  }, 60_000);
+    // A run that finished before the signal arrived (exit 0, the whole body printed: a busy machine can
+    // let the step end first) did not test the step; it is run again, up to three times in all. A signal
+    // that arrives during the step must end it with 130, or kill it.
+    let e: Exit | undefined;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      sentAt = 0;
+      e = await runAndSignal(
+        [
+          'call',
+          '/v1/anything',
+          '--base-url',
+          `http://127.0.0.1:${port}`,
+          '--api-key',
+          'ms-test0good0key0a1b2c3d4e5f6a7b8c9',
+          '--timeout',
+          '30000',
+        ],
+        'SIGINT',
+        async () => {
+          // Sent (flushed to the client): it is reading the last bytes, parsing, or in the CPU-bound step.
+          while (sentAt === 0) await sleep(5);
+        },
+      );
+      if (statusOf(e) !== 0) break;
+    }
+    expect(statusOf(e!)).toBe(130);
+    expect(e!.afterSignalMs).toBeLessThan(5000);
+  }, 190_000);
 });
 
 /** Resolves once process `pid` holds `path` open (read from /proc), or after `maxMs` where there is no /proc. */
