@@ -131,6 +131,15 @@ describe('every command fits the width (60 and 80 columns)', () => {
     }
   }
 
+  it('a log of several causes: the most frequent cause’s diagnosis fits 80 columns, with the words of the unwrapped one', async () => {
+    const log = `INFO start\nERROR 429 {"error":{"message":"Rate limit exceeded","type":"rate_limit_error"}}\nERROR 429 {"error":{"message":"Rate limit exceeded"}}\nERROR 402 ${SAMPLE}\n`;
+    const narrow = await runCli(['explain', '-'], { env: { COLUMNS: '80' }, stdin: log });
+    const wide = await runCli(['explain', '-'], { env: { COLUMNS: '300' }, stdin: log });
+    expect(narrow.stderr).toMatch(/\[rate\.limited\]/);
+    expect(tooWide(narrow.stderr, 80)).toEqual([]);
+    expect(words(narrow.stderr)).toEqual(words(wide.stderr));
+  });
+
   it('the diagnosis wraps at spaces: its words are those of the unwrapped one', async () => {
     const narrow = await runCli(['explain', '-', '--status', '402'], { env: { COLUMNS: '60' }, stdin: SAMPLE });
     const wide = await runCli(['explain', '-', '--status', '402'], { env: { COLUMNS: '300' }, stdin: SAMPLE });
