@@ -5,7 +5,7 @@
  * JSON parser accepts). The same for a stream's events.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/run-cli.js';
+import { runCli, streamChatArgs } from '../helpers/run-cli.js';
 import { startHostileServer, type HostileServer } from '../helpers/hostile-server.js';
 
 const KEY = 'ms-test0good0key0a1b2c3d4e5f6a7b8c9';
@@ -32,18 +32,7 @@ describe('call to a pipe: JSON stays JSON', () => {
   });
 
   it('a streamed event with the same characters: each data line parses back to the same value', async () => {
-    const r = await runCli([
-      'call',
-      'POST',
-      '/v1/chat/completions',
-      '--data',
-      '{"model":"gpt-4o","messages":[]}',
-      '--stream',
-      '--base-url',
-      `${server.url}/stream`,
-      '--api-key',
-      KEY,
-    ]);
+    const r = await runCli(streamChatArgs(`${server.url}/stream`, KEY));
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).not.toMatch(RAW);
     const first = r.stdout.split('\n').find((l) => l.startsWith('data: {'))!;

@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, KEYS, PRESETS, type Emulator } from '../emulator/server.js';
-import { emptyDir, runCli, type CliRun } from '../helpers/run-cli.js';
+import { emptyDir, runCli, streamChatArgs, type CliRun } from '../helpers/run-cli.js';
 import { startHostileServer, type HostileServer } from '../helpers/hostile-server.js';
 
 /** Every key the tests use; masked forms show the kind prefix, 4 characters and the last 4. */
@@ -198,19 +198,7 @@ describe('a server that echoes the key back cannot make apidoctor print it', () 
     const runs = [3, 7, 11].flatMap((chunkBytes) => {
       hostile.serve(`sse${chunkBytes}`, { kind: 'drip', status: 200, contentType: 'text/event-stream', body: sse, chunkBytes, delayMs: 5 });
       return [[], ['--json']].map(async (extra) => {
-        const r = await runCli([
-          'call',
-          'POST',
-          '/v1/chat/completions',
-          '--data',
-          '{"model":"gpt-4o","messages":[]}',
-          '--stream',
-          '--base-url',
-          `${hostile.url}/sse${chunkBytes}`,
-          '--api-key',
-          KEYS.proxy,
-          ...extra,
-        ]);
+        const r = await runCli(streamChatArgs(`${hostile.url}/sse${chunkBytes}`, KEYS.proxy, ...extra));
         expect(r.code, r.stderr).toBe(0);
         expect(r.stdout).toContain('ms-test…b8c9'); // the stream itself was printed, masked
         expectNoKey(r, `stream in ${chunkBytes}-byte chunks ${extra.join(' ')}`);

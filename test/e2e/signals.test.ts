@@ -9,7 +9,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, KEYS, type Emulator } from '../emulator/server.js';
-import { BIN, emptyDir } from '../helpers/run-cli.js';
+import { BIN, emptyDir, streamChatArgs } from '../helpers/run-cli.js';
 import { startHostileServer, type HostileServer, type HostileSpec } from '../helpers/hostile-server.js';
 
 /**
@@ -153,18 +153,7 @@ describe('Ctrl-C (SIGINT) exits 130 at once', () => {
   });
 
   it('during a stream that is still arriving (call --stream)', async () => {
-    const live = start([
-      'call',
-      'POST',
-      '/v1/chat/completions',
-      '--data',
-      '{"model":"gpt-4o","messages":[]}',
-      '--stream',
-      '--base-url',
-      base('stream'),
-      '--api-key',
-      KEYS.proxy,
-    ]);
+    const live = start(streamChatArgs(base('stream'), KEYS.proxy));
     await until(() => live.stdout().includes('data:'), 'the first events');
     const r = await signalAndWait(live, 'SIGINT');
     expect(r.code).toBe(130);

@@ -70,3 +70,20 @@ export function runCli(
     else child.stdin.end();
   });
 }
+
+/** `apidoctor call` of a streamed chat completion against `baseUrl` with `apiKey`, then `extra`. */
+export function streamChatArgs(baseUrl: string, apiKey: string, ...extra: string[]): string[] {
+  return [
+    'call',
+    'POST',
+    '/v1/chat/completions',
+    '--data',
+    '{"model":"gpt-4o","messages":[]}',
+    '--stream',
+    '--base-url',
+    baseUrl,
+    '--api-key',
+    apiKey,
+    ...extra,
+  ];
+}
