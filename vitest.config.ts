@@ -11,6 +11,6 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',
-    globalSetup: ['test/setup/fresh-dist.ts'],
+    globalSetup: ['test/setup/fresh-dist.ts', 'test/setup/temp-root.ts'],
   },
 });

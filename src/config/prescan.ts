@@ -23,7 +23,9 @@ function exists(dir: string, name: string): boolean {
   }
 }
 
+/** Whether any of `names` is in `dir`; a folder that is not there (most have no .config) costs one stat, not one per name. */
 const anyOf = (dir: string, names: Iterable<string>): boolean => {
+  if (!exists(dir, '.')) return false;
   for (const n of names) if (exists(dir, n)) return true;
   return false;
 };

@@ -236,8 +236,12 @@ function encodedForms(s: string): Array<[string, string]> {
 /** Replaces every secret it knows of, and anything shaped like a key, with its masked form. */
 export class Redactor {
   private readonly secrets = new Set<string>();
-  /** Every known secret's plain and encoded forms with their replacements, longest first. */
-  private forms: Array<[string, string]> = [];
+  /**
+   * Every known secret's plain and encoded forms with their replacements, longest first; made on the first
+   * redact() after a secret is added, not in add(): config registers keys before the first request, and the
+   * encodings (base64 at three offsets, hex, …) cost milliseconds that a start would otherwise wait for.
+   */
+  private formsCache: Array<[string, string]> | null = [];
 
   /** Remembers a secret (as given, and its trimmed/unquoted forms) so that it is never printed. */
   add(secret: string | undefined): void {
@@ -255,10 +259,15 @@ export class Redactor {
       const enc = encodeURIComponent(s);
       if (enc !== s && enc.length >= 4) this.secrets.add(enc);
     }
+    this.formsCache = null;
+  }
+
+  private get forms(): Array<[string, string]> {
+    if (this.formsCache) return this.formsCache;
     const forms = new Map<string, string>();
     for (const s of this.secrets) forms.set(s, maskKey(s));
     for (const s of this.secrets) for (const [f, m] of encodedForms(s)) if (!forms.has(f)) forms.set(f, m);
-    this.forms = [...forms].sort((a, b) => b[0].length - a[0].length);
+    return (this.formsCache = [...forms].sort((a, b) => b[0].length - a[0].length));
   }
 
   /** The text with every known secret and key-shaped token masked. Linear in the text's length. */
