@@ -2,7 +2,8 @@ import type { CheckDef } from './runner.js';
 import type { DoctorContext } from './context.js';
 import { configSources, baseUrlShape, hostScope, transport, proxyKey, billingKey, keyInGit, keyFileMode, proxySettings } from './local.js';
 import { dnsCheck, tcpCheck, tlsCheck } from './network.js';
-import { proxyKeyCheck, billingKeyCheck, balanceCheck, keyRecordCheck, modelCheck, liveCheck } from './api.js';
+import { proxyKeyCheck, billingKeyCheck, balanceCheck, keyRecordCheck } from './api.js';
+import { modelCheck, liveCheck } from './model.js';
 
 /** The API checks run alongside these and are reported as blocked when one fails. */
 const NETWORK = ['network.dns', 'network.tcp', 'network.tls'];

@@ -1,4 +1,8 @@
-/** Notes: extra sentences a rule or the evidence adds to a diagnosis. Each is a small named function. */
+/**
+ * Notes: extra sentences a rule or the evidence adds to a diagnosis. Each is a small named function. Kept whole
+ * past ~300 lines on purpose, like rules.ts and catalog.ts: a table of one-sentence functions that rules name,
+ * read side by side so that their wording stays one voice.
+ */
 import type { Facts } from './facts.js';
 import type { VendorHint } from './envelope.js';
 import { MAX_WAIT_SEC, keyExpired } from './predicates.js';
