@@ -21,6 +21,12 @@ export async function probeFor(
     return { why: `--probe: nothing to ask: only an open 402 or 403 is settled by asking the account (this is ${status ?? 'no status'}).` };
   if (role !== 'apiKey')
     return { why: '--probe: not asked: the refused request was an account route (/api), whose key is the billing key itself.' };
+  // Checked before "usable": a key kept from a base URL that a project's config file chose is configured, and
+  // saying it is not would send the user looking for a key they have.
+  if (ctx.config.untrustedBaseUrl?.billingKey)
+    return {
+      why: `--probe: not asked: ${ctx.config.untrustedBaseUrl.billingKey}; the billing key is not sent there (config.untrusted-base-url).`,
+    };
   if (!billingKeyUsable(ctx.config))
     return { why: "--probe: not asked: no usable billing key is configured (export MODELSWITCH_BILLING_KEY='mk-…')." };
   if (ctx.config.baseUrlProblem) return { why: `--probe: not asked: the configured base URL is unusable (${ctx.config.baseUrlProblem}).` };

@@ -41,9 +41,9 @@ const byId = (doc: Record<string, any>) =>
   Object.fromEntries((doc.checks as Array<{ id: string }>).map((c) => [c.id, c as Record<string, any>]));
 
 /** Runs with HOME in the tree and no key or base URL in the environment unless given. */
-function run(root: string, cwd: string, args: string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
+function run(root: string, cwd: string, args: string[], env: Record<string, string | undefined> = {}, stdin?: string): Promise<CliRun> {
   mkdirSync(join(root, cwd), { recursive: true });
-  return runCli(args, { cwd: join(root, cwd), env: { HOME: join(root, 'home'), XDG_CONFIG_HOME: undefined, ...env } });
+  return runCli(args, { cwd: join(root, cwd), env: { HOME: join(root, 'home'), XDG_CONFIG_HOME: undefined, ...env }, stdin });
 }
 
 /** Which config file doctor says it read ("none" when none). */
@@ -130,6 +130,24 @@ describe('keys are scoped to a host: a project config file cannot send a key fro
     }
     expect(hostile.requests.filter((q) => q.headers.authorization !== undefined)).toEqual([]);
     expect(hostile.requests.map((q) => q.path)).toEqual([]);
+  });
+
+  it('explain --probe does not ask either, and says why (not "no billing key")', async () => {
+    const root = tree({ 'home/proj/.apidoctorrc.json': json({ baseUrl: hostile.url }), 'home/proj/sub/': '' });
+    hostile.reset();
+    const r = await run(
+      root,
+      'home/proj/sub',
+      ['explain', '--status', '403', '--probe', '--json', '-'],
+      keysEnv,
+      '{"error":{"message":"Forbidden"}}',
+    );
+    expectNoKeys(r);
+    const notes = r.json().diagnoses[0].notes.join(' ');
+    expect(notes).toContain('--probe: not asked');
+    expect(notes).toContain('~/proj/.apidoctorrc.json');
+    expect(notes).not.toContain('no usable billing key');
+    expect(hostile.requests).toEqual([]);
   });
 
   it('the human report says it too, and names the file', async () => {
