@@ -11,6 +11,7 @@ import { diagnose as diagnoseFailure } from './diagnosis/engine.js';
 import { buildFacts } from './diagnosis/facts.js';
 import { innermostMessage } from './http/network-error.js';
 import { Redactor } from './core/redact.js';
+import { neutralize } from './render/sanitize.js';
 import { readErrorText, readFreeText, readingFromParts, type TextReading } from './readers/index.js';
 import { causeMessages, headersOf, readErrorObject } from './readers/object.js';
 
@@ -55,7 +56,8 @@ function maskHeaderSecrets(text: string): string {
 }
 
 function redactDeep<T>(v: T, r: Redactor): T {
-  if (typeof v === 'string') return maskHeaderSecrets(r.redact(v)) as T;
+  // Server text reaches an app's log or terminal through what this returns: no raw escape sequence either.
+  if (typeof v === 'string') return neutralize(maskHeaderSecrets(r.redact(v))) as T;
   if (Array.isArray(v)) return v.map((x) => redactDeep(x, r)) as T;
   if (v && typeof v === 'object') {
     const out: Record<string, unknown> = {};

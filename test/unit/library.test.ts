@@ -117,6 +117,14 @@ describe('diagnose(input): each kind of input an app catches', () => {
     expect(d.id).toBe('auth.invalid-key');
   });
 
+  it('server text comes back with no raw control character: an app that prints it to a terminal is not driven by it', () => {
+    const d = diagnose('{"error":{"message":"bad \u001b]52;c;aGk=\u0007 key \u202e txet\u009b2J"}}', { status: 401 });
+    const json = JSON.stringify(d);
+    expect(json).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+    expect(d.evidence.message).toContain('\\x1b]52;c;aGk=\\x07');
+    expect(d.id).toBe('auth.invalid-key');
+  });
+
   it('remedies: every step in `remedies` (as the CLI prints them); the CLI-only steps apart in `commands`, the rest in `advice`', () => {
     const d = diagnose({ status: 402, body: '{"error":{"message":"Account balance is insufficient","code":"insufficient_balance"}}' });
     expect(d.id).toBe('balance.insufficient');
