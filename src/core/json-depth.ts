@@ -52,11 +52,6 @@ export function jsonBoundPassed(
   return undefined;
 }
 
-/** True when the brackets of a JSON text (outside its strings) open deeper than `max`. */
-export function jsonTooDeep(text: string, max = MAX_JSON_DEPTH): boolean {
-  return jsonBoundPassed(text, max, Infinity) === 'depth';
-}
-
 /** JSON.parse, throwing JsonTooComplex (a SyntaxError, as for malformed JSON) for a text past a bound. */
 export function parseJson(text: string): unknown {
   const passed = jsonBoundPassed(text);
