@@ -6,6 +6,7 @@
 import type { Dispatcher, buildConnector as BuildConnector } from 'undici';
 import type { Agent as HttpAgent, IncomingHttpHeaders } from 'node:http';
 import type { Timings } from '../core/types.js';
+import { redactor } from '../core/redact.js';
 
 /** Errors that happen before any byte of an answer: with a proxy, they concern the proxy. */
 export const CONNECT_CODES = new Set([
@@ -241,9 +242,13 @@ export async function openDirect(url: URL, init: OpenInit): Promise<Opened> {
         timings,
       });
     });
+    // The first request is on its way: what the output will need (the redactor's forms and patterns) is made
+    // while its answer is awaited.
+    if (!prepared) req.once('finish', () => setImmediate(() => ((prepared = true), redactor.prepare())));
     req.end(init.body);
   });
 }
+let prepared = false;
 
 /** Through an undici dispatcher: a proxy's, or one a caller gave. */
 export async function openWith(dispatcher: Dispatcher, url: URL, init: OpenInit): Promise<Opened> {
