@@ -2,6 +2,7 @@
  * Laying human output out for the terminal's width: the width itself, word wrapping that keeps a
  * line's indentation, and the doctor report's rows (title column, details wrapped under their column).
  */
+import { neutralize } from './sanitize.js';
 
 /** The width human output is laid out for: the terminal's, else COLUMNS, else 80 (as --help). */
 export function terminalWidth(stdout: { isTTY?: boolean; columns?: number }, env: Record<string, string | undefined>): number {
@@ -21,16 +22,69 @@ export function visibleLength(s: string): number {
   return s.includes('\u001b') || s.includes('\uE000') ? s.replace(ANSI, '').length : s.length;
 }
 
+/** Words that follow an option as prose, never as its value ("apidoctor --help for usage"). */
+const PROSE = /^(for|to|and|or|then|with|when|if|in|on|the|a|an|of|is|as|at|by|from|instead)$/;
+
+/** A word as the grammar of a command sees it: without colour. */
+const bare = (w: string): string => (w.includes('\u001b') || w.includes('\uE000') ? w.replace(ANSI, '') : w);
+
+/**
+ * Where the command to copy that starts at `words[i]` ends (exclusive), or i + 1 when none starts there. A
+ * command is `apidoctor` with up to two subcommand words, then options, their values, `<placeholders>`,
+ * paths and quoted strings (a `|` starts the next command); it ends with a word that closes a clause
+ * ("keys," "balance)" "usage.") or before a plain word (the prose that follows: "exits 5 when …"). Also
+ * `export NAME=value` and a `quoted span` in backquotes.
+ */
+function commandEnd(words: readonly string[], i: number): number {
+  const w0 = bare(words[i]!).replace(/^\(/, '');
+  if (w0.startsWith('`') && !/^`[^`]*`\W*$/.test(w0)) {
+    for (let j = i + 1; j < words.length; j++) if (bare(words[j]!).includes('`')) return j + 1;
+    return i + 1;
+  }
+  if (w0 === 'export' && i + 1 < words.length && /^[A-Z_][A-Z0-9_]*=/.test(bare(words[i + 1]!))) return i + 2;
+  if (w0 !== 'apidoctor') return i + 1;
+  let head = 0;
+  let value = false;
+  let j = i + 1;
+  for (; j < words.length; j++) {
+    const w = bare(words[j]!);
+    if (w.startsWith('<')) {
+      // a placeholder, maybe of several words: <new name>
+      while (j < words.length - 1 && !bare(words[j]!).includes('>')) j++;
+    } else if (/^["']/.test(w)) {
+      // a quoted string, maybe of several words
+      if (!w.slice(1).includes(w[0]!)) for (j++; j < words.length - 1 && !bare(words[j]!).includes(w[0]!);) j++;
+    } else if (w === '|') {
+      head = 1;
+      value = false;
+      continue;
+    } else if (/^-{1,2}[A-Za-z]/.test(w)) {
+      head = 2;
+      value = !w.includes('=');
+      if (/[,;:.)]$/.test(w)) return j + 1;
+      continue;
+    } else if ((value && !PROSE.test(w)) || /^[/@.~$…]/.test(w) || /^\d/.test(w) || w.includes('/')) {
+      // an option's value, a path, a number: part of the command
+    } else if (head < 2 && /^[A-Za-z…][\w.-]*[,;:.)]*$/.test(w)) {
+      head++;
+    } else break;
+    value = false;
+    if (/[,;:)]$/.test(bare(words[j]!)) || (/\.$/.test(bare(words[j]!)) && !/\.\w/.test(bare(words[j]!)))) return j + 1;
+  }
+  return Math.min(j, words.length);
+}
+
 /**
  * Splits `text` into lines of at most `width` columns at spaces; a word longer than `width` gets a
- * line of its own, unbroken (a URL stays copyable).
+ * line of its own, unbroken (a URL stays copyable). A command to copy (see commandEnd) is kept on one
+ * line when it fits in the width: it moves to the next line whole rather than break in its middle.
  */
 export function wrapWords(text: string, width: number): string[] {
   const words = text.split(' ').filter((w) => w !== '');
   const lines: string[] = [];
   let line = '';
   let len = 0;
-  for (const w of words) {
+  const add = (w: string): void => {
     const wl = visibleLength(w);
     if (len > 0 && len + 1 + wl > width) {
       lines.push(line);
@@ -39,6 +93,17 @@ export function wrapWords(text: string, width: number): string[] {
     }
     line += (len > 0 ? ' ' : '') + w;
     len += (len > 0 ? 1 : 0) + wl;
+  };
+  for (let i = 0; i < words.length;) {
+    const end = commandEnd(words, i);
+    if (end - i > 1) {
+      const unit = words.slice(i, end).join(' ');
+      const ul = visibleLength(unit);
+      // Whole on this line or the next; only a command wider than a whole line is broken at its spaces.
+      if (ul <= width) add(unit);
+      else for (let k = i; k < end; k++) add(words[k]!);
+    } else add(words[i]!);
+    i = end;
   }
   if (len > 0 || lines.length === 0) lines.push(line);
   return lines;
@@ -46,10 +111,11 @@ export function wrapWords(text: string, width: number): string[] {
 
 /**
  * Wraps every line of `text` wider than `width`, continuing under the line's own indentation (and
- * under the text of a list item: "  1. ", "  ! ", "  - ").
+ * under the text of a list item: "  1. ", "  ! ", "  - "). Measured as it will be written: a control
+ * character that came with outside text counts as the visible escape the output layer shows (neutralize).
  */
 export function fitToWidth(text: string, width: number): string {
-  return text
+  return neutralize(text)
     .split('\n')
     .map((line) => {
       if (visibleLength(line) <= width) return line;
@@ -90,7 +156,7 @@ export function fitColumns(text: string, width: number): string {
     .split('\n')
     .map((line) => {
       if (visibleLength(line) <= width) return line;
-      const m = /^(\s*)(\S.*?\S)( {2,})(\S.*)$/.exec(line);
+      const m = /^(\s*)(\S(?:.*?\S)?)( {2,})(\S.*)$/.exec(line);
       if (!m) return fitToWidth(line, width);
       const [, indent, first, gap, second] = m as unknown as [string, string, string, string, string];
       // The second column keeps its place if 24 columns are left for it, else moves left to 2 spaces after
