@@ -181,7 +181,7 @@ describe('the shared error path fits the width (60 and 80 columns)', () => {
     return dir;
   };
   const CASES: Array<
-    [string, string[], (e: Emulator) => void, { stdin?: string; cwd?: () => string; env?: Record<string, string> }, RegExp]
+    [string, string[], (e: Emulator) => void, { code: number; stdin?: string; cwd?: () => string; env?: Record<string, string> }, RegExp]
   > = [
     [
       'call: a 402 with its follow-up',
@@ -190,38 +190,50 @@ describe('the shared error path fits the width (60 and 80 columns)', () => {
         e.state.balance = 0;
         e.state.balanceStatus = 402;
       },
-      {},
+      { code: 5 },
       /\[balance\.insufficient\]/,
     ],
     [
       'call: a 429 after its retries',
       ['call', '/v1/models', '--retries', '1'],
       (e) => e.state.failures.push({ ...PRESETS.rateLimited, match: { path: '/v1/models' }, times: 5 }),
-      {},
+      { code: 6 },
       /\[rate\.limited\]/,
     ],
     [
       'keys: a billing key the account does not know',
       ['keys'],
       () => {},
-      { env: { MODELSWITCH_BILLING_KEY: KEYS.billingUnknown } },
+      { code: 4, env: { MODELSWITCH_BILLING_KEY: KEYS.billingUnknown } },
       /\[auth\./,
     ],
     [
       'balance: a billing key the account does not know',
       ['balance'],
       () => {},
-      { env: { MODELSWITCH_BILLING_KEY: KEYS.billingUnknown } },
+      { code: 4, env: { MODELSWITCH_BILLING_KEY: KEYS.billingUnknown } },
       /\[auth\./,
     ],
-    ['a usage error with its hint', ['explain', '-'], () => {}, { stdin: '\u0000\u0001\u0002 binary \u0003'.repeat(20) }, /binary data/],
-    ['an unknown flag', ['doctor', '--no-such-flag-at-all'], () => {}, {}, /unknown option/],
+    [
+      'a usage error with its hint',
+      ['explain', '-'],
+      () => {},
+      { code: 2, stdin: '\u0000\u0001\u0002 binary \u0003'.repeat(20) },
+      /binary data .* pass --status <n> to diagnose a binary body anyway/,
+    ],
+    [
+      'an unknown flag',
+      ['doctor', '--no-such-flag-at-all'],
+      () => {},
+      { code: 2 },
+      /unknown option '--no-such-flag-at-all' Run apidoctor --help for usage\./,
+    ],
     [
       'a warning (an unknown setting in the config file)',
       ['balance'],
       () => {},
-      { cwd: unknownSetting },
-      /unknown setting "colour" ignored/,
+      { code: 0, cwd: unknownSetting },
+      /unknown setting "colour" ignored \(known: apiKey, billingKey/,
     ],
   ];
   for (const width of [60, 80]) {
@@ -233,7 +245,7 @@ describe('the shared error path fits the width (60 and 80 columns)', () => {
           stdin: opts.stdin,
           cwd: opts.cwd?.(),
         });
-        expect(r.code).not.toBe(0);
+        expect(r.code).toBe(opts.code);
         expect(r.stdout + r.stderr).not.toMatch(/internal error/);
         // What the user reads is there, whole (the phrase may span a wrap).
         expect(flat(r.stderr)).toMatch(expected);
