@@ -96,8 +96,7 @@ function commandAt(words: readonly string[], i: number): Command | undefined {
     else if (flag) {
       // options before the subcommand are the program's (apidoctor --base-url <url> keys …)
       if (head > 0) head = 2;
-    }
-    else if (/^[<"']/.test(w) || (value && !PROSE.test(w)) || /^[/@.~$…\d]/.test(w) || w.includes('/')) {
+    } else if (/^[<"']/.test(w) || (value && !PROSE.test(w)) || /^[/@.~$…\d]/.test(w) || w.includes('/')) {
       // a placeholder, a quoted string, an option's value, a path, a number: part of the command
     } else if (head < 2 && !PROSE.test(w) && /^[A-Za-z…][\w.-]*[,;:.)]*$/.test(w)) head++;
     else break;
@@ -199,25 +198,43 @@ export function labelled(label: string, text: string, width: number): string {
 }
 
 /**
- * fitToWidth for text laid out in two columns (help: "  --flag <x>    what it does", "  example    note"):
- * a line too wide keeps its first column as it is and wraps the second under its own start; a line without
- * a second column (no run of two spaces) is wrapped by fitToWidth.
+ * fitToWidth for text laid out in two columns (help: "  --flag <x>    what it does", "  example    note"). A
+ * block of such lines (consecutive, the second column starting in the same place) stays aligned: when a
+ * line of it is too wide, its second column keeps its place if 24 columns are left for it there, else the
+ * whole block's moves left to 2 spaces after its longest first column, else every line's goes on the lines
+ * below, indented by 4 more; the second column wraps under its own start. A line without a second column
+ * (no run of two spaces) is wrapped by fitToWidth.
  */
 export function fitColumns(text: string, width: number): string {
-  return text
-    .split('\n')
-    .map((line) => {
-      if (visibleLength(line) <= width) return line;
-      const m = /^(\s*)(\S(?:.*?\S)?)( {2,})(\S.*)$/.exec(line);
-      if (!m) return fitToWidth(line, width);
-      const [, indent, first, gap, second] = m as unknown as [string, string, string, string, string];
-      // The second column keeps its place if 24 columns are left for it, else moves left to 2 spaces after
-      // the first; when even that leaves too little, it goes on the lines below, indented by 4 more.
-      for (const g of [gap, '  ']) if (width - visibleLength(indent + first + g) >= 24) return labelled(indent + first + g, second, width);
-      const below = ' '.repeat(indent.length + 4);
-      return `${fitToWidth(indent + first, width)}\n${labelled(below, second, width)}`;
-    })
-    .join('\n');
+  const lines = text.split('\n');
+  const rows = lines.map((line) => {
+    const m = /^(\s*)(\S(?:.*?\S)?)( {2,})(\S.*)$/.exec(line);
+    return m ? { indent: m[1]!, first: m[2]!, col: visibleLength(m[1]! + m[2]! + m[3]!), second: m[4]! } : undefined;
+  });
+  const out: string[] = [];
+  for (let i = 0; i < lines.length;) {
+    const r = rows[i];
+    if (!r) {
+      out.push(visibleLength(lines[i]!) <= width ? lines[i]! : fitToWidth(lines[i]!, width));
+      i++;
+      continue;
+    }
+    let end = i + 1;
+    while (end < lines.length && rows[end]?.col === r.col && rows[end]!.indent === r.indent) end++;
+    const block = rows.slice(i, end) as NonNullable<(typeof rows)[number]>[];
+    if (block.every((b, k) => visibleLength(lines[i + k]!) <= width)) out.push(...lines.slice(i, end));
+    else {
+      const tight = Math.max(...block.map((b) => visibleLength(b.indent + b.first))) + 2;
+      const col = width - r.col >= 24 ? r.col : width - tight >= 24 ? tight : undefined;
+      for (const b of block) {
+        const head = b.indent + b.first;
+        if (col !== undefined) out.push(labelled(head + ' '.repeat(col - visibleLength(head)), b.second, width));
+        else out.push(`${fitToWidth(head, width)}\n${labelled(' '.repeat(b.indent.length + 4), b.second, width)}`);
+      }
+    }
+    i = end;
+  }
+  return out.join('\n');
 }
 
 /**

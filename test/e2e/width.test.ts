@@ -341,3 +341,24 @@ describe('--help: the exit codes as a two-column list', () => {
     });
   }
 });
+
+describe('--help: the examples stay aligned', () => {
+  for (const width of [40, 60, 80, 120]) {
+    it(`${width} columns: every example's note starts in the same column`, async () => {
+      const r = await runCli(['--help'], { env: { COLUMNS: String(width) } });
+      const lines = r.stdout.split('\n');
+      const start = lines.indexOf('Examples:');
+      const starts: number[] = [];
+      for (let i = start + 1; i < lines.length && lines[i]!.trim(); i++) {
+        const l = lines[i]!;
+        if (!l.startsWith('  apidoctor ')) continue;
+        // The note on the same line (after two spaces or more), or on the next line.
+        const same = /^( {2}\S.*?\S {2,})\S/.exec(l);
+        starts.push(same ? same[1]!.length : lines[i + 1]!.length - lines[i + 1]!.trimStart().length);
+      }
+      expect(starts).toHaveLength(4);
+      expect(new Set(starts).size).toBe(1);
+      expect(tooWide(r.stdout, width)).toEqual([]);
+    });
+  }
+});
