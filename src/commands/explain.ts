@@ -118,7 +118,7 @@ export async function explainCommand(ctx: Context, file: string | undefined, opt
     diagnoses: [d],
     render: (o) => {
       o.out(`${d.id}\n`);
-      printDiagnosis(o, d, 'fail', true);
+      printDiagnosis(o, d);
     },
   };
 }

@@ -5,7 +5,7 @@ import { EXIT_CODES } from '../core/exit.js';
 import { CliError, InterruptedError, UsageError } from '../core/errors.js';
 import { Output } from '../render/output.js';
 import { createStyle, wantsColor, PLAIN } from '../render/style.js';
-import { printDiagnosis } from '../render/diagnosis.js';
+import { errorText, printDiagnosis } from '../render/diagnosis.js';
 import { annotation, diagnosisMessage } from '../render/github.js';
 import { fitColumns, terminalWidth } from '../render/layout.js';
 import { redactor } from '../core/redact.js';
@@ -13,6 +13,32 @@ import { VERSION } from '../core/version.js';
 import { COMMANDS, type CommandName } from '../config/options.js';
 import { withOptions, type Register, type Runner } from '../commands/register.js';
 import { commandName, flagGiven, formatConflict, jsonRequested, requestedFormats } from './argv.js';
+
+/** What each exit code means, in a line (the README's table, shortened). */
+const EXIT_MEANINGS: Record<ExitReason, string> = {
+  ok: '',
+  failed: 'fits no class below, or a declined confirmation',
+  usage: 'unknown flag, bad argument, invalid config file',
+  config: 'key missing, malformed or of the wrong kind; bad base URL',
+  auth: '401; a deactivated, deleted or expired key',
+  balance: 'insufficient balance, spend limit reached, below --min',
+  rate_limit: '429 still failing after the retries',
+  network: 'DNS, connection refused or reset, TLS, proxy',
+  timeout: 'no answer within the timeout',
+  server: '5xx after the retries',
+  unexpected_response: 'not the JSON expected, a stream cut short',
+  interrupted: 'Ctrl-C',
+};
+
+/** The exit codes as a two-column list ("  5    balance: …"); help's layout wraps each meaning under its column. */
+function exitCodeList(): string {
+  return Object.entries(EXIT_CODES)
+    .map(([reason, code]) => {
+      const meaning = EXIT_MEANINGS[reason as ExitReason];
+      return `  ${String(code).padEnd(3)}  ${reason}${meaning ? `: ${meaning}` : ''}`;
+    })
+    .join('\n');
+}
 
 /** Builds the program with every command; commands are imported only when they run. */
 export function buildProgram(): Command {
@@ -27,8 +53,8 @@ export function buildProgram(): Command {
   program.addHelpText(
     'after',
     `
-Exit codes: 0 ok · 1 failed · 2 usage · 3 config · 4 auth · 5 balance · 6 rate_limit
-            7 network · 8 timeout · 9 server · 10 unexpected_response · 130 interrupted
+Exit codes:
+${exitCodeList()}
 
 Examples:
   apidoctor doctor                         check everything, one report
@@ -269,7 +295,7 @@ function renderError(error: unknown, out: Output, command: string, durationMs: n
   if (diagnoses.length > 0) {
     for (const d of diagnoses) printDiagnosis(out, d);
   } else {
-    out.err(`${out.style.fail('✗')} ${message}\n${hint ? `  ${hint}\n` : ''}`, true);
+    out.err(errorText(message, hint, out.style, out.width), true);
   }
   return code;
 }

@@ -265,13 +265,13 @@ export function logResult(
       if (alone && !interrupted) {
         o.out(`${groups[0]!.id}\n`);
         for (const n of cutNote) o.warn(n);
-        return printDiagnosis(o, groups[0]!.diagnosis, 'fail', true);
+        return printDiagnosis(o, groups[0]!.diagnosis);
       }
       renderTable(o, groups, table.errors, scanner.lines, patterns, interrupted);
       for (const n of cutNote) o.warn(n);
       if (groups.length > 1 && !o.quiet)
         o.err(o.style.dim(`The most frequent cause, ${groups[0]!.id} (every group's diagnosis: --json):\n`));
-      printDiagnosis(o, groups[0]!.diagnosis, 'fail', true);
+      printDiagnosis(o, groups[0]!.diagnosis);
     },
   };
 }

@@ -1,12 +1,13 @@
 /** How a log's groups are shown: a short table, one annotation a group, one line an error (--follow). */
 import type { Output } from '../render/output.js';
+import type { Style } from '../render/style.js';
+import { fitToWidth } from '../render/layout.js';
 import type { Diagnosis } from '../core/types.js';
 import { fmt, safeExample, shortTime, type Group } from './groups.js';
 import type { LogError } from './scan.js';
 
 /** Table rows shown; the rest are counted in one line (all are in --json). */
 const TABLE_ROWS = 10;
-const WIDTH = 80;
 
 function cut(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n - 1)}…` : s;
@@ -23,44 +24,53 @@ export function seen(g: Pick<Group, 'first' | 'last' | 'firstLine' | 'lastLine'>
   return g.firstLine === g.lastLine ? `line ${fmt(g.firstLine)}` : `lines ${fmt(g.firstLine)}–${fmt(g.lastLine)}`;
 }
 
-/** Wraps a sentence to the width, indented. */
-function wrap(text: string, indent: string): string {
-  const words = text.split(' ');
-  const lines: string[] = [];
-  let cur = indent;
-  for (const w of words) {
-    if (cur.length + w.length + 1 > WIDTH && cur.trim() !== '') {
-      lines.push(cur.trimEnd());
-      cur = indent;
-    }
-    cur += (cur.trim() === '' ? '' : ' ') + w;
-  }
-  if (cur.trim() !== '') lines.push(cur.trimEnd());
-  return lines.join('\n');
-}
-
-/** The summary on stdout: a head line, the table (each row with its example), what the log shows. */
-export function renderTable(o: Output, groups: Group[], errors: number, lines: number, patterns: string[], interrupted = false): void {
-  const s = o.style;
+/**
+ * The summary as text for `width` columns: a head line, the table (each row with its example, cut with
+ * "…" to the width: it is an example, not a remedy), what the log shows. A row whose "seen" does not fit
+ * puts it on the line below, under the diagnosis.
+ */
+export function tableText(
+  groups: Group[],
+  errors: number,
+  lines: number,
+  patterns: string[],
+  s: Style,
+  width: number,
+  quiet: boolean,
+  interrupted = false,
+): string {
   const kinds = groups.length === 1 ? 'one cause' : `${groups.length} causes`;
-  o.out(
-    `${s.fail(s.symbols.fail)} ${fmt(errors)} ${errors === 1 ? 'error' : 'errors'} in ${fmt(lines)} ${lines === 1 ? 'line' : 'lines'}, ${kinds}${interrupted ? ' (interrupted: what was read so far)' : ''}\n`,
-  );
-  if (o.quiet) {
-    for (const g of groups.slice(0, TABLE_ROWS)) o.out(`${fmt(g.count).padStart(7)}  ${g.id}\n`);
+  let out = `${fitToWidth(
+    `${s.fail(s.symbols.fail)} ${fmt(errors)} ${errors === 1 ? 'error' : 'errors'} in ${fmt(lines)} ${lines === 1 ? 'line' : 'lines'}, ${kinds}${interrupted ? ' (interrupted: what was read so far)' : ''}`,
+    width,
+  )}\n`;
+  if (quiet) {
+    for (const g of groups.slice(0, TABLE_ROWS)) out += `${fmt(g.count).padStart(7)}  ${g.id}\n`;
   } else {
     const idWidth = Math.min(24, Math.max(...groups.slice(0, TABLE_ROWS).map((g) => g.id.length)));
-    o.out(`\n${s.dim(`${'count'.padStart(7)}  ${'diagnosis'.padEnd(idWidth)}  seen`)}\n`);
+    const indent = ' '.repeat(9);
+    const head = `${'count'.padStart(7)}  ${'diagnosis'.padEnd(idWidth)}  seen`;
+    out += `\n${s.dim(head.length <= width ? head : `${'count'.padStart(7)}  diagnosis, seen`)}\n`;
     for (const g of groups.slice(0, TABLE_ROWS)) {
-      o.out(`${fmt(g.count).padStart(7)}  ${s.bold(g.id.padEnd(idWidth))}  ${seen(g)}\n`);
-      o.out(`${' '.repeat(9)}${s.dim(cut(`e.g. ${g.example}`, WIDTH - 9))}\n`);
+      const row = `${fmt(g.count).padStart(7)}  ${g.id.padEnd(idWidth)}  ${seen(g)}`;
+      out +=
+        row.length <= width
+          ? `${fmt(g.count).padStart(7)}  ${s.bold(g.id.padEnd(idWidth))}  ${seen(g)}\n`
+          : `${fmt(g.count).padStart(7)}  ${s.bold(g.id)}\n${fitToWidth(indent + seen(g), width)}\n`;
+      out += `${indent}${s.dim(cut(`e.g. ${g.example}`, Math.max(12, width - indent.length)))}\n`;
     }
     if (groups.length > TABLE_ROWS) {
       const rest = groups.slice(TABLE_ROWS);
-      o.out(`${' '.repeat(9)}… and ${rest.length} more causes (${fmt(rest.reduce((n, g) => n + g.count, 0))} errors): see --json\n`);
+      out += `${fitToWidth(`${indent}… and ${rest.length} more causes (${fmt(rest.reduce((n, g) => n + g.count, 0))} errors): see --json`, width)}\n`;
     }
   }
-  if (patterns.length) o.out('\n' + patterns.map((p) => wrap(p, '  ')).join('\n') + '\n');
+  if (patterns.length) out += '\n' + patterns.map((p) => fitToWidth(`  ${p}`, width)).join('\n') + '\n';
+  return out;
+}
+
+/** The summary on stdout (tableText laid out for the output's width). */
+export function renderTable(o: Output, groups: Group[], errors: number, lines: number, patterns: string[], interrupted = false): void {
+  o.out(tableText(groups, errors, lines, patterns, o.style, o.width, o.quiet, interrupted));
 }
 
 /** Escapes a GitHub workflow command's data / property. */
@@ -98,6 +108,6 @@ export function followLine(o: Output, e: LogError, g: Group, times?: number): vo
   }
   const head = `${when} ${s.symbols.fail} ${d.id}  `;
   o.out(
-    `${s.dim(when)} ${s.fail(s.symbols.fail)} ${s.bold(d.id)}  ${cut(`${d.title} — ${safeExample(e.example)}`, Math.max(20, WIDTH - head.length))}\n`,
+    `${s.dim(when)} ${s.fail(s.symbols.fail)} ${s.bold(d.id)}  ${cut(`${d.title} — ${safeExample(e.example)}`, Math.max(20, o.width - head.length))}\n`,
   );
 }

@@ -50,10 +50,22 @@ export function renderDiagnosis(d: Diagnosis, s: Style, level: 'fail' | 'warn' =
   return lines.join('\n') + '\n';
 }
 
-/** A diagnosis on stderr: the whole of it, or under --quiet only the verdict line. */
-export function printDiagnosis(o: Output, d: Diagnosis, level: 'fail' | 'warn' = 'fail', fit = false): void {
-  const s = o.style;
-  if (o.quiet) o.err(`${level === 'warn' ? s.warn(s.symbols.warn) : s.fail(s.symbols.fail)} ${d.title} [${d.id}]\n`, true);
-  // fit: laid out for the terminal's width, wrapped under each line's indentation (explain, balance).
-  else o.err(fit ? fitToWidth(renderDiagnosis(d, s, level), o.width) : renderDiagnosis(d, s, level), true);
+/**
+ * A diagnosis as printed, laid out for `width` columns (each line wrapped under its own indentation, a
+ * remedy's under its text, a command to copy kept whole where it fits); under `quiet` only the verdict line.
+ */
+export function diagnosisText(d: Diagnosis, s: Style, width: number, level: 'fail' | 'warn' = 'fail', quiet = false): string {
+  const sym = level === 'warn' ? s.warn(s.symbols.warn) : s.fail(s.symbols.fail);
+  if (quiet) return `${fitToWidth(`${sym} ${d.title} [${d.id}]`, width)}\n`;
+  return fitToWidth(renderDiagnosis(d, s, level), width);
+}
+
+/** An error with no diagnosis: "✗ message", then the hint indented, both laid out for `width` columns. */
+export function errorText(message: string, hint: string | undefined, s: Style, width: number): string {
+  return `${fitToWidth(`${s.fail(s.symbols.fail)} ${message}`, width)}\n${hint ? `${fitToWidth(`  ${hint}`, width)}\n` : ''}`;
+}
+
+/** A diagnosis on stderr, laid out for the output's width: the whole of it, or under --quiet only the verdict line. */
+export function printDiagnosis(o: Output, d: Diagnosis, level: 'fail' | 'warn' = 'fail'): void {
+  o.err(diagnosisText(d, o.style, o.width, level, o.quiet), true);
 }

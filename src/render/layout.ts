@@ -2,6 +2,7 @@
  * Laying human output out for the terminal's width: the width itself, word wrapping that keeps a
  * line's indentation, and the doctor report's rows (title column, details wrapped under their column).
  */
+import { neutralize } from './sanitize.js';
 
 /** The width human output is laid out for: the terminal's, else COLUMNS, else 80 (as --help). */
 export function terminalWidth(stdout: { isTTY?: boolean; columns?: number }, env: Record<string, string | undefined>): number {
@@ -21,24 +22,142 @@ export function visibleLength(s: string): number {
   return s.includes('\u001b') || s.includes('\uE000') ? s.replace(ANSI, '').length : s.length;
 }
 
+/** Words that follow an option as prose, never as its value ("apidoctor --help for usage"). */
+const PROSE = /^(for|to|and|or|then|with|when|if|in|on|the|a|an|of|is|as|at|by|from|instead)$/;
+
+/** A word as the grammar of a command sees it: without colour. */
+const bare = (w: string): string => (w.includes('\u001b') || w.includes('\uE000') ? w.replace(ANSI, '') : w);
+
+/** The quote still open after `word`, read as a POSIX shell reads it from inside `open` ('' for none). */
+function quoteAfter(word: string, open: string): string {
+  let q = open;
+  for (let k = 0; k < word.length; k++) {
+    const c = word[k];
+    if (q === "'") {
+      if (c === "'") q = '';
+    } else if (c === '\\') k++;
+    else if (q === '"') {
+      if (c === '"') q = '';
+    } else if (c === "'" || c === '"') q = c;
+  }
+  return q;
+}
+
+/** A command to copy found in a text: the words it spans, and its atoms (a shell word, a quoted string, a <placeholder>). */
+interface Command {
+  end: number;
+  atoms: string[];
+  /** A shell command (broken, when it must be, with the shell's line continuation); false for a `quoted span`. */
+  shell: boolean;
+}
+
+/** Where the atom that starts at words[j] ends (exclusive): a quoted string or a <placeholder> may hold spaces. */
+function atomEnd(words: readonly string[], j: number): number {
+  const w = bare(words[j]!);
+  let q = quoteAfter(w, '');
+  let placeholder = w.startsWith('<') && !w.includes('>');
+  let k = j + 1;
+  for (; k < words.length && k - j < 20 && (q !== '' || placeholder); k++) {
+    const next = bare(words[k]!);
+    if (q !== '') q = quoteAfter(next, q);
+    else if (next.includes('>')) placeholder = false;
+  }
+  return q !== '' || placeholder ? j + 1 : k;
+}
+
 /**
- * Splits `text` into lines of at most `width` columns at spaces; a word longer than `width` gets a
- * line of its own, unbroken (a URL stays copyable).
+ * The command to copy that starts at `words[i]`, if one does. A command is `apidoctor` with up to two
+ * subcommand words, then options, their values, `<placeholders>`, paths, numbers and quoted strings (a `|`
+ * starts the next command); it ends with a word that closes a clause ("keys," "balance)" "usage.") or
+ * before a plain word (the prose that follows: "exits 5 when …"). Also `export NAME=value`, and a
+ * `quoted span` in backquotes.
  */
-export function wrapWords(text: string, width: number): string[] {
+function commandAt(words: readonly string[], i: number): Command | undefined {
+  const w0 = bare(words[i]!).replace(/^\(/, '');
+  if (w0.startsWith('`') && !/^`[^`]*`\W*$/.test(w0)) {
+    for (let j = i + 1; j < words.length; j++)
+      if (bare(words[j]!).includes('`')) return { end: j + 1, atoms: words.slice(i, j + 1), shell: false };
+    return undefined;
+  }
+  if (w0 === 'export' && i + 1 < words.length && /^[A-Z_][A-Z0-9_]*=/.test(bare(words[i + 1]!))) {
+    const end = atomEnd(words, i + 1);
+    return { end, atoms: [words[i]!, words.slice(i + 1, end).join(' ')], shell: true };
+  }
+  if (w0 !== 'apidoctor') return undefined;
+  const atoms = [words[i]!];
+  let head = 0;
+  let value = false;
+  let j = i + 1;
+  while (j < words.length) {
+    const w = bare(words[j]!);
+    const k = atomEnd(words, j);
+    const flag = /^-{1,2}[A-Za-z]/.test(w);
+    if (w === '|') head = 1;
+    else if (flag) {
+      // options before the subcommand are the program's (apidoctor --base-url <url> keys …)
+      if (head > 0) head = 2;
+    } else if (/^[<"']/.test(w) || (value && !PROSE.test(w)) || /^[/@.~$…\d]/.test(w) || w.includes('/')) {
+      // a placeholder, a quoted string, an option's value, a path, a number: part of the command
+    } else if (head < 2 && !PROSE.test(w) && /^[A-Za-z…][\w.-]*[,;:.)]*$/.test(w)) head++;
+    else break;
+    value = flag && !w.includes('=');
+    atoms.push(words.slice(j, k).join(' '));
+    j = k;
+    const last = bare(words[k - 1]!);
+    if (/[,;:)]$/.test(last) || (/\.$/.test(last) && !/\.\w/.test(last))) break;
+  }
+  return atoms.length > 1 ? { end: j, atoms, shell: true } : undefined;
+}
+
+/**
+ * Splits `text` into lines of at most `width` columns (`restWidth` for the lines after the first) at
+ * spaces; a word longer than that gets a line of its own, unbroken (a URL stays copyable). A command to
+ * copy (see commandAt) stays whole on one line when it fits in one: it moves to the next line rather than
+ * break in its middle; one longer than a line is broken between its words with the shell's line
+ * continuation (" \"), so that pasted, it still runs as one command.
+ */
+export function wrapWords(text: string, width: number, restWidth = width): string[] {
   const words = text.split(' ').filter((w) => w !== '');
   const lines: string[] = [];
   let line = '';
   let len = 0;
-  for (const w of words) {
-    const wl = visibleLength(w);
-    if (len > 0 && len + 1 + wl > width) {
-      lines.push(line);
-      line = '';
-      len = 0;
-    }
+  const room = (): number => (lines.length === 0 ? width : restWidth);
+  const newLine = (): void => {
+    lines.push(line);
+    line = '';
+    len = 0;
+  };
+  const put = (w: string, wl: number): void => {
     line += (len > 0 ? ' ' : '') + w;
     len += (len > 0 ? 1 : 0) + wl;
+  };
+  const add = (w: string): void => {
+    const wl = visibleLength(w);
+    if (len > 0 && len + 1 + wl > room()) newLine();
+    put(w, wl);
+  };
+  for (let i = 0; i < words.length;) {
+    const c = commandAt(words, i);
+    if (!c) {
+      add(words[i]!);
+      i++;
+      continue;
+    }
+    const unit = c.atoms.join(' ');
+    const ul = visibleLength(unit);
+    if ((len === 0 ? ul <= room() : len + 1 + ul <= room()) || ul <= restWidth) add(unit);
+    else if (!c.shell) for (const a of c.atoms) add(a);
+    else
+      c.atoms.forEach((a, k) => {
+        const al = visibleLength(a);
+        // room for " \" after every atom but the last
+        if (len > 0 && len + 1 + al + (k < c.atoms.length - 1 ? 2 : 0) > room()) {
+          if (k > 0) line += ' \\';
+          newLine();
+        }
+        put(a, al);
+      });
+    i = c.end;
   }
   if (len > 0 || lines.length === 0) lines.push(line);
   return lines;
@@ -46,10 +165,11 @@ export function wrapWords(text: string, width: number): string[] {
 
 /**
  * Wraps every line of `text` wider than `width`, continuing under the line's own indentation (and
- * under the text of a list item: "  1. ", "  ! ", "  - ").
+ * under the text of a list item: "  1. ", "  ! ", "  - "). Measured as it will be written: a control
+ * character that came with outside text counts as the visible escape the output layer shows (neutralize).
  */
 export function fitToWidth(text: string, width: number): string {
-  return text
+  return neutralize(text)
     .split('\n')
     .map((line) => {
       if (visibleLength(line) <= width) return line;
@@ -57,14 +177,11 @@ export function fitToWidth(text: string, width: number): string {
       const m = /^(\s*)((?:\d+\.|[!✗✓•*-])\s+)?/.exec(plain)!;
       const indent = m[1]!.length;
       const hang = indent + (m[2]?.length ?? 0);
-      // The indentation stays as it is; the words after it are wrapped.
+      // The indentation stays as it is; the words after it are wrapped, the lines after the first hanging
+      // under the item's text.
       const lead = line.slice(0, line.length - line.trimStart().length);
-      const body = line.trimStart();
-      const first = wrapWords(body, Math.max(1, width - indent));
-      // Lines after the first hang under the item's text: rewrap what follows the first line at that indent.
-      if (first.length === 1) return lead + first[0];
-      const rest = wrapWords(first.slice(1).join(' '), Math.max(1, width - hang));
-      return [lead + first[0], ...rest.map((l) => ' '.repeat(hang) + l)].join('\n');
+      const [first, ...rest] = wrapWords(line.trimStart(), Math.max(1, width - indent), Math.max(1, width - hang));
+      return [lead + first, ...rest.map((l) => ' '.repeat(hang) + l)].join('\n');
     })
     .join('\n');
 }
@@ -81,25 +198,43 @@ export function labelled(label: string, text: string, width: number): string {
 }
 
 /**
- * fitToWidth for text laid out in two columns (help: "  --flag <x>    what it does", "  example    note"):
- * a line too wide keeps its first column as it is and wraps the second under its own start; a line without
- * a second column (no run of two spaces) is wrapped by fitToWidth.
+ * fitToWidth for text laid out in two columns (help: "  --flag <x>    what it does", "  example    note"). A
+ * block of such lines (consecutive, the second column starting in the same place) stays aligned: when a
+ * line of it is too wide, its second column keeps its place if 24 columns are left for it there, else the
+ * whole block's moves left to 2 spaces after its longest first column, else every line's goes on the lines
+ * below, indented by 4 more; the second column wraps under its own start. A line without a second column
+ * (no run of two spaces) is wrapped by fitToWidth.
  */
 export function fitColumns(text: string, width: number): string {
-  return text
-    .split('\n')
-    .map((line) => {
-      if (visibleLength(line) <= width) return line;
-      const m = /^(\s*)(\S.*?\S)( {2,})(\S.*)$/.exec(line);
-      if (!m) return fitToWidth(line, width);
-      const [, indent, first, gap, second] = m as unknown as [string, string, string, string, string];
-      // The second column keeps its place if 24 columns are left for it, else moves left to 2 spaces after
-      // the first; when even that leaves too little, it goes on the lines below, indented by 4 more.
-      for (const g of [gap, '  ']) if (width - visibleLength(indent + first + g) >= 24) return labelled(indent + first + g, second, width);
-      const below = ' '.repeat(indent.length + 4);
-      return `${fitToWidth(indent + first, width)}\n${labelled(below, second, width)}`;
-    })
-    .join('\n');
+  const lines = text.split('\n');
+  const rows = lines.map((line) => {
+    const m = /^(\s*)(\S(?:.*?\S)?)( {2,})(\S.*)$/.exec(line);
+    return m ? { indent: m[1]!, first: m[2]!, col: visibleLength(m[1]! + m[2]! + m[3]!), second: m[4]! } : undefined;
+  });
+  const out: string[] = [];
+  for (let i = 0; i < lines.length;) {
+    const r = rows[i];
+    if (!r) {
+      out.push(visibleLength(lines[i]!) <= width ? lines[i]! : fitToWidth(lines[i]!, width));
+      i++;
+      continue;
+    }
+    let end = i + 1;
+    while (end < lines.length && rows[end]?.col === r.col && rows[end]!.indent === r.indent) end++;
+    const block = rows.slice(i, end) as NonNullable<(typeof rows)[number]>[];
+    if (block.every((b, k) => visibleLength(lines[i + k]!) <= width)) out.push(...lines.slice(i, end));
+    else {
+      const tight = Math.max(...block.map((b) => visibleLength(b.indent + b.first))) + 2;
+      const col = width - r.col >= 24 ? r.col : width - tight >= 24 ? tight : undefined;
+      for (const b of block) {
+        const head = b.indent + b.first;
+        if (col !== undefined) out.push(labelled(head + ' '.repeat(col - visibleLength(head)), b.second, width));
+        else out.push(`${fitToWidth(head, width)}\n${labelled(' '.repeat(b.indent.length + 4), b.second, width)}`);
+      }
+    }
+    i = end;
+  }
+  return out.join('\n');
 }
 
 /**

@@ -2,6 +2,7 @@ import { redactor } from '../core/redact.js';
 import { PLAIN, applyStyleMarkers, type Style } from './style.js';
 import { jsonSafe, neutralize, oneLine } from './sanitize.js';
 import { interruptibleStep } from '../core/busy.js';
+import { fitToWidth } from './layout.js';
 
 /** A writable stream as the output layer needs it. */
 export interface Sink {
@@ -145,14 +146,18 @@ export class Output {
     if (rest) this.stdout.write(this.final(redactor.redact(rest)));
   }
 
-  /** Writes to stderr (redacted); suppressed by --quiet unless `always`. */
+  /**
+   * Writes to stderr (redacted); suppressed by --quiet unless `always`. Everything on stderr is for a person:
+   * a line wider than the width is wrapped at spaces under its own indentation (fitToWidth), measured as
+   * it is written (after redaction, with outside control characters as their visible escapes).
+   */
   err(text: string, always = false): void {
     if (this.quiet && !always) return;
     this.stopSpinners();
-    this.stderr.write(this.final(redactor.redact(text)));
+    this.stderr.write(applyStyleMarkers(fitToWidth(redactor.redact(text), this.width), this.style.color));
   }
 
-  /** A warning line on stderr; kept even in JSON mode (stdout stays one document). */
+  /** A warning line on stderr (laid out for the width, as all of stderr); kept even in JSON mode (stdout stays one document). */
   warn(text: string): void {
     this.err(`${this.style.warn(this.style.symbols.warn)} ${text}\n`);
   }

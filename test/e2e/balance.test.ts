@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, KEYS, PRESETS, type Emulator, type FailureRule } from '../emulator/server.js';
 import { closedPort, emulatorEnv, expectNoKeys } from '../helpers/emulated.js';
-import { runCli, type CliRun } from '../helpers/run-cli.js';
+import { runCli, type CliRun, flat } from '../helpers/run-cli.js';
 
 const DAY = 86_400_000;
 
@@ -281,7 +281,7 @@ describe('balance: runway', () => {
     expect(r.stdout).toMatch(/^Balance\s+42\.50 USD$/m);
     expect(r.stdout).not.toMatch(/^Runway/m);
     expect(count(r.stderr, 'runway left out')).toBe(1);
-    expect(r.stderr).toMatch(
+    expect(flat(r.stderr)).toMatch(
       /runway left out: GET \/api\/usage and GET \/api\/transactions refused the billing key \(HTTP 401\).*dashboard token/,
     );
     // /api/usage's pages were asked together, once each; no paging of /api/transactions after its refusal.
@@ -340,7 +340,7 @@ describe('balance: the hold note', () => {
     emu.state.balance = 1.5;
     const r = await cli(['--min', '1']);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/holds the estimated cost of each request.*before the balance reaches 0/s);
+    expect(flat(r.stderr)).toMatch(/holds the estimated cost of each request.*before the balance reaches 0/s);
     emu.state.balance = 42.5;
     const ok = await cli(['--min', '1']);
     expect(ok.stderr).not.toContain('holds the estimated cost');

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { emptyDir, runCli, type CliRun } from '../helpers/run-cli.js';
+import { emptyDir, runCli, type CliRun, flat } from '../helpers/run-cli.js';
 
 /** A key of no known shape: the redactor's patterns cannot recognise it, only knowing it helps. */
 const ODD_KEY = 'hunter2-Correct-Horse-Battery-Staple-0451';
@@ -38,8 +38,8 @@ function expectClean(r: CliRun): void {
 async function expectUsage(args: string[], opts: { cwd?: string; env?: Record<string, string> }, what: RegExp, fix: RegExp): Promise<void> {
   const [human, json] = await Promise.all([runCli(args, opts), runCli([...args, '--json'], opts)]);
   expect(human.code, human.stderr).toBe(2);
-  expect(human.stderr).toMatch(what);
-  expect(human.stderr).toMatch(fix);
+  expect(flat(human.stderr)).toMatch(what);
+  expect(flat(human.stderr)).toMatch(fix);
   expect(human.stdout).toBe('');
   expectClean(human);
   expect(json.code, json.stderr).toBe(2);
@@ -173,7 +173,7 @@ describe('unknown settings are a warning that names them, not an error', () => {
     });
     const r = await runCli(['call', '/v1/models', '--base-url', 'http://127.0.0.1:9', '--timeout', '2000'], { cwd });
     expect(r.code).toBe(7); // refused: the command ran
-    expect(r.stderr).toMatch(
+    expect(flat(r.stderr)).toMatch(
       /unknown settings "api_key", "colour", "baseURL" ignored \(known: apiKey, billingKey, baseUrl, timeout, model\)/,
     );
     expectClean(r);
@@ -242,7 +242,7 @@ describe('arguments: exit 2, naming the flag and the fix', () => {
       env: { APIDOCTOR_TIMEOUT: 'abc' },
       stdin: '{"error":{"message":"Rate limit reached","type":"rate_limit_error"}}',
     });
-    expect(r.stderr).toMatch(/APIDOCTOR_TIMEOUT.*"abc".*ignored, as this command sends no request/);
+    expect(flat(r.stderr)).toMatch(/APIDOCTOR_TIMEOUT.*"abc".*ignored, as this command sends no request/);
     expect(r.stdout + r.stderr).toMatch(/rate\.limited/);
     expect(r.code).toBe(6);
     expectClean(r);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { startEmulator, KEYS, PRESETS, type Emulator, type FailureRule } from '../emulator/server.js';
 import { closedPort, emulatorEnv, expectNoKeys } from '../helpers/emulated.js';
-import { runCli, emptyDir } from '../helpers/run-cli.js';
+import { runCli, emptyDir, flat } from '../helpers/run-cli.js';
 
 let emu: Emulator;
 const env = (extra: Record<string, string | undefined> = {}) => emulatorEnv(emu, extra);
@@ -303,7 +303,7 @@ describe('doctor: keys, base URL and --live', () => {
   it('--live says it costs money, then sends one completion with max_tokens 1 to the cheapest chat model', async () => {
     const r = await runCli(['doctor', '--live'], { env: env() });
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/--live: .*costs money/);
+    expect(flat(r.stderr)).toMatch(/--live: .*costs money/);
     const posts = emu.requests.filter((q) => q.method === 'POST');
     expect(posts).toHaveLength(1);
     const body = JSON.parse(posts[0]!.body);

@@ -23,9 +23,12 @@ beforeEach(() => emu.reset());
 const DAY = 86_400_000;
 const changes = () => emu.requests.filter((q) => q.method !== 'GET');
 
-/** The suggested command of a refusal, split into words as a POSIX shell would. */
+/**
+ * The suggested command of a refusal, split into words as a POSIX shell would: as a user copies it, with
+ * the lines it continues on when it is wider than the terminal (each ending in the shell's " \\").
+ */
 function suggested(stderr: string): string[] {
-  const line = /Confirm with --yes: (apidoctor .*)$/m.exec(stderr)?.[1];
+  const line = /Confirm with --yes:\s+(apidoctor (?:.*\\\n)*.*)$/m.exec(stderr)?.[1];
   expect(line, stderr).toBeDefined();
   const r = spawnSync('sh', ['-c', `for w in ${line!.replace(/^apidoctor /, '')}; do printf '%s\\0' "$w"; done`], { encoding: 'utf8' });
   return r.stdout.split('\0').slice(0, -1);

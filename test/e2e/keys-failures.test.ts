@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator, type FailureRule } from '../emulator/server.js';
 import { emulatorEnv, expectNoKeys } from '../helpers/emulated.js';
-import { runCli, type CliRun } from '../helpers/run-cli.js';
+import { runCli, type CliRun, flat } from '../helpers/run-cli.js';
 
 let emu: Emulator;
 
@@ -72,9 +72,9 @@ describe('a POST /api/keys whose answer is lost: look before trying again', () =
       expect(r.code, r.stderr).not.toBe(0);
       // The advice is right: the key does exist.
       expect(emu.state.keys.some((k) => k.name === name)).toBe(true);
-      expect(r.stderr).toContain(`a key named "${name}" may already exist`);
-      expect(r.stderr).toContain('apidoctor keys');
-      expect(r.stderr).toMatch(/Before trying again, check whether a key named .* was created: apidoctor keys/);
+      expect(flat(r.stderr)).toContain(`a key named "${name}" may already exist`);
+      expect(flat(r.stderr)).toContain('apidoctor keys');
+      expect(flat(r.stderr)).toMatch(/Before trying again, check whether a key named .* was created: apidoctor keys/);
       expect(r.stderr).not.toMatch(/^\s+\d+\. (Retry|Try again)/im);
 
       emu.reset();
@@ -154,7 +154,7 @@ describe('a 2xx of another shape that holds the new key: shown once all the same
     const r = await cli(['create', '--name', 'cut', '--yes']);
     expect(r.stdout).toBe(`${KEY}\n`);
     expect(count(r.stdout + r.stderr, KEY)).toBe(1);
-    expect(r.stderr).toContain('it was cut off');
+    expect(flat(r.stderr)).toContain('it was cut off');
   });
 });
 
@@ -168,7 +168,7 @@ describe('keys delete --yes of the configured key warns before it deletes', () =
     });
     const r = await cli(['delete', '1', '--yes']);
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(
+    expect(flat(r.stderr)).toMatch(
       /This is the proxy key apidoctor is configured with \(from MODELSWITCH_API_KEY\)\. apidoctor's own checks will fail with it once it is deleted/,
     );
   });

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { createWriteStream, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { runCli, emptyDir } from '../helpers/run-cli.js';
+import { runCli, emptyDir, flat } from '../helpers/run-cli.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/logs');
 const body = (message: string, type: string, code: string) => JSON.stringify({ error: { message, type, code } });
@@ -204,8 +204,8 @@ describe('explain: what is not a log of errors', () => {
     writeFileSync(join(dir, 'app.log.gz'), gzipSync(`2024-05-01T08:00:00Z ERROR ${RATE}\n`));
     const r = await runCli(['explain', 'app.log.gz'], { cwd: dir });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/app\.log\.gz is binary data \(gzip-compressed data\), not a response or an error text/);
-    expect(r.stderr).toMatch(/zcat app\.log\.gz \| apidoctor explain -/);
+    expect(flat(r.stderr)).toMatch(/app\.log\.gz is binary data \(gzip-compressed data\), not a response or an error text/);
+    expect(flat(r.stderr)).toMatch(/zcat app\.log\.gz \| apidoctor explain -/);
   });
 
   it('binary data gets a clear answer (exit 2), not a reading of its bytes as a log, not a crash', async () => {

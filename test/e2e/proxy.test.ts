@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, KEYS, TLS_CERT, type Emulator } from '../emulator/server.js';
-import { emptyDir, runCli } from '../helpers/run-cli.js';
+import { emptyDir, runCli, flat } from '../helpers/run-cli.js';
 import { startProxy, type ConnectProxy } from '../helpers/connect-proxy.js';
 
 let emu: Emulator;
@@ -88,7 +88,7 @@ describe('HTTP proxies from the environment', () => {
     const r = await runCli(['call', '/v1/models'], { env: env({ HTTP_PROXY: proxy.url.replace('http://', '') }) });
     expect(r.code).toBe(7);
     expect(r.stderr).toMatch(/network\.proxy/);
-    expect(r.stderr).toMatch(/HTTP_PROXY.*not a usable proxy URL/);
+    expect(flat(r.stderr)).toMatch(/HTTP_PROXY.*not a usable proxy URL/);
     expect(r.stderr).not.toMatch(/internal error/i);
     expect(emu.requests).toHaveLength(0);
   });

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startEmulator, KEYS, type Emulator } from '../emulator/server.js';
 import { expectNoKeys } from '../helpers/emulated.js';
-import { runCli, type CliRun } from '../helpers/run-cli.js';
+import { runCli, type CliRun, flat } from '../helpers/run-cli.js';
 
 let emu: Emulator;
 let hostile: Emulator;
@@ -235,8 +235,8 @@ describe('a JavaScript config runs code: only from the home folder, or when name
     writeFileSync(join(root, 'home/repo/apidoctor.config.mjs'), marking(marker));
     const r = await run(root, 'home/repo/sub', ['doctor', '--only', 'config.sources']);
     expect(existsSync(marker)).toBe(false);
-    expect(r.stderr).toContain('skipped the JavaScript config ~/repo/apidoctor.config.mjs');
-    expect(r.stderr).toContain('--config ~/repo/apidoctor.config.mjs');
+    expect(flat(r.stderr)).toContain('skipped the JavaScript config ~/repo/apidoctor.config.mjs');
+    expect(flat(r.stderr)).toContain('--config ~/repo/apidoctor.config.mjs');
     const doc = await run(root, 'home/repo/sub', ['doctor', '--only', 'config.sources', '--json']);
     expect(byId(doc.json())['config.sources']).toMatchObject({
       status: 'warn',
@@ -258,7 +258,7 @@ describe('a JavaScript config runs code: only from the home folder, or when name
     );
     const r = await run(root, 'home/proj', ['doctor', '--only', 'config.sources'], { MODELSWITCH_API_KEY: KEYS.proxy });
     expect(existsSync(marker)).toBe(false);
-    expect(r.stderr).toMatch(/skipped the JavaScript config \.\/apidoctor\.config\.mjs.*--config \.\/apidoctor\.config\.mjs/s);
+    expect(flat(r.stderr)).toMatch(/skipped the JavaScript config \.\/apidoctor\.config\.mjs.*--config \.\/apidoctor\.config\.mjs/s);
   });
 
   it('one in the home folder that others may write to is skipped; made private, it runs', async () => {

@@ -87,3 +87,11 @@ export function streamChatArgs(baseUrl: string, apiKey: string, ...extra: string
     ...extra,
   ];
 }
+
+/**
+ * The text with every run of white space as one space: what a person reads, wherever the terminal's width
+ * wrapped it. A test matches a phrase of human output in it (the same phrase, across a wrap).
+ */
+export function flat(text: string): string {
+  return text.replace(/\s+/g, ' ');
+}
