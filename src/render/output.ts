@@ -2,6 +2,8 @@ import { redactor } from '../core/redact.js';
 import { PLAIN, applyStyleMarkers, type Style } from './style.js';
 import { jsonSafe, neutralize, oneLine } from './sanitize.js';
 import { interruptibleStep } from '../core/busy.js';
+import type { Report, ReportEnv, Writer } from './reporter.js';
+import { appendStepSummary } from './github.js';
 
 /** A writable stream as the output layer needs it. */
 export interface Sink {
@@ -64,7 +66,7 @@ export function depthBounded(v: unknown, max = MAX_JSON_DEPTH, depth = 0): unkno
  * character that came with outside text (a server's ESC, OSC 52, C1, a bidi override) reaches a terminal
  * raw; only then do apidoctor's own colour markers become escape sequences (style.ts).
  */
-export class Output {
+export class Output implements Writer {
   readonly json: boolean;
   readonly quiet: boolean;
   readonly verbose: boolean;
@@ -89,6 +91,27 @@ export class Output {
     // ora moves the cursor: only on a real terminal stream that can.
     this.spinnerAllowed =
       !!opts.spinner && !this.json && !this.quiet && !!stderr.isTTY && typeof (stderr as { cursorTo?: unknown }).cursorTo === 'function';
+  }
+
+  /** What a reporter may know of this output (src/render/reporter.ts). */
+  get env(): ReportEnv {
+    return { style: this.style, width: this.width, quiet: this.quiet, verbose: this.verbose, stdoutIsTTY: this.stdoutIsTTY };
+  }
+
+  /**
+   * Writes a reporter's Report, its segments in order (--quiet was applied by the reporter); the
+   * step-summary Markdown is appended, redacted, to the file `stepSummary` names ($GITHUB_STEP_SUMMARY).
+   */
+  async write(report: Report, stepSummary?: string): Promise<void> {
+    let summary = '';
+    for (const seg of report) {
+      if (seg.to === 'stdout') this.out(seg.text);
+      else if (seg.to === 'stderr') this.err(seg.text, true);
+      else summary += seg.text;
+    }
+    if (summary && stepSummary) {
+      await appendStepSummary(stepSummary, summary);
+    }
   }
 
   /** What reaches a sink: neutralised, with apidoctor's own colours applied. */
