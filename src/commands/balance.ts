@@ -91,7 +91,7 @@ export async function balanceCommand(ctx: Context, opts: BalanceOptions): Promis
         isRetryable: retryableFor(config, 'billingKey'),
         onAttempt: (a, willRetry) => {
           if (willRetry)
-            out.err(
+            out.progress(
               `${out.style.warn(out.style.symbols.warn)} GET /api/balance attempt ${a.n}: ${a.status ?? a.networkCode ?? 'no answer'} — retrying${a.retryNote ? ` (${a.retryNote})` : ''}\n`,
             );
         },

@@ -154,7 +154,7 @@ export async function callCommand(ctx: Context, method: string, path: string, op
           : a.retryNote
             ? ` — ${a.retryNote}`
             : '';
-      out.err(`${out.style.warn(out.style.symbols.warn)} attempt ${a.n}: HTTP ${a.status}${next}\n`);
+      out.progress(`${out.style.warn(out.style.symbols.warn)} attempt ${a.n}: HTTP ${a.status}${next}\n`);
     }
   };
   const onChunk = parser
@@ -172,7 +172,7 @@ export async function callCommand(ctx: Context, method: string, path: string, op
     onAttempt,
     onChunk,
     // Streamed: the status block goes out before the body, as curl -i does.
-    onResponse: streamed && opts.include ? (status, headers) => out.out(statusBlock(status, headers)) : undefined,
+    onResponse: streamed && opts.include ? (status, headers) => out.outChunk(statusBlock(status, headers)) : undefined,
     isRetryable: retryableFor(config, role),
   });
   spin.stop();

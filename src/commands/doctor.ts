@@ -143,7 +143,7 @@ export async function doctorCommand(ctx: Context, opts: DoctorOptions): Promise<
       live: !!opts.live,
       timeoutMs,
       // Said even with --quiet: it costs money.
-      announce: (t) => out.err(`${out.style.warn(out.style.symbols.warn)} ${t}\n`, true),
+      announce: (t) => out.progress(`${out.style.warn(out.style.symbols.warn)} ${t}\n`, true),
     },
     {
       only,

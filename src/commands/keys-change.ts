@@ -45,7 +45,9 @@ export async function changeCommand(ctx: Context, verb: Verb, rawId: string, opt
 
   // Said before the change, when no question carried it (--yes): afterwards it is too late to stop.
   if (mineNote && verb !== 'activate' && !ask1)
-    out.warn(`${mineNote.trim()} apidoctor's own checks will fail with it once it is ${verb === 'delete' ? 'deleted' : 'deactivated'}.`);
+    out.progress(
+      `${out.style.warn(out.style.symbols.warn)} ${mineNote.trim()} apidoctor's own checks will fail with it once it is ${verb === 'delete' ? 'deleted' : 'deactivated'}.\n`,
+    );
   const path = `/api/keys/${id}`;
   const spin = out.spinner(`${verb === 'delete' ? 'DELETE' : 'PUT'} ${path}…`);
   const r =

@@ -150,7 +150,7 @@ export function canAsk(ctx: Context): boolean {
 /** Asks a y/N question on stderr and reads one line from stdin; anything but y/yes is no. */
 export async function ask(ctx: Context, question: string): Promise<boolean> {
   // Wrapped at the width; the answer goes after the last line.
-  ctx.out.err(`${fitToWidth(`${question} [y/N]`, ctx.out.width)} `, true);
+  ctx.out.progress(`${fitToWidth(`${question} [y/N]`, ctx.out.width)} `, true);
   const stdin = ctx.deps.stdin;
   if (!stdin) return false;
   const signal = ctx.deps.signal;
@@ -177,7 +177,7 @@ export async function ask(ctx: Context, question: string): Promise<boolean> {
     const onAbort = () => {
       done();
       // The cursor is still after "[y/N] ": end that line, so "✗ Interrupted" starts its own.
-      ctx.out.err('\n', true);
+      ctx.out.progress('\n', true);
       reject(InterruptedError.from(signal));
     };
     if (signal?.aborted) return onAbort();

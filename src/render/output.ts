@@ -175,6 +175,15 @@ export class Output implements Writer {
     this.stderr.write(this.final(redactor.redact(text)));
   }
 
+  /**
+   * What a command says while it runs, on stderr: a retry, a follow-up request, a question, a note that must
+   * come before a change is sent. The one way a command body writes (its result is a reporter's, written by
+   * main()); suppressed by --quiet unless `always`.
+   */
+  progress(text: string, always = false): void {
+    this.err(text, always);
+  }
+
   /** A warning line on stderr; kept even in JSON mode (stdout stays one document). */
   warn(text: string): void {
     this.err(`${this.style.warn(this.style.symbols.warn)} ${text}\n`);
