@@ -42,6 +42,20 @@ const HEAVY = [
   },
 ];
 
+/**
+ * One command shape (ARCHITECTURE.md): a command body returns its result and a reporter (src/render/) makes the
+ * text that main() has the Output write. A body writes only what it says while it runs: out.progress(),
+ * spinner(), debug(), a streamed body (outChunk).
+ */
+const NO_PRINTING = [
+  {
+    selector:
+      "CallExpression[callee.type='MemberExpression'][callee.property.name=/^(out|err|warn|jsonDocument)$/]:not([callee.object.property.name='style'])",
+    message:
+      'a command body does not print: return the view and a reporter (src/render/); what it says while it runs goes through out.progress() (ARCHITECTURE.md)',
+  },
+];
+
 /** no-restricted-imports (static) and no-restricted-syntax (import()) for each folder of src/. */
 function layerRules() {
   return LAYERS.flatMap((group, level) =>
@@ -61,7 +75,12 @@ function layerRules() {
         files: [`src/${folder}/**/*.ts`],
         rules: {
           'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
-          'no-restricted-syntax': ['error', { selector: `ImportExpression[source.value=/${dynamic}/]`, message }, ...HEAVY],
+          'no-restricted-syntax': [
+            'error',
+            { selector: `ImportExpression[source.value=/${dynamic}/]`, message },
+            ...HEAVY,
+            ...(folder === 'commands' ? NO_PRINTING : []),
+          ],
         },
       };
     }),

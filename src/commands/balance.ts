@@ -11,14 +11,8 @@ import { accountFollowUp, diagnoseWithFollowUp, retryableFor } from '../api/diag
 import { fetchCharges, noRunway, runwayFrom, type NoRunway, type Runway } from '../api/usage.js';
 import { diagnoseById } from '../diagnosis/engine.js';
 import { SHORT_RUNWAY_DAYS, SMALL_FACTOR, nearMinimum } from '../diagnosis/small-balance.js';
-import {
-  renderBalanceGithub,
-  renderBalanceOpenMetrics,
-  renderBalanceText,
-  renderBalanceValue,
-  usd,
-  type BalanceView,
-} from '../render/balance.js';
+import { BALANCE_REPORTERS, usd, type BalanceView } from '../render/balance.js';
+import { show } from '../render/reporter.js';
 
 interface BalanceOptions {
   min?: string;
@@ -74,6 +68,7 @@ export async function balanceCommand(ctx: Context, opts: BalanceOptions): Promis
     runway: { available: false, reason: 'not asked' },
     notes: [],
     failedOpen: false,
+    exitReason: 'ok',
   };
 
   // Known with no request: bad base URL, missing or wrong billing key. Never failed open.
@@ -96,7 +91,7 @@ export async function balanceCommand(ctx: Context, opts: BalanceOptions): Promis
         isRetryable: retryableFor(config, 'billingKey'),
         onAttempt: (a, willRetry) => {
           if (willRetry)
-            out.err(
+            out.progress(
               `${out.style.warn(out.style.symbols.warn)} GET /api/balance attempt ${a.n}: ${a.status ?? a.networkCode ?? 'no answer'} — retrying${a.retryNote ? ` (${a.retryNote})` : ''}\n`,
             );
         },
@@ -166,6 +161,7 @@ export function notesFor(b: number, min: number | undefined, runway: Runway | No
 
 function result(view: BalanceView, format: Format, reason: ExitReason, d?: Diagnosis): CommandResult {
   if (d) view.diagnosis = d;
+  view.exitReason = reason;
   const diagnoses = d ? [d] : [];
   return {
     command: 'balance',
@@ -182,11 +178,6 @@ function result(view: BalanceView, format: Format, reason: ExitReason, d?: Diagn
     },
     diagnoses,
     stepOutputs: { rootCause: d?.id ?? '', balance: view.balance },
-    render: (o) => {
-      if (format === 'github') renderBalanceGithub(o, view, reason);
-      else if (format === 'value') renderBalanceValue(o, view);
-      else if (format === 'openmetrics') renderBalanceOpenMetrics(o, view);
-      else renderBalanceText(o, view);
-    },
+    shown: show(BALANCE_REPORTERS, format, view),
   };
 }

@@ -14,10 +14,10 @@ import { diagnoseById } from '../diagnosis/engine.js';
 import type { SseEvent } from '../http/sse.js';
 import { toFailure } from '../http/failure.js';
 import { SseParser } from '../diagnosis/sse.js';
-import { printDiagnosis, attemptsLine } from '../render/diagnosis.js';
+import { CALL_REPORTERS, statusBlock } from '../render/call.js';
+import { show } from '../render/reporter.js';
 import { formatWait } from '../core/format.js';
 import { redactor } from '../core/redact.js';
-import type { Output } from '../render/output.js';
 import { jsonTextSafe } from '../render/sanitize.js';
 import { parseJson } from '../core/json-depth.js';
 
@@ -154,7 +154,7 @@ export async function callCommand(ctx: Context, method: string, path: string, op
           : a.retryNote
             ? ` — ${a.retryNote}`
             : '';
-      out.err(`${out.style.warn(out.style.symbols.warn)} attempt ${a.n}: HTTP ${a.status}${next}\n`);
+      out.progress(`${out.style.warn(out.style.symbols.warn)} attempt ${a.n}: HTTP ${a.status}${next}\n`);
     }
   };
   const onChunk = parser
@@ -172,7 +172,7 @@ export async function callCommand(ctx: Context, method: string, path: string, op
     onAttempt,
     onChunk,
     // Streamed: the status block goes out before the body, as curl -i does.
-    onResponse: streamed && opts.include ? (status, headers) => out.out(statusBlock(status, headers)) : undefined,
+    onResponse: streamed && opts.include ? (status, headers) => out.outChunk(statusBlock(status, headers)) : undefined,
     isRetryable: retryableFor(config, role),
   });
   spin.stop();
@@ -197,7 +197,7 @@ export async function callCommand(ctx: Context, method: string, path: string, op
             attempts: outcome.attempts,
           },
           diagnoses: [],
-          render: (o) => o.debug(`stream complete: ${parser.count} events, and its end marker`),
+          shown: show(CALL_REPORTERS, 'text', { kind: 'stream', events: parser.count }),
         };
       }
     }
@@ -221,31 +221,19 @@ export async function callCommand(ctx: Context, method: string, path: string, op
         attempts: outcome.attempts,
       },
       diagnoses: [],
-      render: (o) => {
-        if (streamed) return; // already written as it arrived, status block first
-        if (opts.include) o.out(statusBlock(outcome.status, outcome.headers));
-        const pretty = o.stdoutIsTTY && data !== undefined ? prettyJson(data) : undefined;
-        // A JSON body stays JSON (| jq): what a terminal would act on as \uXXXX escapes, not neutralize's \x9b.
-        const body = data !== undefined ? jsonTextSafe(outcome.body) : outcome.body;
-        if (pretty !== undefined) o.out(jsonTextSafe(pretty) + '\n');
-        else o.out(body.endsWith('\n') || body === '' ? body : body + '\n');
-        if (outcome.attempts.length > 1)
-          o.err(
-            `${o.style.ok(o.style.symbols.pass)} succeeded after ${outcome.attempts.length} attempts: ${attemptsLine(outcome.attempts)}\n`,
-          );
-      },
+      shown: show(CALL_REPORTERS, 'text', {
+        kind: 'answer',
+        streamed: !!streamed,
+        include: !!opts.include,
+        status: outcome.status,
+        headers: outcome.headers,
+        body: outcome.body,
+        data,
+        attempts: outcome.attempts,
+      }),
     };
   }
   return failureResult(ctx, outcome.failure, role, {}, opts);
-}
-
-/** Indented JSON for a terminal; undefined when the value nests too deep to stringify (the raw body is printed then). */
-function prettyJson(data: unknown): string | undefined {
-  try {
-    return JSON.stringify(data, null, 2);
-  } catch {
-    return undefined;
-  }
 }
 
 function eventData(ev: SseEvent): unknown {
@@ -280,12 +268,6 @@ function streamFailure(
   });
 }
 
-function statusBlock(status: number, headers: Record<string, string>): string {
-  return `HTTP ${status}\n${Object.entries(headers)
-    .map(([k, v]) => `${k}: ${v}`)
-    .join('\n')}\n\n`;
-}
-
 /** Diagnoses a failure (asking the account endpoints first for an open 402/403) and builds the result. */
 async function failureResult(
   ctx: Context,
@@ -309,9 +291,13 @@ async function failureResult(
       ...(evidence ? { followUp: evidence } : {}),
     },
     diagnoses: [d],
-    render: (o: Output) => {
-      if (opts.include && f.status !== undefined) o.out(statusBlock(f.status, f.headers) + (f.body ?? '') + '\n');
-      printDiagnosis(o, d);
-    },
+    shown: show(CALL_REPORTERS, 'text', {
+      kind: 'failure',
+      include: !!opts.include,
+      status: f.status,
+      headers: f.headers,
+      body: f.body,
+      diagnosis: d,
+    }),
   };
 }

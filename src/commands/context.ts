@@ -4,6 +4,7 @@ import type { SettingName } from '../config/settings.js';
 import type { Diagnosis, ExitReason } from '../core/types.js';
 import type { Clock } from '../http/client.js';
 import type { Output, Sink } from '../render/output.js';
+import type { Shown } from '../render/reporter.js';
 import type { ResolvedConfig, ConfigFlags } from '../config/resolve.js';
 import type { Api } from '../api/api.js';
 
@@ -45,8 +46,11 @@ export interface CommandResult {
   /** The command's own fields of the JSON document. */
   data: Record<string, unknown>;
   diagnoses: Diagnosis[];
-  /** Human rendering (stdout result and stderr report); not called with --json. */
-  render?: (out: Output) => void;
+  /**
+   * What people see: the command's reporters keyed by --format, the format chosen and the view they read
+   * (src/render/reporter.ts). main() runs the reporter and the Output writes its Report; not used with --json.
+   */
+  shown?: Shown;
   /** For $GITHUB_OUTPUT (--format github): what caused a failure (default: the first diagnosis id) and the balance read. */
   stepOutputs?: { rootCause?: string; balance?: number | null };
   /** With --json, the document on one line (it ends a stream of JSON lines: explain --follow). */

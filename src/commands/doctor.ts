@@ -9,9 +9,9 @@ import { CHECKS } from '../checks/table.js';
 import { runChecks, type CheckResult } from '../checks/runner.js';
 import { proxyFor } from '../http/proxy.js';
 import { diagnoseById } from '../diagnosis/engine.js';
-import { renderText, renderGithub, renderJunit, githubSummary, listChecks } from '../render/report.js';
+import { DOCTOR_REPORTERS, LIST_CHECKS_REPORTERS } from '../render/report.js';
+import { show } from '../render/reporter.js';
 import { EXIT_CODES } from '../core/exit.js';
-import { renderMarkdown } from '../render/markdown.js';
 import { VERSION } from '../core/version.js';
 
 interface DoctorOptions {
@@ -65,19 +65,10 @@ export function rootCause(results: CheckResult[], strict: boolean): { reason: Ex
   return { reason: bad.diagnosis?.category ?? 'failed', check: bad };
 }
 
-/** The support-ticket report, with the versions and the OS. */
-function markdown(
-  results: CheckResult[],
-  diagnoses: Diagnosis[],
-  summary: Parameters<typeof renderMarkdown>[2],
-  config: Context['config'],
-): string {
+/** The versions and the OS, for the support-ticket report (--format markdown). */
+function machine(): { version: string; node: string; os: string } {
   const os = process.getBuiltinModule('node:os');
-  return renderMarkdown(results, diagnoses, summary, config, {
-    version: VERSION,
-    node: process.version,
-    os: `${os.platform()} ${os.release()} ${os.arch()}`,
-  });
+  return { version: VERSION, node: process.version, os: `${os.platform()} ${os.release()} ${os.arch()}` };
 }
 
 /** The balance the balance check read, if it read one. */
@@ -110,7 +101,7 @@ export async function doctorCommand(ctx: Context, opts: DoctorOptions): Promise<
         })),
       },
       diagnoses: [],
-      render: (o) => o.out(listChecks(CHECKS)),
+      shown: show(LIST_CHECKS_REPORTERS, 'text', CHECKS),
     };
   }
   const { config, out } = ctx;
@@ -152,7 +143,7 @@ export async function doctorCommand(ctx: Context, opts: DoctorOptions): Promise<
       live: !!opts.live,
       timeoutMs,
       // Said even with --quiet: it costs money.
-      announce: (t) => out.err(`${out.style.warn(out.style.symbols.warn)} ${t}\n`, true),
+      announce: (t) => out.progress(`${out.style.warn(out.style.symbols.warn)} ${t}\n`, true),
     },
     {
       only,
@@ -186,7 +177,6 @@ export async function doctorCommand(ctx: Context, opts: DoctorOptions): Promise<
     rootCause: root.check?.id,
     rootCauseDiagnosis: root.check?.diagnosis?.id,
   };
-  if (format === 'github' && ctx.deps.env.GITHUB_STEP_SUMMARY) await githubSummary(ctx.deps.env.GITHUB_STEP_SUMMARY, results, summary);
   return {
     command: 'doctor',
     reason: root.reason,
@@ -206,11 +196,14 @@ export async function doctorCommand(ctx: Context, opts: DoctorOptions): Promise<
     },
     diagnoses,
     stepOutputs: { rootCause: root.check?.id ?? '', balance: balanceRead(results) ?? null },
-    render: (o) => {
-      if (format === 'github') o.out(renderGithub(results, summary));
-      else if (format === 'junit') o.out(renderJunit(results, strict, Math.round(performance.now() - started)));
-      else if (format === 'markdown') o.out(markdown(results, diagnoses, summary, config));
-      else renderText(o, results, diagnoses, summary, strict);
-    },
+    shown: show(DOCTOR_REPORTERS, format, {
+      results,
+      diagnoses,
+      summary,
+      strict,
+      totalMs: Math.round(performance.now() - started),
+      config,
+      machine: machine(),
+    }),
   };
 }

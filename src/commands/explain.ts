@@ -11,7 +11,8 @@ import { billingKeyUsable } from '../api/account.js';
 import { probeFor } from './explain-probe.js';
 import { dumpKey, dumpPath } from '../diagnosis/failure.js';
 import { inspectKey } from '../core/keys.js';
-import { printDiagnosis } from '../render/diagnosis.js';
+import { EXPLAIN_REPORTERS } from '../render/explain.js';
+import { show } from '../render/reporter.js';
 import { keyRoleFor } from '../api/api.js';
 import { asOneText, readLogOrText } from '../logs/index.js';
 
@@ -116,10 +117,7 @@ export async function explainCommand(ctx: Context, file: string | undefined, opt
       },
     },
     diagnoses: [d],
-    render: (o) => {
-      o.out(`${d.id}\n`);
-      printDiagnosis(o, d);
-    },
+    shown: show(EXPLAIN_REPORTERS, 'text', { diagnosis: d }),
   };
 }
 
@@ -129,6 +127,6 @@ function nothingWrong(status: number, what: string): CommandResult {
     reason: 'ok',
     data: { input: { status } },
     diagnoses: [],
-    render: (o) => o.out(`${o.style.ok(o.style.symbols.pass)} HTTP ${status} with ${what}: nothing to diagnose.\n`),
+    shown: show(EXPLAIN_REPORTERS, 'text', { status, what }),
   };
 }

@@ -4,6 +4,7 @@ import type { CommandResult, CommonOptions, Deps } from '../commands/context.js'
 import { EXIT_CODES } from '../core/exit.js';
 import { CliError, InterruptedError, UsageError } from '../core/errors.js';
 import { Output } from '../render/output.js';
+import { reportOf } from '../render/reporter.js';
 import { createStyle, wantsColor, PLAIN } from '../render/style.js';
 import { errorText, printDiagnosis } from '../render/diagnosis.js';
 import { annotation, diagnosisMessage } from '../render/github.js';
@@ -233,8 +234,9 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
       };
       if (result.jsonLine) out.out(`${JSON.stringify(doc)}\n`);
       else out.jsonDocument(doc);
-    } else {
-      result.render?.(out);
+    } else if (result.shown) {
+      // The command's reporter for its --format makes the text; the Output alone writes it.
+      await out.write(reportOf(result.shown, out.env), github ? deps.env.GITHUB_STEP_SUMMARY : undefined);
     }
   } catch (e) {
     // Rendering is part of the boundary too: a result that cannot be printed is reported, not thrown.

@@ -5,6 +5,7 @@
 import type { CommandResult, Context } from '../commands/context.js';
 import { InterruptedError, UsageError } from '../core/errors.js';
 import { printDiagnosis } from '../render/diagnosis.js';
+import { showDrawn } from '../render/reporter.js';
 import { GroupTable, safeExample, type Group } from './groups.js';
 import { ChunkDecoder } from './decode.js';
 import { LogScanner } from './scan.js';
@@ -235,7 +236,7 @@ export function logResult(
       reason: interrupted ? 'interrupted' : 'ok',
       data: { input, errors: 0, groups: [], patterns: [] },
       diagnoses: [],
-      render: (o) => {
+      shown: showDrawn((o) => {
         if (opts.format === 'github') o.out(`apidoctor explain: no API error found in ${scanner.lines} lines\n`);
         else {
           // Interrupted, nothing is settled: no tick, the words say so (exit 130).
@@ -244,7 +245,7 @@ export function logResult(
             `${mark} no API error found in ${scanner.lines.toLocaleString('en-US')} ${scanner.lines === 1 ? 'line' : 'lines'}${interrupted ? ' read before the interruption' : ''}.\n`,
           );
         }
-      },
+      }),
     };
   }
   const groups = table.ordered();
@@ -260,7 +261,7 @@ export function logResult(
     reason: interrupted ? 'interrupted' : groups[0]!.category,
     data: { input, errors: table.errors, groups: groups.map(groupJson), patterns },
     diagnoses: groups.map((g) => g.diagnosis),
-    render: (o) => {
+    shown: showDrawn((o) => {
       if (opts.format === 'github') return renderGithub(o, groups, table.errors, scanner.lines, patterns);
       if (alone && !interrupted) {
         o.out(`${groups[0]!.id}\n`);
@@ -272,7 +273,7 @@ export function logResult(
       if (groups.length > 1 && !o.quiet)
         o.err(o.style.dim(`The most frequent cause, ${groups[0]!.id} (every group's diagnosis: --json):\n`));
       printDiagnosis(o, groups[0]!.diagnosis);
-    },
+    }),
   };
 }
 
@@ -296,16 +297,17 @@ export function asOneText(ctx: Context, r: CommandResult, opts: LogOptions): Com
     lastLine: 1,
     example: safeExample(line),
   };
-  const render =
+  const shown =
     opts.format === 'github'
-      ? (o: import('../render/output.js').Output) =>
+      ? showDrawn((o) =>
           renderGithub(
             o,
             [{ ...group, first: undefined, last: undefined, diagnosis: d, models: new Map(), otherModels: 0 }],
             1,
             text.split('\n').length,
             [],
-          )
-      : r.render;
-  return { ...r, data: { ...r.data, errors: 1, groups: [group] }, render };
+          ),
+        )
+      : r.shown;
+  return { ...r, data: { ...r.data, errors: 1, groups: [group] }, shown };
 }

@@ -1,5 +1,5 @@
 /** How a log's groups are shown: a short table, one annotation a group, one line an error (--follow). */
-import type { Output } from '../render/output.js';
+import type { Writer as Output } from '../render/reporter.js';
 import type { Style } from '../render/style.js';
 import { fitToWidth } from '../render/layout.js';
 import type { Diagnosis } from '../core/types.js';

@@ -1,6 +1,6 @@
 import type { Diagnosis } from '../core/types.js';
 import type { Runway, NoRunway } from '../api/usage.js';
-import type { Output } from './output.js';
+import { report, type Reporters, type Writer } from './reporter.js';
 import { printDiagnosis } from './diagnosis.js';
 import { fitToWidth, labelled } from './layout.js';
 import { annotation, diagnosisMessage } from './github.js';
@@ -20,7 +20,17 @@ export interface BalanceView {
   diagnosis?: Diagnosis;
   /** --fail-open turned a "could not check" into exit 0. */
   failedOpen: boolean;
+  /** The run's exit reason (the github summary line names it). */
+  exitReason: ExitReason;
 }
+
+/** balance's reporters by --format (json is main()'s document). */
+export const BALANCE_REPORTERS: Reporters<BalanceView> = {
+  text: (v, env) => report(env, (o) => renderBalanceText(o, v)),
+  value: (v, env) => report(env, (o) => renderBalanceValue(o, v)),
+  openmetrics: (v, env) => report(env, (o) => renderBalanceOpenMetrics(o, v)),
+  github: (v, env) => report(env, (o) => renderBalanceGithub(o, v, v.exitReason)),
+};
 
 /** An amount for people: the one rule of src/core/format.ts (0.0312, 42.50). */
 export { usd };
@@ -33,7 +43,7 @@ function inDays(d: number): string {
 }
 
 /** The human report: result lines on stdout, notes and diagnosis on stderr. */
-export function renderBalanceText(o: Output, v: BalanceView): void {
+export function renderBalanceText(o: Writer, v: BalanceView): void {
   const s = o.style;
   if (o.quiet) {
     // -q with --min is a guard for cron, which mails any output: silent while the balance is at or
@@ -80,7 +90,7 @@ export function renderBalanceText(o: Output, v: BalanceView): void {
 }
 
 /** The diagnosis on stderr (one verdict line with -q), and what --fail-open did. */
-function renderProblem(o: Output, v: BalanceView): void {
+function renderProblem(o: Writer, v: BalanceView): void {
   const s = o.style;
   if (v.diagnosis) printDiagnosis(o, v.diagnosis);
   if (v.failedOpen)
@@ -90,7 +100,7 @@ function renderProblem(o: Output, v: BalanceView): void {
 }
 
 /** The bare number for `$(apidoctor balance --format value)`; nothing on stdout when there is none. */
-export function renderBalanceValue(o: Output, v: BalanceView): void {
+export function renderBalanceValue(o: Writer, v: BalanceView): void {
   if (v.balance !== null) o.out(`${v.balance}\n`);
   renderProblem(o, v);
 }
@@ -141,7 +151,7 @@ export function openMetrics(v: BalanceView): string {
 }
 
 /** The openmetrics report: the exposition on stdout, the diagnosis (if any) on stderr. */
-export function renderBalanceOpenMetrics(o: Output, v: BalanceView): void {
+export function renderBalanceOpenMetrics(o: Writer, v: BalanceView): void {
   o.out(openMetrics(v));
   renderProblem(o, v);
 }
@@ -150,7 +160,7 @@ export function renderBalanceOpenMetrics(o: Output, v: BalanceView): void {
  * `--format github`: the problem as a workflow annotation (an error, or a warning when --fail-open
  * let it pass), the notes as warnings, then one plain summary line. The step outputs are written by the CLI.
  */
-export function renderBalanceGithub(o: Output, v: BalanceView, reason: ExitReason): void {
+export function renderBalanceGithub(o: Writer, v: BalanceView, reason: ExitReason): void {
   const title = 'apidoctor balance';
   let text = '';
   if (v.diagnosis)

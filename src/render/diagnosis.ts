@@ -1,7 +1,7 @@
 import type { Attempt, Diagnosis } from '../core/types.js';
 import type { Style } from './style.js';
 import { formatMs } from '../core/format.js';
-import type { Output } from './output.js';
+import type { Writer as Output } from './reporter.js';
 import { oneLine } from './sanitize.js';
 import { fitToWidth } from './layout.js';
 

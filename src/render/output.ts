@@ -3,6 +3,8 @@ import { PLAIN, applyStyleMarkers, type Style } from './style.js';
 import { jsonSafe, neutralize, oneLine } from './sanitize.js';
 import { interruptibleStep } from '../core/busy.js';
 import { fitToWidth } from './layout.js';
+import type { Report, ReportEnv, Writer } from './reporter.js';
+import { appendStepSummary } from './github.js';
 
 /** A writable stream as the output layer needs it. */
 export interface Sink {
@@ -65,7 +67,7 @@ export function depthBounded(v: unknown, max = MAX_JSON_DEPTH, depth = 0): unkno
  * character that came with outside text (a server's ESC, OSC 52, C1, a bidi override) reaches a terminal
  * raw; only then do apidoctor's own colour markers become escape sequences (style.ts).
  */
-export class Output {
+export class Output implements Writer {
   readonly json: boolean;
   readonly quiet: boolean;
   readonly verbose: boolean;
@@ -90,6 +92,27 @@ export class Output {
     // ora moves the cursor: only on a real terminal stream that can.
     this.spinnerAllowed =
       !!opts.spinner && !this.json && !this.quiet && !!stderr.isTTY && typeof (stderr as { cursorTo?: unknown }).cursorTo === 'function';
+  }
+
+  /** What a reporter may know of this output (src/render/reporter.ts). */
+  get env(): ReportEnv {
+    return { style: this.style, width: this.width, quiet: this.quiet, verbose: this.verbose, stdoutIsTTY: this.stdoutIsTTY };
+  }
+
+  /**
+   * Writes a reporter's Report, its segments in order (--quiet was applied by the reporter); the
+   * step-summary Markdown is appended, redacted, to the file `stepSummary` names ($GITHUB_STEP_SUMMARY).
+   */
+  async write(report: Report, stepSummary?: string): Promise<void> {
+    let summary = '';
+    for (const seg of report) {
+      if (seg.to === 'stdout') this.out(seg.text);
+      else if (seg.to === 'stderr') this.err(seg.text, true);
+      else summary += seg.text;
+    }
+    if (summary && stepSummary) {
+      await appendStepSummary(stepSummary, summary);
+    }
   }
 
   /** What reaches a sink: neutralised, with apidoctor's own colours applied. */
@@ -155,6 +178,15 @@ export class Output {
     if (this.quiet && !always) return;
     this.stopSpinners();
     this.stderr.write(applyStyleMarkers(fitToWidth(redactor.redact(text), this.width), this.style.color));
+  }
+
+  /**
+   * What a command says while it runs, on stderr: a retry, a follow-up request, a question, a note that must
+   * come before a change is sent. The one way a command body writes (its result is a reporter's, written by
+   * main()); suppressed by --quiet unless `always`.
+   */
+  progress(text: string, always = false): void {
+    this.err(text, always);
   }
 
   /** A warning line on stderr (laid out for the width, as all of stderr); kept even in JSON mode (stdout stays one document). */

@@ -1,6 +1,9 @@
 import type { CheckDef, CheckResult } from '../checks/runner.js';
 import type { Diagnosis } from '../core/types.js';
-import type { Output } from './output.js';
+import type { ResolvedConfig } from '../config/resolve.js';
+import { redactor } from '../core/redact.js';
+import { report, stdoutReporter, type Reporters, type Writer } from './reporter.js';
+import { renderMarkdown, type MarkdownEnv } from './markdown.js';
 import { renderDiagnosis, formatMs } from './diagnosis.js';
 import { markdownText, oneLine, workflowData, workflowProperty } from './sanitize.js';
 import { fitToWidth, reportRow, titleColumn } from './layout.js';
@@ -27,7 +30,7 @@ export function listChecks(defs: readonly CheckDef<unknown>[]): string {
 }
 
 /** The text report: a line per check on stdout, the diagnoses on stderr, a summary line on stdout. */
-export function renderText(o: Output, results: CheckResult[], diagnoses: Diagnosis[], summary: Summary, strict: boolean): void {
+export function renderText(o: Writer, results: CheckResult[], diagnoses: Diagnosis[], summary: Summary, strict: boolean): void {
   const s = o.style;
   const sym = (r: CheckResult) =>
     r.status === 'pass'
@@ -96,10 +99,8 @@ export function renderGithub(results: CheckResult[], summary: Summary): string {
   return lines.join('\n') + '\n';
 }
 
-/** The Markdown table appended to $GITHUB_STEP_SUMMARY. */
-export async function githubSummary(path: string, results: CheckResult[], summary: Summary): Promise<void> {
-  const { appendFile } = process.getBuiltinModule('node:fs/promises');
-  const { redactor } = await import('../core/redact.js');
+/** The Markdown table for $GITHUB_STEP_SUMMARY (the output layer appends it). */
+export function githubSummary(results: CheckResult[], summary: Summary): string {
   const icon = { pass: '✅', warn: '⚠️', fail: '❌', skip: '⏭️' } as const;
   // Server text renders as text: no link, image, HTML or cell break (markdownText).
   const cell = (t: string) => markdownText(redactor.redact(t));
@@ -116,11 +117,7 @@ export async function githubSummary(path: string, results: CheckResult[], summar
     `**${summary.exitCode === 0 ? 'Healthy' : `Exit ${summary.exitCode} (${summary.exitReason})`}** — ${summary.pass} passed, ${summary.warn} warnings, ${summary.fail} failed, ${summary.skip} skipped`,
     '',
   ].join('\n');
-  try {
-    await appendFile(path, redactor.redact(md + '\n'));
-  } catch {
-    // The summary is a convenience; the annotations on stdout are the result.
-  }
+  return md + '\n';
 }
 
 function xml(s: string): string {
@@ -160,3 +157,31 @@ export function renderJunit(results: CheckResult[], strict: boolean, totalMs: nu
     '',
   ].join('\n');
 }
+
+/** What doctor found, as its reporters read it. */
+export interface DoctorView {
+  results: CheckResult[];
+  diagnoses: Diagnosis[];
+  summary: Summary;
+  strict: boolean;
+  /** The whole run, for junit's times. */
+  totalMs: number;
+  /** For the markdown report: the settings with their sources, and the versions and OS. */
+  config: ResolvedConfig;
+  machine: MarkdownEnv;
+}
+
+/** doctor's reporters by --format (json is main()'s document). */
+export const DOCTOR_REPORTERS: Reporters<DoctorView> = {
+  text: (v, env) => report(env, (o) => renderText(o, v.results, v.diagnoses, v.summary, v.strict)),
+  github: (v, env) =>
+    report(env, (o) => {
+      o.out(renderGithub(v.results, v.summary));
+      o.stepSummary(githubSummary(v.results, v.summary));
+    }),
+  junit: stdoutReporter((v) => renderJunit(v.results, v.strict, v.totalMs)),
+  markdown: stdoutReporter((v) => renderMarkdown(v.results, v.diagnoses, v.summary, v.config, v.machine)),
+};
+
+/** `doctor --list-checks`. */
+export const LIST_CHECKS_REPORTERS: Reporters<readonly CheckDef<unknown>[]> = { text: stdoutReporter(listChecks) };

@@ -1,0 +1,134 @@
+import type { Style } from './style.js';
+
+/**
+ * The one shape of every command's output. A command's run returns a view (data); a reporter, chosen by
+ * --format from the command's table of reporters, turns the view into a Report: text, nothing written.
+ * Only the output layer (Output.write, src/render/output.ts, called by main() in src/entry/cli.ts) writes a
+ * Report — redacted, neutralised, coloured — and appends its step-summary Markdown to $GITHUB_STEP_SUMMARY.
+ */
+
+/** What a reporter may know of where its text goes (no stream, no I/O). */
+export interface ReportEnv {
+  style: Style;
+  /** The width human text is laid out for. */
+  width: number;
+  quiet: boolean;
+  verbose: boolean;
+  /** stdout is a terminal (a JSON answer is then indented for reading). */
+  stdoutIsTTY: boolean;
+}
+
+/**
+ * One piece of a Report, in the order a person sees them on a terminal: a result on stdout, a report on
+ * stderr, or Markdown for the step summary of a GitHub workflow (--format github).
+ */
+export type Segment = { to: 'stdout' | 'stderr' | 'step-summary'; text: string };
+
+/** A reporter's answer: what to show, in order. */
+export type Report = Segment[];
+
+/** A pure function from a command's view to what the user sees. */
+export type Reporter<V> = (view: V, env: ReportEnv) => Report;
+
+/** A command's reporters keyed by its --format values (`json` is main()'s document, never a reporter). */
+export type Reporters<V> = Readonly<Partial<Record<string, Reporter<V>>>>;
+
+/**
+ * The writing methods renderers use, shared by the Output (which writes) and the ReportBuilder (which only
+ * collects): a renderer written against a Writer runs unchanged as a reporter's body.
+ */
+export interface Writer {
+  readonly style: Style;
+  readonly width: number;
+  readonly quiet: boolean;
+  readonly verbose: boolean;
+  /** A result, on stdout. */
+  out(text: string): void;
+  /** A report on stderr; left out with --quiet unless `always`. */
+  err(text: string, always?: boolean): void;
+  /** A warning line on stderr. */
+  warn(text: string): void;
+  /** A line on stderr with --verbose only. */
+  debug(text: string): void;
+}
+
+/** Collects what a renderer writes into a Report, applying --quiet and --verbose as the Output would. */
+export class ReportBuilder implements Writer {
+  readonly style: Style;
+  readonly width: number;
+  readonly quiet: boolean;
+  readonly verbose: boolean;
+  readonly report: Report = [];
+
+  constructor(env: ReportEnv) {
+    this.style = env.style;
+    this.width = env.width;
+    this.quiet = env.quiet;
+    this.verbose = env.verbose;
+  }
+
+  private add(to: Segment['to'], text: string): void {
+    if (!text) return;
+    const last = this.report[this.report.length - 1];
+    // Consecutive pieces for one stream are one segment, unless it is large (a table of 100,000 keys is written in pieces).
+    if (last?.to === to && last.text.length + text.length <= 64 * 1024) last.text += text;
+    else this.report.push({ to, text });
+  }
+
+  out(text: string): void {
+    this.add('stdout', text);
+  }
+
+  err(text: string, always = false): void {
+    if (this.quiet && !always) return;
+    this.add('stderr', text);
+  }
+
+  warn(text: string): void {
+    this.err(`${this.style.warn(this.style.symbols.warn)} ${text}\n`);
+  }
+
+  debug(text: string): void {
+    if (this.verbose) this.err(this.style.dim(text) + '\n');
+  }
+
+  /** Markdown for $GITHUB_STEP_SUMMARY. */
+  stepSummary(markdown: string): void {
+    this.add('step-summary', markdown);
+  }
+}
+
+/** A reporter's body written against a Writer, run into a Report. */
+export function report(env: ReportEnv, draw: (w: ReportBuilder) => void): Report {
+  const b = new ReportBuilder(env);
+  draw(b);
+  return b.report;
+}
+
+/** A reporter that returns one stdout text. */
+export function stdoutReporter<V>(text: (view: V, env: ReportEnv) => string): Reporter<V> {
+  return (view, env) => report(env, (w) => w.out(text(view, env)));
+}
+
+/** What a command result carries for people: its reporters, the --format chosen, and the view they read. */
+export interface Shown {
+  format: string;
+  view: unknown;
+  reporters: Reporters<never>;
+}
+
+/** The `shown` of a result (typed at the call, erased in the result). */
+export function show<V>(reporters: Reporters<V>, format: string, view: V): Shown {
+  return { format, view, reporters: reporters as Reporters<never> };
+}
+
+/** A one-off reporter for a result with a single human form (a declined change, "nothing to do"). */
+export function showDrawn(draw: (w: ReportBuilder) => void): Shown {
+  return show({ text: (_v: undefined, env) => report(env, draw) }, 'text', undefined);
+}
+
+/** The Report of a result: the reporter of its format (text when the table has none for it). */
+export function reportOf(shown: Shown, env: ReportEnv): Report {
+  const reporter = (shown.reporters[shown.format] ?? shown.reporters.text) as Reporter<unknown> | undefined;
+  return reporter ? reporter(shown.view, env) : [];
+}
