@@ -1,11 +1,12 @@
 import { matchKeyRecord, toKeyRecords, type KeyRecord } from './account.js';
 
 /**
- * GET /api/keys's list kept column by column: an id, a flag and two times per key in typed arrays, the name
- * and prefix as strings, and no object per key. A list of 100,000 keys parsed by JSON.parse into objects,
- * copied into records and then into views made about a million objects that all lived to the end: the
- * garbage collector's copying of them was most of `keys`'s time and memory. Views are made one at a time,
- * when a row is printed, and die young.
+ * GET /api/keys's list kept column by column: an id, flags and two times per key in typed arrays, and the
+ * names and prefixes as their UTF-8 bytes one after another in one buffer; no object and no string per key.
+ * A list of 100,000 keys parsed by JSON.parse into objects, copied into records and then into views made
+ * about a million objects that all lived to the end: the garbage collector's copying of them was most of
+ * `keys`'s time and memory. A million keys take about 60 MB here, outside the JavaScript heap. Strings and
+ * views are made one at a time, when a row is printed, and die young.
  */
 
 const DAY_MS = 86_400_000;
@@ -14,35 +15,105 @@ const MISSING = -Infinity;
 /** A time column's value for "a field whose text is not a canonical UTC timestamp": its text is in `rawTimes`. */
 const RAW = Infinity;
 
+/** Flags: active (anything but `false`, as toKeyRecords reads it), has a name, and name / prefix kept as a string. */
+const F_ACTIVE = 1;
+const F_NAME = 2;
+const F_NAME_STRING = 4;
+const F_PREFIX_STRING = 8;
+/** Name and prefix are printable ASCII (0x20–0x7e): their bytes are their characters, and oneLine leaves them. */
+const F_NAME_ASCII = 16;
+const F_PREFIX_ASCII = 32;
+
+/**
+ * The most keys and bytes of names and prefixes a list holds (about 50 MB of columns and 32 MiB of text at most):
+ * a scanned answer past either is refused as too large, whatever its size in bytes, so that an endless key list
+ * cannot fill memory. An account has a few hundred keys; a million keys (120 MB of JSON) are read.
+ */
+export const MAX_KEYS = 1_500_000;
+export const MAX_TEXT_BYTES = 32 * 1024 * 1024;
+
 export class KeyList {
   length = 0;
   private cap = 0;
   private ids = new Float64Array(0);
-  /** 1 = active (anything but `false`, as toKeyRecords reads it). */
-  private act = new Uint8Array(0);
+  private flags = new Uint8Array(0);
   private created = new Float64Array(0);
   private expires = new Float64Array(0);
-  private names: Array<string | undefined> = [];
-  private prefixes: string[] = [];
+  /** Key i's name is text[prefixEnd[i-1], nameEnd[i]), its prefix text[nameEnd[i], prefixEnd[i]). */
+  private nameEnd = new Uint32Array(0);
+  private prefixEnd = new Uint32Array(0);
+  /** The names' and prefixes' UTF-8 bytes. */
+  private text = Buffer.allocUnsafe(0);
+  private textLength = 0;
+  /** Names and prefixes kept as strings (from an escaped JSON string, whose exact text UTF-8 may not hold): 2·i name, 2·i + 1 prefix. */
+  private strings = new Map<number, string>();
   /** Times kept as text: index 2·i for createdAt, 2·i + 1 for expiresAt. */
   private rawTimes = new Map<number, string>();
   /** The index of the configured key, or -1. */
   configured = -1;
 
   private grow(): void {
-    const cap = Math.max(1024, this.cap * 2);
+    // By half again rather than double: near a million keys the old and new columns live together for a moment.
+    const cap = Math.min(Math.max(1024, Math.ceil(this.cap * 1.5)), Math.max(MAX_KEYS, this.cap + 1));
     const f = (a: Float64Array) => {
       const b = new Float64Array(cap);
+      b.set(a);
+      return b;
+    };
+    const u = (a: Uint32Array) => {
+      const b = new Uint32Array(cap);
       b.set(a);
       return b;
     };
     this.ids = f(this.ids);
     this.created = f(this.created);
     this.expires = f(this.expires);
+    this.nameEnd = u(this.nameEnd);
+    this.prefixEnd = u(this.prefixEnd);
     const a = new Uint8Array(cap);
-    a.set(this.act);
-    this.act = a;
+    a.set(this.flags);
+    this.flags = a;
     this.cap = cap;
+  }
+
+  /** Room for `n` more bytes of text. */
+  private room(n: number): void {
+    if (this.textLength + n <= this.text.length) return;
+    const t = Buffer.allocUnsafe(Math.max(64 * 1024, Math.ceil((this.textLength + n) * 1.5)));
+    this.text.copy(t, 0, 0, this.textLength);
+    this.text = t;
+  }
+
+  /** Appends bytes src[from, to) to the text; true when they are all printable ASCII. */
+  private appendBytes(src: Uint8Array, from: number, to: number): boolean {
+    this.room(to - from);
+    const t = this.text;
+    let o = this.textLength;
+    let ascii = true;
+    for (let j = from; j < to; j++) {
+      const c = src[j]!;
+      if (c < 0x20 || c > 0x7e) ascii = false;
+      t[o++] = c;
+    }
+    this.textLength = o;
+    return ascii;
+  }
+
+  /** Appends a string to the text (or keeps it whole when UTF-8 would not give it back); its flags. */
+  private appendString(i: number, slot: number, s: string, asString: number, ascii: number): number {
+    if (/^[\x20-\x7e]*$/.test(s)) {
+      this.room(s.length);
+      this.textLength += this.text.write(s, this.textLength, 'latin1');
+      return ascii;
+    }
+    if (!/[\ud800-\udfff]/.test(s)) {
+      const n = Buffer.byteLength(s);
+      this.room(n);
+      this.textLength += this.text.write(s, this.textLength, 'utf8');
+      return 0;
+    }
+    this.strings.set(2 * i + slot, s);
+    return asString;
   }
 
   /** Adds one key; times are the API's text (or undefined). */
@@ -56,12 +127,54 @@ export class KeyList {
   ): void {
     if (this.length === this.cap) this.grow();
     const i = this.length++;
+    let fl = active ? F_ACTIVE : 0;
+    if (name !== undefined) fl |= F_NAME | this.appendString(i, 0, name, F_NAME_STRING, F_NAME_ASCII);
+    else fl |= F_NAME_ASCII;
+    this.nameEnd[i] = this.textLength;
+    fl |= this.appendString(i, 1, prefix, F_PREFIX_STRING, F_PREFIX_ASCII);
+    this.prefixEnd[i] = this.textLength;
     this.ids[i] = id;
-    this.act[i] = active ? 1 : 0;
-    this.names.push(name);
-    this.prefixes.push(prefix);
+    this.flags[i] = fl;
     this.created[i] = this.time(2 * i, createdAt);
     this.expires[i] = this.time(2 * i + 1, expiresAt);
+  }
+
+  /**
+   * Adds one key read by the scanner: name and prefix as byte ranges of `src` (start −1: none), or as strings
+   * (decoded from escapes), times as milliseconds (MISSING, or RAW with their text).
+   */
+  pushScanned(
+    id: number,
+    active: boolean,
+    src: Uint8Array,
+    nameFrom: number,
+    nameTo: number,
+    nameString: string | undefined,
+    prefixFrom: number,
+    prefixTo: number,
+    prefixString: string | undefined,
+    created: number,
+    createdText: string | undefined,
+    expires: number,
+    expiresText: string | undefined,
+  ): void {
+    if (this.length === this.cap) this.grow();
+    const i = this.length++;
+    let fl = active ? F_ACTIVE : 0;
+    if (nameString !== undefined) fl |= F_NAME | this.appendString(i, 0, nameString, F_NAME_STRING, F_NAME_ASCII);
+    else if (nameFrom >= 0) fl |= F_NAME | (this.appendBytes(src, nameFrom, nameTo) ? F_NAME_ASCII : 0);
+    else fl |= F_NAME_ASCII;
+    this.nameEnd[i] = this.textLength;
+    if (prefixString !== undefined) fl |= this.appendString(i, 1, prefixString, F_PREFIX_STRING, F_PREFIX_ASCII);
+    else if (prefixFrom >= 0) fl |= this.appendBytes(src, prefixFrom, prefixTo) ? F_PREFIX_ASCII : 0;
+    else fl |= F_PREFIX_ASCII;
+    this.prefixEnd[i] = this.textLength;
+    this.ids[i] = id;
+    this.flags[i] = fl;
+    this.created[i] = created;
+    if (created === RAW) this.rawTimes.set(2 * i, createdText!);
+    this.expires[i] = expires;
+    if (expires === RAW) this.rawTimes.set(2 * i + 1, expiresText!);
   }
 
   private time(slot: number, text: string | undefined): number {
@@ -75,14 +188,48 @@ export class KeyList {
   id(i: number): number {
     return this.ids[i]!;
   }
+  private nameStart(i: number): number {
+    return i === 0 ? 0 : this.prefixEnd[i - 1]!;
+  }
   name(i: number): string | undefined {
-    return this.names[i];
+    const fl = this.flags[i]!;
+    if (!(fl & F_NAME)) return undefined;
+    if (fl & F_NAME_STRING) return this.strings.get(2 * i);
+    return fl & F_NAME_ASCII
+      ? this.text.toString('latin1', this.nameStart(i), this.nameEnd[i]!)
+      : this.text.toString('utf8', this.nameStart(i), this.nameEnd[i]!);
   }
   prefix(i: number): string {
-    return this.prefixes[i]!;
+    const fl = this.flags[i]!;
+    if (fl & F_PREFIX_STRING) return this.strings.get(2 * i + 1)!;
+    return fl & F_PREFIX_ASCII
+      ? this.text.toString('latin1', this.nameEnd[i]!, this.prefixEnd[i]!)
+      : this.text.toString('utf8', this.nameEnd[i]!, this.prefixEnd[i]!);
+  }
+  /**
+   * For the table: the bytes of key i's name (`which` 0) or prefix (1) as [from, to) of `bytes()`, when they are
+   * printable ASCII (what is printed is then exactly those bytes); undefined otherwise (or when there is no name).
+   */
+  asciiRange(i: number, which: 0 | 1): [number, number] | undefined {
+    const fl = this.flags[i]!;
+    if (which === 0) return fl & F_NAME && fl & F_NAME_ASCII && !(fl & F_NAME_STRING) ? [this.nameStart(i), this.nameEnd[i]!] : undefined;
+    return fl & F_PREFIX_ASCII && !(fl & F_PREFIX_STRING) ? [this.nameEnd[i]!, this.prefixEnd[i]!] : undefined;
+  }
+  /** Whether key i's name and prefix are both printable ASCII bytes (asciiRange gives both, or there is no name). */
+  plainText(i: number): boolean {
+    const fl = this.flags[i]!;
+    return (fl & (F_NAME_ASCII | F_PREFIX_ASCII | F_NAME_STRING | F_PREFIX_STRING)) === (F_NAME_ASCII | F_PREFIX_ASCII);
+  }
+  /** How many bytes of names and prefixes are kept. */
+  textBytes(): number {
+    return this.textLength;
+  }
+  /** The names' and prefixes' bytes (see asciiRange). */
+  bytes(): Buffer {
+    return this.text;
   }
   active(i: number): boolean {
-    return this.act[i] === 1;
+    return (this.flags[i]! & F_ACTIVE) !== 0;
   }
   /** The API's createdAt text, or null. */
   createdAt(i: number): string | null {
@@ -105,6 +252,14 @@ export class KeyList {
     const t = this.expires[i]!;
     return t === MISSING || t === RAW ? undefined : dayText(t);
   }
+  /** The created time in milliseconds: −Infinity when there is none, +Infinity when its text is not canonical. */
+  createdMs(i: number): number {
+    return this.created[i]!;
+  }
+  /** Whether key i's times are canonical or absent (none kept as text). */
+  plainTimes(i: number): boolean {
+    return this.created[i] !== RAW && this.expires[i] !== RAW;
+  }
   /** Milliseconds of the expiry, NaN when there is none or it does not parse. */
   expiresMs(i: number): number {
     const t = this.expires[i]!;
@@ -120,14 +275,14 @@ export class KeyList {
     return out;
   }
   record(i: number): KeyRecord {
-    const name = this.names[i];
+    const name = this.name(i);
     const created = this.createdAt(i);
     const expires = this.expiresAt(i);
     return {
       id: this.ids[i]!,
       ...(name !== undefined ? { name } : {}),
-      prefix: this.prefixes[i]!,
-      active: this.act[i] === 1,
+      prefix: this.prefix(i),
+      active: this.active(i),
       ...(created !== null ? { createdAt: created } : {}),
       ...(expires !== null ? { expiresAt: expires } : {}),
     };
@@ -239,165 +394,478 @@ export function isoText(t: number): string {
   return `${dayOf(days)}T${p2(h)}:${p2(mi)}:${p2(sec)}.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z`;
 }
 
-// ── parsing the answer without an object per key ──────────────────────────────────────────
-
-const FIELDS = new Set(['id', 'name', 'prefix', 'active', 'createdAt', 'created_at', 'expiresAt', 'expires_at']);
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f]/;
-const NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
+// ── parsing the answer without an object per key, as it arrives ───────────────────────────
 
 /** Thrown inside the scanner: the text is not of the plain shape it reads, so the general path does. */
 class NotPlain extends Error {}
+/** Returned by the scanner's readers: the piece it reads goes on past the bytes at hand. */
+const MORE = -1;
+
+/** What one record of the keys array held, as the scanner reads it (reused from record to record). */
+interface Fields {
+  idKind: 0 | 1 | 2; // none, a number, a string
+  id: number;
+  nameFrom: number;
+  nameTo: number;
+  nameString: string | undefined;
+  prefixFrom: number;
+  prefixTo: number;
+  prefixString: string | undefined;
+  active: boolean;
+  /** Per time field (createdAt, created_at, expiresAt, expires_at): 0 absent or null, 1 a string, 2 another value. */
+  timeKind: [number, number, number, number];
+  timeMs: [number, number, number, number];
+  timeText: [string | undefined, string | undefined, string | undefined, string | undefined];
+}
+
+/** Whether b[from, …) holds the characters of `word`. */
+function bytesAre(b: Buffer, from: number, word: string): boolean {
+  for (let k = 0; k < word.length; k++) if (b[from + k] !== word.charCodeAt(k)) return false;
+  return true;
+}
+
+/** A field's slot in Fields by its name's bytes b[from, to), or −1 for a field the list does not keep. */
+function fieldOf(b: Buffer, from: number, to: number): number {
+  switch (to - from) {
+    case 2:
+      return bytesAre(b, from, 'id') ? 0 : -1;
+    case 4:
+      return bytesAre(b, from, 'name') ? 1 : -1;
+    case 6:
+      return bytesAre(b, from, 'prefix') ? 2 : bytesAre(b, from, 'active') ? 3 : -1;
+    case 9:
+      return bytesAre(b, from, 'createdAt') ? 4 : bytesAre(b, from, 'expiresAt') ? 6 : -1;
+    case 10:
+      return bytesAre(b, from, 'created_at') ? 5 : bytesAre(b, from, 'expires_at') ? 7 : -1;
+  }
+  return -1;
+}
+const FIELD_NAMES = ['id', 'name', 'prefix', 'active', 'createdAt', 'created_at', 'expiresAt', 'expires_at'];
+
+function latin1(b: Buffer, from: number, to: number): string {
+  return b.toString('latin1', from, to);
+}
+function utf8(b: Buffer, from: number, to: number): string {
+  return b.toString('utf8', from, to);
+}
+
+/** The number written by the digits b[from, to), or -1 when one is not a digit. */
+function digitsB(b: Buffer, from: number, to: number): number {
+  let v = 0;
+  for (let i = from; i < to; i++) {
+    const d = b[i]! - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/** canonicalTime of the bytes b[from, to): the same rules, without a string. */
+function canonicalTimeBytes(b: Buffer, from: number, to: number): number | undefined {
+  if (to - from !== 24) return undefined;
+  const o = from;
+  if (
+    b[o + 4] !== 45 ||
+    b[o + 7] !== 45 ||
+    b[o + 10] !== 84 ||
+    b[o + 13] !== 58 ||
+    b[o + 16] !== 58 ||
+    b[o + 19] !== 46 ||
+    b[o + 23] !== 90
+  )
+    return undefined;
+  const y = digitsB(b, o, o + 4),
+    mo = digitsB(b, o + 5, o + 7),
+    d = digitsB(b, o + 8, o + 10),
+    h = digitsB(b, o + 11, o + 13),
+    mi = digitsB(b, o + 14, o + 16),
+    sec = digitsB(b, o + 17, o + 19),
+    ms = digitsB(b, o + 20, o + 23);
+  if (y < 0 || ms < 0) return undefined;
+  const leap = mo === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  if (mo < 1 || mo > 12 || d < 1 || d > DAYS_IN[mo - 1]! + (leap ? 1 : 0) || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59)
+    return undefined;
+  return daysFromCivil(y, mo, d) * DAY_MS + ((h * 60 + mi) * 60 + sec) * 1000 + ms;
+}
 
 /**
- * Reads `{"keys": [ {…}, … ], …}` straight into a KeyList when the document has the plain shape the API
- * answers: an object whose members are scalars or the keys array, records whose fields are scalars.
- * Anything else (nested values, a body that is not JSON) returns undefined, and the caller reads it with
- * JSON.parse, which says precisely what is wrong.
+ * Reads `{"keys": [ {…}, … ], …}` into a KeyList as its bytes arrive, keeping nothing of them but the
+ * record being read when a piece ends inside it: the answer of a million keys (120 MB) never exists whole.
+ * It reads only the plain shape the API answers: an object whose members are scalars or the keys array,
+ * records whose fields are scalars. Anything else (nested values, a body that is not JSON) stops it
+ * (`plain` false), and the caller reads the body with JSON.parse, which says precisely what is wrong.
  */
-export function scanKeyList(s: string): KeyList | undefined {
-  try {
-    return scan(s);
-  } catch (e) {
-    if (e instanceof NotPlain) return undefined;
-    throw e;
+export class KeyListScanner {
+  readonly list = new KeyList();
+  /** False once the body is not of the plain shape (or too large). */
+  plain = true;
+  /** Set when the list went past MAX_KEYS or MAX_TEXT_BYTES: the answer is too large to list. */
+  tooLarge = false;
+  /** The longest piece (one record or member) kept across pieces: a record is ~130 bytes; a longer one is not the API's. */
+  static readonly MAX_PIECE = 1024 * 1024;
+  private carry: Buffer | undefined;
+  /** 0 `{` · 1 a member or `}` · 2 `,` or `}` · 3 a record or `]` · 4 `,` or `]` · 5 the end · 6 a member · 7 a record */
+  private state = 0;
+  private sawKeys = false;
+  private readonly f: Fields = {
+    idKind: 0,
+    id: 0,
+    nameFrom: -1,
+    nameTo: -1,
+    nameString: undefined,
+    prefixFrom: -1,
+    prefixTo: -1,
+    prefixString: undefined,
+    active: true,
+    timeKind: [0, 0, 0, 0],
+    timeMs: [0, 0, 0, 0],
+    timeText: [undefined, undefined, undefined, undefined],
+  };
+
+  /** Reads a piece of the body; false once the body is not plain (then further pieces are ignored). */
+  write(chunk: Buffer): boolean {
+    if (!this.plain) return false;
+    let b: Buffer = chunk;
+    if (this.carry) {
+      b = Buffer.concat([this.carry, chunk]);
+      this.carry = undefined;
+    }
+    try {
+      const at = this.run(b);
+      if (at < b.length) {
+        if (b.length - at > KeyListScanner.MAX_PIECE) throw new NotPlain();
+        this.carry = Buffer.from(b.subarray(at));
+      }
+    } catch (e) {
+      if (!(e instanceof NotPlain)) throw e;
+      this.plain = false;
+      this.carry = undefined;
+    }
+    return this.plain;
+  }
+
+  /** The list, once the whole body was read: undefined when it is not a plain key list (or was cut short). */
+  end(): KeyList | undefined {
+    if (!this.plain) return undefined;
+    if (this.carry) {
+      // Only white space may follow the document.
+      for (const c of this.carry) if (c !== 32 && c !== 10 && c !== 13 && c !== 9) return undefined;
+    }
+    return this.state === 5 && this.sawKeys ? this.list : undefined;
+  }
+
+  /** Reads whole pieces of b; the offset of the first byte not read (a piece that goes on past b). */
+  private run(b: Buffer): number {
+    const n = b.length;
+    let i = 0;
+    for (;;) {
+      i = ws(b, i);
+      if (i >= n) return i;
+      const c = b[i]!;
+      switch (this.state) {
+        case 0:
+          if (c !== 123) throw new NotPlain();
+          i++;
+          this.state = 1;
+          break;
+        case 1:
+        case 6: {
+          if (c === 125 && this.state === 1) {
+            // {}: no keys array (the caller says so)
+            i++;
+            this.state = 5;
+            break;
+          }
+          const next = this.member(b, i);
+          if (next === MORE) return i;
+          i = next;
+          break;
+        }
+        case 2:
+          if (c === 44) this.state = 6;
+          else if (c === 125) this.state = 5;
+          else throw new NotPlain();
+          i++;
+          break;
+        case 3:
+        case 7: {
+          if (c === 93 && this.state === 3) {
+            i++;
+            this.state = 2;
+            break;
+          }
+          const next = this.record(b, i);
+          if (next === MORE) return i;
+          i = next;
+          this.state = 4;
+          break;
+        }
+        case 4:
+          if (c === 44) this.state = 7;
+          else if (c === 93) this.state = 2;
+          else throw new NotPlain();
+          i++;
+          break;
+        default:
+          throw new NotPlain(); // something after the document
+      }
+    }
+  }
+
+  /** A member of the top object at i: `"keys": [` (then the records follow) or `"name": scalar`. */
+  private member(b: Buffer, i: number): number {
+    if (b[i] !== 34) throw new NotPlain();
+    const end = stringEnd(b, i);
+    if (end === MORE) return MORE;
+    const escaped = end < 0;
+    const close = escaped ? -end - 2 : end;
+    const name = escaped ? decodeString(b, i, close) : latin1(b, i + 1, close);
+    let j = ws(b, close + 1);
+    if (j >= b.length) return MORE;
+    if (b[j] !== 58) throw new NotPlain();
+    j = ws(b, j + 1);
+    if (j >= b.length) return MORE;
+    if (name === 'keys') {
+      // A second "keys" member replaces the first, as JSON.parse reads it.
+      if (this.sawKeys) throw new NotPlain();
+      if (b[j] !== 91) throw new NotPlain();
+      this.sawKeys = true;
+      this.state = 3;
+      return j + 1;
+    }
+    const next = skipScalar(b, j);
+    if (next === MORE) return MORE;
+    this.state = 2;
+    return next;
+  }
+
+  /** A record `{…}` at i, added to the list (when it has an id, as toKeyRecords reads it). */
+  private record(b: Buffer, i: number): number {
+    if (b[i] !== 123) throw new NotPlain();
+    const f = this.f;
+    f.idKind = 0;
+    f.nameFrom = f.prefixFrom = -1;
+    f.nameString = f.prefixString = undefined;
+    f.active = true;
+    f.timeKind[0] = f.timeKind[1] = f.timeKind[2] = f.timeKind[3] = 0;
+    const n = b.length;
+    let j = ws(b, i + 1);
+    if (j >= n) return MORE;
+    if (b[j] === 125) j++;
+    else
+      for (;;) {
+        if (b[j] !== 34) throw new NotPlain();
+        const end = stringEnd(b, j);
+        if (end === MORE) return MORE;
+        const close = end < 0 ? -end - 2 : end;
+        const slot = end < 0 ? FIELD_NAMES.indexOf(decodeString(b, j, close)) : fieldOf(b, j + 1, close);
+        j = ws(b, close + 1);
+        if (j >= n) return MORE;
+        if (b[j] !== 58) throw new NotPlain();
+        j = ws(b, j + 1);
+        if (j >= n) return MORE;
+        const v = b[j]!;
+        let next: number;
+        if (v === 34) {
+          const e = stringEnd(b, j);
+          if (e === MORE) return MORE;
+          const vClose = e < 0 ? -e - 2 : e;
+          next = vClose + 1;
+          if (slot >= 0) this.stringField(slot, b, j, vClose, e < 0);
+        } else {
+          next = skipScalar(b, j);
+          if (next === MORE) return MORE;
+          // Not a string: a number is an id, `false` makes a key inactive, null is no time; the rest counts as absent.
+          if (slot === 0) {
+            f.idKind = v === 45 || (v >= 48 && v <= 57) ? 1 : 0;
+            if (f.idKind) f.id = numberValue(b, j, next);
+          } else if (slot === 1) {
+            f.nameFrom = -1;
+            f.nameString = undefined;
+          } else if (slot === 2) {
+            f.prefixFrom = -1;
+            f.prefixString = undefined;
+          } else if (slot === 3) f.active = v !== 102;
+          else if (slot >= 4) f.timeKind[slot - 4] = v === 110 ? 0 : 2;
+        }
+        j = ws(b, next);
+        if (j >= n) return MORE;
+        const c = b[j++]!;
+        if (c === 125) break;
+        if (c !== 44) throw new NotPlain();
+        j = ws(b, j);
+        if (j >= n) return MORE;
+      }
+    if (f.idKind !== 0) {
+      if (this.list.length >= MAX_KEYS || this.list.textBytes() > MAX_TEXT_BYTES) {
+        this.tooLarge = true;
+        throw new NotPlain();
+      }
+      this.add(b);
+    }
+    return j;
+  }
+
+  /** A string value of a field kept (slot: see fieldOf) at b[open] … b[close]. */
+  private stringField(slot: number, b: Buffer, open: number, close: number, escaped: boolean): void {
+    const f = this.f;
+    if (slot === 0) {
+      f.idKind = 2;
+      f.id = Number(escaped ? decodeString(b, open, close) : utf8(b, open + 1, close));
+    } else if (slot === 1) {
+      f.nameString = escaped ? decodeString(b, open, close) : undefined;
+      f.nameFrom = open + 1;
+      f.nameTo = close;
+    } else if (slot === 2) {
+      f.prefixString = escaped ? decodeString(b, open, close) : undefined;
+      f.prefixFrom = open + 1;
+      f.prefixTo = close;
+    } else if (slot === 3) f.active = true;
+    else {
+      const k = slot - 4;
+      f.timeKind[k] = 1;
+      const t = escaped ? undefined : canonicalTimeBytes(b, open + 1, close);
+      if (t !== undefined) {
+        f.timeMs[k] = t;
+        f.timeText[k] = undefined;
+      } else {
+        f.timeMs[k] = RAW;
+        f.timeText[k] = escaped ? decodeString(b, open, close) : utf8(b, open + 1, close);
+      }
+    }
+  }
+
+  private add(b: Buffer): void {
+    const f = this.f;
+    // As toKeyRecords: `createdAt ?? created_at` (null counts as absent), then kept only when it is a string.
+    const ck = f.timeKind[0] !== 0 ? 0 : 1;
+    const ek = f.timeKind[2] !== 0 ? 2 : 3;
+    const created = f.timeKind[ck] === 1 ? f.timeMs[ck]! : MISSING;
+    const expires = f.timeKind[ek] === 1 ? f.timeMs[ek]! : MISSING;
+    this.list.pushScanned(
+      f.id,
+      f.active,
+      b,
+      f.nameFrom,
+      f.nameTo,
+      f.nameString,
+      f.prefixFrom,
+      f.prefixTo,
+      f.prefixString,
+      created,
+      f.timeText[ck],
+      expires,
+      f.timeText[ek],
+    );
   }
 }
 
-function scan(s: string): KeyList | undefined {
-  let i = 0;
-  const n = s.length;
-  const ws = () => {
-    let c = s.charCodeAt(i);
-    while (c === 32 || c === 10 || c === 13 || c === 9) c = s.charCodeAt(++i);
-    return c;
-  };
-  const expect = (code: number) => {
-    if (ws() !== code) throw new NotPlain();
-    i++;
-  };
-  /** A string at i (its opening quote), decoded. */
-  const str = (): string => {
-    const start = i + 1;
-    let end = s.indexOf('"', start);
-    let escaped = false;
-    while (end >= 0) {
-      let b = end - 1;
-      while (s.charCodeAt(b) === 92) b--;
-      if ((end - 1 - b) % 2 === 0) break;
+function ws(b: Buffer, i: number): number {
+  let c = b[i];
+  while (c === 32 || c === 10 || c === 13 || c === 9) c = b[++i];
+  return i;
+}
+
+/**
+ * The offset of the closing quote of the string whose opening quote is at `open`: as is when the string has
+ * no escape, −(offset + 2) when it has one, MORE when it goes on past b. A raw control character is not JSON.
+ */
+function stringEnd(b: Buffer, open: number): number {
+  const n = b.length;
+  let escaped = false;
+  for (let j = open + 1; j < n; j++) {
+    const c = b[j]!;
+    if (c === 34) return escaped ? -j - 2 : j;
+    if (c === 92) {
       escaped = true;
-      end = s.indexOf('"', end + 1);
-    }
-    if (end < 0) throw new NotPlain();
-    i = end + 1;
-    const raw = s.slice(start, end);
-    if (!escaped && raw.indexOf('\\') < 0) {
-      if (CONTROL.test(raw)) throw new NotPlain();
-      return raw;
-    }
-    try {
-      return JSON.parse(s.slice(start - 1, end + 1)) as string;
-    } catch {
+      j++;
+    } else if (c < 32) throw new NotPlain();
+  }
+  return MORE;
+}
+
+/** A JSON string with escapes, decoded (b[open] and b[close] are its quotes). */
+function decodeString(b: Buffer, open: number, close: number): string {
+  try {
+    return JSON.parse(utf8(b, open, close + 1)) as string;
+  } catch {
+    throw new NotPlain();
+  }
+}
+
+/** The end of the number at i (JSON's grammar: -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?), MORE when it may go on past b. */
+function numberEnd(b: Buffer, i: number): number {
+  const n = b.length;
+  const digitsFrom = (j: number) => {
+    const s = j;
+    while (j < n && b[j]! >= 48 && b[j]! <= 57) j++;
+    return j === s ? -2 - j : j; // −2 − j: no digit at j
+  };
+  let j = i;
+  if (b[j] === 45) j++;
+  if (j >= n) return MORE;
+  if (b[j] === 48) j++;
+  else {
+    j = digitsFrom(j);
+    if (j < 0) throw new NotPlain();
+  }
+  if (j < n && b[j] === 46) {
+    j = digitsFrom(j + 1);
+    if (j < 0) {
+      if (-2 - j >= n) return MORE;
       throw new NotPlain();
     }
-  };
-  /** A scalar value at i: a string, a number, true, false or null. */
-  const scalar = (): string | number | boolean | null => {
-    const c = ws();
-    if (c === 34) return str();
-    if (c === 116 && s.startsWith('true', i)) return ((i += 4), true);
-    if (c === 102 && s.startsWith('false', i)) return ((i += 5), false);
-    if (c === 110 && s.startsWith('null', i)) return ((i += 4), null);
-    const start = i;
-    let d = s.charCodeAt(i);
-    while ((d >= 48 && d <= 57) || d === 45 || d === 43 || d === 46 || d === 101 || d === 69) d = s.charCodeAt(++i);
-    const text = s.slice(start, i);
-    if (text === '' || !NUMBER.test(text)) throw new NotPlain();
-    return Number(text);
-  };
-
-  const list = new KeyList();
-  let sawKeys = false;
-  expect(123);
-  if (ws() === 125) return undefined; // {}: no keys array (the caller says so)
-  for (;;) {
-    if (ws() !== 34) throw new NotPlain();
-    const member = str();
-    expect(58);
-    if (member === 'keys') {
-      // A second "keys" member replaces the first, as JSON.parse reads it.
-      if (sawKeys) throw new NotPlain();
-      sawKeys = true;
-      expect(91);
-      if (ws() === 93) i++;
-      else {
-        for (;;) {
-          expect(123);
-          let id: unknown,
-            name: unknown,
-            prefix: unknown,
-            active: unknown,
-            created: unknown,
-            createdSnake: unknown,
-            expires: unknown,
-            expiresSnake: unknown;
-          if (ws() === 125) i++;
-          else {
-            for (;;) {
-              if (ws() !== 34) throw new NotPlain();
-              const f = str();
-              expect(58);
-              const c = ws();
-              if (c === 123 || c === 91) throw new NotPlain();
-              const v = scalar();
-              if (FIELDS.has(f)) {
-                if (f === 'id') id = v;
-                else if (f === 'name') name = v;
-                else if (f === 'prefix') prefix = v;
-                else if (f === 'active') active = v;
-                else if (f === 'createdAt') created = v;
-                else if (f === 'created_at') createdSnake = v;
-                else if (f === 'expiresAt') expires = v;
-                else expiresSnake = v;
-              }
-              const e = ws();
-              i++;
-              if (e === 125) break;
-              if (e !== 44) throw new NotPlain();
-            }
-          }
-          // As toKeyRecords reads a record: no id (number or string), no key.
-          if (typeof id === 'number' || typeof id === 'string') {
-            const cr = created ?? createdSnake;
-            const ex = expires ?? expiresSnake;
-            list.push(
-              Number(id),
-              typeof name === 'string' ? name : undefined,
-              typeof prefix === 'string' ? prefix : '',
-              active !== false,
-              typeof cr === 'string' ? cr : undefined,
-              typeof ex === 'string' ? ex : undefined,
-            );
-          }
-          const e = ws();
-          i++;
-          if (e === 93) break;
-          if (e !== 44) throw new NotPlain();
-        }
-      }
-    } else {
-      const c = ws();
-      if (c === 123 || c === 91) throw new NotPlain();
-      scalar();
-    }
-    const e = ws();
-    i++;
-    if (e === 125) break;
-    if (e !== 44) throw new NotPlain();
   }
-  ws();
-  if (i < n) throw new NotPlain();
-  return sawKeys ? list : undefined;
+  if (j < n && (b[j] === 101 || b[j] === 69)) {
+    j++;
+    if (j < n && (b[j] === 43 || b[j] === 45)) j++;
+    j = digitsFrom(j);
+    if (j < 0) {
+      if (-2 - j >= n) return MORE;
+      throw new NotPlain();
+    }
+  }
+  if (j >= n) return MORE; // "12" may be "123"
+  const c = b[j]!;
+  // What may follow a number: white space, `,`, `}`, `]` (anything else, "01" or "1x", is not JSON).
+  if (c !== 32 && c !== 10 && c !== 13 && c !== 9 && c !== 44 && c !== 125 && c !== 93) throw new NotPlain();
+  return j;
+}
+
+/** The value of the number b[from, to) (already checked by numberEnd). */
+function numberValue(b: Buffer, from: number, to: number): number {
+  let v = 0;
+  let j = from;
+  for (; j < to; j++) {
+    const d = b[j]! - 48;
+    if (d < 0 || d > 9) break;
+    v = v * 10 + d;
+  }
+  return j === to && to - from < 16 ? v : Number(latin1(b, from, to));
+}
+
+/** The end of the scalar value at i (a string, number, true, false or null); an object or array is not plain. */
+function skipScalar(b: Buffer, i: number): number {
+  const c = b[i]!;
+  if (c === 34) {
+    const e = stringEnd(b, i);
+    return e === MORE ? MORE : (e < 0 ? -e - 2 : e) + 1;
+  }
+  if (c === 45 || (c >= 48 && c <= 57)) return numberEnd(b, i);
+  const word = c === 116 ? 'true' : c === 102 ? 'false' : c === 110 ? 'null' : undefined;
+  if (word === undefined) throw new NotPlain();
+  for (let k = 1; k < word.length; k++) {
+    if (i + k >= b.length) return MORE;
+    if (b[i + k] !== word.charCodeAt(k)) throw new NotPlain();
+  }
+  return i + word.length;
+}
+
+/** The list of a whole body (see KeyListScanner), or undefined when it is not a plain key list. */
+export function scanKeyList(s: string | Buffer): KeyList | undefined {
+  const scanner = new KeyListScanner();
+  scanner.write(typeof s === 'string' ? Buffer.from(s, 'utf8') : s);
+  return scanner.end();
 }
 
 /**

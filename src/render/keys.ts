@@ -97,7 +97,11 @@ export function keysTable(keys: KeyView[], s: Style, configuredSource?: string, 
   return out;
 }
 
-/** The table of a KeyList, written in pieces of whole lines (a large table is never one string). */
+/**
+ * The table of a KeyList, written in pieces of whole lines (a large table is never one string). Without colour,
+ * a row whose name and prefix are printable ASCII and whose times are canonical is written as bytes straight
+ * from the list's columns (no string per cell); any other row as keysTable writes it.
+ */
 export function writeKeyListTable(
   list: KeyList,
   nowMs: number,
@@ -106,21 +110,174 @@ export function writeKeyListTable(
   width: number,
   write: (text: string) => void,
 ): void {
-  writeKeysTable(
-    {
-      length: list.length,
-      cells: (i) => listCells(list, i, nowMs),
-      info: (i) => {
-        const { daysLeft, expired } = listDays(list, i, nowMs);
-        return { status: listStatus(list, i, expired), daysLeft, expired, configured: i === list.configured };
-      },
-      anyConfigured: list.configured >= 0,
+  const rows: Rows = {
+    length: list.length,
+    cells: (i) => listCells(list, i, nowMs),
+    info: (i) => {
+      const { daysLeft, expired } = listDays(list, i, nowMs);
+      return { status: listStatus(list, i, expired), daysLeft, expired, configured: i === list.configured };
     },
-    s,
-    configuredSource,
-    width,
-    write,
-  );
+    anyConfigured: list.configured >= 0,
+  };
+  if (list.length === 0 || s.ok('x') !== 'x') return writeKeysTable(rows, s, configuredSource, width, write);
+  const widths = HEAD.map((h) => h.length);
+  for (let r = 0; r < list.length; r++) {
+    if (fastRow(list, r)) {
+      const [nf, nt] = list.asciiRange(r, 0) ?? [0, 1];
+      const [pf, pt] = list.asciiRange(r, 1)!;
+      const id = list.id(r);
+      const w = [
+        r === list.configured ? 1 : 0,
+        intLength(id),
+        Math.min(nt - nf, 32),
+        pt === pf ? 1 : pt - pf,
+        statusText(list, r, nowMs).length,
+        Number.isFinite(list.createdMs(r)) ? 10 : 1,
+        Number.isNaN(list.expiresMs(r)) ? 5 : 10,
+        daysCell(list, r, nowMs).length,
+      ];
+      for (let i = 0; i < 8; i++) if (w[i]! > widths[i]!) widths[i] = w[i]!;
+    } else {
+      const c = listCells(list, r, nowMs);
+      for (let i = 0; i < 8; i++) if (c[i]!.length > widths[i]!) widths[i] = c[i]!.length;
+    }
+  }
+  const layout = tableLayout(widths, width);
+  if (!layout) return writeKeyLines(rows, s, configuredSource, width, write);
+  const { cols } = layout;
+  const text = list.bytes();
+  let buf = Buffer.allocUnsafe(1 << 20);
+  let o = 0;
+  const flush = () => {
+    write(buf.toString('utf8', 0, o));
+    o = 0;
+  };
+  const put = (str: string) => {
+    // Code units to bytes: ASCII here but for '…' (3 bytes).
+    if (o + 3 * str.length > buf.length) {
+      flush();
+      if (3 * str.length > buf.length) buf = Buffer.allocUnsafe(3 * str.length);
+    }
+    o += buf.write(str, o, 'utf8');
+  };
+  const spaces = (n: number) => {
+    for (; n > 0; n--) buf[o++] = 32;
+  };
+  const bytes = (from: number, to: number) => {
+    for (let j = from; j < to; j++) buf[o++] = text[j]!;
+  };
+  const ascii = (str: string) => {
+    for (let j = 0; j < str.length; j++) buf[o++] = str.charCodeAt(j);
+  };
+  const last = cols[cols.length - 1]!;
+  const nameWidth = Math.min(widths[NAME]!, 32);
+  const line = tableLine(cols, widths);
+  put(s.bold(line(HEAD)) + '\n');
+  for (let r = 0; r < list.length; r++) {
+    if (!fastRow(list, r)) {
+      put(line(listCells(list, r, nowMs)) + '\n');
+      continue;
+    }
+    const nr = list.asciiRange(r, 0);
+    const [pf, pt] = list.asciiRange(r, 1)!;
+    // The longest a row can be: every column at its width, '…' and the separators.
+    const need = widths.reduce((a, w) => a + w, 0) + 24;
+    if (o + need > buf.length) {
+      flush();
+      if (need > buf.length) buf = Buffer.allocUnsafe(2 * need);
+    }
+    for (const i of cols) {
+      if (i) spaces(2);
+      let len: number;
+      switch (i) {
+        case 0:
+          len = r === list.configured ? (ascii('*'), 1) : 0;
+          break;
+        case 1: {
+          const id = String(list.id(r));
+          ascii(id);
+          len = id.length;
+          break;
+        }
+        case NAME:
+          if (!nr) {
+            buf[o++] = 45;
+            len = 1;
+          } else if (nr[1] - nr[0] > nameWidth) {
+            bytes(nr[0], nr[0] + nameWidth - 1);
+            o += buf.write('…', o, 'utf8');
+            len = nameWidth;
+          } else {
+            bytes(nr[0], nr[1]);
+            len = nr[1] - nr[0];
+          }
+          break;
+        case 3:
+          if (pt === pf) {
+            buf[o++] = 45;
+            len = 1;
+          } else {
+            bytes(pf, pt);
+            len = pt - pf;
+          }
+          break;
+        case 4: {
+          const st = statusText(list, r, nowMs);
+          ascii(st);
+          len = st.length;
+          break;
+        }
+        case CREATED: {
+          const d = list.createdDay(r) ?? '-';
+          ascii(d);
+          len = d.length;
+          break;
+        }
+        case 6: {
+          const d = list.expiresDay(r) ?? 'never';
+          ascii(d);
+          len = d.length;
+          break;
+        }
+        default: {
+          const d = daysCell(list, r, nowMs);
+          ascii(d);
+          len = d.length;
+        }
+      }
+      if (i !== last) spaces(widths[i]! - len);
+    }
+    buf[o++] = 10;
+  }
+  flush();
+  const end = legend(rows, s, configuredSource, width);
+  if (end) write(end);
+}
+
+/** Whether row r can be written from the bytes: printable ASCII name and prefix, canonical or no times. */
+function fastRow(list: KeyList, r: number): boolean {
+  return list.plainText(r) && list.plainTimes(r);
+}
+
+/** String(n).length without the string, for the usual ids. */
+function intLength(n: number): number {
+  if (!Number.isSafeInteger(n) || n < 0) return String(n).length;
+  let len = 1;
+  while (n >= 10) {
+    n = Math.floor(n / 10);
+    len++;
+  }
+  return len;
+}
+
+function statusText(list: KeyList, i: number, nowMs: number): string {
+  const st = listStatus(list, i, listDays(list, i, nowMs).expired);
+  return st === 'active' ? 'active' : st === 'inactive' ? 'INACTIVE' : 'EXPIRED';
+}
+
+function daysCell(list: KeyList, i: number, nowMs: number): string {
+  const { daysLeft, expired } = listDays(list, i, nowMs);
+  return daysLeft === null ? '-' : expired ? 'expired' : daysLeft < 1 ? '<1' : String(Math.round(daysLeft));
 }
 
 const HEAD = ['', 'ID', 'NAME', 'PREFIX', 'STATUS', 'CREATED', 'EXPIRES', 'DAYS LEFT'];
@@ -131,6 +288,41 @@ const LINES_PER_WRITE = 4096;
 const MIN_NAME = 12;
 const NAME = 2;
 const CREATED = 5;
+
+/**
+ * The columns shown for a terminal `width` columns wide, `widths` (the natural ones) adjusted in place: NAME is
+ * clipped (to at least 12 columns), then CREATED is left out; undefined when even that does not fit.
+ */
+function tableLayout(widths: number[], width: number): { cols: number[] } | undefined {
+  const naturalName = widths[NAME]!;
+  let cols = HEAD.map((_, i) => i);
+  const total = () => cols.reduce((a, i) => a + widths[i]!, 0) + 2 * (cols.length - 1);
+  const fitName = () => {
+    const over = total() - width;
+    if (over > 0) widths[NAME] = Math.max(Math.min(widths[NAME]!, MIN_NAME), widths[NAME]! - over);
+  };
+  fitName();
+  if (total() > width) {
+    cols = cols.filter((i) => i !== CREATED);
+    widths[NAME] = naturalName;
+    fitName();
+  }
+  return total() > width ? undefined : { cols };
+}
+
+/** A row's line from its cells, laid out in `cols` at `widths` (NAME clipped to its width), painted by `paint`. */
+function tableLine(cols: number[], widths: number[]) {
+  const last = cols[cols.length - 1]!;
+  return (c: readonly string[], paint?: (i: number, text: string) => string) => {
+    let out = '';
+    for (const i of cols) {
+      const cell = i === NAME && c[i]!.length > widths[i]! ? clip(c[i]!, widths[i]!) : c[i]!;
+      const padded = i === last ? cell : cell.padEnd(widths[i]!);
+      out += (i ? '  ' : '') + (paint ? paint(i, padded) : padded);
+    }
+    return out.trimEnd();
+  };
+}
 
 /**
  * Writes the table for a terminal `width` columns wide: when the rows are wider, NAME is clipped (to at least
@@ -148,30 +340,9 @@ function writeKeysTable(rows: Rows, s: Style, configuredSource: string | undefin
     const c = rows.cells(r);
     for (let i = 0; i < 8; i++) if (c[i]!.length > widths[i]!) widths[i] = c[i]!.length;
   }
-  const naturalName = widths[NAME]!;
-  let cols = HEAD.map((_, i) => i);
-  const total = () => cols.reduce((a, i) => a + widths[i]!, 0) + 2 * (cols.length - 1);
-  const fitName = () => {
-    const over = total() - width;
-    if (over > 0) widths[NAME] = Math.max(Math.min(widths[NAME]!, MIN_NAME), widths[NAME]! - over);
-  };
-  fitName();
-  if (total() > width) {
-    cols = cols.filter((i) => i !== CREATED);
-    widths[NAME] = naturalName;
-    fitName();
-  }
-  if (total() > width) return writeKeyLines(rows, s, configuredSource, width, write);
-  const last = cols[cols.length - 1]!;
-  const line = (c: readonly string[], paint?: (i: number, text: string) => string) => {
-    let out = '';
-    for (const i of cols) {
-      const cell = i === NAME && c[i]!.length > widths[i]! ? clip(c[i]!, widths[i]!) : c[i]!;
-      const padded = i === last ? cell : cell.padEnd(widths[i]!);
-      out += (i ? '  ' : '') + (paint ? paint(i, padded) : padded);
-    }
-    return out.trimEnd();
-  };
+  const layout = tableLayout(widths, width);
+  if (!layout) return writeKeyLines(rows, s, configuredSource, width, write);
+  const line = tableLine(layout.cols, widths);
   let out = s.bold(line(HEAD)) + '\n';
   // Painting is identity without colour: skip it then (most large tables go to a file or a pipe).
   const plain = s.ok('x') === 'x';

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { toKeyRecords } from '../../src/api/account.js';
-import { canonicalTime, isoText, keyListFrom, scanKeyList, dayText } from '../../src/api/key-list.js';
+import { KeyListScanner, canonicalTime, isoText, keyListFrom, scanKeyList, dayText } from '../../src/api/key-list.js';
 import { keyView, listView, listViewJson } from '../../src/render/keys.js';
 import { JsonArrayStream, Output } from '../../src/render/output.js';
 
@@ -132,5 +132,70 @@ describe('keys --json written piece by piece', () => {
     const out = new Output({ write: (t: string) => (written += t) }, { write: () => true }, { json: true });
     out.jsonDocument({ keys: new JsonArrayStream(0, () => ({})), n: 1 });
     expect(JSON.parse(written)).toEqual({ keys: [], n: 1 });
+  });
+});
+
+describe('the answer read as it arrives', () => {
+  const body =
+    ' {"total": 3, "next": null, "keys" : [' +
+    [
+      '{"id":1,"name":"Production","prefix":"ms-abc1xxxx","active":true,"createdAt":"2026-01-31T12:00:00.000Z","expiresAt":"2026-06-11T00:00:00.000Z"}',
+      '{"id":"7", "name":null, "prefix":"ms-x", "active":false, "created_at":"2025-12-01", "expires_at":"2026-05-31T23:00:00Z"}',
+      '{"id":3,"name":"a \\"quoted\\" \\\\ name \\u00e9\\n","prefix":"ms-q","active":true}',
+      '{"id":12.5e1,"name":"caf\u00e9 \u2603","prefix":"ms-\u00fc","createdAt":null,"created_at":"2024-02-29T00:00:00.000Z"}',
+      '{"name":"no id"}',
+    ].join(' , ') +
+    '], "more": false}\n';
+
+  it('split anywhere, in pieces of any size, the list is the one read whole', () => {
+    const bytes = Buffer.from(body, 'utf8');
+    const whole = viaScan(body);
+    expect(whole).toEqual(viaParse(body));
+    for (const size of [1, 2, 3, 7, 64]) {
+      for (let first = 0; first < Math.min(bytes.length, 200); first += size === 1 ? 1 : 13) {
+        const scanner = new KeyListScanner();
+        scanner.write(bytes.subarray(0, first));
+        for (let i = first; i < bytes.length; i += size) scanner.write(bytes.subarray(i, i + size));
+        const list = scanner.end();
+        expect(list, `pieces of ${size} after ${first}`).toBeDefined();
+        expect(Array.from({ length: list!.length }, (_, i) => listView(list!, i, NOW))).toEqual(whole);
+      }
+    }
+  });
+
+  it('a body cut short, or not plain past its first piece, is not a list', () => {
+    const bytes = Buffer.from(body, 'utf8');
+    const cut = new KeyListScanner();
+    cut.write(bytes.subarray(0, bytes.length - 20));
+    expect(cut.end()).toBeUndefined();
+    const nested = new KeyListScanner();
+    expect(nested.write(Buffer.from('{"keys":[{"id":1},'))).toBe(true);
+    expect(nested.write(Buffer.from('{"id":2,"meta":{}}]}'))).toBe(false);
+    expect(nested.end()).toBeUndefined();
+  });
+});
+
+describe('the table of a list is the table of its views', () => {
+  const records = [
+    '{"id":1,"name":"Production","prefix":"ms-abc1xxxx","active":true,"createdAt":"2026-01-31T12:00:00.000Z","expiresAt":"2026-06-11T00:00:00.000Z"}',
+    '{"id":22,"name":"a name far longer than the thirty-two columns of NAME","prefix":"ms-b","active":false,"createdAt":"2026-01-31T12:00:00.000Z"}',
+    '{"id":333,"name":"ligne\\nbreak \u202e bidi","prefix":"","createdAt":"not a date","expiresAt":"2026-05-31T23:00:00Z"}',
+    '{"id":4444,"prefix":"ms-\u00e9t\u00e9","expiresAt":"2026-06-01T12:00:00.000Z"}',
+    '{"id":5,"name":"","prefix":"ms-five","expiresAt":"2026-05-01T00:00:00.000Z"}',
+    '{"id":1.5,"name":"caf\u00e9","prefix":"ms-six","active":true,"expiresAt":"2026-06-05T00:00:00.000Z"}',
+  ];
+  it.each([200, 100, 80, 72, 60, 40])('at %i columns, with and without the configured key', async (width) => {
+    const { keysTable, writeKeyListTable } = await import('../../src/render/keys.js');
+    const { PLAIN } = await import('../../src/render/style.js');
+    for (const n of [1, 2, 6]) {
+      const list = scanKeyList(`{"keys":[${records.slice(0, n).join(',')}]}`)!;
+      for (const configured of [-1, 0]) {
+        list.configured = configured;
+        const views = Array.from({ length: list.length }, (_, i) => listView(list, i, NOW));
+        let written = '';
+        writeKeyListTable(list, NOW, PLAIN, 'from MODELSWITCH_API_KEY', width, (t) => (written += t));
+        expect(written, `${n} keys, configured ${configured}`).toBe(keysTable(views, PLAIN, 'from MODELSWITCH_API_KEY', width));
+      }
+    }
   });
 });
