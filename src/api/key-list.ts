@@ -32,18 +32,27 @@ const F_PREFIX_ASCII = 32;
 export const MAX_KEYS = 1_500_000;
 export const MAX_TEXT_BYTES = 32 * 1024 * 1024;
 
+/** Keys per segment of a column: columns grow a segment at a time, never copied (no moment with two copies). */
+const SEG_BITS = 16;
+const SEG = 1 << SEG_BITS;
+const SEG_MASK = SEG - 1;
+/** Names and prefixes are kept in blocks of 1 MiB; one longer than BLOCK_ITEM is kept as a string. */
+const BLOCK_BITS = 20;
+const BLOCK = 1 << BLOCK_BITS;
+const BLOCK_ITEM = 65_535;
+
 export class KeyList {
   length = 0;
-  private cap = 0;
-  private ids = new Float64Array(0);
-  private flags = new Uint8Array(0);
-  private created = new Float64Array(0);
-  private expires = new Float64Array(0);
-  /** Key i's name is text[prefixEnd[i-1], nameEnd[i]), its prefix text[nameEnd[i], prefixEnd[i]). */
-  private nameEnd = new Uint32Array(0);
-  private prefixEnd = new Uint32Array(0);
-  /** The names' and prefixes' UTF-8 bytes. */
-  private text = Buffer.allocUnsafe(0);
+  private ids: Float64Array[] = [];
+  private flags: Uint8Array[] = [];
+  private created: Float64Array[] = [];
+  private expires: Float64Array[] = [];
+  /** Key i's name is nameLength bytes of the text from nameStart, its prefix prefixLength bytes after it; never across two blocks. */
+  private nameStart: Uint32Array[] = [];
+  private nameLength: Uint16Array[] = [];
+  private prefixLength: Uint16Array[] = [];
+  /** The names' and prefixes' UTF-8 bytes, in blocks of BLOCK bytes. */
+  private blocks: Buffer[] = [];
   private textLength = 0;
   /** Names and prefixes kept as strings (from an escaped JSON string, whose exact text UTF-8 may not hold): 2·i name, 2·i + 1 prefix. */
   private strings = new Map<number, string>();
@@ -53,67 +62,54 @@ export class KeyList {
   configured = -1;
 
   private grow(): void {
-    // By half again rather than double: near a million keys the old and new columns live together for a moment.
-    const cap = Math.min(Math.max(1024, Math.ceil(this.cap * 1.5)), Math.max(MAX_KEYS, this.cap + 1));
-    const f = (a: Float64Array) => {
-      const b = new Float64Array(cap);
-      b.set(a);
-      return b;
-    };
-    const u = (a: Uint32Array) => {
-      const b = new Uint32Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.ids = f(this.ids);
-    this.created = f(this.created);
-    this.expires = f(this.expires);
-    this.nameEnd = u(this.nameEnd);
-    this.prefixEnd = u(this.prefixEnd);
-    const a = new Uint8Array(cap);
-    a.set(this.flags);
-    this.flags = a;
-    this.cap = cap;
+    this.ids.push(new Float64Array(SEG));
+    this.created.push(new Float64Array(SEG));
+    this.expires.push(new Float64Array(SEG));
+    this.nameStart.push(new Uint32Array(SEG));
+    this.nameLength.push(new Uint16Array(SEG));
+    this.prefixLength.push(new Uint16Array(SEG));
+    this.flags.push(new Uint8Array(SEG));
   }
 
-  /** Room for `n` more bytes of text. */
-  private room(n: number): void {
-    if (this.textLength + n <= this.text.length) return;
-    const t = Buffer.allocUnsafe(Math.max(64 * 1024, Math.ceil((this.textLength + n) * 1.5)));
-    this.text.copy(t, 0, 0, this.textLength);
-    this.text = t;
+  /** Where the next `n` bytes of text go (n ≤ BLOCK_ITEM · 2): in the current block, or at the start of a new one. */
+  private room(n: number): number {
+    let at = this.textLength;
+    if ((at & (BLOCK - 1)) + n > BLOCK) at = ((at >>> BLOCK_BITS) + 1) << BLOCK_BITS;
+    while (this.blocks.length <= Math.max(at, at + n - 1) >>> BLOCK_BITS) this.blocks.push(Buffer.allocUnsafe(BLOCK));
+    this.textLength = at;
+    return at;
   }
 
-  /** Appends bytes src[from, to) to the text; true when they are all printable ASCII. */
+  /** Appends bytes src[from, to) at the text's end (room made); true when they are all printable ASCII. */
   private appendBytes(src: Uint8Array, from: number, to: number): boolean {
-    this.room(to - from);
-    const t = this.text;
-    let o = this.textLength;
+    const t = this.blocks[this.textLength >>> BLOCK_BITS]!;
+    let o = this.textLength & (BLOCK - 1);
     let ascii = true;
     for (let j = from; j < to; j++) {
       const c = src[j]!;
       if (c < 0x20 || c > 0x7e) ascii = false;
       t[o++] = c;
     }
-    this.textLength = o;
+    this.textLength += to - from;
     return ascii;
   }
 
-  /** Appends a string to the text (or keeps it whole when UTF-8 would not give it back); its flags. */
-  private appendString(i: number, slot: number, s: string, asString: number, ascii: number): number {
-    if (/^[\x20-\x7e]*$/.test(s)) {
-      this.room(s.length);
-      this.textLength += this.text.write(s, this.textLength, 'latin1');
-      return ascii;
-    }
-    if (!/[\ud800-\udfff]/.test(s)) {
-      const n = Buffer.byteLength(s);
-      this.room(n);
-      this.textLength += this.text.write(s, this.textLength, 'utf8');
-      return 0;
+  /** Appends a string (room made for its `bytes`), or keeps it whole (`bytes` −1, see textBytes); its flags. */
+  private appendString(i: number, slot: number, s: string, bytes: number, asString: number, ascii: number): number {
+    if (bytes >= 0) {
+      const t = this.blocks[this.textLength >>> BLOCK_BITS]!;
+      this.textLength += t.write(s, this.textLength & (BLOCK - 1), 'utf8');
+      return /^[\x20-\x7e]*$/.test(s) ? ascii : 0;
     }
     this.strings.set(2 * i + slot, s);
     return asString;
+  }
+
+  /** The bytes a string takes in the text; −1 when it is kept as a string (too long, or UTF-8 would not give it back). */
+  private static textBytes(s: string): number {
+    if (s.length > BLOCK_ITEM || /[\ud800-\udfff]/.test(s)) return -1;
+    const n = Buffer.byteLength(s);
+    return n > BLOCK_ITEM ? -1 : n;
   }
 
   /** Adds one key; times are the API's text (or undefined). */
@@ -125,18 +121,10 @@ export class KeyList {
     createdAt: string | undefined,
     expiresAt: string | undefined,
   ): void {
-    if (this.length === this.cap) this.grow();
-    const i = this.length++;
-    let fl = active ? F_ACTIVE : 0;
-    if (name !== undefined) fl |= F_NAME | this.appendString(i, 0, name, F_NAME_STRING, F_NAME_ASCII);
-    else fl |= F_NAME_ASCII;
-    this.nameEnd[i] = this.textLength;
-    fl |= this.appendString(i, 1, prefix, F_PREFIX_STRING, F_PREFIX_ASCII);
-    this.prefixEnd[i] = this.textLength;
-    this.ids[i] = id;
-    this.flags[i] = fl;
-    this.created[i] = this.time(2 * i, createdAt);
-    this.expires[i] = this.time(2 * i + 1, expiresAt);
+    this.pushScanned(id, active, EMPTY, name === undefined ? -1 : 0, 0, name, 0, 0, prefix, MISSING, undefined, MISSING, undefined);
+    const i = this.length - 1;
+    this.created[i >>> SEG_BITS]![i & SEG_MASK] = this.time(2 * i, createdAt);
+    this.expires[i >>> SEG_BITS]![i & SEG_MASK] = this.time(2 * i + 1, expiresAt);
   }
 
   /**
@@ -158,22 +146,32 @@ export class KeyList {
     expires: number,
     expiresText: string | undefined,
   ): void {
-    if (this.length === this.cap) this.grow();
     const i = this.length++;
+    if ((i & SEG_MASK) === 0) this.grow();
+    const seg = i >>> SEG_BITS;
+    const k = i & SEG_MASK;
+    // A name or prefix longer than BLOCK_ITEM is kept as a string.
+    if (nameString === undefined && nameTo - nameFrom > BLOCK_ITEM) nameString = utf8(src as Buffer, nameFrom, nameTo);
+    if (prefixString === undefined && prefixTo - prefixFrom > BLOCK_ITEM) prefixString = utf8(src as Buffer, prefixFrom, prefixTo);
+    const nameBytes = nameString !== undefined ? KeyList.textBytes(nameString) : nameFrom >= 0 ? nameTo - nameFrom : 0;
+    const prefixBytes = prefixString !== undefined ? KeyList.textBytes(prefixString) : prefixFrom >= 0 ? prefixTo - prefixFrom : 0;
+    const start = this.room(Math.max(nameBytes, 0) + Math.max(prefixBytes, 0));
+    this.nameStart[seg]![k] = start;
     let fl = active ? F_ACTIVE : 0;
-    if (nameString !== undefined) fl |= F_NAME | this.appendString(i, 0, nameString, F_NAME_STRING, F_NAME_ASCII);
+    if (nameString !== undefined) fl |= F_NAME | this.appendString(i, 0, nameString, nameBytes, F_NAME_STRING, F_NAME_ASCII);
     else if (nameFrom >= 0) fl |= F_NAME | (this.appendBytes(src, nameFrom, nameTo) ? F_NAME_ASCII : 0);
     else fl |= F_NAME_ASCII;
-    this.nameEnd[i] = this.textLength;
-    if (prefixString !== undefined) fl |= this.appendString(i, 1, prefixString, F_PREFIX_STRING, F_PREFIX_ASCII);
+    const nameEnd = this.textLength;
+    this.nameLength[seg]![k] = nameEnd - start;
+    if (prefixString !== undefined) fl |= this.appendString(i, 1, prefixString, prefixBytes, F_PREFIX_STRING, F_PREFIX_ASCII);
     else if (prefixFrom >= 0) fl |= this.appendBytes(src, prefixFrom, prefixTo) ? F_PREFIX_ASCII : 0;
     else fl |= F_PREFIX_ASCII;
-    this.prefixEnd[i] = this.textLength;
-    this.ids[i] = id;
-    this.flags[i] = fl;
-    this.created[i] = created;
+    this.prefixLength[seg]![k] = this.textLength - nameEnd;
+    this.ids[seg]![k] = id;
+    this.flags[seg]![k] = fl;
+    this.created[seg]![k] = created;
     if (created === RAW) this.rawTimes.set(2 * i, createdText!);
-    this.expires[i] = expires;
+    this.expires[seg]![k] = expires;
     if (expires === RAW) this.rawTimes.set(2 * i + 1, expiresText!);
   }
 
@@ -185,58 +183,72 @@ export class KeyList {
     return RAW;
   }
 
-  id(i: number): number {
-    return this.ids[i]!;
+  private flag(i: number): number {
+    return this.flags[i >>> SEG_BITS]![i & SEG_MASK]!;
   }
-  private nameStart(i: number): number {
-    return i === 0 ? 0 : this.prefixEnd[i - 1]!;
+  id(i: number): number {
+    return this.ids[i >>> SEG_BITS]![i & SEG_MASK]!;
+  }
+  /** Key i's text [from, to) (positions in its block, see nameFrom) as a string. */
+  private textOf(i: number, from: number, to: number, ascii: boolean): string {
+    return this.bytes(i).toString(ascii ? 'latin1' : 'utf8', from, to);
   }
   name(i: number): string | undefined {
-    const fl = this.flags[i]!;
+    const fl = this.flag(i);
     if (!(fl & F_NAME)) return undefined;
     if (fl & F_NAME_STRING) return this.strings.get(2 * i);
-    return fl & F_NAME_ASCII
-      ? this.text.toString('latin1', this.nameStart(i), this.nameEnd[i]!)
-      : this.text.toString('utf8', this.nameStart(i), this.nameEnd[i]!);
+    return this.textOf(i, this.nameFrom(i), this.nameTo(i), (fl & F_NAME_ASCII) !== 0);
   }
   prefix(i: number): string {
-    const fl = this.flags[i]!;
+    const fl = this.flag(i);
     if (fl & F_PREFIX_STRING) return this.strings.get(2 * i + 1)!;
-    return fl & F_PREFIX_ASCII
-      ? this.text.toString('latin1', this.nameEnd[i]!, this.prefixEnd[i]!)
-      : this.text.toString('utf8', this.nameEnd[i]!, this.prefixEnd[i]!);
+    return this.textOf(i, this.nameTo(i), this.prefixTo(i), (fl & F_PREFIX_ASCII) !== 0);
   }
   /**
-   * For the table: the bytes of key i's name (`which` 0) or prefix (1) as [from, to) of `bytes()`, when they are
-   * printable ASCII (what is printed is then exactly those bytes); undefined otherwise (or when there is no name).
+   * For the table (see plainText): key i's name is bytes(i)[nameFrom, nameTo), its prefix bytes(i)[nameTo, prefixTo),
+   * positions within the block bytes(i).
    */
-  asciiRange(i: number, which: 0 | 1): [number, number] | undefined {
-    const fl = this.flags[i]!;
-    if (which === 0) return fl & F_NAME && fl & F_NAME_ASCII && !(fl & F_NAME_STRING) ? [this.nameStart(i), this.nameEnd[i]!] : undefined;
-    return fl & F_PREFIX_ASCII && !(fl & F_PREFIX_STRING) ? [this.nameEnd[i]!, this.prefixEnd[i]!] : undefined;
+  nameFrom(i: number): number {
+    return this.nameStart[i >>> SEG_BITS]![i & SEG_MASK]! & (BLOCK - 1);
   }
-  /** Whether key i's name and prefix are both printable ASCII bytes (asciiRange gives both, or there is no name). */
+  nameTo(i: number): number {
+    return this.nameFrom(i) + this.nameLength[i >>> SEG_BITS]![i & SEG_MASK]!;
+  }
+  prefixTo(i: number): number {
+    return this.nameTo(i) + this.prefixLength[i >>> SEG_BITS]![i & SEG_MASK]!;
+  }
+  /** The block of key i's name and prefix. */
+  bytes(i: number): Buffer {
+    return this.blocks[this.nameStart[i >>> SEG_BITS]![i & SEG_MASK]! >>> BLOCK_BITS] ?? EMPTY;
+  }
+  /** Whether key i has a name (a string). */
+  hasName(i: number): boolean {
+    return (this.flag(i) & F_NAME) !== 0;
+  }
+  /** Whether key i's name (if any) and prefix are printable ASCII, kept as bytes: what is printed is exactly those bytes. */
   plainText(i: number): boolean {
-    const fl = this.flags[i]!;
+    const fl = this.flag(i);
     return (fl & (F_NAME_ASCII | F_PREFIX_ASCII | F_NAME_STRING | F_PREFIX_STRING)) === (F_NAME_ASCII | F_PREFIX_ASCII);
   }
   /** How many bytes of names and prefixes are kept. */
   textBytes(): number {
     return this.textLength;
   }
-  /** The names' and prefixes' bytes (see asciiRange). */
-  bytes(): Buffer {
-    return this.text;
-  }
   active(i: number): boolean {
-    return (this.flags[i]! & F_ACTIVE) !== 0;
+    return (this.flag(i) & F_ACTIVE) !== 0;
+  }
+  private createdT(i: number): number {
+    return this.created[i >>> SEG_BITS]![i & SEG_MASK]!;
+  }
+  private expiresT(i: number): number {
+    return this.expires[i >>> SEG_BITS]![i & SEG_MASK]!;
   }
   /** The API's createdAt text, or null. */
   createdAt(i: number): string | null {
-    return this.timeText(2 * i, this.created[i]!);
+    return this.timeText(2 * i, this.createdT(i));
   }
   expiresAt(i: number): string | null {
-    return this.timeText(2 * i + 1, this.expires[i]!);
+    return this.timeText(2 * i + 1, this.expiresT(i));
   }
   private timeText(slot: number, t: number): string | null {
     if (t === MISSING) return null;
@@ -245,24 +257,24 @@ export class KeyList {
   }
   /** "2026-01-31" for a time column, without a Date: the table's CREATED and EXPIRES cells. */
   createdDay(i: number): string | undefined {
-    const t = this.created[i]!;
+    const t = this.createdT(i);
     return t === MISSING || t === RAW ? undefined : dayText(t);
   }
   expiresDay(i: number): string | undefined {
-    const t = this.expires[i]!;
+    const t = this.expiresT(i);
     return t === MISSING || t === RAW ? undefined : dayText(t);
   }
   /** The created time in milliseconds: −Infinity when there is none, +Infinity when its text is not canonical. */
   createdMs(i: number): number {
-    return this.created[i]!;
+    return this.createdT(i);
   }
   /** Whether key i's times are canonical or absent (none kept as text). */
   plainTimes(i: number): boolean {
-    return this.created[i] !== RAW && this.expires[i] !== RAW;
+    return this.createdT(i) !== RAW && this.expiresT(i) !== RAW;
   }
   /** Milliseconds of the expiry, NaN when there is none or it does not parse. */
   expiresMs(i: number): number {
-    const t = this.expires[i]!;
+    const t = this.expiresT(i);
     if (t === MISSING) return NaN;
     if (t === RAW) return Date.parse(this.rawTimes.get(2 * i + 1)!);
     return t;
@@ -279,7 +291,7 @@ export class KeyList {
     const created = this.createdAt(i);
     const expires = this.expiresAt(i);
     return {
-      id: this.ids[i]!,
+      id: this.id(i),
       ...(name !== undefined ? { name } : {}),
       prefix: this.prefix(i),
       active: this.active(i),
@@ -295,6 +307,7 @@ export class KeyList {
     return list;
   }
 }
+const EMPTY = Buffer.alloc(0);
 
 // ── times without a Date per key ───────────────────────────────────────────────────────────
 
@@ -503,7 +516,10 @@ export class KeyListScanner {
   tooLarge = false;
   /** The longest piece (one record or member) kept across pieces: a record is ~130 bytes; a longer one is not the API's. */
   static readonly MAX_PIECE = 1024 * 1024;
-  private carry: Buffer | undefined;
+  /** The bytes of a piece cut by the end of a chunk: carry[0, carryLength); `tried` of them were read in vain. */
+  private carry = Buffer.alloc(0);
+  private carryLength = 0;
+  private tried = 0;
   /** 0 `{` · 1 a member or `}` · 2 `,` or `}` · 3 a record or `]` · 4 `,` or `]` · 5 the end · 6 a member · 7 a record */
   private state = 0;
   private sawKeys = false;
@@ -525,39 +541,90 @@ export class KeyListScanner {
   /** Reads a piece of the body; false once the body is not plain (then further pieces are ignored). */
   write(chunk: Buffer): boolean {
     if (!this.plain) return false;
-    let b: Buffer = chunk;
-    if (this.carry) {
-      b = Buffer.concat([this.carry, chunk]);
-      this.carry = undefined;
-    }
     try {
-      const at = this.run(b);
-      if (at < b.length) {
-        if (b.length - at > KeyListScanner.MAX_PIECE) throw new NotPlain();
-        this.carry = Buffer.from(b.subarray(at));
+      let start = 0;
+      if (this.carryLength > 0) {
+        // The piece cut at the end of the last chunk is finished with the start of this one: only as much of this
+        // one as that takes is copied (at least as much as is carried, so a piece sent a byte at a time is read
+        // again only each time it has doubled: linear, not quadratic).
+        const before = this.carryLength;
+        const take = Math.min(chunk.length, Math.max(4096, before));
+        this.appendCarry(chunk, 0, take);
+        if (take === chunk.length && this.carryLength < 2 * this.tried) return true;
+        const at = this.run(this.carry.subarray(0, this.carryLength), 0);
+        // Pieces read are let go of (the scanner's state has moved past them).
+        if (take === chunk.length || at < before) {
+          this.keep(this.carry.subarray(0, this.carryLength), at);
+          if (take === chunk.length) return true;
+          // Still not finished: the rest of this chunk joins it, read again once.
+          this.appendCarry(chunk, take, chunk.length);
+          this.keep(this.carry.subarray(0, this.carryLength), this.run(this.carry.subarray(0, this.carryLength), 0));
+          return true;
+        }
+        start = at - before;
+        this.carryLength = 0;
       }
+      this.keep(chunk, this.run(chunk, start));
     } catch (e) {
       if (!(e instanceof NotPlain)) throw e;
       this.plain = false;
-      this.carry = undefined;
+      this.carryLength = 0;
     }
     return this.plain;
+  }
+
+  /** Appends src[from, to) to the carried bytes (the buffer doubles: appending is linear). */
+  private appendCarry(src: Buffer, from: number, to: number): void {
+    const n = this.carryLength + to - from;
+    if (n > this.carry.length) {
+      const c = Buffer.allocUnsafe(Math.max(4096, 2 * n));
+      this.carry.copy(c, 0, 0, this.carryLength);
+      this.carry = c;
+    }
+    src.copy(this.carry, this.carryLength, from, to);
+    this.carryLength = n;
+  }
+
+  /** Keeps b from `at` on (a piece that goes on in the next chunk) as the carried bytes. */
+  private keep(b: Buffer, at: number): void {
+    const rest = b.length - at;
+    if (rest > KeyListScanner.MAX_PIECE) throw new NotPlain();
+    if (rest <= 0) {
+      this.carryLength = 0;
+      return;
+    }
+    // b may be the carry itself: copied through a new buffer.
+    const c = Buffer.allocUnsafe(Math.max(4096, rest));
+    b.copy(c, 0, at);
+    this.carry = c;
+    this.carryLength = rest;
+    this.tried = rest;
   }
 
   /** The list, once the whole body was read: undefined when it is not a plain key list (or was cut short). */
   end(): KeyList | undefined {
     if (!this.plain) return undefined;
-    if (this.carry) {
-      // Only white space may follow the document.
-      for (const c of this.carry) if (c !== 32 && c !== 10 && c !== 13 && c !== 9) return undefined;
+    if (this.carryLength > 0) {
+      // What is carried was perhaps not read again since its last bytes came: read now; nothing may be left.
+      try {
+        if (this.run(this.carry.subarray(0, this.carryLength), 0) < this.carryLength) {
+          this.plain = false; // cut short
+          return undefined;
+        }
+      } catch (e) {
+        if (!(e instanceof NotPlain)) throw e;
+        this.plain = false;
+        return undefined;
+      }
+      this.carryLength = 0;
     }
     return this.state === 5 && this.sawKeys ? this.list : undefined;
   }
 
   /** Reads whole pieces of b; the offset of the first byte not read (a piece that goes on past b). */
-  private run(b: Buffer): number {
+  private run(b: Buffer, from: number): number {
     const n = b.length;
-    let i = 0;
+    let i = from;
     for (;;) {
       i = ws(b, i);
       if (i >= n) return i;
@@ -794,23 +861,26 @@ function decodeString(b: Buffer, open: number, close: number): string {
 }
 
 /** The end of the number at i (JSON's grammar: -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?), MORE when it may go on past b. */
+/** The end of the digits from j on; −2 − j when there is none at j. */
+function digitsFrom(b: Buffer, j: number): number {
+  const s = j;
+  const n = b.length;
+  while (j < n && b[j]! >= 48 && b[j]! <= 57) j++;
+  return j === s ? -2 - j : j;
+}
+
 function numberEnd(b: Buffer, i: number): number {
   const n = b.length;
-  const digitsFrom = (j: number) => {
-    const s = j;
-    while (j < n && b[j]! >= 48 && b[j]! <= 57) j++;
-    return j === s ? -2 - j : j; // −2 − j: no digit at j
-  };
   let j = i;
   if (b[j] === 45) j++;
   if (j >= n) return MORE;
   if (b[j] === 48) j++;
   else {
-    j = digitsFrom(j);
+    j = digitsFrom(b, j);
     if (j < 0) throw new NotPlain();
   }
   if (j < n && b[j] === 46) {
-    j = digitsFrom(j + 1);
+    j = digitsFrom(b, j + 1);
     if (j < 0) {
       if (-2 - j >= n) return MORE;
       throw new NotPlain();
@@ -819,7 +889,7 @@ function numberEnd(b: Buffer, i: number): number {
   if (j < n && (b[j] === 101 || b[j] === 69)) {
     j++;
     if (j < n && (b[j] === 43 || b[j] === 45)) j++;
-    j = digitsFrom(j);
+    j = digitsFrom(b, j);
     if (j < 0) {
       if (-2 - j >= n) return MORE;
       throw new NotPlain();

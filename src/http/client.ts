@@ -197,6 +197,7 @@ export async function send(req: HttpRequest, deps: ClientDeps = {}): Promise<Htt
           if (sinking) sinking = req.bodySink!.write(chunk, n);
           if (dropped) {
             if (!sinking) break;
+            // What the sink has read is garbage, collected as any body's (each collection costs ~10 ms).
             if (Math.floor((bytes + chunk.length) / GC_EVERY_BYTES) > Math.floor(bytes / GC_EVERY_BYTES)) collectGarbage();
             bytes += chunk.length;
             continue;
@@ -206,6 +207,7 @@ export async function send(req: HttpRequest, deps: ClientDeps = {}): Promise<Htt
             chunks.length = 0;
             dropped = truncated = true;
             bytes += chunk.length;
+            collectGarbage(); // what was kept
             continue;
           }
           if (chunk.length > room) {
@@ -214,11 +216,14 @@ export async function send(req: HttpRequest, deps: ClientDeps = {}): Promise<Htt
             truncated = true;
             break;
           }
-          if (Math.floor((bytes + chunk.length) / GC_EVERY_BYTES) > Math.floor(bytes / GC_EVERY_BYTES)) collectGarbage();
+          // Not while a sink reads: what is kept is not garbage, and it is let go past the cap (above).
+          if (!sinking && Math.floor((bytes + chunk.length) / GC_EVERY_BYTES) > Math.floor(bytes / GC_EVERY_BYTES)) collectGarbage();
           bytes += chunk.length;
           chunks.push(chunk);
         }
         if (streaming) parts.push(decoder.decode());
+        // The last pieces a sink read past the cap, collected before the caller goes on.
+        if (dropped) collectGarbage();
       } catch (e) {
         if (deps.signal?.aborted) throw InterruptedError.from(deps.signal);
         // The body broke off after the headers: a cut stream, a reset mid-body, or a stalled body. A failure keeps

@@ -121,39 +121,38 @@ export function writeKeyListTable(
   };
   if (list.length === 0 || s.ok('x') !== 'x') return writeKeysTable(rows, s, configuredSource, width, write);
   const widths = HEAD.map((h) => h.length);
+  const width1 = (i: number, w: number) => {
+    if (w > widths[i]!) widths[i] = w;
+  };
   for (let r = 0; r < list.length; r++) {
     if (fastRow(list, r)) {
-      const [nf, nt] = list.asciiRange(r, 0) ?? [0, 1];
-      const [pf, pt] = list.asciiRange(r, 1)!;
-      const id = list.id(r);
-      const w = [
-        r === list.configured ? 1 : 0,
-        intLength(id),
-        Math.min(nt - nf, 32),
-        pt === pf ? 1 : pt - pf,
-        statusText(list, r, nowMs).length,
-        Number.isFinite(list.createdMs(r)) ? 10 : 1,
-        Number.isNaN(list.expiresMs(r)) ? 5 : 10,
-        daysCell(list, r, nowMs).length,
-      ];
-      for (let i = 0; i < 8; i++) if (w[i]! > widths[i]!) widths[i] = w[i]!;
+      if (r === list.configured) width1(0, 1);
+      width1(1, intLength(list.id(r)));
+      width1(NAME, list.hasName(r) ? Math.min(list.nameTo(r) - list.nameFrom(r), 32) : 1);
+      width1(3, Math.max(list.prefixTo(r) - list.nameTo(r), 1));
+      width1(4, statusText(list, r, nowMs).length);
+      width1(CREATED, Number.isFinite(list.createdMs(r)) ? 10 : 1);
+      width1(6, Number.isNaN(list.expiresMs(r)) ? 5 : 10);
+      width1(7, daysCell(list, r, nowMs).length);
     } else {
       const c = listCells(list, r, nowMs);
-      for (let i = 0; i < 8; i++) if (c[i]!.length > widths[i]!) widths[i] = c[i]!.length;
+      for (let i = 0; i < 8; i++) width1(i, c[i]!.length);
     }
   }
   const layout = tableLayout(widths, width);
   if (!layout) return writeKeyLines(rows, s, configuredSource, width, write);
   const { cols } = layout;
-  const text = list.bytes();
-  let buf = Buffer.allocUnsafe(1 << 20);
+  let text = list.bytes(0);
+  // Pieces of 64 KiB: their strings stay in the young generation, collected as soon as written (pieces of 1 MiB
+  // each went to the old one and, a million keys written, held ~30 MB until a full collection).
+  let buf = Buffer.allocUnsafe(64 * 1024);
   let o = 0;
   const flush = () => {
     write(buf.toString('utf8', 0, o));
     o = 0;
   };
   const put = (str: string) => {
-    // Code units to bytes: ASCII here but for '…' (3 bytes).
+    // Code units to bytes: at most 3 each.
     if (o + 3 * str.length > buf.length) {
       flush();
       if (3 * str.length > buf.length) buf = Buffer.allocUnsafe(3 * str.length);
@@ -168,82 +167,69 @@ export function writeKeyListTable(
   };
   const ascii = (str: string) => {
     for (let j = 0; j < str.length; j++) buf[o++] = str.charCodeAt(j);
+    return str.length;
   };
   const last = cols[cols.length - 1]!;
   const nameWidth = Math.min(widths[NAME]!, 32);
   const line = tableLine(cols, widths);
+  // The longest a fast row can be: every column at its width, '…' and the separators.
+  const need = widths.reduce((a, w) => a + w, 0) + 2 * cols.length + 4;
   put(s.bold(line(HEAD)) + '\n');
   for (let r = 0; r < list.length; r++) {
     if (!fastRow(list, r)) {
       put(line(listCells(list, r, nowMs)) + '\n');
       continue;
     }
-    const nr = list.asciiRange(r, 0);
-    const [pf, pt] = list.asciiRange(r, 1)!;
-    // The longest a row can be: every column at its width, '…' and the separators.
-    const need = widths.reduce((a, w) => a + w, 0) + 24;
     if (o + need > buf.length) {
       flush();
       if (need > buf.length) buf = Buffer.allocUnsafe(2 * need);
     }
+    text = list.bytes(r);
     for (const i of cols) {
       if (i) spaces(2);
       let len: number;
       switch (i) {
         case 0:
-          len = r === list.configured ? (ascii('*'), 1) : 0;
+          len = r === list.configured ? ascii('*') : 0;
           break;
-        case 1: {
-          const id = String(list.id(r));
-          ascii(id);
-          len = id.length;
+        case 1:
+          len = ascii(String(list.id(r)));
           break;
-        }
-        case NAME:
-          if (!nr) {
-            buf[o++] = 45;
-            len = 1;
-          } else if (nr[1] - nr[0] > nameWidth) {
-            bytes(nr[0], nr[0] + nameWidth - 1);
+        case NAME: {
+          const nf = list.nameFrom(r);
+          const nt = list.nameTo(r);
+          if (!list.hasName(r)) len = ascii('-');
+          else if (nt - nf > nameWidth) {
+            bytes(nf, nf + nameWidth - 1);
             o += buf.write('…', o, 'utf8');
             len = nameWidth;
           } else {
-            bytes(nr[0], nr[1]);
-            len = nr[1] - nr[0];
+            bytes(nf, nt);
+            len = nt - nf;
           }
           break;
-        case 3:
-          if (pt === pf) {
-            buf[o++] = 45;
-            len = 1;
-          } else {
+        }
+        case 3: {
+          const pf = list.nameTo(r);
+          const pt = list.prefixTo(r);
+          if (pt === pf) len = ascii('-');
+          else {
             bytes(pf, pt);
             len = pt - pf;
           }
           break;
-        case 4: {
-          const st = statusText(list, r, nowMs);
-          ascii(st);
-          len = st.length;
+        }
+        case 4:
+          len = ascii(statusText(list, r, nowMs));
           break;
-        }
-        case CREATED: {
-          const d = list.createdDay(r) ?? '-';
-          ascii(d);
-          len = d.length;
+        case CREATED:
+          len = ascii(list.createdDay(r) ?? '-');
           break;
-        }
-        case 6: {
-          const d = list.expiresDay(r) ?? 'never';
-          ascii(d);
-          len = d.length;
+        case 6:
+          len = ascii(list.expiresDay(r) ?? 'never');
           break;
-        }
-        default: {
-          const d = daysCell(list, r, nowMs);
-          ascii(d);
-          len = d.length;
-        }
+        default:
+          len = ascii(daysCell(list, r, nowMs));
       }
       if (i !== last) spaces(widths[i]! - len);
     }
@@ -270,14 +256,24 @@ function intLength(n: number): number {
   return len;
 }
 
+/** Row i's status word in the table, without a view. */
 function statusText(list: KeyList, i: number, nowMs: number): string {
-  const st = listStatus(list, i, listDays(list, i, nowMs).expired);
-  return st === 'active' ? 'active' : st === 'inactive' ? 'INACTIVE' : 'EXPIRED';
+  const t = list.expiresMs(i);
+  if (!Number.isNaN(t) && t - nowMs <= 0) return 'EXPIRED';
+  return list.active(i) ? 'active' : 'INACTIVE';
 }
 
+/** "30", "<1", "expired", "-" for row i, as daysText gives them; whole numbers of days from a table. */
+const DAY_NUMBERS = Array.from({ length: 1000 }, (_, n) => String(n));
 function daysCell(list: KeyList, i: number, nowMs: number): string {
-  const { daysLeft, expired } = listDays(list, i, nowMs);
-  return daysLeft === null ? '-' : expired ? 'expired' : daysLeft < 1 ? '<1' : String(Math.round(daysLeft));
+  const t = list.expiresMs(i);
+  if (Number.isNaN(t)) return '-';
+  const days = (t - nowMs) / DAY_MS;
+  if (days <= 0) return 'expired';
+  const daysLeft = Math.round(days * 10) / 10;
+  if (daysLeft < 1) return '<1';
+  const n = Math.round(daysLeft);
+  return n < 1000 ? DAY_NUMBERS[n]! : String(n);
 }
 
 const HEAD = ['', 'ID', 'NAME', 'PREFIX', 'STATUS', 'CREATED', 'EXPIRES', 'DAYS LEFT'];

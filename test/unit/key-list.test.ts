@@ -199,3 +199,28 @@ describe('the table of a list is the table of its views', () => {
     }
   });
 });
+
+describe('long names and pieces sent a byte at a time', () => {
+  it('names and prefixes of every length and script read as JSON.parse reads them', () => {
+    const body = JSON.stringify({
+      keys: [
+        { id: 1, name: 'a'.repeat(70_000), prefix: 'é'.repeat(30_000), createdAt: '2026-01-31T12:00:00.000Z' },
+        { id: 2, name: 'é'.repeat(40_000), prefix: 'ms-\u{1F600}', active: false },
+        { id: 3, name: 'z'.repeat(65_535), prefix: 'y'.repeat(65_536) },
+        // Past the first MiB of names (they are kept in blocks of 1 MiB).
+        ...Array.from({ length: 20_000 }, (_, i) => ({ id: 10 + i, name: `k${i}`.repeat(i % 50), prefix: `ms-${i}` })),
+      ],
+    });
+    expect(viaScan(body)).toEqual(viaParse(body));
+  });
+
+  it('a record of 200 KiB sent a byte at a time is read in linear time (ends; the list is right)', () => {
+    const body = Buffer.from(JSON.stringify({ keys: [{ id: 1, name: 'n'.repeat(200 * 1024), prefix: 'ms-p' }, { id: 2 }] }));
+    const scanner = new KeyListScanner();
+    for (let i = 0; i < body.length; i++) scanner.write(body.subarray(i, i + 1));
+    const list = scanner.end()!;
+    expect(list.length).toBe(2);
+    expect(list.name(0)).toBe('n'.repeat(200 * 1024));
+    expect(list.id(1)).toBe(2);
+  });
+});
