@@ -40,10 +40,13 @@ const SEG_MASK = SEG - 1;
 const BLOCK_BITS = 20;
 const BLOCK = 1 << BLOCK_BITS;
 const BLOCK_ITEM = 65_535;
+const ID_ELSEWHERE = -0x80000000;
 
 export class KeyList {
   length = 0;
-  private ids: Float64Array[] = [];
+  /** Ids that are 32-bit integers (all of them, from the API); any other is ID_ELSEWHERE here and kept in `otherIds`. */
+  private ids: Int32Array[] = [];
+  private otherIds = new Map<number, number>();
   private flags: Uint8Array[] = [];
   private created: Float64Array[] = [];
   private expires: Float64Array[] = [];
@@ -62,7 +65,7 @@ export class KeyList {
   configured = -1;
 
   private grow(): void {
-    this.ids.push(new Float64Array(SEG));
+    this.ids.push(new Int32Array(SEG));
     this.created.push(new Float64Array(SEG));
     this.expires.push(new Float64Array(SEG));
     this.nameStart.push(new Uint32Array(SEG));
@@ -167,7 +170,11 @@ export class KeyList {
     else if (prefixFrom >= 0) fl |= this.appendBytes(src, prefixFrom, prefixTo) ? F_PREFIX_ASCII : 0;
     else fl |= F_PREFIX_ASCII;
     this.prefixLength[seg]![k] = this.textLength - nameEnd;
-    this.ids[seg]![k] = id;
+    if ((id | 0) === id && id !== ID_ELSEWHERE && !Object.is(id, -0)) this.ids[seg]![k] = id;
+    else {
+      this.ids[seg]![k] = ID_ELSEWHERE;
+      this.otherIds.set(i, id);
+    }
     this.flags[seg]![k] = fl;
     this.created[seg]![k] = created;
     if (created === RAW) this.rawTimes.set(2 * i, createdText!);
@@ -187,7 +194,8 @@ export class KeyList {
     return this.flags[i >>> SEG_BITS]![i & SEG_MASK]!;
   }
   id(i: number): number {
-    return this.ids[i >>> SEG_BITS]![i & SEG_MASK]!;
+    const id = this.ids[i >>> SEG_BITS]![i & SEG_MASK]!;
+    return id === ID_ELSEWHERE ? this.otherIds.get(i)! : id;
   }
   /** Key i's text [from, to) (positions in its block, see nameFrom) as a string. */
   private textOf(i: number, from: number, to: number, ascii: boolean): string {
