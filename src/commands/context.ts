@@ -46,7 +46,7 @@ export interface CommandResult {
   data: Record<string, unknown>;
   diagnoses: Diagnosis[];
   /** Human rendering (stdout result and stderr report); not called with --json. */
-  render?: (out: Output) => void;
+  render?: (out: Output) => void | Promise<void>;
   /** For $GITHUB_OUTPUT (--format github): what caused a failure (default: the first diagnosis id) and the balance read. */
   stepOutputs?: { rootCause?: string; balance?: number | null };
   /** With --json, the document on one line (it ends a stream of JSON lines: explain --follow). */

@@ -366,7 +366,7 @@ export async function listCommand(ctx: Context, opts: ListOptions): Promise<Comm
       ),
     ),
     stepOutputs: { rootCause: expiring.length > 0 ? 'key.expiring' : '' },
-    render: (o) => {
+    render: async (o) => {
       if (opts.format === 'github') return o.out(keysGithub(list.length, active, warnings, expiring, within));
       if (o.quiet) {
         if (within !== undefined) o.out(expiring.length ? `${expiring.map((k) => k.id).join(' ')}\n` : '');
@@ -382,7 +382,16 @@ export async function listCommand(ctx: Context, opts: ListOptions): Promise<Comm
           }
           o.out(text);
         }
-      } else writeKeyListTable(list, now, o.style, source, o.width, (t) => o.out(t));
+      } else
+        await writeKeyListTable(
+          list,
+          now,
+          o.style,
+          source,
+          o.width,
+          (t) => o.out(t),
+          () => o.drained(),
+        );
       for (const w of warnings) o.warn(w);
       if (within !== undefined) {
         const s = o.style;

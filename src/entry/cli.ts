@@ -208,7 +208,7 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
       if (result.jsonLine) out.out(`${JSON.stringify(doc)}\n`);
       else out.jsonDocument(doc);
     } else {
-      result.render?.(out);
+      await result.render?.(out);
     }
   } catch (e) {
     // Rendering is part of the boundary too: a result that cannot be printed is reported, not thrown.

@@ -98,18 +98,20 @@ export function keysTable(keys: KeyView[], s: Style, configuredSource?: string, 
 }
 
 /**
- * The table of a KeyList, written in pieces of whole lines (a large table is never one string). Without colour,
+ * The table of a KeyList, written in pieces of whole lines (a large table is never one string), waiting after a
+ * piece while `pause` gives a promise (stdout's reader is behind: see Output.drained). Without colour,
  * a row whose name and prefix are printable ASCII and whose times are canonical is written as bytes straight
  * from the list's columns (no string per cell); any other row as keysTable writes it.
  */
-export function writeKeyListTable(
+export async function writeKeyListTable(
   list: KeyList,
   nowMs: number,
   s: Style,
   configuredSource: string | undefined,
   width: number,
   write: (text: string) => void,
-): void {
+  pause: () => Promise<void> | undefined = () => undefined,
+): Promise<void> {
   const rows: Rows = {
     length: list.length,
     cells: (i) => listCells(list, i, nowMs),
@@ -183,6 +185,8 @@ export function writeKeyListTable(
     if (o + need > buf.length) {
       flush();
       if (need > buf.length) buf = Buffer.allocUnsafe(2 * need);
+      const wait = pause();
+      if (wait) await wait;
     }
     text = list.bytes(r);
     for (const i of cols) {

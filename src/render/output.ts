@@ -138,6 +138,28 @@ export class Output {
     if (cut > 0) this.stdout.write(this.final(redactor.redact(all.slice(0, cut))));
   }
 
+  /**
+   * A promise when stdout holds more than 256 KiB not yet taken (a pipe whose reader is slower), resolved once it
+   * has taken it: a long result (a table of a million keys) written without waiting would be queued whole in
+   * memory. Undefined when there is nothing to wait for.
+   */
+  drained(): Promise<void> | undefined {
+    const s = this.stdout as Sink & {
+      writableLength?: number;
+      destroyed?: boolean;
+      once?: (event: string, f: () => void) => unknown;
+      off?: (event: string, f: () => void) => unknown;
+    };
+    if (!((s.writableLength ?? 0) > 256 * 1024) || s.destroyed || typeof s.once !== 'function') return undefined;
+    return new Promise((resolve) => {
+      const done = () => {
+        for (const e of ['drain', 'close', 'error']) s.off?.(e, done);
+        resolve();
+      };
+      for (const e of ['drain', 'close', 'error']) s.once!(e, done);
+    });
+  }
+
   /** Writes what outChunk held back: the end of the stream. */
   endChunks(): void {
     const rest = this.heldChunk;

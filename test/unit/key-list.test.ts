@@ -193,7 +193,7 @@ describe('the table of a list is the table of its views', () => {
         list.configured = configured;
         const views = Array.from({ length: list.length }, (_, i) => listView(list, i, NOW));
         let written = '';
-        writeKeyListTable(list, NOW, PLAIN, 'from MODELSWITCH_API_KEY', width, (t) => (written += t));
+        await writeKeyListTable(list, NOW, PLAIN, 'from MODELSWITCH_API_KEY', width, (t) => (written += t));
         expect(written, `${n} keys, configured ${configured}`).toBe(keysTable(views, PLAIN, 'from MODELSWITCH_API_KEY', width));
       }
     }
@@ -222,5 +222,51 @@ describe('long names and pieces sent a byte at a time', () => {
     expect(list.length).toBe(2);
     expect(list.name(0)).toBe('n'.repeat(200 * 1024));
     expect(list.id(1)).toBe(2);
+  });
+});
+
+describe('a long table waits for a slow reader', () => {
+  it('past 256 KiB not yet taken by stdout, the table stops writing until stdout drains', async () => {
+    const { EventEmitter } = await import('node:events');
+    const { writeKeyListTable } = await import('../../src/render/keys.js');
+    const { PLAIN } = await import('../../src/render/style.js');
+    // A pipe whose reader takes nothing until told: what is written stays queued.
+    const sink = Object.assign(new EventEmitter(), {
+      writableLength: 0,
+      written: '',
+      write(t: string) {
+        sink.written += t;
+        sink.writableLength += t.length;
+        return true;
+      },
+    });
+    const out = new Output(sink, { write: () => true });
+    const list = scanKeyList(`{"keys":[${Array.from({ length: 20_000 }, (_, i) => `{"id":${i + 1},"prefix":"ms-p${i}"}`).join(',')}]}`)!;
+    const done = writeKeyListTable(
+      list,
+      NOW,
+      PLAIN,
+      undefined,
+      80,
+      (t) => out.out(t),
+      () => out.drained(),
+    );
+    let finished = false;
+    void done.then(() => (finished = true));
+    await new Promise((r) => setTimeout(r, 50));
+    // Stopped a little past 256 KiB, far from the whole table (~800 KiB).
+    expect(finished).toBe(false);
+    const held = sink.written.length;
+    expect(held).toBeGreaterThan(256 * 1024);
+    expect(held).toBeLessThan(400 * 1024);
+    // The reader takes everything each time it is asked: the table goes on to its end.
+    while (!finished) {
+      sink.writableLength = 0;
+      sink.emit('drain');
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    const lines = sink.written.trimEnd().split('\n');
+    expect(lines).toHaveLength(20_001);
+    expect(lines.at(-1)).toMatch(/^\s+20000\s+-\s+ms-p19999\s+active/);
   });
 });
