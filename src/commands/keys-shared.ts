@@ -9,7 +9,7 @@ import { DiagnosedError, InterruptedError, UsageError } from '../core/errors.js'
 import { preflight } from '../diagnosis/key-problem.js';
 import { SHAPES, parseJsonSuccess } from '../api/api.js';
 import { matchKeyRecord, type KeyRecord } from '../api/account.js';
-import { keyListFrom, matchIndex, scanKeyList, type KeyList } from '../api/key-list.js';
+import { KeyListScanner, MAX_KEYS, MAX_TEXT_BYTES, keyListFrom, matchIndex, type KeyList } from '../api/key-list.js';
 import { diagnoseById } from '../diagnosis/engine.js';
 import { diagnoseFailure } from '../api/diagnose-failure.js';
 import { redactor } from '../core/redact.js';
@@ -61,13 +61,27 @@ export function fail(ctx: Context, f: Failure): never {
 export async function fetchList(ctx: Context): Promise<KeyList> {
   refuseEarly(ctx, 'GET', '/api/keys');
   const spin = ctx.out.spinner('GET /api/keys…');
-  const res = await ctx.api.request('GET', '/api/keys', { retries: 2 });
+  // The answer is read into the list as it arrives (a million keys are 120 MB of JSON, never held whole).
+  let scanner = new KeyListScanner();
+  let attempt = 0;
+  const bodySink = {
+    write: (chunk: Buffer, n: number) => {
+      if (n !== attempt) [scanner, attempt] = [new KeyListScanner(), n];
+      return scanner.write(chunk);
+    },
+    complete: () => scanner.end() !== undefined,
+  };
+  const res = await ctx.api.request('GET', '/api/keys', { retries: 2, bodySink });
   spin.stop();
   if (!res.ok) fail(ctx, res.failure);
-  let list = res.truncated ? undefined : scanKeyList(res.body);
+  let list = scanner.end();
   if (!list) {
-    const r = parseJsonSuccess<unknown>(res, 'GET', ctx.api.url('/api/keys'), SHAPES.keys);
-    if (!r.ok) fail(ctx, r.failure);
+    const r = parseJsonSuccess<unknown>(scanner.tooLarge ? { ...res, truncated: true } : res, 'GET', ctx.api.url('/api/keys'), SHAPES.keys);
+    if (!r.ok) {
+      if (scanner.tooLarge)
+        r.failure.expected = `a key list within apidoctor's bound (${MAX_KEYS.toLocaleString('en-US')} keys, ${MAX_TEXT_BYTES / 2 ** 20} MiB of names and prefixes)`;
+      fail(ctx, r.failure);
+    }
     list = keyListFrom(r.data);
   }
   list.configured = matchIndex(list, ctx.config.apiKey.value);

@@ -71,6 +71,14 @@ export interface HttpRequest {
   maxBodyBytes?: number;
   /** Stream a success body: chunks go to onChunk as they arrive, and the timeout becomes an idle timeout. */
   onChunk?: (text: string) => void;
+  /**
+   * Reads a success body as it arrives (GET /api/keys: a million keys are 120 MB, read without holding them):
+   * `write` gets each piece (with the attempt's number) and returns false once it cannot read this body, which
+   * is then kept and capped as any other; while it reads, the cap does not end the body, only what is kept of it
+   * (nothing once past the cap: the success's body is then empty and `truncated`). `complete` is asked at the
+   * end of a success: true when the sink read it all, and the body's text is then not made (empty).
+   */
+  bodySink?: { write(chunk: Buffer, attempt: number): boolean; complete(): boolean };
   /** With onChunk: the status and headers of a success, before its first chunk (for --include). */
   onResponse?: (status: number, headers: Record<string, string>) => void;
   /** Called after each attempt (for progress and --verbose traces). */
@@ -169,7 +177,11 @@ export async function send(req: HttpRequest, deps: ClientDeps = {}): Promise<Htt
       const chunks: Buffer[] = [];
       let bytes = 0;
       let truncated = false;
-      const text = () => (streaming ? parts.join('') : Buffer.concat(chunks, bytes).toString('utf8'));
+      let sinking = isSuccess && !streaming && req.bodySink !== undefined;
+      /** Past the cap while the sink reads on: nothing of the body is kept. */
+      let dropped = false;
+      const kept = () => (dropped ? Buffer.alloc(0) : Buffer.concat(chunks, bytes));
+      const text = () => (streaming ? parts.join('') : kept().toString('utf8'));
       try {
         for await (const chunk of decodedBody(res.body, headers['content-encoding'])) {
           if (streaming) {
@@ -182,24 +194,42 @@ export async function send(req: HttpRequest, deps: ClientDeps = {}): Promise<Htt
             if (parts.length > 64) parts.splice(0, parts.length - 64);
             continue;
           }
+          if (sinking) sinking = req.bodySink!.write(chunk, n);
+          if (dropped) {
+            if (!sinking) break;
+            // What the sink has read is garbage, collected as any body's (each collection costs ~10 ms).
+            if (Math.floor((bytes + chunk.length) / GC_EVERY_BYTES) > Math.floor(bytes / GC_EVERY_BYTES)) collectGarbage();
+            bytes += chunk.length;
+            continue;
+          }
           const room = cap - bytes;
+          if (chunk.length > room && sinking) {
+            chunks.length = 0;
+            dropped = truncated = true;
+            bytes += chunk.length;
+            collectGarbage(); // what was kept
+            continue;
+          }
           if (chunk.length > room) {
             if (room > 0) chunks.push(chunk.subarray(0, room));
             bytes += Math.max(0, room);
             truncated = true;
             break;
           }
-          if (Math.floor((bytes + chunk.length) / GC_EVERY_BYTES) > Math.floor(bytes / GC_EVERY_BYTES)) collectGarbage();
+          // Not while a sink reads: what is kept is not garbage, and it is let go past the cap (above).
+          if (!sinking && Math.floor((bytes + chunk.length) / GC_EVERY_BYTES) > Math.floor(bytes / GC_EVERY_BYTES)) collectGarbage();
           bytes += chunk.length;
           chunks.push(chunk);
         }
         if (streaming) parts.push(decoder.decode());
+        // The last pieces a sink read past the cap, collected before the caller goes on.
+        if (dropped) collectGarbage();
       } catch (e) {
         if (deps.signal?.aborted) throw InterruptedError.from(deps.signal);
         // The body broke off after the headers: a cut stream, a reset mid-body, or a stalled body. A failure keeps
         // at most an error body's worth of it (a success body broken off may be read up to the larger success cap).
         const errorCap = req.maxErrorBytes ?? MAX_ERROR_BYTES;
-        const whole = streaming ? Buffer.from(text(), 'utf8') : Buffer.concat(chunks, bytes);
+        const whole = streaming ? Buffer.from(text(), 'utf8') : kept();
         const over = whole.length > errorCap;
         // A stream is read from its end (its error event comes last); any other body from its start.
         const body = (over ? (streaming ? whole.subarray(whole.length - errorCap) : whole.subarray(0, errorCap)) : whole).toString('utf8');
@@ -218,7 +248,7 @@ export async function send(req: HttpRequest, deps: ClientDeps = {}): Promise<Htt
       }
       if (truncated) res.destroy();
       if (!failure) {
-        const body = text();
+        const body = sinking && !dropped && req.bodySink!.complete() ? '' : text();
         chunks.length = 0;
         if (isSuccess) {
           success = { ok: true, status: res.status, headers, body, bytes, truncated, attempts };

@@ -42,7 +42,10 @@ function keysText(o: Writer, v: KeyListView): void {
       }
       o.out(text);
     }
-  } else writeKeyListTable(list, now, o.style, v.source, o.width, (t) => o.out(t));
+  } else {
+    const { style, width } = o;
+    o.outStream((write, pause) => writeKeyListTable(list, now, style, v.source, width, write, pause));
+  }
   for (const w of v.warnings) o.warn(w);
   if (within === undefined) return;
   const s = o.style;

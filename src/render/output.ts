@@ -3,7 +3,7 @@ import { PLAIN, applyStyleMarkers, type Style } from './style.js';
 import { jsonSafe, neutralize, oneLine } from './sanitize.js';
 import { interruptibleStep } from '../core/busy.js';
 import { fitToWidth } from './layout.js';
-import type { Report, ReportEnv, Writer } from './reporter.js';
+import type { Report, ReportEnv, StreamDraw, Writer } from './reporter.js';
 import { appendStepSummary } from './github.js';
 
 /** A writable stream as the output layer needs it. */
@@ -106,14 +106,30 @@ export class Output implements Writer {
   async write(report: Report, stepSummary?: string): Promise<void> {
     let summary = '';
     for (const seg of report) {
-      if (seg.to === 'stdout') this.out(seg.text);
+      if (seg.to === 'stdout-stream') await this.streamOut(seg.draw);
+      else if (seg.to === 'stdout') this.out(seg.text);
       else if (seg.to === 'stderr') this.err(seg.text, true);
       else summary += seg.text;
     }
+    await this.streaming;
     if (summary && stepSummary) {
       await appendStepSummary(stepSummary, summary);
     }
   }
+
+  /** A long result made piece by piece: each piece written (redacted) as it comes, paused while stdout is full. */
+  private streamOut(draw: StreamDraw): Promise<void> {
+    return draw(
+      (t) => this.out(t),
+      () => this.drained(),
+    );
+  }
+
+  /** Writer's outStream, for a renderer run straight on the Output: written before write() goes on. */
+  outStream(draw: StreamDraw): void {
+    this.streaming = this.streaming.then(() => this.streamOut(draw));
+  }
+  private streaming: Promise<void> = Promise.resolve();
 
   /** What reaches a sink: neutralised, with apidoctor's own colours applied. */
   private final(text: string): string {
@@ -160,6 +176,28 @@ export class Output implements Writer {
     if (cut === 0 && all.length > 64 * 1024) cut = all.length;
     this.heldChunk = all.slice(cut);
     if (cut > 0) this.stdout.write(this.final(redactor.redact(all.slice(0, cut))));
+  }
+
+  /**
+   * A promise when stdout holds more than 256 KiB not yet taken (a pipe whose reader is slower), resolved once it
+   * has taken it: a long result (a table of a million keys) written without waiting would be queued whole in
+   * memory. Undefined when there is nothing to wait for.
+   */
+  drained(): Promise<void> | undefined {
+    const s = this.stdout as Sink & {
+      writableLength?: number;
+      destroyed?: boolean;
+      once?: (event: string, f: () => void) => unknown;
+      off?: (event: string, f: () => void) => unknown;
+    };
+    if (!((s.writableLength ?? 0) > 256 * 1024) || s.destroyed || typeof s.once !== 'function') return undefined;
+    return new Promise((resolve) => {
+      const done = () => {
+        for (const e of ['drain', 'close', 'error']) s.off?.(e, done);
+        resolve();
+      };
+      for (const e of ['drain', 'close', 'error']) s.once!(e, done);
+    });
   }
 
   /** Writes what outChunk held back: the end of the stream. */

@@ -22,7 +22,14 @@ export interface ReportEnv {
  * One piece of a Report, in the order a person sees them on a terminal: a result on stdout, a report on
  * stderr, or Markdown for the step summary of a GitHub workflow (--format github).
  */
-export type Segment = { to: 'stdout' | 'stderr' | 'step-summary'; text: string };
+export type Segment = { to: 'stdout' | 'stderr' | 'step-summary'; text: string } | { to: 'stdout-stream'; draw: StreamDraw };
+
+/**
+ * A stdout result too large to be one string (the table of a million keys is 70 MB): it is made piece by
+ * piece as the output layer writes it, and waits (`pause`) while the reader is slower, so that it is never
+ * queued whole in memory. It makes text only; the writing is the output layer's.
+ */
+export type StreamDraw = (write: (text: string) => void, pause: () => Promise<void> | undefined) => Promise<void>;
 
 /** A reporter's answer: what to show, in order. */
 export type Report = Segment[];
@@ -50,6 +57,8 @@ export interface Writer {
   warn(text: string): void;
   /** A line on stderr with --verbose only. */
   debug(text: string): void;
+  /** A long result on stdout, made piece by piece as it is written (see StreamDraw). */
+  outStream(draw: StreamDraw): void;
 }
 
 /** Collects what a renderer writes into a Report, applying --quiet and --verbose as the Output would. */
@@ -67,12 +76,16 @@ export class ReportBuilder implements Writer {
     this.verbose = env.verbose;
   }
 
-  private add(to: Segment['to'], text: string): void {
+  private add(to: 'stdout' | 'stderr' | 'step-summary', text: string): void {
     if (!text) return;
     const last = this.report[this.report.length - 1];
     // Consecutive pieces for one stream are one segment, unless it is large (a table of 100,000 keys is written in pieces).
-    if (last?.to === to && last.text.length + text.length <= 64 * 1024) last.text += text;
+    if (last?.to === to && 'text' in last && last.text.length + text.length <= 64 * 1024) last.text += text;
     else this.report.push({ to, text });
+  }
+
+  outStream(draw: StreamDraw): void {
+    this.report.push({ to: 'stdout-stream', draw });
   }
 
   out(text: string): void {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { toKeyRecords } from '../../src/api/account.js';
-import { canonicalTime, isoText, keyListFrom, scanKeyList, dayText } from '../../src/api/key-list.js';
+import { KeyListScanner, canonicalTime, isoText, keyListFrom, scanKeyList, dayText } from '../../src/api/key-list.js';
 import { keyView, listView, listViewJson } from '../../src/render/keys.js';
 import { JsonArrayStream, Output } from '../../src/render/output.js';
 
@@ -132,5 +132,141 @@ describe('keys --json written piece by piece', () => {
     const out = new Output({ write: (t: string) => (written += t) }, { write: () => true }, { json: true });
     out.jsonDocument({ keys: new JsonArrayStream(0, () => ({})), n: 1 });
     expect(JSON.parse(written)).toEqual({ keys: [], n: 1 });
+  });
+});
+
+describe('the answer read as it arrives', () => {
+  const body =
+    ' {"total": 3, "next": null, "keys" : [' +
+    [
+      '{"id":1,"name":"Production","prefix":"ms-abc1xxxx","active":true,"createdAt":"2026-01-31T12:00:00.000Z","expiresAt":"2026-06-11T00:00:00.000Z"}',
+      '{"id":"7", "name":null, "prefix":"ms-x", "active":false, "created_at":"2025-12-01", "expires_at":"2026-05-31T23:00:00Z"}',
+      '{"id":3,"name":"a \\"quoted\\" \\\\ name \\u00e9\\n","prefix":"ms-q","active":true}',
+      '{"id":12.5e1,"name":"caf\u00e9 \u2603","prefix":"ms-\u00fc","createdAt":null,"created_at":"2024-02-29T00:00:00.000Z"}',
+      '{"name":"no id"}',
+    ].join(' , ') +
+    '], "more": false}\n';
+
+  it('split anywhere, in pieces of any size, the list is the one read whole', () => {
+    const bytes = Buffer.from(body, 'utf8');
+    const whole = viaScan(body);
+    expect(whole).toEqual(viaParse(body));
+    for (const size of [1, 2, 3, 7, 64]) {
+      for (let first = 0; first < Math.min(bytes.length, 200); first += size === 1 ? 1 : 13) {
+        const scanner = new KeyListScanner();
+        scanner.write(bytes.subarray(0, first));
+        for (let i = first; i < bytes.length; i += size) scanner.write(bytes.subarray(i, i + size));
+        const list = scanner.end();
+        expect(list, `pieces of ${size} after ${first}`).toBeDefined();
+        expect(Array.from({ length: list!.length }, (_, i) => listView(list!, i, NOW))).toEqual(whole);
+      }
+    }
+  });
+
+  it('a body cut short, or not plain past its first piece, is not a list', () => {
+    const bytes = Buffer.from(body, 'utf8');
+    const cut = new KeyListScanner();
+    cut.write(bytes.subarray(0, bytes.length - 20));
+    expect(cut.end()).toBeUndefined();
+    const nested = new KeyListScanner();
+    expect(nested.write(Buffer.from('{"keys":[{"id":1},'))).toBe(true);
+    expect(nested.write(Buffer.from('{"id":2,"meta":{}}]}'))).toBe(false);
+    expect(nested.end()).toBeUndefined();
+  });
+});
+
+describe('the table of a list is the table of its views', () => {
+  const records = [
+    '{"id":1,"name":"Production","prefix":"ms-abc1xxxx","active":true,"createdAt":"2026-01-31T12:00:00.000Z","expiresAt":"2026-06-11T00:00:00.000Z"}',
+    '{"id":22,"name":"a name far longer than the thirty-two columns of NAME","prefix":"ms-b","active":false,"createdAt":"2026-01-31T12:00:00.000Z"}',
+    '{"id":333,"name":"ligne\\nbreak \u202e bidi","prefix":"","createdAt":"not a date","expiresAt":"2026-05-31T23:00:00Z"}',
+    '{"id":4444,"prefix":"ms-\u00e9t\u00e9","expiresAt":"2026-06-01T12:00:00.000Z"}',
+    '{"id":5,"name":"","prefix":"ms-five","expiresAt":"2026-05-01T00:00:00.000Z"}',
+    '{"id":1.5,"name":"caf\u00e9","prefix":"ms-six","active":true,"expiresAt":"2026-06-05T00:00:00.000Z"}',
+  ];
+  it.each([200, 100, 80, 72, 60, 40])('at %i columns, with and without the configured key', async (width) => {
+    const { keysTable, writeKeyListTable } = await import('../../src/render/keys.js');
+    const { PLAIN } = await import('../../src/render/style.js');
+    for (const n of [1, 2, 6]) {
+      const list = scanKeyList(`{"keys":[${records.slice(0, n).join(',')}]}`)!;
+      for (const configured of [-1, 0]) {
+        list.configured = configured;
+        const views = Array.from({ length: list.length }, (_, i) => listView(list, i, NOW));
+        let written = '';
+        await writeKeyListTable(list, NOW, PLAIN, 'from MODELSWITCH_API_KEY', width, (t) => (written += t));
+        expect(written, `${n} keys, configured ${configured}`).toBe(keysTable(views, PLAIN, 'from MODELSWITCH_API_KEY', width));
+      }
+    }
+  });
+});
+
+describe('long names and pieces sent a byte at a time', () => {
+  it('names and prefixes of every length and script read as JSON.parse reads them', () => {
+    const body = JSON.stringify({
+      keys: [
+        { id: 1, name: 'a'.repeat(70_000), prefix: 'é'.repeat(30_000), createdAt: '2026-01-31T12:00:00.000Z' },
+        { id: 2, name: 'é'.repeat(40_000), prefix: 'ms-\u{1F600}', active: false },
+        { id: 3, name: 'z'.repeat(65_535), prefix: 'y'.repeat(65_536) },
+        // Past the first MiB of names (they are kept in blocks of 1 MiB).
+        ...Array.from({ length: 20_000 }, (_, i) => ({ id: 10 + i, name: `k${i}`.repeat(i % 50), prefix: `ms-${i}` })),
+      ],
+    });
+    expect(viaScan(body)).toEqual(viaParse(body));
+  });
+
+  it('a record of 200 KiB sent a byte at a time is read in linear time (ends; the list is right)', () => {
+    const body = Buffer.from(JSON.stringify({ keys: [{ id: 1, name: 'n'.repeat(200 * 1024), prefix: 'ms-p' }, { id: 2 }] }));
+    const scanner = new KeyListScanner();
+    for (let i = 0; i < body.length; i++) scanner.write(body.subarray(i, i + 1));
+    const list = scanner.end()!;
+    expect(list.length).toBe(2);
+    expect(list.name(0)).toBe('n'.repeat(200 * 1024));
+    expect(list.id(1)).toBe(2);
+  });
+});
+
+describe('a long table waits for a slow reader', () => {
+  it('past 256 KiB not yet taken by stdout, the table stops writing until stdout drains', async () => {
+    const { EventEmitter } = await import('node:events');
+    const { writeKeyListTable } = await import('../../src/render/keys.js');
+    const { PLAIN } = await import('../../src/render/style.js');
+    // A pipe whose reader takes nothing until told: what is written stays queued.
+    const sink = Object.assign(new EventEmitter(), {
+      writableLength: 0,
+      written: '',
+      write(t: string) {
+        sink.written += t;
+        sink.writableLength += t.length;
+        return true;
+      },
+    });
+    const out = new Output(sink, { write: () => true });
+    const list = scanKeyList(`{"keys":[${Array.from({ length: 20_000 }, (_, i) => `{"id":${i + 1},"prefix":"ms-p${i}"}`).join(',')}]}`)!;
+    const done = writeKeyListTable(
+      list,
+      NOW,
+      PLAIN,
+      undefined,
+      80,
+      (t) => out.out(t),
+      () => out.drained(),
+    );
+    let finished = false;
+    void done.then(() => (finished = true));
+    await new Promise((r) => setTimeout(r, 50));
+    // Stopped a little past 256 KiB, far from the whole table (~800 KiB).
+    expect(finished).toBe(false);
+    const held = sink.written.length;
+    expect(held).toBeGreaterThan(256 * 1024);
+    expect(held).toBeLessThan(400 * 1024);
+    // The reader takes everything each time it is asked: the table goes on to its end.
+    while (!finished) {
+      sink.writableLength = 0;
+      sink.emit('drain');
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    const lines = sink.written.trimEnd().split('\n');
+    expect(lines).toHaveLength(20_001);
+    expect(lines.at(-1)).toMatch(/^\s+20000\s+-\s+ms-p19999\s+active/);
   });
 });

@@ -21,10 +21,22 @@ import type { ResolvedConfig } from '../../src/config/resolve.js';
 
 const ENV: ReportEnv = { style: PLAIN, width: 80, quiet: false, verbose: false, stdoutIsTTY: false };
 
-/** What a report puts on each stream, as a person would read it. */
-function streams(r: Report): { stdout: string; stderr: string; summary: string } {
+/** What a report puts on each stream, as a person would read it (a streamed piece drawn as the output layer would). */
+async function streams(r: Report): Promise<{ stdout: string; stderr: string; summary: string }> {
+  const texts: Array<{ to: string; text: string }> = [];
+  for (const s of r) {
+    if (s.to !== 'stdout-stream') texts.push(s);
+    else {
+      let text = '';
+      await s.draw(
+        (t) => (text += t),
+        () => undefined,
+      );
+      texts.push({ to: 'stdout', text });
+    }
+  }
   const on = (to: string) =>
-    r
+    texts
       .filter((s) => s.to === to)
       .map((s) => s.text)
       .join('');
@@ -52,29 +64,29 @@ function balanceView(over: Partial<BalanceView> = {}): BalanceView {
 describe('balance reporters, one view', () => {
   const v = balanceView();
 
-  it('text: the amount and the verdict on stdout, the diagnosis on stderr', () => {
-    const { stdout, stderr } = streams(BALANCE_REPORTERS.text!(v, ENV));
+  it('text: the amount and the verdict on stdout, the diagnosis on stderr', async () => {
+    const { stdout, stderr } = await streams(BALANCE_REPORTERS.text!(v, ENV));
     expect(stdout).toMatch(/^Balance\s+3\.20 USD\n/);
     expect(stdout).toMatch(/Minimum\s+5\.00 USD\s+✗ below the minimum/);
     expect(stderr).toContain('[balance.below-minimum]');
     expect(stderr).toContain('runway left out: not asked with --format value.');
   });
 
-  it('text with -q: the bare number and the verdict line only; nothing at all when the balance is at or above --min', () => {
+  it('text with -q: the bare number and the verdict line only; nothing at all when the balance is at or above --min', async () => {
     const quiet = { ...ENV, quiet: true };
-    const { stdout, stderr } = streams(BALANCE_REPORTERS.text!(v, quiet));
+    const { stdout, stderr } = await streams(BALANCE_REPORTERS.text!(v, quiet));
     expect(stdout).toBe('3.2\n');
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toContain('[balance.below-minimum]');
     expect(BALANCE_REPORTERS.text!(balanceView({ balance: 9, decision: 'ok', exitReason: 'ok', diagnosis: undefined }), quiet)).toEqual([]);
   });
 
-  it('value: the number alone on stdout, for $(…)', () => {
-    expect(streams(BALANCE_REPORTERS.value!(v, ENV)).stdout).toBe('3.2\n');
+  it('value: the number alone on stdout, for $(…)', async () => {
+    expect((await streams(BALANCE_REPORTERS.value!(v, ENV))).stdout).toBe('3.2\n');
   });
 
-  it('openmetrics: gauges ending with # EOF, the below-minimum gauge at 1', () => {
-    const { stdout } = streams(BALANCE_REPORTERS.openmetrics!(v, ENV));
+  it('openmetrics: gauges ending with # EOF, the below-minimum gauge at 1', async () => {
+    const { stdout } = await streams(BALANCE_REPORTERS.openmetrics!(v, ENV));
     expect(stdout).toContain('# TYPE modelswitch_balance_usd gauge\n');
     expect(stdout).toContain('\nmodelswitch_balance_usd 3.2\n');
     expect(stdout).toContain('\nmodelswitch_balance_below_minimum 1\n');
@@ -82,14 +94,14 @@ describe('balance reporters, one view', () => {
     expect(stdout.endsWith('# EOF\n')).toBe(true);
   });
 
-  it('github: an error annotation with the remedies, then the summary line naming the exit', () => {
-    const { stdout } = streams(BALANCE_REPORTERS.github!(v, ENV));
+  it('github: an error annotation with the remedies, then the summary line naming the exit', async () => {
+    const { stdout } = await streams(BALANCE_REPORTERS.github!(v, ENV));
     const lines = stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^::error title=apidoctor balance::.*balance\.below-minimum/);
     expect(lines.at(-1)).toBe('apidoctor balance: 3.20 USD (minimum 5.00 USD) — exit 5 (balance)');
   });
 
-  it('a --format with no reporter of its own falls back to text; a result names its reporter by format', () => {
+  it('a --format with no reporter of its own falls back to text; a result names its reporter by format', async () => {
     expect(reportOf(show(BALANCE_REPORTERS, 'value', v), ENV)).toEqual(BALANCE_REPORTERS.value!(v, ENV));
     expect(reportOf(show({ text: BALANCE_REPORTERS.text! }, 'openmetrics', v), ENV)).toEqual(BALANCE_REPORTERS.text!(v, ENV));
   });
@@ -142,8 +154,8 @@ function doctorView(): DoctorView {
 describe('doctor reporters', () => {
   const v = doctorView();
 
-  it('junit: one testcase a check, the failure with its diagnosis, the skip as skipped, XML escaped', () => {
-    const { stdout, stderr } = streams(DOCTOR_REPORTERS.junit!(v, ENV));
+  it('junit: one testcase a check, the failure with its diagnosis, the skip as skipped, XML escaped', async () => {
+    const { stdout, stderr } = await streams(DOCTOR_REPORTERS.junit!(v, ENV));
     expect(stderr).toBe('');
     expect(stdout).toContain('<testsuites name="apidoctor" tests="3" failures="1" skipped="1" time="1.500">');
     expect(stdout).toMatch(
@@ -153,9 +165,9 @@ describe('doctor reporters', () => {
     expect(stdout).not.toContain('<b>');
   });
 
-  it('markdown: versions, settings with their sources and the key masked, each check, the request id', () => {
+  it('markdown: versions, settings with their sources and the key masked, each check, the request id', async () => {
     redactor.add('ms-reporterstestkey0123456789');
-    const { stdout } = streams(DOCTOR_REPORTERS.markdown!(v, ENV));
+    const { stdout } = await streams(DOCTOR_REPORTERS.markdown!(v, ENV));
     expect(stdout).toContain('apidoctor 9.9.9 · Node v22.0.0 · linux test x64');
     expect(stdout).toMatch(/\| Proxy key \| `[^`]+` \| MODELSWITCH_API_KEY \|/);
     expect(stdout).not.toContain('ms-reporterstestkey0123456789');
@@ -163,18 +175,18 @@ describe('doctor reporters', () => {
     expect(stdout).toContain('Request ids: `req_42`');
   });
 
-  it('github: annotations on stdout and the Markdown table as the step summary', () => {
-    const { stdout, summary } = streams(DOCTOR_REPORTERS.github!(v, ENV));
+  it('github: annotations on stdout and the Markdown table as the step summary', async () => {
+    const { stdout, summary } = await streams(DOCTOR_REPORTERS.github!(v, ENV));
     expect(stdout).toMatch(/^::error title=apidoctor api.proxy-key%3A Proxy key accepted::/);
     expect(stdout.trimEnd().split('\n').at(-1)).toBe('apidoctor doctor: 1 passed, 0 warnings, 1 failed, 1 skipped — exit 4 (auth)');
     expect(summary).toMatch(/^### apidoctor doctor\n/);
     expect(summary).toContain('**Exit 4 (auth)** — 1 passed, 0 warnings, 1 failed, 1 skipped');
   });
 
-  it('text: a line a check on stdout, the diagnosis on stderr between them, the summary last on stdout', () => {
+  it('text: a line a check on stdout, the diagnosis on stderr between them, the summary last on stdout', async () => {
     const r = DOCTOR_REPORTERS.text!(v, ENV);
     expect(r.map((s) => s.to)).toEqual(['stdout', 'stderr', 'stdout']);
-    const { stdout, stderr } = streams(r);
+    const { stdout, stderr } = await streams(r);
     expect(stdout).toMatch(/✗ Proxy key accepted\s+GET \/v1\/models: 401 <b>\|x 120 ms/);
     // The summary is the last paragraph, wrapped at the width.
     expect(stdout.trimEnd().split('\n\n').at(-1)!.replace(/\s+/g, ' ')).toBe(
@@ -196,24 +208,26 @@ describe('call and keys reporters', () => {
     attempts: [],
   };
 
-  it('call: the JSON body as it came to a pipe, indented on a terminal', () => {
-    expect(streams(CALL_REPORTERS.text!(answer, ENV)).stdout).toBe('{"data":[{"id":"gpt-4o"}]}\n');
-    expect(streams(CALL_REPORTERS.text!(answer, { ...ENV, stdoutIsTTY: true })).stdout).toBe(JSON.stringify(answer.data, null, 2) + '\n');
+  it('call: the JSON body as it came to a pipe, indented on a terminal', async () => {
+    expect((await streams(CALL_REPORTERS.text!(answer, ENV))).stdout).toBe('{"data":[{"id":"gpt-4o"}]}\n');
+    expect((await streams(CALL_REPORTERS.text!(answer, { ...ENV, stdoutIsTTY: true }))).stdout).toBe(
+      JSON.stringify(answer.data, null, 2) + '\n',
+    );
   });
 
-  it('keys create: the new key alone on stdout; the "shown once" warning on stderr even with -q', () => {
+  it('keys create: the new key alone on stdout; the "shown once" warning on stderr even with -q', async () => {
     const view = {
       kind: 'created' as const,
       created: { id: 7, name: 'CI', expiresAt: null, key: 'ms-newkey0123456789abcdef' },
       once: 'This is the only time the full key is shown.',
     };
-    const { stdout, stderr } = streams(KEY_CHANGE_REPORTERS.text!(view, { ...ENV, quiet: true }));
+    const { stdout, stderr } = await streams(KEY_CHANGE_REPORTERS.text!(view, { ...ENV, quiet: true }));
     expect(stdout).toBe('ms-newkey0123456789abcdef\n');
     expect(stderr).toContain('This is the only time the full key is shown.');
     expect(stderr).not.toContain('Created proxy key');
   });
 
-  it('keys list: the table with the configured key marked, and the github summary line', () => {
+  it('keys list: the table with the configured key marked, and the github summary line', async () => {
     const list = keyListFrom({
       keys: [
         { id: 1, name: 'Production', prefix: 'ms-abc1', active: true, created_at: '2026-01-01T00:00:00Z' },
@@ -229,12 +243,12 @@ describe('call and keys reporters', () => {
       active: 1,
       expiring: [],
     };
-    const { stdout } = streams(KEY_LIST_REPORTERS.text!(view, ENV));
+    const { stdout } = await streams(KEY_LIST_REPORTERS.text!(view, ENV));
     expect(stdout).toMatch(/^\s+ID\s+NAME\s+PREFIX\s+STATUS/);
     expect(stdout).toMatch(/\n\*\s+1\s+Production\s+ms-abc1\s+active/);
     expect(stdout).toMatch(/\n\s+2\s+Old\s+ms-def2\s+INACTIVE/);
     expect(stdout).toContain('* = the proxy key apidoctor is configured with (from MODELSWITCH_API_KEY)');
-    expect(streams(KEY_LIST_REPORTERS.github!(view, ENV)).stdout).toBe('apidoctor keys: 2 proxy keys, 1 active — exit 0 (ok)\n');
+    expect((await streams(KEY_LIST_REPORTERS.github!(view, ENV))).stdout).toBe('apidoctor keys: 2 proxy keys, 1 active — exit 0 (ok)\n');
   });
 });
 
