@@ -9,7 +9,8 @@ import { DiagnosedError, InterruptedError, UsageError } from '../core/errors.js'
 import { preflight } from '../diagnosis/key-problem.js';
 import { SHAPES, parseJsonSuccess } from '../api/api.js';
 import { matchKeyRecord, type KeyRecord } from '../api/account.js';
-import { KeyListScanner, MAX_KEYS, MAX_TEXT_BYTES, keyListFrom, matchIndex, type KeyList } from '../api/key-list.js';
+import { MAX_KEYS, MAX_TEXT_BYTES, keyListFrom, matchIndex, type KeyList } from '../api/key-list.js';
+import { KeyListScanner } from '../api/key-list-scan.js';
 import { diagnoseById } from '../diagnosis/engine.js';
 import { diagnoseFailure } from '../api/diagnose-failure.js';
 import { redactor } from '../core/redact.js';

@@ -10,6 +10,9 @@ import { maskKey } from './keys.js';
  * starts (the lookbehind), so no run is scanned from more than one start; and a run is matched as `{n}`
  * then `*` (V8's simple greedy loop), never `{n,}` or a repeated group, which keep a backtracking entry
  * per character and overflow the stack on a long run. Not `\b`: `key_ms-…` and `1ms-…` are keys too.
+ *
+ * Past ~300 lines on purpose: the patterns, the encodings a server may echo a key in, and the one Redactor that
+ * applies them are read together; a pattern split from its masking is how a key slips through.
  */
 const SECRET_PATTERNS: readonly RegExp[] = [
   // 12+ characters after the prefix: a listed key prefix ("ms-abc1xxxx") is not a secret, a key is longer.

@@ -2,7 +2,8 @@ import type { KeyList } from '../api/key-list.js';
 import { daysLeftText } from '../api/account.js';
 import { annotation } from './github.js';
 import { fitToWidth } from './layout.js';
-import { day, keyDetails, keyLabel, listDays, writeKeyListTable, type KeyView } from './keys.js';
+import { day, keyDetails, keyLabel, listDays, type KeyView } from './keys.js';
+import { writeKeyListTable } from './keys-table.js';
 import { report, stdoutReporter, type Reporters, type Writer } from './reporter.js';
 
 /** What `keys` / `keys list` found, as its reporters read it. */

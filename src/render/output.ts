@@ -66,6 +66,8 @@ export function depthBounded(v: unknown, max = MAX_JSON_DEPTH, depth = 0): unkno
  * be printed by any command, in any format, or in any error; then through `neutralize`, so no control
  * character that came with outside text (a server's ESC, OSC 52, C1, a bidi override) reaches a terminal
  * raw; only then do apidoctor's own colour markers become escape sequences (style.ts).
+ * Its file is past ~300 lines on purpose: every path to a sink (results, chunks of a stream, JSON documents,
+ * reports, spinners) is in this one class, so that none can be added that skips the redactor.
  */
 export class Output implements Writer {
   readonly json: boolean;

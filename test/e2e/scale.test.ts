@@ -9,7 +9,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../emulator/server.js';
 import { emulatorEnv } from '../helpers/emulated.js';
 import { runCli } from '../helpers/run-cli.js';
-import { keysTable, type KeyView } from '../../src/render/keys.js';
+import type { KeyView } from '../../src/render/keys.js';
+import { keysTable } from '../../src/render/keys-table.js';
 import { PLAIN } from '../../src/render/style.js';
 
 let emu: Emulator;

@@ -4,7 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { toKeyRecords } from '../../src/api/account.js';
-import { KeyListScanner, canonicalTime, isoText, keyListFrom, scanKeyList, dayText } from '../../src/api/key-list.js';
+import { keyListFrom } from '../../src/api/key-list.js';
+import { KeyListScanner, scanKeyList } from '../../src/api/key-list-scan.js';
+import { canonicalTime, dayText, isoText } from '../../src/api/key-time.js';
 import { keyView, listView, listViewJson } from '../../src/render/keys.js';
 import { JsonArrayStream, Output } from '../../src/render/output.js';
 
@@ -185,7 +187,7 @@ describe('the table of a list is the table of its views', () => {
     '{"id":1.5,"name":"caf\u00e9","prefix":"ms-six","active":true,"expiresAt":"2026-06-05T00:00:00.000Z"}',
   ];
   it.each([200, 100, 80, 72, 60, 40])('at %i columns, with and without the configured key', async (width) => {
-    const { keysTable, writeKeyListTable } = await import('../../src/render/keys.js');
+    const { keysTable, writeKeyListTable } = await import('../../src/render/keys-table.js');
     const { PLAIN } = await import('../../src/render/style.js');
     for (const n of [1, 2, 6]) {
       const list = scanKeyList(`{"keys":[${records.slice(0, n).join(',')}]}`)!;
@@ -228,7 +230,7 @@ describe('long names and pieces sent a byte at a time', () => {
 describe('a long table waits for a slow reader', () => {
   it('past 256 KiB not yet taken by stdout, the table stops writing until stdout drains', async () => {
     const { EventEmitter } = await import('node:events');
-    const { writeKeyListTable } = await import('../../src/render/keys.js');
+    const { writeKeyListTable } = await import('../../src/render/keys-table.js');
     const { PLAIN } = await import('../../src/render/style.js');
     // A pipe whose reader takes nothing until told: what is written stays queued.
     const sink = Object.assign(new EventEmitter(), {
