@@ -8,6 +8,7 @@
 import type { KeyList } from '../api/key-list.js';
 import type { Style } from './style.js';
 import { oneLine } from './sanitize.js';
+import { redactor } from '../core/redact.js';
 import { fitToWidth } from './layout.js';
 import { clip, day, daysText, listCells, listDays, listStatus, type KeyView } from './keys.js';
 
@@ -54,9 +55,17 @@ export async function writeKeyListTable(
   write: (text: string) => void,
   pause: () => Promise<void> | undefined = () => undefined,
 ): Promise<void> {
+  const masked = maskedCells(list);
+  const cellsOf = (i: number): string[] => {
+    const c = listCells(list, i, nowMs);
+    const m = masked.get(i);
+    if (m) [c[NAME], c[3]] = [clip(m.name, 32), m.prefix];
+    return c;
+  };
+  const fast = (r: number) => fastRow(list, r) && !masked.has(r);
   const rows: Rows = {
     length: list.length,
-    cells: (i) => listCells(list, i, nowMs),
+    cells: cellsOf,
     info: (i) => {
       const { daysLeft, expired } = listDays(list, i, nowMs);
       return { status: listStatus(list, i, expired), daysLeft, expired, configured: i === list.configured };
@@ -69,7 +78,7 @@ export async function writeKeyListTable(
     if (w > widths[i]!) widths[i] = w;
   };
   for (let r = 0; r < list.length; r++) {
-    if (fastRow(list, r)) {
+    if (fast(r)) {
       if (r === list.configured) width1(0, 1);
       width1(1, intLength(list.id(r)));
       width1(NAME, list.hasName(r) ? Math.min(list.nameTo(r) - list.nameFrom(r), 32) : 1);
@@ -79,7 +88,7 @@ export async function writeKeyListTable(
       width1(6, Number.isNaN(list.expiresMs(r)) ? 5 : 10);
       width1(7, daysCell(list, r, nowMs).length);
     } else {
-      const c = listCells(list, r, nowMs);
+      const c = cellsOf(r);
       for (let i = 0; i < 8; i++) width1(i, c[i]!.length);
     }
   }
@@ -120,8 +129,8 @@ export async function writeKeyListTable(
   const need = widths.reduce((a, w) => a + w, 0) + 2 * cols.length + 4;
   put(s.bold(line(HEAD)) + '\n');
   for (let r = 0; r < list.length; r++) {
-    if (!fastRow(list, r)) {
-      put(line(listCells(list, r, nowMs)) + '\n');
+    if (!fast(r)) {
+      put(line(cellsOf(r)) + '\n');
       continue;
     }
     if (o + need > buf.length) {
@@ -184,6 +193,61 @@ export async function writeKeyListTable(
   flush();
   const end = legend(rows, s, configuredSource, width);
   if (end) write(end);
+}
+
+/** Rows masked a batch at a time: bounded memory for a million keys, one redaction pass per batch. */
+const MASK_BATCH = 16_384;
+
+/**
+ * The rows whose name or prefix holds a secret, with those cells redacted whole. A cell is cut to its column
+ * (NAME to 32 characters and to the width) before the output layer redacts the line: a key used as a name,
+ * cut first, is a piece of a key no pattern knows any more, and a different piece at each width — several
+ * screenshots rebuild it. So each name and prefix is redacted before it is measured or cut. In batches of
+ * lines, one redaction pass each (a million keys are not a million calls); a batch whose lines do not come
+ * back one for one is redacted line by line.
+ */
+export function maskedCells(list: KeyList): Map<number, { name: string; prefix: string }> {
+  const out = new Map<number, { name: string; prefix: string }>();
+  let buf = Buffer.allocUnsafe(256 * 1024);
+  for (let from = 0; from < list.length; from += MASK_BATCH) {
+    const to = Math.min(list.length, from + MASK_BATCH);
+    // The batch's names and prefixes, a line each: a plain row's straight from its bytes (no string per key).
+    let o = 0;
+    const room = (n: number) => {
+      if (o + n <= buf.length) return;
+      const bigger = Buffer.allocUnsafe(2 * (o + n));
+      buf.copy(bigger, 0, 0, o);
+      buf = bigger;
+    };
+    for (let r = from; r < to; r++) {
+      if (list.plainText(r)) {
+        const b = list.bytes(r);
+        const [nf, nt, pt] = [list.nameFrom(r), list.nameTo(r), list.prefixTo(r)];
+        room(pt - nf + 4);
+        if (list.hasName(r) && nt > nf) o += b.copy(buf, o, nf, nt);
+        else buf[o++] = 45; // '-'
+        buf[o++] = 10;
+        if (pt > nt) o += b.copy(buf, o, nt, pt);
+        else buf[o++] = 45;
+        buf[o++] = 10;
+      } else {
+        const text = `${oneLine(list.name(r) ?? '-')}\n${oneLine(list.prefix(r) || '-')}\n`;
+        room(3 * text.length);
+        o += buf.write(text, o, 'utf8');
+      }
+    }
+    const text = buf.toString('utf8', 0, o);
+    const red = redactor.redact(text);
+    if (red === text) continue;
+    const [lines, redLines] = [text.split('\n'), red.split('\n')];
+    for (let r = from, k = 0; r < to; r++, k += 2) {
+      // Lines that do not come back one for one (a mask never adds or removes a line break): row by row.
+      const [name, prefix] =
+        lines.length === redLines.length ? [redLines[k]!, redLines[k + 1]!] : [redactor.redact(lines[k]!), redactor.redact(lines[k + 1]!)];
+      if (name !== lines[k] || prefix !== lines[k + 1]) out.set(r, { name, prefix });
+    }
+  }
+  return out;
 }
 
 /** Whether row r can be written from the bytes: printable ASCII name and prefix, canonical or no times. */
@@ -338,9 +402,9 @@ function cells(k: KeyView): string[] {
   return [
     k.configured ? '*' : '',
     String(k.id),
-    // Server text, one line each: a line break in a name must not forge a row.
-    clip(oneLine(k.name ?? '-'), 32),
-    oneLine(k.prefix || '-'),
+    // Server text, one line each: a line break in a name must not forge a row. Redacted before it is cut (see maskedCells).
+    clip(redactor.redact(oneLine(k.name ?? '-')), 32),
+    redactor.redact(oneLine(k.prefix || '-')),
     k.status === 'active' ? 'active' : k.status.toUpperCase(),
     day(k.createdAt),
     k.expiresAt ? day(k.expiresAt) : 'never',

@@ -148,6 +148,34 @@ describe('keys list', () => {
   });
 });
 
+describe('keys list: a key used as a name is masked before the table cuts it', () => {
+  // A name is cut to its column (32 characters, less when narrow) before the output layer redacts the line: a
+  // key cut first is a piece no pattern knows, and a different piece at each width. Each form of the billing
+  // key below, cut and then redacted, showed 20+ of its characters.
+  const key = KEYS.billing;
+  const forms = [
+    key,
+    [...key].reverse().join(''),
+    key.slice(3),
+    key.toUpperCase(),
+    Buffer.from(key).toString('base64url'),
+    Buffer.from(key).toString('hex'),
+  ];
+  /** Every run of 10 characters of a form, as a piece of it a screenshot would show. */
+  const pieces = forms.flatMap((f) => Array.from({ length: f.length - 9 }, (_, i) => f.slice(i, i + 10)));
+
+  it.each(['200', '80', '60'])('at %s columns, no 10 characters of any form of the key appear', async (columns) => {
+    emu.state.keys = forms.map((name, i) => ({ ...emu.state.keys[0]!, id: 100 + i, name, prefix: `ms-x${i}xxxxx` }));
+    // The billing key alone is configured: the emulator's two test keys share their last 12 characters, so that
+    // masking one cuts the other (real keys do not share a tail).
+    const r = await cli([], { COLUMNS: columns, MODELSWITCH_API_KEY: undefined });
+    expect(r.code).toBe(0);
+    if (columns !== '60') expect(r.stdout).toMatch(/ID\s+NAME/);
+    expect(r.stdout).toContain('105');
+    for (const p of pieces) expect(r.stdout.toLowerCase(), p).not.toContain(p.toLowerCase());
+  });
+});
+
 describe('keys show', () => {
   it('by id and by prefix; an unknown id exits 1 (resource.not-found)', async () => {
     const byId = await cli(['show', '1']);

@@ -272,3 +272,27 @@ describe('a long table waits for a slow reader', () => {
     expect(lines.at(-1)).toMatch(/^\s+20000\s+-\s+ms-p19999\s+active/);
   });
 });
+
+describe('names and prefixes are masked before the table measures or cuts them', () => {
+  it('plain and non-ASCII rows, name or prefix: the masked cells, every other row untouched', async () => {
+    const { maskedCells } = await import('../../src/render/keys-table.js');
+    const { Redactor, redactor } = await import('../../src/core/redact.js');
+    const key = 'mk-unit0masked0c3d4e5f6a7b8c9d0e1f2g3';
+    redactor.add(key);
+    const mask = new Redactor();
+    mask.add(key);
+    const rows = [
+      { name: 'Production', prefix: 'ms-abc1xxxx' },
+      { name: [...key].reverse().join(''), prefix: 'ms-def2xxxx' }, // plain ASCII, from the bytes
+      { name: `clé ${key}`, prefix: 'ms-ghi3xxxx' }, // not ASCII: through strings
+      { name: 'Fine', prefix: key }, // a key as the prefix
+    ];
+    const list = keyListFrom({ keys: rows.map((r, i) => ({ id: i + 1, active: true, ...r })) });
+    const m = maskedCells(list);
+    expect([...m.keys()]).toEqual([1, 2, 3]);
+    expect(m.get(1)!.name).toBe(mask.redact(rows[1]!.name));
+    expect(m.get(1)!.name).not.toContain(rows[1]!.name.slice(0, 10));
+    expect(m.get(2)!.name).toBe(`clé ${mask.redact(key)}`);
+    expect(m.get(3)).toEqual({ name: 'Fine', prefix: mask.redact(key) });
+  });
+});
