@@ -178,7 +178,9 @@ export function parseJsonSuccess<T>(
 export const SHAPES = {
   models: (v: unknown) =>
     Array.isArray(v) || Array.isArray((v as { data?: unknown })?.data) ? undefined : 'a model list ({"data": [...]})',
-  balance: (v: unknown) => (typeof (v as { balance?: unknown })?.balance === 'number' ? undefined : 'a balance ({"balance": <number>})'),
+  // A finite number: JSON's 1e400 parses to Infinity, which would pass any --min and print as "Infinity USD".
+  balance: (v: unknown) =>
+    Number.isFinite((v as { balance?: unknown })?.balance) ? undefined : 'a balance ({"balance": <a finite number>})',
   keys: (v: unknown) => (Array.isArray((v as { keys?: unknown })?.keys) ? undefined : 'a key list ({"keys": [...]})'),
   chat: (v: unknown) => (Array.isArray((v as { choices?: unknown })?.choices) ? undefined : 'a chat completion ({"choices": [...]})'),
   embeddings: (v: unknown) => (Array.isArray((v as { data?: unknown })?.data) ? undefined : 'an embedding list ({"data": [...]})'),

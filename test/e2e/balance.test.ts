@@ -160,6 +160,19 @@ describe('balance: --min guard', () => {
     expect(r.code).toBe(2);
     expect(emu.requests).toHaveLength(0);
   });
+
+  it('a balance of 1e400 (Infinity once parsed) passes no --min: exit 10, not "Infinity USD"', async () => {
+    emu.state.failures.push({
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: '{"balance":1e400}',
+      match: { path: '/api/balance' },
+    });
+    const r = await cli(['--min', '1', '--format', 'value']);
+    expect(r.code).toBe(10);
+    expect(r.stdout).not.toContain('Infinity');
+    expect(flat(r.stderr)).toContain('response.bad-shape');
+  });
 });
 
 describe('balance: --fail-open', () => {
