@@ -27,7 +27,7 @@ export function toKeyRecords(data: unknown): KeyRecord[] {
         id: Number(r.id),
         name: typeof r.name === 'string' ? r.name : undefined,
         prefix: typeof r.prefix === 'string' ? r.prefix : '',
-        active: r.active !== false,
+        active: !saysInactive(r.active),
         createdAt: typeof created === 'string' ? created : undefined,
         expiresAt: typeof expires === 'string' ? expires : undefined,
       },
@@ -134,4 +134,14 @@ export function describeFailure(f: { status?: number; networkCode?: string; unex
   if (f.status !== undefined && !f.unexpectedBody) return `HTTP ${f.status}`;
   if (f.unexpectedBody) return `unexpected body (${f.unexpectedBody})`;
   return f.networkCode ?? 'no answer';
+}
+
+/**
+ * Whether a record's `active` says the key is not active: `false`, and the same said as `0` or as the strings
+ * "false", "0" or "inactive" (a gateway that writes its booleans as text). Anything else, a missing field
+ * included, is active, as the API's own records are.
+ */
+export function saysInactive(v: unknown): boolean {
+  if (v === false || v === 0) return true;
+  return typeof v === 'string' && /^\s*(?:false|0|inactive)\s*$/i.test(v);
 }

@@ -5,6 +5,7 @@
  */
 import { KeyList, MAX_KEYS, MAX_TEXT_BYTES, MISSING, RAW, utf8 } from './key-list.js';
 import { DAY_MS, DAYS_IN, daysFromCivil } from './key-time.js';
+import { saysInactive } from './account.js';
 // ── parsing the answer without an object per key, as it arrives ───────────────────────────
 
 /** Thrown inside the scanner: the text is not of the plain shape it reads, so the general path does. */
@@ -347,7 +348,8 @@ export class KeyListScanner {
           } else if (slot === 2) {
             f.prefixFrom = -1;
             f.prefixString = undefined;
-          } else if (slot === 3) f.active = v !== 102;
+          } else if (slot === 3)
+            f.active = v !== 102 && !(v === 48 && next === j + 1); // false, or the number 0
           else if (slot >= 4) f.timeKind[slot - 4] = v === 110 ? 0 : 2;
         }
         j = ws(b, next);
@@ -382,7 +384,7 @@ export class KeyListScanner {
       f.prefixString = escaped ? decodeString(b, open, close) : undefined;
       f.prefixFrom = open + 1;
       f.prefixTo = close;
-    } else if (slot === 3) f.active = true;
+    } else if (slot === 3) f.active = !saysInactive(escaped ? decodeString(b, open, close) : utf8(b, open + 1, close));
     else {
       const k = slot - 4;
       f.timeKind[k] = 1;

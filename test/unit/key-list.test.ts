@@ -296,3 +296,16 @@ describe('names and prefixes are masked before the table measures or cuts them',
     expect(m.get(3)).toEqual({ name: 'Fine', prefix: mask.redact(key) });
   });
 });
+
+describe('"active" said otherwise than with a boolean', () => {
+  it('false, 0, "false", "0" and "inactive" are inactive, in the scanner as in the records; anything else is active', () => {
+    const values = [false, 0, 'false', 'FALSE', '0', 'inactive', true, 1, 'true', 'yes', null];
+    const body = JSON.stringify({ keys: values.map((active, i) => ({ id: i + 1, prefix: `ms-k${i}xxxxxx`, active })) });
+    const want = [false, false, false, false, false, false, true, true, true, true, true];
+    const scanned = scanKeyList(body)!;
+    expect(Array.from({ length: scanned.length }, (_, i) => scanned.active(i))).toEqual(want);
+    expect(toKeyRecords(JSON.parse(body)).map((r) => r.active)).toEqual(want);
+    // and a record without the field is active
+    expect(scanKeyList('{"keys":[{"id":1,"prefix":"ms-k0xxxxxx"}]}')!.active(0)).toBe(true);
+  });
+});
