@@ -6,7 +6,7 @@ import { report, stdoutReporter, type Reporters, type Writer } from './reporter.
 import { renderMarkdown, type MarkdownEnv } from './markdown.js';
 import { renderDiagnosis, formatMs } from './diagnosis.js';
 import { markdownText, oneLine, workflowData, workflowProperty } from './sanitize.js';
-import { fitToWidth, reportRow, titleColumn } from './layout.js';
+import { fitToWidth, reportRow, titleColumn, labelled } from './layout.js';
 
 /** The summary line's numbers. */
 export interface Summary {
@@ -22,10 +22,13 @@ export interface Summary {
 }
 
 /** `--list-checks`: id, title, what it needs. */
-export function listChecks(defs: readonly CheckDef<unknown>[]): string {
+export function listChecks(defs: readonly CheckDef<unknown>[], width = Infinity): string {
   const w = Math.max(...defs.map((d) => d.id.length));
+  // Each description wraps under its own column at the width.
   return (
-    defs.map((d) => `${d.id.padEnd(w)}  ${d.title}${d.byDefault === false ? ' (opt-in)' : ''}  — needs ${d.requires}`).join('\n') + '\n'
+    defs
+      .map((d) => labelled(`${d.id.padEnd(w)}  `, `${d.title}${d.byDefault === false ? ' (opt-in)' : ''}  — needs ${d.requires}`, width))
+      .join('\n') + '\n'
   );
 }
 
@@ -184,4 +187,6 @@ export const DOCTOR_REPORTERS: Reporters<DoctorView> = {
 };
 
 /** `doctor --list-checks`. */
-export const LIST_CHECKS_REPORTERS: Reporters<readonly CheckDef<unknown>[]> = { text: stdoutReporter(listChecks) };
+export const LIST_CHECKS_REPORTERS: Reporters<readonly CheckDef<unknown>[]> = {
+  text: stdoutReporter((defs, env) => listChecks(defs, env.width)),
+};

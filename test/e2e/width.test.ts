@@ -110,6 +110,7 @@ describe('every command fits the width (60 and 80 columns)', () => {
     ['keys show: the details', ['keys', 'show', '1'], () => {}],
     ['keys --expiring-within 400: the expiring keys', ['keys', '--expiring-within', '400'], () => {}],
     ['balance: the balance, spend and runway', ['balance'], () => {}],
+    ['doctor --list-checks: the ids and what each needs', ['doctor', '--list-checks'], () => {}],
   ];
   for (const width of [60, 80]) {
     for (const [name, args, setup, stdin] of CASES) {
