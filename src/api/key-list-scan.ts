@@ -4,7 +4,8 @@
  * chunk), whose states and resumption points are read together; split, a resumption would cross files.
  */
 import { KeyList, MAX_KEYS, MAX_TEXT_BYTES, MISSING, RAW, utf8 } from './key-list.js';
-import { DAY_MS, DAYS_IN, daysFromCivil } from './key-time.js';
+import { DAYS_IN, daysFromCivil } from './key-time.js';
+import { DAY_MS } from '../core/format.js';
 import { saysInactive } from './account.js';
 // ── parsing the answer without an object per key, as it arrives ───────────────────────────
 

@@ -1,6 +1,6 @@
 /** Key list times without a Date per key: canonical UTC timestamps read and written by hand, days cached. */
 
-export const DAY_MS = 86_400_000;
+import { DAY_MS } from '../core/format.js';
 
 // ── times without a Date per key ───────────────────────────────────────────────────────────
 

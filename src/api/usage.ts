@@ -2,8 +2,8 @@ import type { Failure } from '../core/types.js';
 import { fillFromBody } from '../diagnosis/failure.js';
 import { describeFailure } from './account.js';
 import type { Api } from './api.js';
+import { DAY_MS } from '../core/format.js';
 
-const DAY_MS = 86_400_000;
 /** The documented maximum page size of /api/usage and /api/transactions. */
 export const PAGE_LIMIT = 50;
 /** At most this many pages (300 records): enough for 7 days of a small account, bounded for a big one. */

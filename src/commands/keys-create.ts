@@ -12,8 +12,7 @@ import { show } from '../render/reporter.js';
 import { parseJson } from '../core/json-depth.js';
 import { ask, changeLine, declined, fetchKeys, findKey, keyRef, mustConfirm, refuseEarly, shellQuote } from './keys-shared.js';
 import type { ChangeOptions } from './keys-change.js';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from '../core/format.js';
 
 export interface CreateOptions extends ChangeOptions {
   name: string;

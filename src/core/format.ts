@@ -45,3 +45,6 @@ export const formatMs = (ms: number): string => duration(ms, { ms: true, decimal
 
 /** A limit in seconds, one decimal: "2.0 s" (a timeout). */
 export const formatSeconds = (ms: number): string => duration(ms, { decimals: 'fixed' });
+
+/** A day in milliseconds (the UTC day: key expiry, spend windows). */
+export const DAY_MS = 86_400_000;

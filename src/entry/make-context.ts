@@ -3,7 +3,6 @@ import type { Output } from '../render/output.js';
 import { DEFAULT_BASE_URL, type SettingName } from '../config/settings.js';
 import { resolveConfig, rejectEmptyFlags } from '../config/resolve.js';
 import { Api } from '../api/api.js';
-import { fitToWidth } from '../render/layout.js';
 
 /** Resolves the configuration and builds the API client for a command; says config notes once. */
 export async function makeContext(opts: CommonOptions, deps: Deps, out: Output, needs: readonly SettingName[]): Promise<Context> {
@@ -21,7 +20,7 @@ export async function makeContext(opts: CommonOptions, deps: Deps, out: Output, 
     !config.baseUrlProblem &&
     config.baseUrl.value !== DEFAULT_BASE_URL
   ) {
-    out.err(`${out.style.dim(fitToWidth(`base URL ${config.baseUrl.value} from ${config.baseUrl.source}`, out.width))}\n`);
+    out.err(`${out.style.dim(`base URL ${config.baseUrl.value} from ${config.baseUrl.source}`)}\n`);
   }
   const api = new Api(
     config,

@@ -2,7 +2,7 @@ import type { Diagnosis } from '../core/types.js';
 import type { Runway, NoRunway } from '../api/usage.js';
 import { report, type Reporters, type Writer } from './reporter.js';
 import { printDiagnosis } from './diagnosis.js';
-import { fitToWidth, labelled } from './layout.js';
+import { labelled } from './layout.js';
 import { annotation, diagnosisMessage } from './github.js';
 import { EXIT_CODES } from '../core/exit.js';
 import type { ExitReason } from '../core/types.js';
@@ -95,7 +95,7 @@ function renderProblem(o: Writer, v: BalanceView): void {
   if (v.diagnosis) printDiagnosis(o, v.diagnosis);
   if (v.failedOpen)
     o.err(
-      `${fitToWidth(`${s.warn(s.symbols.warn)} --fail-open: the balance could not be checked (${v.diagnosis?.category ?? 'unknown'}); exiting 0 with decision "unknown".`, o.width)}\n`,
+      `${s.warn(s.symbols.warn)} --fail-open: the balance could not be checked (${v.diagnosis?.category ?? 'unknown'}); exiting 0 with decision "unknown".\n`,
     );
 }
 

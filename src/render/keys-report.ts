@@ -1,10 +1,9 @@
 import type { KeyList } from '../api/key-list.js';
 import { daysLeftText } from '../api/account.js';
 import { annotation } from './github.js';
-import { fitToWidth } from './layout.js';
 import { day, keyDetails, keyLabel, listDays, type KeyView } from './keys.js';
 import { writeKeyListTable } from './keys-table.js';
-import { report, stdoutReporter, type Reporters, type Writer } from './reporter.js';
+import { report, stdoutReporter, type ReportBuilder, type Reporters } from './reporter.js';
 
 /** What `keys` / `keys list` found, as its reporters read it. */
 export interface KeyListView {
@@ -27,7 +26,7 @@ export const KEY_LIST_REPORTERS: Reporters<KeyListView> = {
 };
 
 /** The table (or, with -q, a line a key or the expiring ids), the warnings, and the --expiring-within verdict. */
-function keysText(o: Writer, v: KeyListView): void {
+function keysText(o: ReportBuilder, v: KeyListView): void {
   const { list, nowMs: now, within, expiring } = v;
   if (o.quiet) {
     if (within !== undefined) o.out(expiring.length ? `${expiring.map((k) => k.id).join(' ')}\n` : '');
@@ -51,7 +50,7 @@ function keysText(o: Writer, v: KeyListView): void {
   if (within === undefined) return;
   const s = o.style;
   if (expiring.length === 0) {
-    o.err(`${fitToWidth(`${s.ok(s.symbols.pass)} No active key expires within ${within} day${within === 1 ? '' : 's'}.`, o.width)}\n`);
+    o.err(`${s.ok(s.symbols.pass)} No active key expires within ${within} day${within === 1 ? '' : 's'}.\n`);
     return;
   }
   const lines = expiring.map((k) => {
@@ -59,7 +58,7 @@ function keysText(o: Writer, v: KeyListView): void {
     return `  ${keyLabel(k)}${k.configured ? ' [configured]' : ''} ${when} → apidoctor keys rotate ${k.id} --name <new name>`;
   });
   o.err(
-    `${fitToWidth(`${s.fail(s.symbols.fail)} ${expiring.length} active key${expiring.length === 1 ? '' : 's'} expire${expiring.length === 1 ? 's' : ''} within ${within} day${within === 1 ? '' : 's'}:\n${lines.join('\n')}`, o.width)}\n`,
+    `${s.fail(s.symbols.fail)} ${expiring.length} active key${expiring.length === 1 ? '' : 's'} expire${expiring.length === 1 ? 's' : ''} within ${within} day${within === 1 ? '' : 's'}:\n${lines.join('\n')}\n`,
     true,
   );
 }
@@ -129,23 +128,21 @@ export const KEY_CHANGE_REPORTERS: Reporters<KeyChangeView> = {
   text: (v, env) =>
     report(env, (o) => {
       const s = o.style;
-      if (v.kind === 'declined') return o.err(`${fitToWidth(`${s.symbols.skip} Not confirmed: nothing was changed.`, o.width)}\n`, true);
+      if (v.kind === 'declined') return o.err(`${s.symbols.skip} Not confirmed: nothing was changed.\n`, true);
       if (v.kind === 'unchanged') {
         const k = v.key;
-        return o.err(
-          `${fitToWidth(`${s.symbols.skip} ${keyLabel(k)} is already ${k.active ? 'active' : 'inactive'}: nothing to do.`, o.width)}\n`,
-        );
+        return o.err(`${s.symbols.skip} ${keyLabel(k)} is already ${k.active ? 'active' : 'inactive'}: nothing to do.\n`);
       }
       if (v.kind === 'changed') return o.out(`${s.ok(s.symbols.pass)} ${v.done}\n`);
       const { created: c, old } = v;
       o.out(`${c.key}\n`);
       const what = old ? ` to replace ${keyLabel(old)}.` : `${c.expiresAt ? `, expires on ${c.expiresAt}` : ', no expiry'}.`;
-      o.err(`${fitToWidth(`${s.ok(s.symbols.pass)} Created proxy key ${createdLabel(c)}${what}`, o.width)}\n`);
-      o.err(`${fitToWidth(`${s.warn(s.symbols.warn)} ${v.once}`, o.width)}\n`, true);
+      o.err(`${s.ok(s.symbols.pass)} Created proxy key ${createdLabel(c)}${what}\n`);
+      o.err(`${s.warn(s.symbols.warn)} ${v.once}\n`, true);
       if (c.odd) o.warn(c.odd);
       if (old && v.next)
         o.err(
-          `${fitToWidth(`Next:\n${v.next.map((n, i) => `  ${i + 1}. ${n}`).join('\n')}\nNothing was deleted: ${keyLabel(old)}${old.status === 'active' ? ' keeps working until you delete it' : ` stays on the account (${old.status})`}.`, o.width)}\n`,
+          `Next:\n${v.next.map((n, i) => `  ${i + 1}. ${n}`).join('\n')}\nNothing was deleted: ${keyLabel(old)}${old.status === 'active' ? ' keeps working until you delete it' : ` stays on the account (${old.status})`}.\n`,
         );
     }),
 };

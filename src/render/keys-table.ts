@@ -11,8 +11,7 @@ import { oneLine } from './sanitize.js';
 import { redactor } from '../core/redact.js';
 import { fitToWidth } from './layout.js';
 import { clip, day, daysText, listCells, listDays, listStatus, type KeyView } from './keys.js';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from '../core/format.js';
 
 /** What the table needs of its rows, whether they are views or a KeyList's columns. */
 interface Rows {

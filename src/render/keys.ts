@@ -3,8 +3,7 @@ import type { KeyList } from '../api/key-list.js';
 import { daysUntil } from '../api/account.js';
 import { oneLine } from './sanitize.js';
 import { labelled } from './layout.js';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from '../core/format.js';
 
 /** A key as `keys` shows it: the API's record plus what apidoctor works out. */
 export interface KeyView {

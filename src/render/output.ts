@@ -113,7 +113,6 @@ export class Output implements Writer {
       else if (seg.to === 'stderr') this.err(seg.text, true);
       else summary += seg.text;
     }
-    await this.streaming;
     if (summary && stepSummary) {
       await appendStepSummary(stepSummary, summary);
     }
@@ -126,12 +125,6 @@ export class Output implements Writer {
       () => this.drained(),
     );
   }
-
-  /** Writer's outStream, for a renderer run straight on the Output: written before write() goes on. */
-  outStream(draw: StreamDraw): void {
-    this.streaming = this.streaming.then(() => this.streamOut(draw));
-  }
-  private streaming: Promise<void> = Promise.resolve();
 
   /** What reaches a sink: neutralised, with apidoctor's own colours applied. */
   private final(text: string): string {

@@ -64,8 +64,7 @@ export function renderText(o: Writer, results: CheckResult[], diagnoses: Diagnos
       const key = (d: Diagnosis) => `${d.id}\0${d.title}`;
       const warnOnly = new Set(results.filter((r) => r.status === 'warn' && r.diagnosis).map((r) => key(r.diagnosis!)));
       for (const r of results) if (r.status === 'fail' && r.diagnosis) warnOnly.delete(key(r.diagnosis));
-      for (const d of diagnoses)
-        o.err(fitToWidth(renderDiagnosis(d, s, !strict && warnOnly.has(key(d)) ? 'warn' : 'fail'), o.width) + '\n');
+      for (const d of diagnoses) o.err(renderDiagnosis(d, s, !strict && warnOnly.has(key(d)) ? 'warn' : 'fail') + '\n');
     }
   }
   const parts = [

@@ -57,8 +57,6 @@ export interface Writer {
   warn(text: string): void;
   /** A line on stderr with --verbose only. */
   debug(text: string): void;
-  /** A long result on stdout, made piece by piece as it is written (see StreamDraw). */
-  outStream(draw: StreamDraw): void;
 }
 
 /** Collects what a renderer writes into a Report, applying --quiet and --verbose as the Output would. */
@@ -84,6 +82,7 @@ export class ReportBuilder implements Writer {
     else this.report.push({ to, text });
   }
 
+  /** A long result on stdout, made piece by piece as the output layer writes it (see StreamDraw). */
   outStream(draw: StreamDraw): void {
     this.report.push({ to: 'stdout-stream', draw });
   }
