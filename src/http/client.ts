@@ -7,7 +7,7 @@ import { proxyFor } from './proxy.js';
 import { toFailure } from './failure.js';
 import {
   CONNECT_CODES,
-  GC_EVERY_BYTES,
+  collectEvery,
   collectGarbage,
   decodedBody,
   getProxyDispatcher,
@@ -198,7 +198,7 @@ export async function send(req: HttpRequest, deps: ClientDeps = {}): Promise<Htt
           if (dropped) {
             if (!sinking) break;
             // What the sink has read is garbage, collected as any body's (each collection costs ~10 ms).
-            if (Math.floor((bytes + chunk.length) / GC_EVERY_BYTES) > Math.floor(bytes / GC_EVERY_BYTES)) collectGarbage();
+            collectEvery(bytes, chunk.length);
             bytes += chunk.length;
             continue;
           }
@@ -217,7 +217,7 @@ export async function send(req: HttpRequest, deps: ClientDeps = {}): Promise<Htt
             break;
           }
           // Not while a sink reads: what is kept is not garbage, and it is let go past the cap (above).
-          if (!sinking && Math.floor((bytes + chunk.length) / GC_EVERY_BYTES) > Math.floor(bytes / GC_EVERY_BYTES)) collectGarbage();
+          if (!sinking) collectEvery(bytes, chunk.length);
           bytes += chunk.length;
           chunks.push(chunk);
         }

@@ -174,7 +174,12 @@ export function collectGarbage(): void {
   }
   gcFn();
 }
-export const GC_EVERY_BYTES = 4 * 1024 * 1024;
+const GC_EVERY_BYTES = 4 * 1024 * 1024;
+
+/** Collects garbage when a body read from `bytes` on to `bytes + more` passes another GC_EVERY_BYTES. */
+export function collectEvery(bytes: number, more: number): void {
+  if (Math.floor((bytes + more) / GC_EVERY_BYTES) > Math.floor(bytes / GC_EVERY_BYTES)) collectGarbage();
+}
 
 /** Response headers allowed in all (Node's default is 16 KiB; a CDN's cookies can come close). */
 const MAX_HEADER_BYTES = 64 * 1024;
