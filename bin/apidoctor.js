@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-/* global require, __dirname */
+/* global require, __dirname, module */
 /* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS entry point: require() is how it loads */
 // The installed entry point, and the one place that knows how apidoctor starts fast. Every start-up trick
 // lives here or in scripts/startup/, each with the measurement that keeps it (README, "What keeps it small"):
@@ -12,7 +12,10 @@
 //   an ES module one, and one file costs no module resolution.
 // - Node ≥ 22.1 keeps V8's compiled code of the bundle between runs in its compile cache (per user, in
 //   ~/.cache/apidoctor, for whatever Node version runs it; `module.enableCompileCache()`, below). Node 20
-//   compiles from source.
+//   has no compile cache: there this file keeps V8's code of the bundle itself, in the same private folder
+//   (`runWithCodeCache`, below; doctor's start to its first request ~25 ms sooner, `npm run bench`).
+// - dist/run.cjs is ASCII only (scripts/startup/ascii.mjs): one character past Latin-1 makes V8 hold and
+//   scan the whole 0.5 MB source as two-byte text (~8 ms more to read and compile it on Node 20).
 // - Source patches of commander, undici and cosmiconfig defer built-in modules apidoctor rarely or never
 //   uses (scripts/startup/patches.mjs); undici itself loads only for a request through a proxy
 //   (src/vendor/undici-slim.cjs); built-in modules are loaded where they are used, with
@@ -98,6 +101,79 @@ function compileCacheDir() {
   }
 }
 
+/**
+ * Node < 22.1, which has no compile cache: runs dist/run.cjs as require() would, from V8's code of it kept
+ * in `dir` by the last run (`vm.Script` cachedData). The file is named by the Node version and the
+ * bundle's build id (its first line, a hash of its content written by scripts/build.mjs); it starts with
+ * the bundle's size and change time, so an edited or reinstalled bundle is compiled afresh (V8 itself only
+ * checks the length). Without a usable cache it compiles from source and, at exit, writes the code V8 then
+ * has (the functions this run compiled too) for the next run. False when it could not even compile the
+ * bundle this way (then require() runs it); the bundle's own errors are thrown as require() would.
+ */
+function runWithCodeCache(dir) {
+  const fs = require('node:fs');
+  const { join, dirname } = require('node:path');
+  const vm = require('node:vm');
+  const Module = module.constructor;
+  const file = join(__dirname, '..', 'dist', 'run.cjs');
+  let script;
+  let cacheFile;
+  try {
+    const source = fs.readFileSync(file, 'latin1'); // ASCII only: the cheapest decoding
+    const id = /^\/\/ build ([0-9a-f]{16})\n/.exec(source);
+    const st = fs.statSync(file);
+    const stamp = Buffer.from(`${st.size}:${st.ctimeMs}\n`.padEnd(48));
+    if (!id) return false; // not built by scripts/build.mjs: maybe not ASCII either
+    let cachedData;
+    {
+      // One file per Node version, bundle and place: two installs of the same build (global and a
+      // project's) would otherwise overwrite each other's on every run.
+      cacheFile = join(dir, `run-${process.version}-${process.arch}-${id[1]}-${hashOf(file)}.v8`);
+      try {
+        const kept = fs.readFileSync(cacheFile);
+        if (kept.subarray(0, 48).equals(stamp)) cachedData = kept.subarray(48);
+      } catch {
+        // none yet
+      }
+    }
+    script = new vm.Script(Module.wrap(source), {
+      filename: file,
+      cachedData,
+      importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+    });
+    if (cacheFile && (!cachedData || script.cachedDataRejected)) {
+      process.once('exit', () => {
+        const tmp = `${cacheFile}.${process.pid}`;
+        try {
+          fs.writeFileSync(tmp, Buffer.concat([stamp, script.createCachedData()]), { mode: 0o600 });
+          fs.renameSync(tmp, cacheFile);
+          // The code of this place's earlier builds, for this Node, will not be used again.
+          const [head, tail] = [`run-${process.version}-${process.arch}-`, `-${hashOf(file)}.v8`];
+          for (const f of fs.readdirSync(dir)) {
+            if (f.startsWith(head) && f.endsWith(tail) && join(dir, f) !== cacheFile) fs.rmSync(join(dir, f), { force: true });
+          }
+        } catch {
+          fs.rmSync(tmp, { force: true });
+        }
+      });
+    }
+  } catch {
+    return false;
+  }
+  const m = new Module(file, module);
+  m.filename = file;
+  m.paths = Module._nodeModulePaths(dirname(file));
+  script.runInThisContext().call(m.exports, m.exports, Module.createRequire(file), m, file, dirname(file));
+  return true;
+}
+
+/** A short hash of a string (FNV-1a, 32 bits, in hex): names a place, not a secret. */
+function hashOf(text) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}
+
 const text = fastAnswer(process.argv.slice(2));
 if (text !== undefined) {
   print(text);
@@ -106,8 +182,9 @@ if (text !== undefined) {
     // Node ≥ 22.1: V8's code for the bundle from the last run (keyed by the file's content, so a rebuilt
     // bundle is compiled afresh). NODE_DISABLE_COMPILE_CACHE=1 turns it off.
     const cache = compileCacheDir();
-    if (cache) require('node:module').enableCompileCache?.(cache);
-    require('../dist/run.cjs');
+    const { enableCompileCache } = module.constructor; // the Module class (require('node:module') costs more)
+    if (cache && enableCompileCache) enableCompileCache(cache);
+    if (!cache || enableCompileCache || !runWithCodeCache(cache)) require('../dist/run.cjs');
   } catch (e) {
     process.stderr.write(
       `✗ apidoctor could not start: ${e && e.message ? e.message.split('\n')[0] : e}\n  Reinstall it, or run npm ci && npm run build in a clone.\n`,

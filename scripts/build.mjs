@@ -12,7 +12,7 @@
 // ~100 ms, the parts we use ~25 ms. The version is inlined from package.json.
 //
 // The start-up tricks it applies live in scripts/startup/ (source patches, dist/fast.json for `--version`
-// and `--help`); bin/apidoctor.js lists them all. The same commit builds the same bytes
+// and `--help`, an ASCII-only bundle with a build line); bin/apidoctor.js lists them all. The same commit builds the same bytes
 // (scripts/check-reproducible.mjs).
 import { build } from 'esbuild';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deferUnused, leaveOutUnreached, undiciApart } from './startup/patches.mjs';
 import { writeFastAnswers } from './startup/fast-answers.mjs';
+import { asciiOnly, withBuildLine } from './startup/ascii.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const common = {
@@ -41,6 +42,10 @@ const common = {
 
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await build({ ...common, entryPoints: ['src/entry/run.ts'], outfile: 'dist/run.cjs', plugins: [deferUnused, undiciApart] });
+{
+  const run = new URL('../dist/run.cjs', import.meta.url);
+  writeFileSync(run, withBuildLine(asciiOnly(readFileSync(run, 'utf8'))));
+}
 await build({
   ...common,
   entryPoints: ['src/vendor/undici-slim.cjs'],

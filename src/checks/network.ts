@@ -5,6 +5,7 @@ import type { Failure } from '../core/types.js';
 import { diagnose } from '../diagnosis/engine.js';
 import { networkCodeOf, innermostMessage } from '../http/network-error.js';
 import { toFailure } from '../http/failure.js';
+import { nowMs } from '../core/clock.js';
 
 function target(ctx: DoctorContext): { host: string; port: number; https: boolean } {
   const u = new URL(ctx.config.baseUrl.value!);
@@ -39,7 +40,7 @@ export async function dnsCheck(ctx: DoctorContext, api: CheckApi): Promise<Check
   if (isIP(host)) return { status: 'pass', detail: `${host} is an IP address: no lookup needed`, evidence: { addresses: [host] } };
   api.waitingOn(`${host} (DNS)`);
   const { lookup } = process.getBuiltinModule('node:dns/promises');
-  const t0 = performance.now();
+  const t0 = nowMs();
   try {
     const addrs = await Promise.race([
       lookup(host, { all: true }),
@@ -49,7 +50,7 @@ export async function dnsCheck(ctx: DoctorContext, api: CheckApi): Promise<Check
         ),
       ),
     ]);
-    const ms = Math.round(performance.now() - t0);
+    const ms = Math.round(nowMs() - t0);
     return {
       status: 'pass',
       detail: `${host} → ${addrs
@@ -73,7 +74,7 @@ export async function tcpCheck(ctx: DoctorContext, api: CheckApi): Promise<Check
   const address = (dns.evidence?.addresses as string[] | undefined)?.[0] ?? host;
   api.waitingOn(`${host}:${port} (TCP)`);
   const net = process.getBuiltinModule('node:net');
-  const t0 = performance.now();
+  const t0 = nowMs();
   return new Promise<CheckOutcome>((resolve) => {
     const socket = net.connect({ host: address, port });
     const done = (o: CheckOutcome) => {
@@ -88,7 +89,7 @@ export async function tcpCheck(ctx: DoctorContext, api: CheckApi): Promise<Check
       }),
     );
     socket.once('connect', () =>
-      done({ status: 'pass', detail: `connected to ${address}:${port}`, evidence: { connectMs: Math.round(performance.now() - t0) } }),
+      done({ status: 'pass', detail: `connected to ${address}:${port}`, evidence: { connectMs: Math.round(nowMs() - t0) } }),
     );
     socket.once('error', (e) =>
       done({
@@ -112,7 +113,7 @@ export async function tlsCheck(ctx: DoctorContext, api: CheckApi): Promise<Check
   if (!https) return { status: 'skip', detail: 'plain http: no TLS' };
   api.waitingOn(`${host}:${port} (TLS)`);
   const tls = process.getBuiltinModule('node:tls');
-  const t0 = performance.now();
+  const t0 = nowMs();
   return new Promise<CheckOutcome>((resolve) => {
     const socket = tls.connect({ host, port, servername: isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'] });
     const done = (o: CheckOutcome) => {
@@ -127,7 +128,7 @@ export async function tlsCheck(ctx: DoctorContext, api: CheckApi): Promise<Check
       }),
     );
     socket.once('secureConnect', () => {
-      const ms = Math.round(performance.now() - t0);
+      const ms = Math.round(nowMs() - t0);
       const cert = socket.getPeerCertificate();
       const subject = cert?.subject?.CN ?? String(cert?.subject?.O ?? '?');
       const issuer = cert?.issuer?.O ?? cert?.issuer?.CN ?? '?';

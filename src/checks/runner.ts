@@ -1,4 +1,5 @@
 import type { Diagnosis, Evidence } from '../core/types.js';
+import { nowMs } from '../core/clock.js';
 
 /** A check's verdict. */
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
@@ -94,7 +95,7 @@ function blockedBy(deps: CheckResult[], hard: boolean): Pick<CheckResult, 'statu
  * `blockedBy` — never a second red line. Results come back in table order.
  */
 export async function runChecks<C>(defs: readonly CheckDef<C>[], ctx: C, opts: RunOptions): Promise<CheckResult[]> {
-  const now = opts.now ?? (() => performance.now());
+  const now = opts.now ?? nowMs;
   const byId = new Map(defs.map((d) => [d.id, d]));
   // --only runs what it names and, silently needed, their prerequisites (a model check needs the model list).
   let only = opts.only;

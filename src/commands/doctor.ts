@@ -13,6 +13,7 @@ import { DOCTOR_REPORTERS, LIST_CHECKS_REPORTERS } from '../render/report.js';
 import { show } from '../render/reporter.js';
 import { EXIT_CODES } from '../core/exit.js';
 import { VERSION } from '../core/version.js';
+import { nowMs } from '../core/clock.js';
 
 interface DoctorOptions {
   minBalance: string;
@@ -114,13 +115,13 @@ export async function doctorCommand(ctx: Context, opts: DoctorOptions): Promise<
   }
   const defs = CHECKS.filter((c) => c.byDefault !== false || (c.id === 'api.live' && opts.live) || only?.has(c.id));
   const spin = out.spinner('Checking…');
-  const started = performance.now();
+  const started = nowMs();
   let lastWait = '';
   let running = new Map<string, string | undefined>();
   const progress = (now: Map<string, string | undefined>) => {
     running = now;
     const hosts = [...new Set([...running.values()].filter((h): h is string => !!h))];
-    const waited = performance.now() - started;
+    const waited = nowMs() - started;
     if (hosts.length && waited > 3000) {
       const line = `still waiting for ${hosts.join(', ')} (${Math.round(waited / 1000)} s)…`;
       if (line !== lastWait) spin.text((lastWait = line));
@@ -201,7 +202,7 @@ export async function doctorCommand(ctx: Context, opts: DoctorOptions): Promise<
       diagnoses,
       summary,
       strict,
-      totalMs: Math.round(performance.now() - started),
+      totalMs: Math.round(nowMs() - started),
       config,
       machine: machine(),
     }),

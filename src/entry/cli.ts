@@ -14,6 +14,7 @@ import { VERSION } from '../core/version.js';
 import { COMMANDS, type CommandName } from '../config/options.js';
 import { withOptions, type Register, type Runner } from '../commands/register.js';
 import { commandName, flagGiven, formatConflict, jsonRequested, requestedFormats } from './argv.js';
+import { nowMs } from '../core/clock.js';
 
 /** What each exit code means, in a line (the README's table, shortened). */
 const EXIT_MEANINGS: Record<ExitReason, string> = {
@@ -89,7 +90,7 @@ function registerSummaries(program: Command, except?: string): void {
  * and returns the exit code. Never throws, never calls process.exit.
  */
 export async function main(argv: string[], deps: Deps): Promise<number> {
-  const started = performance.now();
+  const started = nowMs();
   const json = jsonRequested(argv);
   const colorFlag = flagGiven(argv, 'no-color') ? false : undefined;
   // Reports are styled on both streams, so colour needs both to be terminals: `apidoctor keys > keys.txt`
@@ -194,7 +195,7 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
     error = new UsageError(error.message.replace(/^error:\s*/i, ''), 'Run apidoctor --help for usage.');
   }
 
-  const durationMs = Math.round(performance.now() - started);
+  const durationMs = Math.round(nowMs() - started);
   // --format github in a workflow step: the outputs (exit-code, exit-reason, root-cause, balance) go to
   // $GITHUB_OUTPUT whatever the outcome, so that a later step can read why this one failed.
   const github = !out.json && requestedFormats(argv).some((f) => f.format === 'github');

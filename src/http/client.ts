@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import { nowMs } from '../core/clock.js';
 import type { Attempt, Failure, Timings } from '../core/types.js';
 import { InterruptedError } from '../core/errors.js';
 import { decideRetry, RETRY_STATUSES, type RetryLimits } from './retry.js';
@@ -24,9 +25,9 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-/** The real clock: performance.now and an abortable, unref'd timer. */
+/** The real clock: a monotonic one (core/clock.ts) and an abortable, unref'd timer. */
 export const realClock: Clock = {
-  now: () => performance.now(),
+  now: nowMs,
   sleep: (ms, signal) =>
     new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);

@@ -7,6 +7,7 @@ import type { Dispatcher, buildConnector as BuildConnector } from 'undici';
 import type { Agent as HttpAgent, IncomingHttpHeaders } from 'node:http';
 import type { Timings } from '../core/types.js';
 import { redactor } from '../core/redact.js';
+import { nowMs } from '../core/clock.js';
 
 /** Errors that happen before any byte of an answer: with a proxy, they concern the proxy. */
 export const CONNECT_CODES = new Set([
@@ -57,13 +58,13 @@ export async function getProxyDispatcher(proxyUrl: string, connectTimeoutMs: num
   const { ProxyAgent, buildConnector } = await loadUndici();
   const base = buildConnector({ timeout: connectTimeoutMs });
   const connect: BuildConnector.connector = (opts, cb) => {
-    const rec: ConnTiming = { origin: `${opts.protocol}//${opts.hostname}:${opts.port}`, startedAt: performance.now(), claimed: false };
+    const rec: ConnTiming = { origin: `${opts.protocol}//${opts.hostname}:${opts.port}`, startedAt: nowMs(), claimed: false };
     connections.push(rec);
     if (connections.length > 64) connections.shift();
     const socket = base(opts, cb) as unknown as NodeJS.EventEmitter | undefined;
-    socket?.once?.('lookup', () => (rec.dnsMs = performance.now() - rec.startedAt));
-    socket?.once?.('connect', () => (rec.connectMs = performance.now() - rec.startedAt));
-    socket?.once?.('secureConnect', () => (rec.tlsMs = performance.now() - rec.startedAt));
+    socket?.once?.('lookup', () => (rec.dnsMs = nowMs() - rec.startedAt));
+    socket?.once?.('connect', () => (rec.connectMs = nowMs() - rec.startedAt));
+    socket?.once?.('secureConnect', () => (rec.tlsMs = nowMs() - rec.startedAt));
     return socket as never;
   };
   const dispatcher = new ProxyAgent({ uri: proxyUrl, connect, keepAliveTimeout: 4_000 });
@@ -190,9 +191,9 @@ export async function openDirect(url: URL, init: OpenInit): Promise<Opened> {
   // getBuiltinModule, not import(): in dist/'s CommonJS an import() would start Node's ES module loader.
   const mod = tls ? process.getBuiltinModule('node:https') : process.getBuiltinModule('node:http');
   const agent = tls ? (agents.https ??= new mod.Agent({ keepAlive: true })) : (agents.http ??= new mod.Agent({ keepAlive: true }));
-  const startedAt = performance.now();
+  const startedAt = nowMs();
   const timings: Partial<Timings> = {};
-  const since = () => Math.round(performance.now() - startedAt);
+  const since = () => Math.round(nowMs() - startedAt);
   return new Promise<Opened>((resolve, reject) => {
     let settled = false;
     let parserError: Error | undefined;
@@ -258,7 +259,7 @@ let prepared = false;
 /** Through an undici dispatcher: a proxy's, or one a caller gave. */
 export async function openWith(dispatcher: Dispatcher, url: URL, init: OpenInit): Promise<Opened> {
   const { request } = await loadUndici();
-  const startedAt = performance.now();
+  const startedAt = nowMs();
   const res = await request(url, {
     method: init.method as Dispatcher.HttpMethod,
     headers: init.headers,

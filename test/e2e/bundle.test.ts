@@ -72,6 +72,38 @@ describe('dist/run.cjs', () => {
     },
   );
 
+  // Node 20 has no compile cache: bin/apidoctor.js keeps V8's code of the bundle itself (runWithCodeCache).
+  it.skipIf(!!(createRequire(import.meta.url)('node:module') as { enableCompileCache?: unknown }).enableCompileCache)(
+    "keeps V8's code of the bundle in the user's own cache folder on a Node without a compile cache, and a spoilt copy is only a slower start",
+    async () => {
+      const cache = emptyDir();
+      const env = { XDG_CACHE_HOME: cache, MODELSWITCH_BASE_URL: emu.url, MODELSWITCH_BILLING_KEY: KEYS.billing };
+      const first = await runCli(['balance', '--json'], { env });
+      expect(first.code).toBe(0);
+      const dir = join(cache, 'apidoctor', 'node-compile-cache');
+      const kept = readdirSync(dir).filter((f) => f.endsWith('.v8'));
+      expect(kept).toHaveLength(1);
+      expect(kept[0]).toContain(process.version);
+      expect(statSync(dir).mode & 0o077).toBe(0); // private to the user
+      expect(statSync(join(dir, kept[0]!)).mode & 0o077).toBe(0);
+      // Spoilt after its header (a crash mid-write, a disk error): V8 refuses it, the run is the same.
+      const file = join(dir, kept[0]!);
+      const bytes = readFileSync(file);
+      bytes.fill(0x5a, 48);
+      writeFileSync(file, bytes);
+      const second = await runCli(['balance', '--json'], { env });
+      expect(second.code).toBe(0);
+      expect(JSON.parse(second.stdout)).toMatchObject({ ok: true, balance: JSON.parse(first.stdout).balance });
+      expect(readFileSync(file).subarray(48).equals(bytes.subarray(48))).toBe(false); // written afresh
+    },
+  );
+
+  it('is ASCII only and opened by its build line (what the code cache is named by)', () => {
+    const bytes = readFileSync(join(DIST, 'run.cjs'));
+    expect(bytes.findIndex((b) => b > 0x7f)).toBe(-1);
+    expect(bytes.subarray(0, 26).toString()).toMatch(/^\/\/ build [0-9a-f]{16}\n/);
+  });
+
   /** A copy of bin/ and dist/ to change, and how to run it (with a compile cache of its own). */
   function copyOfTheBuild() {
     const copy = emptyDir();
