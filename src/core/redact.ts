@@ -33,6 +33,15 @@ const SECRET_PATTERNS: readonly RegExp[] = [
   /(?<![A-Za-z0-9])[rs]k_(?:live|test)_[A-Za-z0-9]{10}[A-Za-z0-9]*/g,
 ];
 
+/**
+ * A piece of text that each of the patterns below but the first one needs (and BEARER, BASIC, API_KEY_FIELD),
+ * in one case-sensitive scan: text with none of them (a key table, whose every line holds `ms-` and so runs
+ * the first pattern) is spared fifteen scans. A superset on purpose; a pattern added below adds its piece here
+ * (the tests of each kind of secret fail otherwise).
+ */
+const OTHER_SECRETS_HINT =
+  /sk-|msk_|ms_(?:live|test)_|eyJ|AIza|xai[-_]|gsk[-_]|hf_|gh[oprsu]_|github_pat_|xox|AKIA|ASIA|k_(?:live|test)_|Basic|[Bb][Ee][Aa][Rr][Ee][Rr]|[Aa][Pp][Ii][-_]?[Kk][Ee][Yy]/;
+
 /** HTTP Basic credentials (`Authorization: Basic dXNlcjpwYXNz`): base64 of `user:password`. */
 const BASIC = /(?<![A-Za-z])(Basic[ \t]+)([A-Za-z0-9+/]{8}[A-Za-z0-9+/]*={0,2})/g;
 
@@ -75,10 +84,11 @@ function headTail(secret: string): [string, string] {
  * Whole occurrences must already have been replaced. One pass each way, building the result in parts.
  */
 function maskCut(text: string, secret: string): string {
-  if (secret.length < 12) return text; // short secrets: whole matches only
+  const stems = cutStems(secret);
+  if (!stems) return text; // short secrets: whole matches only
   const [head, tail] = headTail(secret);
   const headStem = head.length + 5;
-  const start = secret.slice(0, headStem);
+  const start = stems[0];
   let parts: string[] = [];
   let pos = 0;
   for (let i = text.indexOf(start); i !== -1; i = text.indexOf(start, pos)) {
@@ -89,7 +99,7 @@ function maskCut(text: string, secret: string): string {
   }
   let out = pos === 0 ? text : (parts.push(text.slice(pos)), parts.join(''));
   const tailStem = tail.length + 5;
-  const end = secret.slice(-tailStem);
+  const end = stems[1];
   parts = [];
   pos = 0;
   for (let j = out.indexOf(end); j !== -1; j = out.indexOf(end, j + tailStem)) {
@@ -105,6 +115,13 @@ function maskCut(text: string, secret: string): string {
     out = parts.join('');
   }
   return out;
+}
+
+/** What maskCut looks for of `secret`: its start and its end, each 5 characters past the masked form's; none for a short one. */
+function cutStems(secret: string): [string, string] | undefined {
+  if (secret.length < 12) return undefined;
+  const [head, tail] = headTail(secret);
+  return [secret.slice(0, head.length + 5), secret.slice(-(tail.length + 5))];
 }
 
 /** A key character: A-Z a-z 0-9 _ - */
@@ -265,11 +282,19 @@ export class Redactor {
     this.formsCache = null;
   }
 
+  /**
+   * Whether text holds anything of a known secret: one of its forms, or a stem that maskCut would find. One scan
+   * for all (a regex of the literal strings) instead of one per form and stem: ~25 ms less for a 7 MB key table.
+   */
+  private knownCache: RegExp | null = null;
+
   private get forms(): Array<[string, string]> {
     if (this.formsCache) return this.formsCache;
     const forms = new Map<string, string>();
     for (const s of this.secrets) forms.set(s, maskKey(s));
     for (const s of this.secrets) for (const [f, m] of encodedForms(s)) if (!forms.has(f)) forms.set(f, m);
+    const pieces = [...forms.keys(), ...[...this.secrets].flatMap((s) => cutStems(s) ?? [])];
+    this.knownCache = pieces.length ? new RegExp(pieces.map((p) => p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')) : null;
     return (this.formsCache = [...forms].sort((a, b) => b[0].length - a[0].length));
   }
 
@@ -299,17 +324,23 @@ export class Redactor {
         return masked === decoded ? run : masked;
       });
     }
-    // Longest first, so a secret containing another is replaced whole.
-    for (const [form, masked] of this.forms) {
-      if (out.includes(form)) out = out.split(form).join(masked);
+    const forms = this.forms;
+    if (this.knownCache?.test(out)) {
+      // Longest first, so a secret containing another is replaced whole.
+      for (const [form, masked] of forms) {
+        if (out.includes(form)) out = out.split(form).join(masked);
+      }
+      // What is left of a secret that a length limit or a chunk boundary cut short.
+      for (const s of this.secrets) out = maskCut(out, s);
     }
-    // What is left of a secret that a length limit or a chunk boundary cut short.
-    for (const s of this.secrets) out = maskCut(out, s);
-    const mask = (token: string) => (token.includes('…') || isPlaceholder(token) ? token : maskKey(token));
-    out = out.replace(BEARER, (_m, scheme: string, token: string) => scheme + mask(token));
-    out = out.replace(BASIC, (m, scheme: string, token: string) => (isBasicCredential(token) ? scheme + maskKey(token) : m));
-    out = out.replace(API_KEY_FIELD, (_m, field: string, token: string) => field + mask(token));
-    for (const re of SECRET_PATTERNS) out = out.replace(re, (m) => (isPlaceholder(m) ? m : maskKey(m)));
+    const masked = (m: string) => (isPlaceholder(m) ? m : maskKey(m));
+    if (OTHER_SECRETS_HINT.test(out)) {
+      const mask = (token: string) => (token.includes('…') || isPlaceholder(token) ? token : maskKey(token));
+      out = out.replace(BEARER, (_m, scheme: string, token: string) => scheme + mask(token));
+      out = out.replace(BASIC, (m, scheme: string, token: string) => (isBasicCredential(token) ? scheme + maskKey(token) : m));
+      out = out.replace(API_KEY_FIELD, (_m, field: string, token: string) => field + mask(token));
+      for (const re of SECRET_PATTERNS) out = out.replace(re, masked);
+    } else out = out.replace(SECRET_PATTERNS[0]!, masked);
     return out;
   }
 }

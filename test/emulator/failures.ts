@@ -109,10 +109,14 @@ export async function runFailure(ctx: Ctx, spec: FailureSpec): Promise<void> {
   switch (spec.kind) {
     case undefined:
     case 'respond': {
-      const body = spec.body === undefined ? '' : typeof spec.body === 'string' ? spec.body : JSON.stringify(spec.body);
+      const body =
+        spec.body === undefined ? '' : typeof spec.body === 'string' || Buffer.isBuffer(spec.body) ? spec.body : JSON.stringify(spec.body);
       const headers: Record<string, string> = { ...spec.headers };
-      if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type') && body !== '') {
-        headers['content-type'] = typeof spec.body === 'string' ? guessType(body) : 'application/json';
+      if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type') && body.length > 0) {
+        headers['content-type'] =
+          typeof spec.body === 'object' && !Buffer.isBuffer(spec.body)
+            ? 'application/json'
+            : guessType(typeof body === 'string' ? body : body.subarray(0, 1024).toString());
       }
       send(ctx, spec.status, headers, body);
       return;

@@ -67,6 +67,50 @@ describe('redaction', () => {
   it('leaves a listed key prefix alone (it is not a secret)', () => {
     expect(new Redactor().redact('prefix ms-abc1xxxx')).toBe('prefix ms-abc1xxxx');
   });
+
+  // redact() first looks for anything a known secret could show (one scan of all its forms and cut stems)
+  // and for a piece each other kind of secret needs; these prove the look-ups miss nothing they must find.
+  it('finds a configured secret whose characters mean something in a regular expression, whole, cut and encoded', () => {
+    const secret = 'mk-a+b(c)[d]{e}|f.g*h?i^j$k\\l/m0123456789';
+    const r = new Redactor();
+    r.add(secret);
+    const text = [
+      `whole: ${secret}`,
+      `cut: ${secret.slice(0, 24)}`,
+      `end: ${secret.slice(-20)}`,
+      `base64: ${Buffer.from(secret).toString('base64')}`,
+      `hex: ${Buffer.from(secret).toString('hex')}`,
+    ].join('\n');
+    const out = r.redact(text);
+    for (const piece of [secret, secret.slice(0, 24), secret.slice(-20), Buffer.from(secret).toString('hex')])
+      expect(out).not.toContain(piece);
+    expect(out).not.toContain(Buffer.from(secret).toString('base64').slice(4, 40));
+  });
+
+  it.each([
+    ['an OpenAI key', 'sk-proj-AbCdEfGhIjKlMnOpQrSt'],
+    ['a JWT', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlLXBhcnQ'],
+    ['a Google key', 'AIzaSyA1234567890abcdefghijklmnop'],
+    ['a Groq key', 'gsk_AbCdEfGhIjKlMnOpQrStUv'],
+    ['an xAI key', 'xai-AbCdEfGhIjKlMnOpQrStUv'],
+    ['a Hugging Face token', 'hf_AbCdEfGhIjKlMnOpQrStUvWx'],
+    ['a GitHub token', 'ghp_AbCdEfGhIjKlMnOpQrStUvWx'],
+    ['a fine-grained GitHub token', 'github_pat_AbCdEfGhIjKlMnOpQrStUvWx'],
+    ['a Slack token', 'xoxb-1234567890-abcdefghij'],
+    ['an AWS access key id', 'AKIAABCDEFGHIJKLMNOP'],
+    ['an AWS session key id', 'ASIAABCDEFGHIJKLMNOP'],
+    ['a Stripe key', 'rk_live_AbCdEfGhIjKlMn'],
+    ['a msk_ key', 'msk_AbCdEfGhIjKl'],
+    ['a ms_live_ key', 'ms_live_AbCdEfGhIjKl'],
+    ['a bearer token in any case', 'BEARER abcdefghijklmnop'],
+    ['an api_key field', 'API_KEY=abcdefghijklmnop'],
+    ['Basic credentials', 'Basic dXNlcjpwYXNzd29yZA=='],
+  ])('masks %s in text that is otherwise a key table', (_what, secret) => {
+    const table = Array.from({ length: 50 }, (_, i) => `${i}  key ${i}  ms-g${String(i).padStart(7, '0')}  active`).join('\n');
+    const out = new Redactor().redact(`${table}\n${secret}\n${table}`);
+    expect(out).not.toContain(secret.replace(/^(BEARER|API_KEY=|Basic) ?/, ''));
+    expect(out.startsWith(table)).toBe(true);
+  });
 });
 
 describe('configuration', () => {
