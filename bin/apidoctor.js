@@ -103,12 +103,13 @@ function compileCacheDir() {
 
 /**
  * Node < 22.1, which has no compile cache: runs dist/run.cjs as require() would, from V8's code of it kept
- * in `dir` by the last run (`vm.Script` cachedData). The file is named by the Node version and the
- * bundle's build id (its first line, a hash of its content written by scripts/build.mjs); it starts with
- * the bundle's size and change time, so an edited or reinstalled bundle is compiled afresh (V8 itself only
- * checks the length). Without a usable cache it compiles from source and, at exit, writes the code V8 then
- * has (the functions this run compiled too) for the next run. False when it could not even compile the
- * bundle this way (then require() runs it); the bundle's own errors are thrown as require() would.
+ * in `dir` by the last run of the same command (`vm.Script` cachedData). The file is named by the Node
+ * version, the bundle's place and build id (its first line, a hash of its content written by
+ * scripts/build.mjs) and the command; it starts with the bundle's size and change time, so an edited or
+ * reinstalled bundle is compiled afresh (V8 itself only checks the length). Without a usable cache it
+ * compiles from source and, at exit, writes the code V8 then has (the functions this run compiled too).
+ * False when it could not even compile the bundle this way (then require() runs it); the bundle's own
+ * errors are thrown as require() would.
  */
 function runWithCodeCache(dir) {
   const fs = require('node:fs');
@@ -121,36 +122,37 @@ function runWithCodeCache(dir) {
   try {
     const source = fs.readFileSync(file, 'latin1'); // ASCII only: the cheapest decoding
     const id = /^\/\/ build ([0-9a-f]{16})\n/.exec(source);
-    const st = fs.statSync(file);
-    const stamp = Buffer.from(`${st.size}:${st.ctimeMs}\n`.padEnd(48));
     if (!id) return false; // not built by scripts/build.mjs: maybe not ASCII either
+    const st = fs.statSync(file);
+    // The file starts with the bundle's size and change time, a line of its own.
+    const stamp = Buffer.from(`${st.size}:${st.ctimeMs}\n`);
     let cachedData;
-    {
-      // One file per Node version, bundle and place: two installs of the same build (global and a
-      // project's) would otherwise overwrite each other's on every run.
-      cacheFile = join(dir, `run-${process.version}-${process.arch}-${id[1]}-${hashOf(file)}.v8`);
-      try {
-        const kept = fs.readFileSync(cacheFile);
-        if (kept.subarray(0, 48).equals(stamp)) cachedData = kept.subarray(48);
-      } catch {
-        // none yet
-      }
+    // One file per Node version, bundle, place and command: two installs of the same build (global and a
+    // project's) would otherwise overwrite each other's on every run, and V8 keeps the functions a run
+    // compiled, so that each command's file holds its own code (doctor's checks, not keys' table).
+    const command = process.argv.slice(2).find((a) => COMMANDS.includes(a)) ?? 'other';
+    cacheFile = join(dir, `run-${process.version}-${process.arch}-${hashOf(file)}-${id[1]}-${command}.v8`);
+    try {
+      const kept = fs.readFileSync(cacheFile);
+      if (kept.subarray(0, stamp.length).equals(stamp)) cachedData = kept.subarray(stamp.length);
+    } catch {
+      // none yet
     }
     script = new vm.Script(Module.wrap(source), {
       filename: file,
       cachedData,
       importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
     });
-    if (cacheFile && (!cachedData || script.cachedDataRejected)) {
+    if (!cachedData || script.cachedDataRejected) {
       process.once('exit', () => {
         const tmp = `${cacheFile}.${process.pid}`;
         try {
           fs.writeFileSync(tmp, Buffer.concat([stamp, script.createCachedData()]), { mode: 0o600 });
           fs.renameSync(tmp, cacheFile);
           // The code of this place's earlier builds, for this Node, will not be used again.
-          const [head, tail] = [`run-${process.version}-${process.arch}-`, `-${hashOf(file)}.v8`];
+          const place = `run-${process.version}-${process.arch}-${hashOf(file)}-`;
           for (const f of fs.readdirSync(dir)) {
-            if (f.startsWith(head) && f.endsWith(tail) && join(dir, f) !== cacheFile) fs.rmSync(join(dir, f), { force: true });
+            if (f.startsWith(place) && !f.startsWith(`${place}${id[1]}-`)) fs.rmSync(join(dir, f), { force: true });
           }
         } catch {
           fs.rmSync(tmp, { force: true });
@@ -166,6 +168,9 @@ function runWithCodeCache(dir) {
   script.runInThisContext().call(m.exports, m.exports, Module.createRequire(file), m, file, dirname(file));
   return true;
 }
+
+/** The commands, each with a code cache of its own (src/config/options.ts COMMANDS; a test compares them). */
+const COMMANDS = ['doctor', 'balance', 'keys', 'call', 'explain'];
 
 /** A short hash of a string (FNV-1a, 32 bits, in hex): names a place, not a secret. */
 function hashOf(text) {

@@ -216,6 +216,25 @@ export class KeyList {
     return this.textOf(i, this.nameTo(i), this.prefixTo(i), (fl & F_PREFIX_ASCII) !== 0);
   }
   /**
+   * Whether key i's prefix, at least 5 characters, is the start of `key` once its padding (x, *, …, .) is cut:
+   * what matchIndex asks of every key. An ASCII prefix is compared from its bytes (no string per key).
+   */
+  prefixStarts(i: number, key: string): boolean {
+    const fl = this.flag(i);
+    if (fl & F_PREFIX_STRING || !(fl & F_PREFIX_ASCII)) {
+      const p = this.prefix(i);
+      return p.length >= 5 && key.startsWith(p.replace(PADDING, ''));
+    }
+    const from = this.nameTo(i);
+    let to = this.prefixTo(i);
+    if (to - from < 5) return false;
+    const b = this.bytes(i);
+    for (let c = b[to - 1]; to > from && (c === 120 || c === 88 || c === 42 || c === 46); c = b[to - 1]) to--; // x X * .
+    if (to - from > key.length) return false;
+    for (let j = from; j < to; j++) if (b[j] !== key.charCodeAt(j - from)) return false;
+    return true;
+  }
+  /**
    * For the table (see plainText): key i's name is bytes(i)[nameFrom, nameTo), its prefix bytes(i)[nameTo, prefixTo),
    * positions within the block bytes(i).
    */
@@ -328,10 +347,7 @@ export function matchIndex(list: KeyList, key: string | undefined): number {
   if (!key) return -1;
   const k = key.trim();
   const idx: number[] = [];
-  for (let i = 0; i < list.length; i++) {
-    const p = list.prefix(i);
-    if (p.length >= 5 && k.startsWith(p.replace(PADDING, ''))) idx.push(i);
-  }
+  for (let i = 0; i < list.length; i++) if (list.prefixStarts(i, k)) idx.push(i);
   if (idx.length === 0) return -1;
   const records = idx.map((i) => list.record(i));
   const hit = matchKeyRecord(records, k);

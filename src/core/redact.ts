@@ -294,7 +294,14 @@ export class Redactor {
     for (const s of this.secrets) forms.set(s, maskKey(s));
     for (const s of this.secrets) for (const [f, m] of encodedForms(s)) if (!forms.has(f)) forms.set(f, m);
     const pieces = [...forms.keys(), ...[...this.secrets].flatMap((s) => cutStems(s) ?? [])];
-    this.knownCache = pieces.length ? new RegExp(pieces.map((p) => p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')) : null;
+    // Past a few hundred pieces (a process that has seen hundreds of keys) the one regex costs more to build
+    // than the scans it spares: every text is then looked through form by form, as without it.
+    this.knownCache =
+      pieces.length === 0
+        ? null
+        : pieces.length > 256
+          ? /(?:)/
+          : new RegExp(pieces.map((p) => p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'));
     return (this.formsCache = [...forms].sort((a, b) => b[0].length - a[0].length));
   }
 

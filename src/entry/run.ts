@@ -26,22 +26,54 @@ const fatal = (e: unknown) => {
 };
 process.on('uncaughtException', fatal);
 process.on('unhandledRejection', fatal);
-// `apidoctor … 2>&1 | head -1`: the reader left. A closed stdout or stderr is ignored, whichever it is;
-// the run still ends with its own exit code (pipefail), never 1 for the closed pipe.
-process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (!closed(e)) fatal(e);
-});
-process.stderr.on('error', (e: NodeJS.ErrnoException) => {
-  if (!closed(e)) fatal(e);
-});
+/**
+ * process.stdout or process.stderr, made when first used. To a pipe or a file, Node makes the stream at a cost
+ * (~2.5 ms, before doctor's first request) for what is written only once the answers are in; until then,
+ * all anyone asks is whether it is a terminal, and only a character device can be one. A terminal's
+ * stream is made at once. `apidoctor … 2>&1 | head -1`: the reader left. A closed stdout or stderr is
+ * ignored, whichever it is; the run still ends with its own exit code (pipefail), never 1 for the closed pipe.
+ */
+/** The streams made so far: the ones that may still hold output to drain at the end. */
+const made: NodeJS.WriteStream[] = [];
+function lazyStream(fd: 1 | 2): NodeJS.WriteStream {
+  let real: NodeJS.WriteStream | undefined;
+  const make = (): NodeJS.WriteStream => {
+    if (!real) {
+      real = (fd === 1 ? process.stdout : process.stderr).on('error', (e: NodeJS.ErrnoException) => {
+        if (!closed(e)) fatal(e);
+      });
+      made.push(real);
+    }
+    return real;
+  };
+  let device = true;
+  try {
+    device = process.getBuiltinModule('node:fs').fstatSync(fd).isCharacterDevice();
+  } catch {
+    // not known: make it
+  }
+  if (device) return make();
+  return new Proxy({} as NodeJS.WriteStream, {
+    get(_, key) {
+      if (!real && key === 'isTTY') return false;
+      if (!real && key === 'columns') return undefined;
+      const stream = make();
+      const value: unknown = Reflect.get(stream, key);
+      return typeof value === 'function' ? value.bind(stream) : value;
+    },
+    set: (_, key, value) => Reflect.set(make(), key, value),
+  });
+}
+const stdout = lazyStream(1);
+const stderr = lazyStream(2);
 
 /** Runs the command line to its exit code. Not top-level await: dist/ is CommonJS (scripts/build.mjs). */
 async function start(): Promise<void> {
   const code = await main(process.argv.slice(2), {
     env: process.env,
     cwd: process.cwd(),
-    stdout: process.stdout,
-    stderr: process.stderr,
+    stdout,
+    stderr,
     // Only explain and the keys prompts read stdin: creating the stream costs a few ms, so not before.
     get stdin() {
       return process.stdin;
@@ -55,11 +87,7 @@ async function start(): Promise<void> {
   // A large result to a slow pipe (`apidoctor keys --json | …` with 100,000 keys) is still being written:
   // let it drain before the backstop below may exit, or the reader gets it cut short. A reader that
   // left (EPIPE) calls back too.
-  await Promise.all(
-    [process.stdout, process.stderr].map((s) =>
-      s.writableLength > 0 && !s.destroyed ? new Promise<void>((r) => s.write('', () => r())) : undefined,
-    ),
-  );
+  await Promise.all(made.map((s) => (s.writableLength > 0 && !s.destroyed ? new Promise<void>((r) => s.write('', () => r())) : undefined)));
   process.exitCode = finalCode();
   // Nothing should keep the process alive now; if something does, do not hang.
   setTimeout(() => process.exit(finalCode()), 200).unref();

@@ -121,6 +121,14 @@ export async function writeKeyListTable(
     for (let j = 0; j < str.length; j++) buf[o++] = str.charCodeAt(j);
     return str.length;
   };
+  // An id's digits written straight into the piece (no string per key).
+  const int = (n: number) => {
+    if (!Number.isSafeInteger(n) || n < 0) return ascii(String(n));
+    const len = intLength(n);
+    for (let j = o + len - 1; j >= o; j--, n = Math.floor(n / 10)) buf[j] = 48 + (n % 10);
+    o += len;
+    return len;
+  };
   const last = cols[cols.length - 1]!;
   const nameWidth = Math.min(widths[NAME]!, 32);
   const line = tableLine(cols, widths);
@@ -139,7 +147,8 @@ export async function writeKeyListTable(
       if (wait) await wait;
     }
     text = list.bytes(r);
-    for (const i of cols) {
+    for (let c = 0; c < cols.length; c++) {
+      const i = cols[c]!;
       if (i) spaces(2);
       let len: number;
       switch (i) {
@@ -147,7 +156,7 @@ export async function writeKeyListTable(
           len = r === list.configured ? ascii('*') : 0;
           break;
         case 1:
-          len = ascii(String(list.id(r)));
+          len = int(list.id(r));
           break;
         case NAME: {
           const nf = list.nameFrom(r);

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { startEmulator, KEYS, type Emulator } from '../emulator/server.js';
 import { emptyDir, runCli } from '../helpers/run-cli.js';
 import { startProxy, type ConnectProxy } from '../helpers/connect-proxy.js';
+import { COMMANDS } from '../../src/config/options.js';
 
 // undici carries apidoctor's requests only through a proxy (src/http/client.ts); scripts/build.mjs leaves
 // out of the bundle the undici files those requests never reach, to be required from the installed
@@ -86,17 +87,32 @@ describe('dist/run.cjs', () => {
       expect(kept[0]).toContain(process.version);
       expect(statSync(dir).mode & 0o077).toBe(0); // private to the user
       expect(statSync(join(dir, kept[0]!)).mode & 0o077).toBe(0);
-      // Spoilt after its header (a crash mid-write, a disk error): V8 refuses it, the run is the same.
+      // Spoilt after its first line (a crash mid-write, a disk error): V8 refuses it, the run is the same.
       const file = join(dir, kept[0]!);
+      expect(kept[0]).toMatch(/-balance\.v8$/);
       const bytes = readFileSync(file);
-      bytes.fill(0x5a, 48);
+      const data = bytes.indexOf(0x0a) + 1; // the bundle's size and change time
+      bytes.fill(0x5a, data);
       writeFileSync(file, bytes);
       const second = await runCli(['balance', '--json'], { env });
       expect(second.code).toBe(0);
       expect(JSON.parse(second.stdout)).toMatchObject({ ok: true, balance: JSON.parse(first.stdout).balance });
-      expect(readFileSync(file).subarray(48).equals(bytes.subarray(48))).toBe(false); // written afresh
+      expect(readFileSync(file).subarray(data).equals(bytes.subarray(data))).toBe(false); // written afresh
+      // Another command has a file of its own, with its own code; a second run uses it and writes nothing.
+      expect((await runCli(['doctor', '--json', '--only', 'config.sources'], { env })).code).toBe(0);
+      const doctor = readdirSync(dir).filter((f) => f.endsWith('-doctor.v8'));
+      expect(doctor).toHaveLength(1);
+      const written = statSync(join(dir, doctor[0]!)).mtimeMs;
+      expect((await runCli(['doctor', '--json', '--only', 'config.sources'], { env })).code).toBe(0);
+      expect(statSync(join(dir, doctor[0]!)).mtimeMs).toBe(written);
     },
   );
+
+  it('names in bin/apidoctor.js the commands of src/config/options.ts (each has a code cache of its own)', () => {
+    const bin = readFileSync(join(DIST, '..', 'bin', 'apidoctor.js'), 'utf8');
+    const listed = /const COMMANDS = (\[[^\]]*\]);/.exec(bin)?.[1];
+    expect(JSON.parse(listed!.replaceAll("'", '"'))).toEqual(Object.keys(COMMANDS));
+  });
 
   it('is ASCII only and opened by its build line (what the code cache is named by)', () => {
     const bytes = readFileSync(join(DIST, 'run.cjs'));

@@ -309,3 +309,31 @@ describe('"active" said otherwise than with a boolean', () => {
     expect(scanKeyList('{"keys":[{"id":1,"prefix":"ms-k0xxxxxx"}]}')!.active(0)).toBe(true);
   });
 });
+
+describe('matchIndex: the key apidoctor is configured with, found by its listed prefix', () => {
+  const KEY = 'ms-test0good0key0a1b2c3d4e5f6a7b8c9';
+  // The rule as the general path states it: a prefix of 5+ characters, its padding cut, that starts the key.
+  const reference = (prefix: string) => prefix.length >= 5 && KEY.startsWith(prefix.replace(/[x*…\u2026.]+$/i, ''));
+  const prefixes = [
+    'ms-test0goo',
+    'ms-test0xxxx',
+    'ms-test0XXXX',
+    'ms-te...',
+    'ms-t**',
+    'ms-te',
+    'ms-t',
+    'xxxxx',
+    'MS-TEST0GOO',
+    'ms-test0good0key0a1b2c3d4e5f6a7b8c9extra',
+    'ms-test0good0key0a1b2c3d4e5f6a7b8c9',
+    'ms-tést0goo',
+    'ms-test0g…',
+    'ms-g0000001',
+  ];
+  it.each(prefixes)('prefix %j', (prefix) => {
+    const body = JSON.stringify({ keys: [{ id: 7, name: 'n', prefix, active: true }] });
+    for (const list of [scanKeyList(body)!, keyListFrom(JSON.parse(body))]) {
+      expect(list.prefixStarts(0, KEY), `${prefix} (${list === undefined ? 'none' : 'list'})`).toBe(reference(prefix));
+    }
+  });
+});
