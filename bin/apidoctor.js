@@ -94,8 +94,13 @@ function compileCacheDir() {
   if (!base) return undefined;
   const dir = join(base, 'apidoctor', 'node-compile-cache');
   try {
-    require('node:fs').mkdirSync(dir, { recursive: true, mode: 0o700 });
-    return dir;
+    const fs = require('node:fs');
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // A folder that was already there is used only if it is the user's own and nobody else can write to it
+    // (not a link to, or a copy of, a shared one): what is in it runs as this process, which holds the keys.
+    const st = fs.lstatSync(dir);
+    const mine = typeof process.getuid !== 'function' || st.uid === process.getuid();
+    return st.isDirectory() && mine && (st.mode & 0o022) === 0 ? dir : undefined;
   } catch {
     return undefined;
   }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { startEmulator, KEYS, type Emulator } from '../emulator/server.js';
@@ -107,6 +107,18 @@ describe('dist/run.cjs', () => {
       expect(statSync(join(dir, doctor[0]!)).mtimeMs).toBe(written);
     },
   );
+
+  it('keeps no compiled code in a cache folder that others can write to', async () => {
+    const cache = emptyDir();
+    const dir = join(cache, 'apidoctor', 'node-compile-cache');
+    mkdirSync(dir, { recursive: true });
+    chmodSync(dir, 0o777); // as if made by someone else, or by a umask that shares it
+    const r = await runCli(['balance', '--json'], {
+      env: { XDG_CACHE_HOME: cache, MODELSWITCH_BASE_URL: emu.url, MODELSWITCH_BILLING_KEY: KEYS.billing },
+    });
+    expect(r.code).toBe(0);
+    expect(readdirSync(dir, { recursive: true })).toEqual([]);
+  });
 
   it('names in bin/apidoctor.js the commands of src/config/options.ts (each has a code cache of its own)', () => {
     const bin = readFileSync(join(DIST, '..', 'bin', 'apidoctor.js'), 'utf8');
