@@ -17,15 +17,8 @@ process.on('SIGINT', () => onSignal('SIGINT'));
 process.on('SIGTERM', () => onSignal('SIGTERM'));
 /** A closed pipe (the reader left), on either stream. */
 const closed = (e: NodeJS.ErrnoException) => e?.code === 'EPIPE' || e?.code === 'ERR_STREAM_DESTROYED';
-// A last line of defence: never a stack trace, never a key.
-const fatal = (e: unknown) => {
-  // A closed pipe that surfaces as a throw (a synchronous write to a gone reader) is not a failure either.
-  if (closed(e as NodeJS.ErrnoException)) return;
-  process.stderr.write(neutralize(redactor.redact(`✗ internal error: ${(e as Error)?.message ?? String(e)}\n`)));
-  process.exit(1);
-};
-process.on('uncaughtException', fatal);
-process.on('unhandledRejection', fatal);
+/** The streams made so far: the ones that may still hold output to drain at the end. */
+const made: NodeJS.WriteStream[] = [];
 /**
  * process.stdout or process.stderr, made when first used. To a pipe or a file, Node makes the stream at a cost
  * (~2.5 ms, before doctor's first request) for what is written only once the answers are in; until then,
@@ -33,8 +26,6 @@ process.on('unhandledRejection', fatal);
  * stream is made at once. `apidoctor … 2>&1 | head -1`: the reader left. A closed stdout or stderr is
  * ignored, whichever it is; the run still ends with its own exit code (pipefail), never 1 for the closed pipe.
  */
-/** The streams made so far: the ones that may still hold output to drain at the end. */
-const made: NodeJS.WriteStream[] = [];
 function lazyStream(fd: 1 | 2): NodeJS.WriteStream {
   let real: NodeJS.WriteStream | undefined;
   const make = (): NodeJS.WriteStream => {
@@ -66,6 +57,15 @@ function lazyStream(fd: 1 | 2): NodeJS.WriteStream {
 }
 const stdout = lazyStream(1);
 const stderr = lazyStream(2);
+// A last line of defence: never a stack trace, never a key.
+const fatal = (e: unknown) => {
+  // A closed pipe that surfaces as a throw (a synchronous write to a gone reader) is not a failure either.
+  if (closed(e as NodeJS.ErrnoException)) return;
+  stderr.write(neutralize(redactor.redact(`✗ internal error: ${(e as Error)?.message ?? String(e)}\n`)));
+  process.exit(1);
+};
+process.on('uncaughtException', fatal);
+process.on('unhandledRejection', fatal);
 
 /** Runs the command line to its exit code. Not top-level await: dist/ is CommonJS (scripts/build.mjs). */
 async function start(): Promise<void> {
