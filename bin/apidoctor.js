@@ -143,6 +143,13 @@ function runWithCodeCache(dir) {
     } catch {
       // none yet
     }
+    // import() in the bundle (ora's spinner, a JavaScript config file) goes to Node's own loader, which Node 20
+    // calls experimental here and says so on stderr at the first one: a notice for apidoctor, not its user.
+    const emitWarning = process.emitWarning;
+    process.emitWarning = function (warning, ...rest) {
+      if (String(warning && warning.message ? warning.message : warning).includes('USE_MAIN_CONTEXT_DEFAULT_LOADER')) return;
+      return emitWarning.call(this, warning, ...rest);
+    };
     script = new vm.Script(Module.wrap(source), {
       filename: file,
       cachedData,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { spawn, spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { startEmulator, KEYS, type Emulator } from '../emulator/server.js';
 import { emptyDir, runCli } from '../helpers/run-cli.js';
@@ -107,6 +108,40 @@ describe('dist/run.cjs', () => {
       expect(statSync(join(dir, doctor[0]!)).mtimeMs).toBe(written);
     },
   );
+
+  // On a terminal the spinner imports ora; a first run (no cache) and a second (from the cache) say nothing
+  // but the result: on Node 20, Node's notice that its loader for import() in vm code is experimental is not
+  // the user's concern. `script` gives the run a terminal.
+  const hasScript = spawnSync('script', ['--version']).status === 0;
+  it.skipIf(!hasScript)('on a terminal prints the result and no notice of Node’s own, cache or no cache', async () => {
+    const cache = emptyDir();
+    const bin = join(DIST, '..', 'bin', 'apidoctor.js');
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      HOME: cache,
+      XDG_CACHE_HOME: cache,
+      TERM: 'xterm',
+      MODELSWITCH_BASE_URL: emu.url,
+      MODELSWITCH_BILLING_KEY: KEYS.billing,
+    };
+    const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} balance`;
+    // Sized as a terminal is, twice (no cache, then from it); then a pseudo-terminal nobody sized (0 columns).
+    for (const line of [`stty cols 80 rows 24; ${command}`, `stty cols 80 rows 24; ${command}`, `stty cols 0 rows 0; ${command}`]) {
+      emu.reset();
+      emu.state.delayMs = 600; // long enough for the spinner to turn
+      // Not spawnSync: the emulator answers from this process.
+      const r = await new Promise<{ stdout: string }>((resolve) => {
+        const child = spawn('script', ['-qfec', line, '/dev/null'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+        let stdout = '';
+        child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+        child.on('close', () => resolve({ stdout }));
+      });
+      expect(r.stdout.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '')).toMatch(/Balance\s+42\.50 USD/);
+      expect(r.stdout).not.toMatch(/Warning|experimental/i);
+      expect(r.stdout.split('\u001b[1A').length).toBeLessThan(50); // no flood of cursor moves
+    }
+    emu.reset();
+  });
 
   it('keeps no compiled code in a cache folder that others can write to', async () => {
     const cache = emptyDir();
