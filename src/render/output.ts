@@ -91,9 +91,16 @@ export class Output implements Writer {
     this.style = opts.style ?? PLAIN;
     this.stdoutIsTTY = !!stdout.isTTY;
     this.width = opts.width ?? 80;
-    // ora moves the cursor: only on a real terminal stream that can.
+    // ora moves the cursor: only on a real terminal stream that can, and that says how wide it is. On a
+    // terminal of 0 columns (a pseudo-terminal nobody sized), ora on Node 22+ cleared lines without end:
+    // megabytes of escapes, and the run never finished.
     this.spinnerAllowed =
-      !!opts.spinner && !this.json && !this.quiet && !!stderr.isTTY && typeof (stderr as { cursorTo?: unknown }).cursorTo === 'function';
+      !!opts.spinner &&
+      !this.json &&
+      !this.quiet &&
+      !!stderr.isTTY &&
+      typeof (stderr as { cursorTo?: unknown }).cursorTo === 'function' &&
+      (stderr.columns ?? 0) > 0;
   }
 
   /** What a reporter may know of this output (src/render/reporter.ts). */

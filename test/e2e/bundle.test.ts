@@ -68,6 +68,9 @@ describe('dist/run.cjs', () => {
       expect(r.code).toBe(0);
       const dir = join(cache, 'apidoctor', 'node-compile-cache');
       expect(readdirSync(dir, { recursive: true }).length).toBeGreaterThan(0);
+      // Node's own cache (a folder per Node version), not the launcher's one for Node 20.
+      expect(readdirSync(dir).some((f) => f.startsWith(process.version))).toBe(true);
+      expect(readdirSync(dir).filter((f) => f.endsWith('.v8'))).toEqual([]);
       expect(statSync(dir).mode & 0o077).toBe(0); // private to the user
       // Nothing in the shared temporary folder, where another user could have planted compiled code.
       expect(readdirSync(tmp)).not.toContain('node-compile-cache');
@@ -111,7 +114,8 @@ describe('dist/run.cjs', () => {
 
   // On a terminal the spinner imports ora; a first run (no cache) and a second (from the cache) say nothing
   // but the result: on Node 20, Node's notice that its loader for import() in vm code is experimental is not
-  // the user's concern. `script` gives the run a terminal.
+  // the user's concern. On a terminal of 0 columns, ora (Node 22+) cleared lines without end: no spinner
+  // there. `script` gives the run a terminal.
   const hasScript = spawnSync('script', ['--version']).status === 0;
   it.skipIf(!hasScript)('on a terminal prints the result and no notice of Node’s own, cache or no cache', async () => {
     const cache = emptyDir();
@@ -141,6 +145,15 @@ describe('dist/run.cjs', () => {
       expect(r.stdout.split('\u001b[1A').length).toBeLessThan(50); // no flood of cursor moves
     }
     emu.reset();
+  });
+
+  it('keeps no compiled code with NODE_DISABLE_COMPILE_CACHE=1, on any Node', async () => {
+    const cache = emptyDir();
+    const r = await runCli(['balance', '--json'], {
+      env: { NODE_DISABLE_COMPILE_CACHE: '1', XDG_CACHE_HOME: cache, MODELSWITCH_BASE_URL: emu.url, MODELSWITCH_BILLING_KEY: KEYS.billing },
+    });
+    expect(r.code).toBe(0);
+    expect(readdirSync(join(cache, 'apidoctor', 'node-compile-cache'), { recursive: true })).toEqual([]);
   });
 
   it('keeps no compiled code in a cache folder that others can write to', async () => {
