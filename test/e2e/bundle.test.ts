@@ -136,9 +136,13 @@ describe('dist/run.cjs', () => {
       // Not spawnSync: the emulator answers from this process.
       const r = await new Promise<{ stdout: string }>((resolve) => {
         const child = spawn('script', ['-qfec', line, '/dev/null'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+        const killer = setTimeout(() => child.kill(), 10_000); // a run that never ends is ended (script ends its shell)
         let stdout = '';
         child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-        child.on('close', () => resolve({ stdout }));
+        child.on('close', () => {
+          clearTimeout(killer);
+          resolve({ stdout });
+        });
       });
       expect(r.stdout.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '')).toMatch(/Balance\s+42\.50 USD/);
       expect(r.stdout).not.toMatch(/Warning|experimental/i);
