@@ -13,7 +13,7 @@
 // - Node ≥ 22.1 keeps V8's compiled code of the bundle between runs in its compile cache (per user, in
 //   ~/.cache/apidoctor, for whatever Node version runs it; `module.enableCompileCache()`, below). Node 20
 //   has no compile cache: there this file keeps V8's code of the bundle itself, in the same private folder
-//   (`runWithCodeCache`, below; doctor's start to its first request ~25 ms sooner, `npm run bench`).
+//   (`runWithCodeCache`, below; `doctor --json` 363 → 328 ms a run, 31 runs back to back on Node 20).
 // - dist/run.cjs is ASCII only (scripts/startup/ascii.mjs): one character past Latin-1 makes V8 hold and
 //   scan the whole 0.5 MB source as two-byte text (~8 ms more to read and compile it on Node 20).
 // - Source patches of commander, undici and cosmiconfig defer built-in modules apidoctor rarely or never
