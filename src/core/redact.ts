@@ -76,19 +76,32 @@ function headTail(secret: string): [string, string] {
   return [m.slice(0, i), m.slice(i + 1).replace(/ \(\d+ characters\)$/, '')];
 }
 
+/** What maskCut needs of a secret: the masked form's head and tail, and the stems it looks for. */
+interface Cut {
+  secret: string;
+  head: string;
+  tail: string;
+  /** The secret's start and end, each 5 characters past what the masked form shows. */
+  start: string;
+  end: string;
+}
+
+/** A secret's Cut; none for a short one, which is masked only where it appears whole. */
+function cutOf(secret: string): Cut | undefined {
+  if (secret.length < 12) return undefined;
+  const [head, tail] = headTail(secret);
+  return { secret, head, tail, start: secret.slice(0, head.length + 5), end: secret.slice(-(tail.length + 5)) };
+}
+
 /**
- * Masks the pieces of `secret` that text cut at its end (`ms-ab12cd34ef56…`, from a `slice(0, n)` of a
+ * Masks the pieces of a secret that text cut at its end (`ms-ab12cd34ef56…`, from a `slice(0, n)` of a
  * message) or at its start (`…cd34ef56a7b8`, the second of two stream chunks). A piece counts once it
  * shows 5 characters more than the masked form does (so a listed key prefix such as `ms-abc1xxxx`,
  * which the API itself shows, stays as it is); it becomes the masked form's head or tail.
  * Whole occurrences must already have been replaced. One pass each way, building the result in parts.
  */
-function maskCut(text: string, secret: string): string {
-  const stems = cutStems(secret);
-  if (!stems) return text; // short secrets: whole matches only
-  const [head, tail] = headTail(secret);
-  const headStem = head.length + 5;
-  const start = stems[0];
+function maskCut(text: string, { secret, head, tail, start, end }: Cut): string {
+  const headStem = start.length;
   let parts: string[] = [];
   let pos = 0;
   for (let i = text.indexOf(start); i !== -1; i = text.indexOf(start, pos)) {
@@ -98,8 +111,7 @@ function maskCut(text: string, secret: string): string {
     pos = i + n;
   }
   let out = pos === 0 ? text : (parts.push(text.slice(pos)), parts.join(''));
-  const tailStem = tail.length + 5;
-  const end = stems[1];
+  const tailStem = end.length;
   parts = [];
   pos = 0;
   for (let j = out.indexOf(end); j !== -1; j = out.indexOf(end, j + tailStem)) {
@@ -115,13 +127,6 @@ function maskCut(text: string, secret: string): string {
     out = parts.join('');
   }
   return out;
-}
-
-/** What maskCut looks for of `secret`: its start and its end, each 5 characters past the masked form's; none for a short one. */
-function cutStems(secret: string): [string, string] | undefined {
-  if (secret.length < 12) return undefined;
-  const [head, tail] = headTail(secret);
-  return [secret.slice(0, head.length + 5), secret.slice(-(tail.length + 5))];
 }
 
 /** A key character: A-Z a-z 0-9 _ - */
@@ -253,15 +258,29 @@ function encodedForms(s: string): Array<[string, string]> {
   return forms;
 }
 
+/** What a Redactor looks for of the secrets it knows (see Redactor#prepared). */
+interface Known {
+  /** Every secret's plain and encoded forms with their replacements, longest first. */
+  forms: Array<[string, string]>;
+  /** What maskCut needs of each secret long enough to be cut. */
+  cuts: Cut[];
+  /**
+   * Whether text holds anything of a known secret, a form or a stem maskCut would find: one scan for all (a
+   * regex of the literal strings) instead of one per form and stem, ~25 ms less for a 7 MB key table. None
+   * without secrets.
+   */
+  any: RegExp | undefined;
+}
+
 /** Replaces every secret it knows of, and anything shaped like a key, with its masked form. */
 export class Redactor {
   private readonly secrets = new Set<string>();
   /**
-   * Every known secret's plain and encoded forms with their replacements, longest first; made on the first
-   * redact() after a secret is added, not in add(): config registers keys before the first request, and the
-   * encodings (base64 at three offsets, hex, …) cost milliseconds that a start would otherwise wait for.
+   * What redact() looks for, made on the first redact() after a secret is added, not in add(): config registers
+   * keys before the first request, and the encodings (base64 at three offsets, hex, …) cost milliseconds that a
+   * start would otherwise wait for. None yet: null.
    */
-  private formsCache: Array<[string, string]> | null = [];
+  private known: Known | null = null;
 
   /** Remembers a secret (as given, and its trimmed/unquoted forms) so that it is never printed. */
   add(secret: string | undefined): void {
@@ -279,30 +298,25 @@ export class Redactor {
       const enc = encodeURIComponent(s);
       if (enc !== s && enc.length >= 4) this.secrets.add(enc);
     }
-    this.formsCache = null;
+    this.known = null;
   }
 
-  /**
-   * Whether text holds anything of a known secret: one of its forms, or a stem that maskCut would find. One scan
-   * for all (a regex of the literal strings) instead of one per form and stem: ~25 ms less for a 7 MB key table.
-   */
-  private knownCache: RegExp | null = null;
-
-  private get forms(): Array<[string, string]> {
-    if (this.formsCache) return this.formsCache;
+  private get prepared(): Known {
+    if (this.known) return this.known;
     const forms = new Map<string, string>();
     for (const s of this.secrets) forms.set(s, maskKey(s));
     for (const s of this.secrets) for (const [f, m] of encodedForms(s)) if (!forms.has(f)) forms.set(f, m);
-    const pieces = [...forms.keys(), ...[...this.secrets].flatMap((s) => cutStems(s) ?? [])];
+    const cuts = [...this.secrets].flatMap((s) => cutOf(s) ?? []);
+    const pieces = [...forms.keys(), ...cuts.flatMap((c) => [c.start, c.end])];
     // Past a few hundred pieces (a process that has seen hundreds of keys) the one regex costs more to build
     // than the scans it spares: every text is then looked through form by form, as without it.
-    this.knownCache =
+    const any =
       pieces.length === 0
-        ? null
+        ? undefined
         : pieces.length > 256
           ? /(?:)/
           : new RegExp(pieces.map((p) => p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'));
-    return (this.formsCache = [...forms].sort((a, b) => b[0].length - a[0].length));
+    return (this.known = { forms: [...forms].sort((a, b) => b[0].length - a[0].length), cuts, any });
   }
 
   /**
@@ -331,14 +345,14 @@ export class Redactor {
         return masked === decoded ? run : masked;
       });
     }
-    const forms = this.forms;
-    if (this.knownCache?.test(out)) {
+    const { forms, cuts, any } = this.prepared;
+    if (any?.test(out)) {
       // Longest first, so a secret containing another is replaced whole.
       for (const [form, masked] of forms) {
         if (out.includes(form)) out = out.split(form).join(masked);
       }
       // What is left of a secret that a length limit or a chunk boundary cut short.
-      for (const s of this.secrets) out = maskCut(out, s);
+      for (const cut of cuts) out = maskCut(out, cut);
     }
     const masked = (m: string) => (isPlaceholder(m) ? m : maskKey(m));
     if (OTHER_SECRETS_HINT.test(out)) {
