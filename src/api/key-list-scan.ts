@@ -31,70 +31,58 @@ interface Fields {
   timeText: [string | undefined, string | undefined, string | undefined, string | undefined];
 }
 
-/** Whether b[from, …) holds the characters of `word`. */
-function bytesAre(b: Buffer, from: number, word: string): boolean {
-  for (let k = 0; k < word.length; k++) if (b[from + k] !== word.charCodeAt(k)) return false;
-  return true;
-}
-
 /** A field's slot in Fields by its name's bytes b[from, to), or −1 for a field the list does not keep. */
 function fieldOf(b: Buffer, from: number, to: number): number {
-  switch (to - from) {
-    case 2:
-      return bytesAre(b, from, 'id') ? 0 : -1;
-    case 4:
-      return bytesAre(b, from, 'name') ? 1 : -1;
-    case 6:
-      return bytesAre(b, from, 'prefix') ? 2 : bytesAre(b, from, 'active') ? 3 : -1;
-    case 9:
-      return bytesAre(b, from, 'createdAt') ? 4 : bytesAre(b, from, 'expiresAt') ? 6 : -1;
-    case 10:
-      return bytesAre(b, from, 'created_at') ? 5 : bytesAre(b, from, 'expires_at') ? 7 : -1;
+  const len = to - from;
+  for (let s = 0; s < FIELD_BYTES.length; s++) {
+    const w = FIELD_BYTES[s]!;
+    if (w.length !== len) continue;
+    let k = 0;
+    while (k < len && b[from + k] === w[k]) k++;
+    if (k === len) return s;
   }
   return -1;
 }
 const FIELD_NAMES = ['id', 'name', 'prefix', 'active', 'createdAt', 'created_at', 'expiresAt', 'expires_at'];
+const FIELD_BYTES = FIELD_NAMES.map((n) => Buffer.from(n, 'latin1'));
 
 function latin1(b: Buffer, from: number, to: number): string {
   return b.toString('latin1', from, to);
 }
 
-/** The number written by the digits b[from, to), or -1 when one is not a digit. */
-function digitsB(b: Buffer, from: number, to: number): number {
-  let v = 0;
-  for (let i = from; i < to; i++) {
-    const d = b[i]! - 48;
-    if (d < 0 || d > 9) return -1;
-    v = v * 10 + d;
-  }
-  return v;
-}
+/**
+ * Per character of "2026-01-31T12:00:00.000Z": the part it is a digit of (0 year … 6 milliseconds), or 7 for a
+ * separator, which must be SEPARATOR's character there. One loop over a table: V8 compiles it in a fraction of
+ * the time of seven inlined digit loops, and the first 10,000 keys of a list are read before that compile ends.
+ */
+const PART = Uint8Array.from('0000-11-22T33:44:55.666Z', (c) => (c >= '0' && c <= '9' ? Number(c) : 7));
+const SEPARATOR = Buffer.from('0000-00-00T00:00:00.000Z', 'latin1');
+const parts = new Int32Array(7);
 
 /** canonicalTime of the bytes b[from, to): the same rules, without a string. */
 function canonicalTimeBytes(b: Buffer, from: number, to: number): number | undefined {
   if (to - from !== 24) return undefined;
-  const o = from;
-  if (
-    b[o + 4] !== 45 ||
-    b[o + 7] !== 45 ||
-    b[o + 10] !== 84 ||
-    b[o + 13] !== 58 ||
-    b[o + 16] !== 58 ||
-    b[o + 19] !== 46 ||
-    b[o + 23] !== 90
-  )
-    return undefined;
-  const y = digitsB(b, o, o + 4),
-    mo = digitsB(b, o + 5, o + 7),
-    d = digitsB(b, o + 8, o + 10),
-    h = digitsB(b, o + 11, o + 13),
-    mi = digitsB(b, o + 14, o + 16),
-    sec = digitsB(b, o + 17, o + 19),
-    ms = digitsB(b, o + 20, o + 23);
-  if (y < 0 || ms < 0) return undefined;
+  parts.fill(0);
+  for (let k = 0; k < 24; k++) {
+    const c = b[from + k]!;
+    const p = PART[k]!;
+    if (p === 7) {
+      if (c !== SEPARATOR[k]) return undefined;
+    } else {
+      const d = c - 48;
+      if (d < 0 || d > 9) return undefined;
+      parts[p] = parts[p]! * 10 + d;
+    }
+  }
+  const y = parts[0]!,
+    mo = parts[1]!,
+    d = parts[2]!,
+    h = parts[3]!,
+    mi = parts[4]!,
+    sec = parts[5]!,
+    ms = parts[6]!;
   const leap = mo === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
-  if (mo < 1 || mo > 12 || d < 1 || d > DAYS_IN[mo - 1]! + (leap ? 1 : 0) || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59)
-    return undefined;
+  if (mo < 1 || mo > 12 || d < 1 || d > DAYS_IN[mo - 1]! + (leap ? 1 : 0) || h > 23 || mi > 59 || sec > 59) return undefined;
   return daysFromCivil(y, mo, d) * DAY_MS + ((h * 60 + mi) * 60 + sec) * 1000 + ms;
 }
 

@@ -135,14 +135,18 @@ export async function writeKeyListTable(
   // The longest a fast row can be: every column at its width, '…' and the separators.
   const need = widths.reduce((a, w) => a + w, 0) + 2 * cols.length + 4;
   put(s.bold(line(HEAD)) + '\n');
+  // The first piece is written after a few rows, the rest at 64 KiB: the path of a full piece (write, wait for
+  // the reader) is then taken before V8 optimises this loop, whose code it would drop at the first full piece.
+  let limit = Math.min(buf.length, 1024);
   for (let r = 0; r < list.length; r++) {
     if (!fast(r)) {
       put(line(cellsOf(r)) + '\n');
       continue;
     }
-    if (o + need > buf.length) {
+    if (o + need > limit) {
       flush();
       if (need > buf.length) buf = Buffer.allocUnsafe(2 * need);
+      limit = buf.length;
       const wait = pause();
       if (wait) await wait;
     }
@@ -221,16 +225,18 @@ const MASK_BATCH = 4096;
 export function maskedCells(list: KeyList): Map<number, { name: string; prefix: string }> {
   const out = new Map<number, { name: string; prefix: string }>();
   let buf = Buffer.allocUnsafe(256 * 1024);
+  let o = 0;
+  // One closure for every batch: a new one per batch made V8 drop the optimised loop at the second batch.
+  const room = (n: number) => {
+    if (o + n <= buf.length) return;
+    const bigger = Buffer.allocUnsafe(2 * (o + n));
+    buf.copy(bigger, 0, 0, o);
+    buf = bigger;
+  };
   for (let from = 0; from < list.length; from += MASK_BATCH) {
     const to = Math.min(list.length, from + MASK_BATCH);
     // The batch's names and prefixes, a line each: a plain row's straight from its bytes (no string per key).
-    let o = 0;
-    const room = (n: number) => {
-      if (o + n <= buf.length) return;
-      const bigger = Buffer.allocUnsafe(2 * (o + n));
-      buf.copy(bigger, 0, 0, o);
-      buf = bigger;
-    };
+    o = 0;
     for (let r = from; r < to; r++) {
       if (list.plainText(r)) {
         const b = list.bytes(r);

@@ -97,6 +97,22 @@ describe('times without a Date', () => {
   });
 });
 
+describe('times read from the bytes of an answer', () => {
+  it('a time the scanner reads is exactly one canonicalTime reads: every character of a canonical one changed in turn', () => {
+    const base = '2024-02-29T23:59:59.999Z';
+    const texts = [base, '2025-02-28T00:00:00.000Z', '2000-02-29T12:00:00.000Z', '1900-02-29T12:00:00.000Z', '2026-04-31T00:00:00.000Z'];
+    for (let k = 0; k < base.length; k++) for (const c of '09/:-.TZa ') texts.push(base.slice(0, k) + c + base.slice(k + 1));
+    texts.push(base.slice(1), `${base}0`);
+    for (const text of texts) {
+      const list = scanKeyList(`{"keys":[{"id":1,"createdAt":"${text}"}]}`)!;
+      const t = canonicalTime(text);
+      // A canonical time is kept as its milliseconds; any other text as it came (then its ms are +Infinity).
+      expect(list.createdMs(0), text).toBe(t ?? Infinity);
+      expect(list.createdAt(0), text).toBe(text);
+    }
+  });
+});
+
 describe('keys --json written piece by piece', () => {
   it('the document is the one JSON.stringify writes of the views', () => {
     const body =
