@@ -23,6 +23,8 @@ const FETCH_SCRIPT = join(ROOT, 'bench/fetch-balance.mjs');
 const FETCH_DOCTOR_SCRIPT = join(ROOT, 'bench/fetch-doctor.mjs');
 const HTTP_DOCTOR_SCRIPT = join(ROOT, 'bench/http-doctor.cjs');
 const MAXRSS = join(ROOT, 'bench/maxrss.cjs');
+const HTTP_KEYS_SCRIPT = join(ROOT, 'bench/http-keys.cjs');
+const FRESH_PAGES_SCRIPT = join(ROOT, 'bench/fresh-pages.cjs');
 const NODE = process.execPath;
 
 const PAIRS = Math.max(10, Number(process.env.BENCH_PAIRS ?? 20));
@@ -487,22 +489,25 @@ async function scale(emu: Emulator): Promise<void> {
   const keysRun = async (
     n: number,
     runs: number,
-  ): Promise<{ wall: number; code: number | null; stderr: string; lines: number; peakKiB: number }> => {
+    script = BIN,
+  ): Promise<{ wall: number; code: number | null; stderr: string; lines: number; peakKiB: number; faults: number }> => {
     const body = Buffer.from(keysBody(n)); // bytes once: the emulator then sends them as they are
     const walls: number[] = [];
     const peaks: number[] = [];
+    const faults: number[] = [];
     let last: Run | undefined;
     for (let i = 0; i < runs; i++) {
       emu.reset();
       emu.state.failures.push({ status: 200, headers: { 'content-type': 'application/json' }, body, match: { path: '/api/keys' } });
       const file = join(workDir, `maxrss-keys-${n}-${i}`);
-      last = await run(['--require', MAXRSS, BIN, 'keys'], { ...env, BENCH_MAXRSS_FILE: file });
+      last = await run(['--require', MAXRSS, script, ...(script === BIN ? ['keys'] : [])], { ...env, BENCH_MAXRSS_FILE: file });
       walls.push(last.wallMs);
       peaks.push(Number(readFileSync(file, 'utf8')));
+      faults.push(Number(readFileSync(`${file}.faults`, 'utf8')));
     }
     emu.reset();
     const lines = last!.stdout.length - last!.stdout.replaceAll('\n', '').length;
-    return { wall: median(walls), code: last!.code, stderr: last!.stderr, lines, peakKiB: median(peaks) };
+    return { wall: median(walls), code: last!.code, stderr: last!.stderr, lines, peakKiB: median(peaks), faults: median(faults) };
   };
   log('scale: apidoctor keys with 1,000 / 50,000 / 100,000 / 1,000,000 keys…');
   const small = await keysRun(1000, 5);
@@ -515,6 +520,25 @@ async function scale(emu: Emulator): Promise<void> {
     ratio: '—',
     budget: '≤ 500 ms',
     ok: k100.wall <= 500,
+  });
+  // Where the time goes on this machine: the same answer read by a bare node:http script, and what a page of
+  // memory touched for the first time costs here (each such page is a page fault).
+  const floor = await keysRun(100_000, 7, HTTP_KEYS_SCRIPT);
+  if (floor.code !== 0) throw new Error(`bench/http-keys.cjs exited ${floor.code}: ${floor.stderr.slice(0, 500)}`);
+  rows.push({
+    what: '(the floor for any Node program: a bare `node:http` script reading the same answer and writing nothing — bench/http-keys.cjs; with the page faults of each, the pages of memory it touched for the first time)',
+    baseline: `${ms(floor.wall)} (${floor.faults.toLocaleString('en-US')} page faults)`,
+    apidoctor: `${ms(k100.wall)} (${k100.faults.toLocaleString('en-US')} page faults; keys: +${ms(k100.wall - floor.wall)})`,
+    ratio: '—',
+    budget: '—',
+  });
+  const pages = JSON.parse((await run([FRESH_PAGES_SCRIPT], envWith())).stdout) as { fresh: number; warm: number };
+  rows.push({
+    what: '(this machine: writing a 4 KiB page of memory the process never touched before, against writing it again — bench/fresh-pages.cjs; on a laptop the first is well under a microsecond)',
+    baseline: `${pages.warm.toFixed(2)} µs`,
+    apidoctor: `${pages.fresh.toFixed(2)} µs`,
+    ratio: `${(pages.fresh / pages.warm).toFixed(0)}×`,
+    budget: '—',
   });
   // Linear: the time per key beyond 1,000 keys, at 50,000, 100,000 and 1,000,000 keys.
   const k50 = await keysRun(50_000, 3);
