@@ -37,6 +37,22 @@ export interface Context {
   out: Output;
   config: ResolvedConfig;
   api: Api;
+  /** What "✗ Interrupted" adds if Ctrl-C comes now (set through whileInterruptible). */
+  interrupt?: { note?: string };
+}
+
+/**
+ * Runs `work` (a request that changes something) with `note` said under "✗ Interrupted" if Ctrl-C ends the run
+ * meanwhile: the request may have reached the server, and the user should look before running it again.
+ */
+export async function whileInterruptible<T>(ctx: Context, note: string, work: () => Promise<T>): Promise<T> {
+  const holder = ctx.interrupt;
+  if (holder) holder.note = note;
+  try {
+    return await work();
+  } finally {
+    if (holder) holder.note = undefined;
+  }
 }
 
 /** What a command returns: data, never printed output. main() renders it and picks the exit code. */

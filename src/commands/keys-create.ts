@@ -1,5 +1,5 @@
 /** `keys create` and `keys rotate`: POST /api/keys, the new key shown once; a lost answer told apart from a refusal. */
-import type { CommandResult, Context } from './context.js';
+import { whileInterruptible, type CommandResult, type Context } from './context.js';
 import type { Failure } from '../core/types.js';
 import { DiagnosedError, UsageError } from '../core/errors.js';
 import { parseJsonSuccess } from '../api/api.js';
@@ -104,7 +104,13 @@ async function postKey(ctx: Context, name: string, expiresAt: string | undefined
   const spin = ctx.out.spinner(`POST ${path}…`);
   const check = (v: unknown) =>
     typeof (v as { key?: unknown })?.key === 'string' ? undefined : 'the new key ({"id": <number>, "key": "ms-…"})';
-  const out = await ctx.api.request('POST', path, { body: JSON.stringify({ name, ...(expiresAt ? { expires_at: expiresAt } : {}) }) });
+  // Ctrl-C while the POST is out: the server may create the key all the same, and its full key is then lost.
+  const unchanged = old ? ` The old key ${keyLabel(old)} is unchanged.` : '';
+  const out = await whileInterruptible(
+    ctx,
+    `The request may have reached the server: a key named "${name}" may exist now, its full key never shown.${unchanged} Look before trying again: apidoctor keys`,
+    () => ctx.api.request('POST', path, { body: JSON.stringify({ name, ...(expiresAt ? { expires_at: expiresAt } : {}) }) }),
+  );
   spin.stop();
   // A success, or an answer cut in the middle of one: the key may be in it, and it is shown only now.
   const body = out.ok ? out.body : out.failure.kind === 'network' && out.failure.body ? out.failure.body : undefined;

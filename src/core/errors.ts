@@ -34,14 +34,15 @@ export class DiagnosedError extends CliError {
 /** The user pressed Ctrl-C (or the process got SIGTERM). */
 export class InterruptedError extends CliError {
   readonly signal: 'SIGINT' | 'SIGTERM';
-  constructor(signal: 'SIGINT' | 'SIGTERM' = 'SIGINT') {
-    super('interrupted', signal === 'SIGINT' ? 'Interrupted (Ctrl-C)' : 'Terminated (SIGTERM)');
+  /** `hint`: what may already have happened (a request that may have reached the server), shown under the line. */
+  constructor(signal: 'SIGINT' | 'SIGTERM' = 'SIGINT', hint?: string) {
+    super('interrupted', signal === 'SIGINT' ? 'Interrupted (Ctrl-C)' : 'Terminated (SIGTERM)', { hint });
     this.name = 'InterruptedError';
     this.signal = signal;
   }
 
   /** The interruption an aborted signal stands for: its reason is the signal's name (src/entry/run.ts aborts with it). */
-  static from(signal: AbortSignal | undefined): InterruptedError {
-    return new InterruptedError(signal?.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
+  static from(signal: AbortSignal | undefined, hint?: string): InterruptedError {
+    return new InterruptedError(signal?.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT', hint);
   }
 }

@@ -108,6 +108,8 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
   let result: CommandResult | undefined;
   let commandLabel = commandName(argv) ?? 'apidoctor';
   let bodyOwnsInterrupt = false;
+  /** Said under "✗ Interrupted" when Ctrl-C comes while a command's change may be reaching the server. */
+  const interruptNote: { note?: string } = {};
 
   const run: Runner = async (command, cmd, needs, body, runOpts) => {
     commandLabel = command;
@@ -123,7 +125,7 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
       width: out.width,
     });
     const { makeContext } = await import('./make-context.js');
-    const ctx = await makeContext(opts, deps, out, needs);
+    const ctx = await makeContext(opts, deps, out, needs, interruptNote);
     bodyOwnsInterrupt = !!runOpts?.ownsInterrupt;
     result = await body(ctx);
   };
@@ -163,7 +165,7 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
   let stop: (() => void) | undefined;
   const interrupted = new Promise<never>((_, reject) => {
     stop = () => {
-      if (!bodyOwnsInterrupt || deps.signal?.reason === 'SIGTERM') reject(InterruptedError.from(deps.signal));
+      if (!bodyOwnsInterrupt || deps.signal?.reason === 'SIGTERM') reject(InterruptedError.from(deps.signal, interruptNote.note));
     };
     if (deps.signal?.aborted) stop();
     else deps.signal?.addEventListener('abort', stop, { once: true });

@@ -5,7 +5,13 @@ import { resolveConfig, rejectEmptyFlags } from '../config/resolve.js';
 import { Api } from '../api/api.js';
 
 /** Resolves the configuration and builds the API client for a command; says config notes once. */
-export async function makeContext(opts: CommonOptions, deps: Deps, out: Output, needs: readonly SettingName[]): Promise<Context> {
+export async function makeContext(
+  opts: CommonOptions,
+  deps: Deps,
+  out: Output,
+  needs: readonly SettingName[],
+  interrupt?: { note?: string },
+): Promise<Context> {
   rejectEmptyFlags(opts);
   const config = await resolveConfig(opts, deps.env, { cwd: deps.cwd, needs });
   for (const n of config.notes) out.err(`${out.style.dim(n)}\n`);
@@ -27,5 +33,5 @@ export async function makeContext(opts: CommonOptions, deps: Deps, out: Output, 
     { dispatcher: deps.dispatcher, clock: deps.clock, random: deps.random, signal: deps.signal, env: deps.env },
     out.verbose ? (l) => out.debug(l) : undefined,
   );
-  return { deps, opts, out, config, api };
+  return { deps, opts, out, config, api, ...(interrupt ? { interrupt } : {}) };
 }

@@ -126,3 +126,74 @@ describe('Ctrl-C at the y/N prompt', () => {
     expect(changes()).toHaveLength(0);
   });
 });
+
+describe('Ctrl-C while the request to create a key is out', () => {
+  /** `keys create` (or rotate) with the emulator's answer held back; Ctrl-C once the POST has reached it. */
+  async function interruptedCreate(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    // The server creates the key, then its answer never comes: what a Ctrl-C at that moment leaves behind.
+    emu.state.failures.push({ kind: 'hang', match: { method: 'POST', path: '/api/keys' }, times: 1, applyFirst: true });
+    const ac = new AbortController();
+    let stdout = '';
+    let stderr = '';
+    const done = main(argv, {
+      env: { ...emulatorEnv(emu), NO_COLOR: '1', CI: '1', PATH: process.env.PATH ?? '' } as NodeJS.ProcessEnv,
+      cwd: emptyDir(),
+      stdout: { write: (s: string) => (stdout += s), isTTY: false },
+      stderr: { write: (s: string) => (stderr += s), isTTY: false },
+      signal: ac.signal,
+    });
+    for (let i = 0; i < 200 && !emu.requests.some((q) => q.method === 'POST'); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(emu.requests.some((q) => q.method === 'POST' && q.path === '/api/keys')).toBe(true);
+    ac.abort('SIGINT');
+    return { code: await done, stdout, stderr };
+  }
+
+  it('says the key may exist now and to look with `apidoctor keys` before trying again (exit 130)', async () => {
+    const r = await interruptedCreate(['keys', 'create', '--name', 'ci runner', '--yes']);
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/✗ Interrupted \(Ctrl-C\)/);
+    expect(r.stderr.replace(/\s+/g, ' ').trim()).toMatch(
+      /a key named "ci runner" may exist now, its full key never shown\. Look before trying again: apidoctor keys$/m,
+    );
+    expectNoKeys(r);
+    // And it does: the note was the truth.
+    expect(emu.state.keys.some((k) => k.name === 'ci runner')).toBe(true);
+  });
+
+  it('rotate: the same note, and the old key is said to be unchanged', async () => {
+    const r = await interruptedCreate(['keys', 'rotate', '1', '--name', 'next', '--yes']);
+    expect(r.code).toBe(130);
+    const text = r.stderr.replace(/\s+/g, ' ');
+    expect(text).toContain('a key named "next" may exist now');
+    expect(text).toMatch(/The old key #1 .* is unchanged\./);
+    expect(changes().map((q) => q.method)).toEqual(['POST']); // nothing deactivated or deleted
+  });
+
+  it('--json: the same note as the error hint', async () => {
+    const r = await interruptedCreate(['keys', 'create', '--name', 'ci', '--yes', '--json']);
+    expect(r.code).toBe(130);
+    const doc = JSON.parse(r.stdout) as { exitReason: string; error: { message: string; hint?: string } };
+    expect(doc.exitReason).toBe('interrupted');
+    expect(doc.error.hint).toContain('a key named "ci" may exist now');
+  });
+
+  it('Ctrl-C at the prompt, before any request: no such note', async () => {
+    const stdin = Object.assign(new PassThrough(), { isTTY: true });
+    const ac = new AbortController();
+    let stderr = '';
+    const done = main(['keys', 'create', '--name', 'x'], {
+      env: { ...emulatorEnv(emu), NO_COLOR: '1', CI: '1', PATH: process.env.PATH ?? '' } as NodeJS.ProcessEnv,
+      cwd: emptyDir(),
+      stdout: { write: () => true, isTTY: true },
+      stderr: { write: (s: string) => (stderr += s), isTTY: true },
+      stdin,
+      signal: ac.signal,
+    });
+    for (let i = 0; i < 200 && !stderr.includes('[y/N]'); i++) await new Promise((r) => setTimeout(r, 25));
+    ac.abort('SIGINT');
+    expect(await done).toBe(130);
+    expect(stderr).toMatch(/✗ Interrupted/);
+    expect(stderr).not.toMatch(/may exist/);
+    expect(changes()).toHaveLength(0);
+  });
+});
