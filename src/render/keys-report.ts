@@ -31,16 +31,22 @@ function keysText(o: ReportBuilder, v: KeyListView): void {
   if (o.quiet) {
     if (within !== undefined) o.out(expiring.length ? `${expiring.map((k) => k.id).join(' ')}\n` : '');
     else {
-      let text = '';
-      for (let i = 0; i < list.length; i++) {
-        const { expired } = listDays(list, i, now);
-        text += `${list.id(i)}\t${list.prefix(i)}\t${expired ? 'expired' : list.active(i) ? 'active' : 'inactive'}${i === list.configured ? '\tconfigured' : ''}\n`;
-        if (text.length > 256 * 1024) {
-          o.out(text);
-          text = '';
+      // A line a key, written in pieces as the reader takes them (as the table is): a million keys' lines
+      // kept as one report were 40 MB of text, and `keys -q` into a pipe peaked at 262 MB.
+      o.outStream(async (write, pause) => {
+        let text = '';
+        for (let i = 0; i < list.length; i++) {
+          const { expired } = listDays(list, i, now);
+          text += `${list.id(i)}\t${list.prefix(i)}\t${expired ? 'expired' : list.active(i) ? 'active' : 'inactive'}${i === list.configured ? '\tconfigured' : ''}\n`;
+          if (text.length > 64 * 1024) {
+            write(text);
+            text = '';
+            const wait = pause();
+            if (wait) await wait;
+          }
         }
-      }
-      o.out(text);
+        if (text) write(text);
+      });
     }
   } else {
     const { style, width } = o;

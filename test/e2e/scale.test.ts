@@ -5,10 +5,12 @@
  * the 16 MiB it was once capped at, are listed), and one past apidoctor's bound of keys is a clear answer;
  * `balance` on a busy account asks all its usage pages together, with the balance: one round trip.
  */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../emulator/server.js';
 import { emulatorEnv } from '../helpers/emulated.js';
-import { runCli } from '../helpers/run-cli.js';
+import { emptyDir, runCli } from '../helpers/run-cli.js';
 import type { KeyView } from '../../src/render/keys.js';
 import { keysTable } from '../../src/render/keys-table.js';
 import { PLAIN } from '../../src/render/style.js';
@@ -86,6 +88,27 @@ describe('keys with very many keys', () => {
     const doc = r.json();
     expect(doc.keys).toHaveLength(150_000);
     expect(doc.keys.at(-1)).toMatchObject({ id: 150_000, prefix: 'ms-g0149999' });
+  }, 120_000);
+
+  it('keys -q with 1,000,000 keys into a pipe: a line a key, written as the reader takes it (peak RSS under 150 MiB)', async () => {
+    serveKeys(1_000_000);
+    const rssFile = join(emptyDir(), 'maxrss');
+    const r = await runCli(['keys', '-q'], {
+      env: {
+        ...emulatorEnv(emu),
+        NODE_OPTIONS: `--require ${resolve(import.meta.dirname, '../helpers/peak-rss.cjs')}`,
+        PEAK_RSS_FILE: rssFile,
+      },
+      timeoutMs: 90_000,
+    });
+    expect(r.stderr).not.toMatch(/internal error|call stack|heap out of memory/i);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(1_000_000);
+    expect(lines[0]).toBe('1\tms-g0000000\tinactive');
+    expect(lines.at(-1)).toBe('1000000\tms-g0999999\tinactive');
+    // As one report, the lines of a million keys peaked at 262 MiB.
+    expect(Number(readFileSync(rssFile, 'utf8')) / 1024).toBeLessThan(150);
   }, 120_000);
 
   it("a list past apidoctor's bound (1,500,000 keys) is a clear too-large answer (exit 10), not a crash", async () => {
