@@ -129,9 +129,15 @@ export function readErrorText(text: string, opts: { status?: number; headers?: R
 }
 
 const ERROR_WORDS =
-  /\b(?:error|exception|failed|failure|refused|denied|forbidden|unauthori[sz]ed|timed? ?out|rate.?limit|quota|insufficient|overloaded|unavailable|E[A-Z]{4,}|UND_ERR_\w+|[45]\d\d)\b/i;
+  /\b(?:error|exception|failed|failure|refused|denied|forbidden|unauthori[sz]ed|timed? ?out|rate.?limit|quota|insufficient|overloaded|unavailable|UND_ERR_\w+|[45]\d\d)\b/i;
+/**
+ * Node's error codes (ECONNRESET, ETIMEDOUT), in capitals only: under the words' `i` flag this matched any word of
+ * five letters or more starting with an e ("every event", "enabled", a line of base64), each then read as an error.
+ */
+const ERROR_CODES = /\bE[A-Z]{4,}\b/;
 
 /** A cheap test for the log scanner: does this line look like (part of) an API error? */
 export function looksLikeError(line: string): boolean {
-  return ERROR_WORDS.test(line.slice(0, 4096));
+  const head = line.slice(0, 4096);
+  return ERROR_WORDS.test(head) || ERROR_CODES.test(head);
 }

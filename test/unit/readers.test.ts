@@ -417,6 +417,18 @@ describe('looksLikeError (for the log scanner)', () => {
     expect(looksLikeError('Error: connect ECONNREFUSED 127.0.0.1:443')).toBe(true);
     expect(looksLikeError('INFO server started on port 8080')).toBe(false);
   });
+
+  it("Node's error codes count in capitals only: a word starting with e is not one, nor is a line of base64", () => {
+    for (const code of ['ECONNRESET', 'ETIMEDOUT', 'ECONNREFUSED', 'EPIPE']) expect(looksLikeError(`socket: ${code}`), code).toBe(true);
+    expect(looksLikeError('socket hang up (ECONNRESET)')).toBe(true);
+    for (const line of [
+      'processing every event for the user',
+      'sending email to everyone, enabled',
+      'Nv/EhJzBWjbQ/50Ns/evNGQutc/ajik+eGbusRY/xT', // base64: tokens between / and + starting with e
+      'Expected value, Every item',
+    ])
+      expect(looksLikeError(line), line).toBe(false);
+  });
 });
 
 // The train half of the real-text corpus (test/fixtures/texts/train, one folder a client, each file a real
