@@ -138,7 +138,7 @@ function isHex(c: number): boolean {
 }
 
 /**
- * The length of the escape at `i`: JSON `\u00XX` (also escaped again, `\\u00XX`, up to 4 backslashes),
+ * The length of the escape at `i`: JSON `\uXXXX` (also escaped again, `\\uXXXX`, up to 4 backslashes),
  * HTML `&#NN;` / `&#NNN;` / `&#xXX;`, URL `%XX`; 0 when there is none.
  */
 function escapeAt(t: string, i: number): number {
@@ -146,7 +146,13 @@ function escapeAt(t: string, i: number): number {
   if (c === 92) {
     let j = i;
     while (j < i + 4 && t.charCodeAt(j) === 92) j++;
-    return t.startsWith('u00', j) && isHex(t.charCodeAt(j + 3)) && isHex(t.charCodeAt(j + 4)) ? j + 5 - i : 0;
+    return t.charCodeAt(j) === 117 &&
+      isHex(t.charCodeAt(j + 1)) &&
+      isHex(t.charCodeAt(j + 2)) &&
+      isHex(t.charCodeAt(j + 3)) &&
+      isHex(t.charCodeAt(j + 4))
+      ? j + 5 - i
+      : 0;
   }
   if (c === 37) return isHex(t.charCodeAt(i + 1)) && isHex(t.charCodeAt(i + 2)) ? 3 : 0;
   if (c === 38 && t.charCodeAt(i + 1) === 35) {
@@ -157,6 +163,73 @@ function escapeAt(t: string, i: number): number {
     return j - i >= 4 && t.charCodeAt(j) === 59 ? j + 1 - i : 0;
   }
   return 0;
+}
+
+/**
+ * Characters a key can hide among as it is copied or echoed, that a reader passes over: invisible format
+ * characters (zero-width space and joiners, soft hyphen, word joiner, direction marks and isolates, the BOM),
+ * and the fullwidth forms of a key's characters (ｍｓ－…, which read, and normalise, as ms-…).
+ */
+/** An escape that may stand for a key character or one of DISGUISE's (\u00XX, \u200b, \uff4d, &#109;, %6D). */
+const ESCAPED = /\\u(?:00|20[0-6]|[Ff][Ee][Ff][Ff]|[Ff][Ff][0-5])|&#|%[0-9a-fA-F]/;
+const DISGUISE = /[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\uff0d\uff10-\uff19\uff21-\uff3a\uff3f\uff41-\uff5a]/;
+/** One scan for either: a text with neither (nearly every text) is spared both walks. */
+const ESCAPED_OR_DISGUISED = new RegExp(`${ESCAPED.source}|${DISGUISE.source}`);
+
+function isInvisible(c: number): boolean {
+  return (
+    c === 0xad ||
+    (c >= 0x200b && c <= 0x200f) ||
+    (c >= 0x202a && c <= 0x202e) ||
+    (c >= 0x2060 && c <= 0x2064) ||
+    (c >= 0x2066 && c <= 0x2069) ||
+    c === 0xfeff
+  );
+}
+/** The key character a fullwidth one stands for, or 0. */
+function fromFullwidth(c: number): number {
+  if (c < 0xff0d || c > 0xff5a) return 0;
+  return isKeyChar(c - 0xfee0) ? c - 0xfee0 : 0;
+}
+
+/**
+ * Each maximal run of key characters, invisible characters and fullwidth key characters that holds at least
+ * one of the last two, replaced by `fn(plain, run)`, `plain` the run as the key it reads as (invisible ones
+ * left out, fullwidth ones as their ASCII). A plain loop, linear in the text, like replaceEscapedRuns.
+ */
+function replaceDisguisedRuns(text: string, fn: (plain: string, run: string) => string): string {
+  const parts: string[] = [];
+  let pos = 0;
+  for (let i = 0; i < text.length;) {
+    const start = i;
+    let disguised = false;
+    for (; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (isKeyChar(c)) continue;
+      if (!isInvisible(c) && !fromFullwidth(c)) break;
+      disguised = true;
+    }
+    if (i === start) {
+      i++;
+      continue;
+    }
+    if (!disguised) continue;
+    const run = text.slice(start, i);
+    let plain = '';
+    for (let j = 0; j < run.length; j++) {
+      const c = run.charCodeAt(j);
+      if (isKeyChar(c)) plain += run[j];
+      else if (!isInvisible(c)) plain += String.fromCharCode(fromFullwidth(c));
+    }
+    const rep = fn(plain, run);
+    if (rep !== run) {
+      parts.push(text.slice(pos, start), rep);
+      pos = i;
+    }
+  }
+  if (pos === 0) return text;
+  parts.push(text.slice(pos));
+  return parts.join('');
 }
 
 /**
@@ -200,19 +273,23 @@ function replaceEscapedRuns(text: string, fn: (run: string) => string): string {
 function escapedCode(t: string, i: number, len: number): number {
   const c = t.charCodeAt(i);
   if (c === 37) return parseInt(t.slice(i + 1, i + 3), 16);
-  if (c === 92) return parseInt(t.slice(i + len - 2, i + len), 16);
+  if (c === 92) return parseInt(t.slice(i + len - 4, i + len), 16);
   const x = t.charCodeAt(i + 2);
   return x === 120 || x === 88 ? parseInt(t.slice(i + 3, i + 5), 16) : Number(t.slice(i + 2, i + len - 1));
 }
 
-/** The run with its escapes of key characters decoded (other escapes stay as they are); one pass. */
+/**
+ * The run with its escapes of key characters decoded, and those of the characters a key can hide among (an
+ * escaped zero-width space, as a sanitised quote shows it: redact() then reads the run as the key it hides);
+ * other escapes stay as they are. One pass.
+ */
 function decodeRun(run: string): string {
   const codes = new Uint16Array(run.length);
   let n = 0;
   for (let i = 0; i < run.length;) {
     const len = escapeAt(run, i);
     const code = len > 0 ? escapedCode(run, i, len) : -1;
-    if (len > 0 && isKeyChar(code)) {
+    if (len > 0 && (isKeyChar(code) || isInvisible(code) || fromFullwidth(code) > 0)) {
       codes[n++] = code;
       i += len;
     } else {
@@ -331,19 +408,30 @@ export class Redactor {
   /** The text with every known secret and key-shaped token masked. Linear in the text's length. */
   redact(text: string): string {
     let out = text;
-    // A server can escape some characters of a key it echoes (\u006ds-…, &#109;s-…, %6Ds-…), so that no
-    // pattern sees it while a reader still can: where decoding a run of key characters reveals a key,
-    // the run is printed decoded and masked. Runs that hide no key are left exactly as they were.
-    if (/\\u00|&#|%[0-9a-fA-F]/.test(out)) {
+    if (ESCAPED_OR_DISGUISED.test(out)) {
       // Shorter runs cannot hide a key: the patterns need 12+ characters, a known secret its own length.
       const shortest = Math.min(12, ...[...this.secrets].map((s) => s.length));
-      out = replaceEscapedRuns(out, (run) => {
-        if (run.length < shortest) return run;
-        const decoded = decodeRun(run);
-        if (decoded.length < shortest) return run;
-        const masked = decoded === run ? run : this.redact(decoded);
-        return masked === decoded ? run : masked;
-      });
+      // A server can escape some characters of a key it echoes (\u006ds-…, &#109;s-…, %6Ds-…), so that no
+      // pattern sees it while a reader still can: where decoding a run of key characters reveals a key,
+      // the run is printed decoded and masked. Runs that hide no key are left exactly as they were.
+      if (ESCAPED.test(out)) {
+        out = replaceEscapedRuns(out, (run) => {
+          if (run.length < shortest) return run;
+          const decoded = decodeRun(run);
+          if (decoded.length < shortest) return run;
+          const masked = decoded === run ? run : this.redact(decoded);
+          return masked === decoded ? run : masked;
+        });
+      }
+      // The same for a key among invisible characters (m\u200bs-…, pasted from a chat) or in fullwidth forms:
+      // where the run read as a key holds one, it is printed plain and masked.
+      if (DISGUISE.test(out)) {
+        out = replaceDisguisedRuns(out, (plain, run) => {
+          if (plain.length < shortest) return run;
+          const masked = this.redact(plain);
+          return masked === plain ? run : masked;
+        });
+      }
     }
     const { forms, cuts, any } = this.prepared;
     if (any?.test(out)) {

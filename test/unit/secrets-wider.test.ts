@@ -73,3 +73,56 @@ describe('invisible and layout characters from outside', () => {
     expect(neutralize(text)).toBe(text);
   });
 });
+
+describe('a key hidden among invisible characters or in fullwidth forms', () => {
+  // Built from parts, as above. A configured key, and one only the ms-/sk- patterns know.
+  const configured = 'ms-' + body(32);
+  const other = 'sk-proj-' + body(40);
+  const known = new Redactor();
+  known.add(configured);
+  const fullwidth = (s: string) => [...s].map((c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)).join('');
+  const spaced = (s: string, sep: string) => [...s].join(sep);
+  const plain = (s: string) => s.replace(/[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g, '').normalize('NFKC');
+
+  it.each([
+    ['zero-width spaces', (s: string) => spaced(s, '\u200b')],
+    ['soft hyphens', (s: string) => spaced(s, '\u00ad')],
+    ['word joiners and a BOM', (s: string) => `\ufeff${spaced(s, '\u2060')}`],
+    ['direction marks', (s: string) => spaced(s, '\u200e')],
+    ['fullwidth forms', fullwidth],
+    [
+      'fullwidth in part, a zero-width joiner in the middle',
+      (s: string) => fullwidth(s.slice(0, 8)) + s.slice(8, 20) + '\u200d' + s.slice(20),
+    ],
+  ])('%s: masked, and what is printed no longer reads as the key', (_how, disguise) => {
+    for (const [secret, redactor] of [
+      [configured, known],
+      [other, r],
+    ] as const) {
+      const text = `Incorrect API key provided: ${disguise(secret)}. See the docs.`;
+      const out = redactor.redact(text);
+      expect(plain(out)).not.toContain(secret);
+      expect(plain(out)).not.toContain(secret.slice(12, 28)); // no long piece of it either
+      expect(out).toMatch(/^Incorrect API key provided: \S+…\S+\. See the docs\.$/);
+    }
+  });
+
+  it('the same written as escapes (a sanitised quote shows a zero-width space as \\u200b): masked', () => {
+    for (const sep of ['\\u200b', '\\u00ad', '\\\\u200b', '\\uFEFF'])
+      for (const [secret, redactor] of [
+        [configured, known],
+        [other, r],
+      ] as const) {
+        const out = redactor.redact(`Server said: "${spaced(secret, sep)}"`);
+        expect(out.replaceAll(sep, '')).not.toContain(secret.slice(12, 28));
+        expect(out, sep).toMatch(/^Server said: "\S+…\S+"$/);
+      }
+    // An escaped character that hides no key stays as it was.
+    expect(known.redact('a\\u200bb and \\u4e2d')).toBe('a\\u200bb and \\u4e2d');
+  });
+
+  it('text with such characters and no key keeps them as they are', () => {
+    for (const text of ['zero\u200bwidth in a word', 'ｆｕｌｌｗｉｄｔｈ words', 'a soft\u00adhyphen', 'ms\u200b-short'])
+      expect(known.redact(text)).toBe(text);
+  });
+});
