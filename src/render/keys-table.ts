@@ -9,7 +9,7 @@ import type { KeyList } from '../api/key-list.js';
 import type { Style } from './style.js';
 import { oneLine } from './sanitize.js';
 import { redactor } from '../core/redact.js';
-import { fitToWidth } from './layout.js';
+import { displayWidth, fitToWidth } from './layout.js';
 import { clip, day, daysText, listCells, listDays, listStatus, type KeyView } from './keys.js';
 import { DAY_MS } from '../core/format.js';
 
@@ -88,7 +88,7 @@ export async function writeKeyListTable(
       width1(7, daysCell(list, r, nowMs).length);
     } else {
       const c = cellsOf(r);
-      for (let i = 0; i < 8; i++) width1(i, c[i]!.length);
+      for (let i = 0; i < 8; i++) width1(i, displayWidth(c[i]!));
     }
   }
   const layout = tableLayout(widths, width);
@@ -341,8 +341,8 @@ function tableLine(cols: number[], widths: number[]) {
   return (c: readonly string[], paint?: (i: number, text: string) => string) => {
     let out = '';
     for (const i of cols) {
-      const cell = i === NAME && c[i]!.length > widths[i]! ? clip(c[i]!, widths[i]!) : c[i]!;
-      const padded = i === last ? cell : cell.padEnd(widths[i]!);
+      const cell = i === NAME ? clip(c[i]!, widths[i]!) : c[i]!;
+      const padded = i === last ? cell : cell + ' '.repeat(Math.max(0, widths[i]! - displayWidth(cell)));
       out += (i ? '  ' : '') + (paint ? paint(i, padded) : padded);
     }
     return out.trimEnd();
@@ -363,7 +363,10 @@ function writeKeysTable(rows: Rows, s: Style, configuredSource: string | undefin
   const widths = HEAD.map((h) => h.length);
   for (let r = 0; r < rows.length; r++) {
     const c = rows.cells(r);
-    for (let i = 0; i < 8; i++) if (c[i]!.length > widths[i]!) widths[i] = c[i]!.length;
+    for (let i = 0; i < 8; i++) {
+      const w = displayWidth(c[i]!);
+      if (w > widths[i]!) widths[i] = w;
+    }
   }
   const layout = tableLayout(widths, width);
   if (!layout) return writeKeyLines(rows, s, configuredSource, width, write);

@@ -2,7 +2,7 @@ import type { KeyRecord } from '../api/account.js';
 import type { KeyList } from '../api/key-list.js';
 import { daysUntil } from '../api/account.js';
 import { oneLine } from './sanitize.js';
-import { labelled } from './layout.js';
+import { displayWidth, labelled, sliceColumns } from './layout.js';
 import { DAY_MS } from '../core/format.js';
 
 /** A key as `keys` shows it: the API's record plus what apidoctor works out. */
@@ -65,8 +65,9 @@ export function keyLabel(k: { id: number; name?: string | null; prefix?: string 
   return `#${k.id}${k.name ? ` "${oneLine(k.name)}"` : ''}${k.prefix ? ` (${oneLine(k.prefix)})` : ''}`;
 }
 
+/** `s` in at most `n` columns, cut with "…" when it is wider. */
 export function clip(s: string, n: number): string {
-  return s.length > n ? s.slice(0, n - 1) + '…' : s;
+  return displayWidth(s) > n ? sliceColumns(s, n - 1) + '…' : s;
 }
 
 /** Days left (one decimal) and expiry of row i, as keyView works them out. */

@@ -17,9 +17,78 @@ export function terminalWidth(stdout: { isTTY?: boolean; columns?: number }, env
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*m|\uE000[^\uE001]{0,40}\uE001/g;
 
-/** The width a string takes on screen (colour codes take none). */
+/** The width a string takes on screen (colour codes take none; see displayWidth). */
 export function visibleLength(s: string): number {
-  return s.includes('\u001b') || s.includes('\uE000') ? s.replace(ANSI, '').length : s.length;
+  return displayWidth(s.includes('\u001b') || s.includes('\uE000') ? s.replace(ANSI, '') : s);
+}
+
+/**
+ * The columns a terminal gives a string: two for each East Asian wide or fullwidth character (CJK, Hangul,
+ * kana, fullwidth forms) and each emoji, none for combining marks and variation selectors, one for the rest.
+ * A key named 生产环境 takes eight columns, not four: counted as four, every column after it slid out of line.
+ */
+export function displayWidth(s: string): number {
+  let w = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x300) {
+      w++;
+      continue;
+    }
+    const cp = s.codePointAt(i)!;
+    if (cp > 0xffff) i++;
+    w += charWidth(cp);
+  }
+  return w;
+}
+
+/** The columns of one code point past U+02FF (see displayWidth). */
+function charWidth(cp: number): number {
+  if (
+    (cp >= 0x300 && cp <= 0x36f) ||
+    (cp >= 0x1ab0 && cp <= 0x1aff) ||
+    (cp >= 0x1dc0 && cp <= 0x1dff) ||
+    (cp >= 0x200b && cp <= 0x200f) ||
+    (cp >= 0x20d0 && cp <= 0x20ff) ||
+    (cp >= 0xfe00 && cp <= 0xfe0f) ||
+    (cp >= 0xfe20 && cp <= 0xfe2f) ||
+    cp === 0x2060 ||
+    cp === 0xfeff ||
+    (cp >= 0xe0100 && cp <= 0xe01ef)
+  )
+    return 0;
+  if (
+    (cp >= 0x1100 && cp <= 0x115f) ||
+    (cp >= 0x2e80 && cp <= 0x303e) ||
+    (cp >= 0x3041 && cp <= 0x33ff) ||
+    (cp >= 0x3400 && cp <= 0x4dbf) ||
+    (cp >= 0x4e00 && cp <= 0x9fff) ||
+    (cp >= 0xa000 && cp <= 0xa4cf) ||
+    (cp >= 0xac00 && cp <= 0xd7a3) ||
+    (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0xfe30 && cp <= 0xfe4f) ||
+    (cp >= 0xff00 && cp <= 0xff60) ||
+    (cp >= 0xffe0 && cp <= 0xffe6) ||
+    (cp >= 0x1f300 && cp <= 0x1f64f) ||
+    (cp >= 0x1f900 && cp <= 0x1f9ff) ||
+    (cp >= 0x20000 && cp <= 0x3fffd)
+  )
+    return 2;
+  return 1;
+}
+
+/** `s` cut to at most `n` columns (displayWidth), whole characters only. */
+export function sliceColumns(s: string, n: number): string {
+  let w = 0;
+  let i = 0;
+  while (i < s.length) {
+    const cp = s.codePointAt(i)!;
+    const cw = cp < 0x300 ? 1 : charWidth(cp);
+    if (w + cw > n) break;
+    w += cw;
+    i += cp > 0xffff ? 2 : 1;
+  }
+  return s.slice(0, i);
 }
 
 /** Words that follow an option as prose, never as its value ("apidoctor --help for usage"). */

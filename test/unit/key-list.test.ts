@@ -218,6 +218,46 @@ describe('the table of a list is the table of its views', () => {
   });
 });
 
+describe('names in wide scripts', () => {
+  it('CJK, Hangul, emoji and combining marks: every column starts at the same screen column on every row', async () => {
+    const { keysTable, writeKeyListTable } = await import('../../src/render/keys-table.js');
+    const { PLAIN } = await import('../../src/render/style.js');
+    const { displayWidth } = await import('../../src/render/layout.js');
+    const names = [
+      'Production',
+      '生产环境',
+      '운영 키',
+      '🔑 deploy',
+      'cafe\u0301 au lait',
+      '本番環境のとても長い名前のキーでございますよ本番環境のとても長い',
+    ];
+    const body = JSON.stringify({
+      keys: names.map((name, i) => ({ id: i + 1, name, prefix: `ms-k${i}xxxx`, active: true, createdAt: '2026-01-31T12:00:00.000Z' })),
+    });
+    const list = scanKeyList(body)!;
+    const views = Array.from({ length: list.length }, (_, i) => listView(list, i, NOW));
+    for (const width of [200, 80]) {
+      let written = '';
+      await writeKeyListTable(list, NOW, PLAIN, undefined, width, (t) => (written += t));
+      expect(written).toBe(keysTable(views, PLAIN, undefined, width));
+      const lines = written.trimEnd().split('\n');
+      // Where PREFIX starts, in screen columns: the same on the header and on every row.
+      const prefixAt = (line: string) => displayWidth(line.slice(0, line.search(/ms-k\dxxxx|PREFIX/)));
+      const col = prefixAt(lines[0]!);
+      for (const line of lines.slice(1)) expect(prefixAt(line), line).toBe(col);
+      for (const line of lines) expect(displayWidth(line), line).toBeLessThanOrEqual(width);
+    }
+    // The long name is cut to NAME's 32 columns (16 wide characters at most), not 32 characters.
+    expect(
+      displayWidth(
+        keysTable(views, PLAIN)
+          .split('\n')[6]!
+          .split(/\s{2,}/)[2]!,
+      ),
+    ).toBeLessThanOrEqual(32);
+  });
+});
+
 describe('long names and pieces sent a byte at a time', () => {
   it('names and prefixes of every length and script read as JSON.parse reads them', () => {
     const body = JSON.stringify({
