@@ -165,13 +165,13 @@ function escapeAt(t: string, i: number): number {
   return 0;
 }
 
+/** An escape that may stand for a key character or one of DISGUISE's (\u00XX, \u200b, \uff4d, &#109;, %6D). */
+const ESCAPED = /\\u(?:00|20[0-6]|[Ff][Ee][Ff][Ff]|[Ff][Ff][0-5])|&#|%[0-9a-fA-F]/;
 /**
  * Characters a key can hide among as it is copied or echoed, that a reader passes over: invisible format
  * characters (zero-width space and joiners, soft hyphen, word joiner, direction marks and isolates, the BOM),
  * and the fullwidth forms of a key's characters (ｍｓ－…, which read, and normalise, as ms-…).
  */
-/** An escape that may stand for a key character or one of DISGUISE's (\u00XX, \u200b, \uff4d, &#109;, %6D). */
-const ESCAPED = /\\u(?:00|20[0-6]|[Ff][Ee][Ff][Ff]|[Ff][Ff][0-5])|&#|%[0-9a-fA-F]/;
 const DISGUISE = /[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\uff0d\uff10-\uff19\uff21-\uff3a\uff3f\uff41-\uff5a]/;
 /** One scan for either: a text with neither (nearly every text) is spared both walks. */
 const ESCAPED_OR_DISGUISED = new RegExp(`${ESCAPED.source}|${DISGUISE.source}`);

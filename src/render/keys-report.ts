@@ -32,7 +32,7 @@ function keysText(o: ReportBuilder, v: KeyListView): void {
     if (within !== undefined) o.out(expiring.length ? `${expiring.map((k) => k.id).join(' ')}\n` : '');
     else {
       // A line a key, written in pieces as the reader takes them (as the table is): a million keys' lines
-      // kept as one report were 40 MB of text, and `keys -q` into a pipe peaked at 262 MB.
+      // kept as one report were 40 MB of text, and `keys -q` into a pipe peaked at 391 MiB.
       o.outStream(async (write, pause) => {
         let text = '';
         for (let i = 0; i < list.length; i++) {
