@@ -31,21 +31,48 @@ function keysText(o: ReportBuilder, v: KeyListView): void {
   if (o.quiet) {
     if (within !== undefined) o.out(expiring.length ? `${expiring.map((k) => k.id).join(' ')}\n` : '');
     else {
-      // A line a key, written in pieces as the reader takes them (as the table is): a million keys' lines
-      // kept as one report were 40 MB of text, and `keys -q` into a pipe peaked at 391 MiB.
+      // A line a key, written in pieces of 64 KiB as the reader takes them, each made in one reused buffer from
+      // the list's bytes (as the table is): a million keys' lines kept as one report were 40 MB of text, and
+      // `keys -q` into a pipe peaked at 391 MiB; built as a string per key, still at 165 MiB on Node 24.
       o.outStream(async (write, pause) => {
-        let text = '';
+        let buf = Buffer.allocUnsafe(64 * 1024);
+        let at = 0;
+        const ascii = (text: string) => {
+          for (let j = 0; j < text.length; j++) buf[at++] = text.charCodeAt(j);
+        };
         for (let i = 0; i < list.length; i++) {
-          const { expired } = listDays(list, i, now);
-          text += `${list.id(i)}\t${list.prefix(i)}\t${expired ? 'expired' : list.active(i) ? 'active' : 'inactive'}${i === list.configured ? '\tconfigured' : ''}\n`;
-          if (text.length > 64 * 1024) {
-            write(text);
-            text = '';
+          if (at > buf.length - 1024) {
+            write(buf.toString('utf8', 0, at));
+            at = 0;
             const wait = pause();
             if (wait) await wait;
           }
+          const { expired } = listDays(list, i, now);
+          const status = expired ? 'expired' : list.active(i) ? 'active' : 'inactive';
+          const configured = i === list.configured ? '\tconfigured' : '';
+          const id = list.id(i);
+          const to = list.prefixTo(i);
+          if (list.plainText(i) && Number.isSafeInteger(id) && to - list.nameTo(i) < 512) {
+            ascii(String(id));
+            buf[at++] = 9;
+            const b = list.bytes(i);
+            for (let j = list.nameTo(i); j < to; j++) buf[at++] = b[j]!;
+            buf[at++] = 9;
+            ascii(status);
+            ascii(configured);
+            buf[at++] = 10;
+          } else {
+            // A prefix kept as a string, or not ASCII: as text (the room for it made first).
+            const line = `${id}\t${list.prefix(i)}\t${status}${configured}\n`;
+            if (at + 3 * line.length > buf.length) {
+              if (at > 0) write(buf.toString('utf8', 0, at));
+              at = 0;
+              if (3 * line.length > buf.length) buf = Buffer.allocUnsafe(3 * line.length);
+            }
+            at += buf.write(line, at, 'utf8');
+          }
         }
-        if (text) write(text);
+        if (at > 0) write(buf.toString('utf8', 0, at));
       });
     }
   } else {
