@@ -236,7 +236,7 @@ export async function main(argv: string[], deps: Deps): Promise<number> {
         diagnoses: result.diagnoses,
       };
       if (result.jsonLine) out.out(`${JSON.stringify(doc)}\n`);
-      else out.jsonDocument(doc);
+      else await out.jsonDocument(doc);
     } else if (result.shown) {
       // The command's reporter for its --format makes the text; the Output alone writes it.
       await out.write(reportOf(result.shown, out.env), github ? deps.env.GITHUB_STEP_SUMMARY : undefined);

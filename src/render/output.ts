@@ -244,7 +244,7 @@ export class Output implements Writer {
    * thousand levels deep (which JSON.parse reads fine) overflows the stack: then the document is
    * printed with what lies deeper than MAX_JSON_DEPTH summarised.
    */
-  jsonDocument(doc: unknown): void {
+  jsonDocument(doc: unknown): void | Promise<void> {
     const streams: JsonArrayStream<unknown>[] = [];
     const tag = `@apidoctor-json-stream-${Math.random().toString(36).slice(2)}-`;
     placeholderFor = (stream) => `${tag}${streams.push(stream) - 1}@`;
@@ -260,28 +260,44 @@ export class Output implements Writer {
       placeholderFor = undefined;
     }
     if (streams.length === 0) return this.out(jsonSafe(text) + '\n');
-    // Each placeholder becomes its array, written a piece at a time at the placeholder's indentation.
+    return this.jsonWithStreams(text, tag, streams);
+  }
+
+  /**
+   * Each placeholder becomes its array, written a piece at a time at the placeholder's indentation. Waits
+   * only when the reader is behind: to a sink that keeps up, the document is written before this returns.
+   */
+  private jsonWithStreams(text: string, tag: string, streams: JsonArrayStream<unknown>[]): void | Promise<void> {
     const at = new RegExp(`"${tag}(\\d+)@"`, 'g');
-    let from = 0;
-    for (let m = at.exec(text); m; m = at.exec(text)) {
+    const next = (from: number): void | Promise<void> => {
+      const m = at.exec(text);
+      if (!m) return this.out(jsonSafe(text.slice(from)) + '\n');
       const before = text.slice(from, m.index);
       this.out(jsonSafe(before));
       const indent = /[^\n]*$/.exec(before)![0].match(/^ */)![0];
-      this.jsonArray(streams[Number(m[1])]!, indent);
-      from = m.index + m[0].length;
-    }
-    this.out(jsonSafe(text.slice(from)) + '\n');
+      const end = m.index + m[0].length;
+      const wait = this.jsonArray(streams[Number(m[1])]!, indent);
+      return wait ? wait.then(() => next(end)) : next(end);
+    };
+    return next(0);
   }
 
-  private jsonArray(stream: JsonArrayStream<unknown>, indent: string): void {
+  /**
+   * An array's items from `from` on, in pieces of ITEMS_PER_WRITE; after a piece, while the reader is behind
+   * (drained), it goes on once stdout has drained. Written one after another, a pipe's writes queued the whole
+   * document (600,000 keys: ~470 MiB).
+   */
+  private jsonArray(stream: JsonArrayStream<unknown>, indent: string, from = 0): void | Promise<void> {
     if (stream.length === 0) return this.out('[]');
     const inner = `${indent}  `;
-    let piece = '[';
-    for (let i = 0; i < stream.length; i++) {
+    let piece = from === 0 ? '[' : '';
+    for (let i = from; i < stream.length; i++) {
       piece += `${i ? ',' : ''}\n${inner}${stream.itemJson ? stream.itemJson(i, inner) : JSON.stringify(stream.item(i), null, 2).replace(/\n/g, `\n${inner}`)}`;
       if (i % ITEMS_PER_WRITE === ITEMS_PER_WRITE - 1) {
         this.out(jsonSafe(piece));
         piece = '';
+        const wait = this.drained();
+        if (wait) return wait.then(() => this.jsonArray(stream, indent, i + 1));
       }
     }
     this.out(jsonSafe(`${piece}\n${indent}]`));

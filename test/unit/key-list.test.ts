@@ -145,6 +145,39 @@ describe('keys --json written piece by piece', () => {
     expect(JSON.parse(JSON.stringify(doc)).keys).toEqual(JSON.parse(JSON.stringify(views)));
   });
 
+  it('to a reader that is behind, the pieces wait for it (a pipe no longer queues the whole document)', async () => {
+    const { EventEmitter } = await import('node:events');
+    let written = '';
+    let pieces = 0;
+    let behind = true;
+    // A sink as a pipe's stream is while its reader is behind: over 256 KiB waiting, until it says 'drain'.
+    const sink = Object.assign(new EventEmitter(), {
+      write: (t: string) => ((written += t), pieces++, true),
+      get writableLength() {
+        return behind ? 1024 * 1024 : 0;
+      },
+      destroyed: false,
+    });
+    const out = new Output(sink, { write: () => true }, { json: true });
+    const items = Array.from({ length: 5000 }, (_, i) => ({ id: i + 1 }));
+    const done = out.jsonDocument({ keys: new JsonArrayStream(items.length, (i) => items[i]!), n: 1 });
+    expect(done).toBeInstanceOf(Promise);
+    // The opening and the first piece of 1,024 items are out; the rest waits for the reader.
+    const first = pieces;
+    expect(written).toContain('"id": 1024');
+    expect(written).not.toContain('"id": 1025');
+    for (let k = 0; k < 10 && !written.endsWith('}\n'); k++) {
+      behind = k % 2 === 0; // the reader catches up, falls behind again
+      sink.emit('drain');
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    behind = false;
+    sink.emit('drain');
+    await done;
+    expect(pieces).toBeGreaterThan(first);
+    expect(JSON.parse(written)).toEqual({ keys: items, n: 1 });
+  });
+
   it('an empty list is []', () => {
     let written = '';
     const out = new Output({ write: (t: string) => (written += t) }, { write: () => true }, { json: true });
