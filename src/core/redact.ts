@@ -192,63 +192,41 @@ function fromFullwidth(c: number): number {
   return isKeyChar(c - 0xfee0) ? c - 0xfee0 : 0;
 }
 
-/**
- * Each maximal run of key characters, invisible characters and fullwidth key characters that holds at least
- * one of the last two, replaced by `fn(plain, run)`, `plain` the run as the key it reads as (invisible ones
- * left out, fullwidth ones as their ASCII). A plain loop, linear in the text, like replaceEscapedRuns.
- */
-function replaceDisguisedRuns(text: string, fn: (plain: string, run: string) => string): string {
-  const parts: string[] = [];
-  let pos = 0;
-  for (let i = 0; i < text.length;) {
-    const start = i;
-    let disguised = false;
-    for (; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (isKeyChar(c)) continue;
-      if (!isInvisible(c) && !fromFullwidth(c)) break;
-      disguised = true;
-    }
-    if (i === start) {
-      i++;
-      continue;
-    }
-    if (!disguised) continue;
-    const run = text.slice(start, i);
-    let plain = '';
-    for (let j = 0; j < run.length; j++) {
-      const c = run.charCodeAt(j);
-      if (isKeyChar(c)) plain += run[j];
-      else if (!isInvisible(c)) plain += String.fromCharCode(fromFullwidth(c));
-    }
-    const rep = fn(plain, run);
-    if (rep !== run) {
-      parts.push(text.slice(pos, start), rep);
-      pos = i;
-    }
+/** The length of a disguised character at `i` (an invisible one, or a fullwidth key character), or 0. */
+function disguiseAt(t: string, i: number): number {
+  const c = t.charCodeAt(i);
+  return isInvisible(c) || fromFullwidth(c) ? 1 : 0;
+}
+
+/** A disguised run as the key it reads as: invisible characters left out, fullwidth ones as their ASCII. */
+function undisguise(run: string): string {
+  let plain = '';
+  for (let j = 0; j < run.length; j++) {
+    const c = run.charCodeAt(j);
+    if (isKeyChar(c)) plain += run[j];
+    else if (!isInvisible(c)) plain += String.fromCharCode(fromFullwidth(c));
   }
-  if (pos === 0) return text;
-  parts.push(text.slice(pos));
-  return parts.join('');
+  return plain;
 }
 
 /**
- * Each maximal run of key characters of which some are escaped, replaced by `fn(run)`; a plain loop,
- * linear in the text (a regular expression repeating an alternation keeps a backtracking entry per
+ * Each maximal run of key characters and of the pieces `pieceAt` finds (the length of one at i, 0 for none:
+ * an escape, a disguised character) that holds at least one such piece, replaced by `fn(run)`. A plain
+ * loop, linear in the text (a regular expression repeating an alternation keeps a backtracking entry per
  * character and overflows the stack on a run of a few MiB).
  */
-function replaceEscapedRuns(text: string, fn: (run: string) => string): string {
+function replaceRuns(text: string, pieceAt: (t: string, i: number) => number, fn: (run: string) => string): string {
   const parts: string[] = [];
   let pos = 0;
   for (let i = 0; i < text.length;) {
-    let escaped = false;
+    let special = false;
     const start = i;
     for (;;) {
       if (isKeyChar(text.charCodeAt(i))) i++;
       else {
-        const n = escapeAt(text, i);
+        const n = pieceAt(text, i);
         if (n === 0) break;
-        escaped = true;
+        special = true;
         i += n;
       }
     }
@@ -256,7 +234,7 @@ function replaceEscapedRuns(text: string, fn: (run: string) => string): string {
       i++;
       continue;
     }
-    if (!escaped) continue;
+    if (!special) continue;
     const run = text.slice(start, i);
     const rep = fn(run);
     if (rep !== run) {
@@ -415,7 +393,7 @@ export class Redactor {
       // pattern sees it while a reader still can: where decoding a run of key characters reveals a key,
       // the run is printed decoded and masked. Runs that hide no key are left exactly as they were.
       if (ESCAPED.test(out)) {
-        out = replaceEscapedRuns(out, (run) => {
+        out = replaceRuns(out, escapeAt, (run) => {
           if (run.length < shortest) return run;
           const decoded = decodeRun(run);
           if (decoded.length < shortest) return run;
@@ -426,7 +404,8 @@ export class Redactor {
       // The same for a key among invisible characters (m\u200bs-…, pasted from a chat) or in fullwidth forms:
       // where the run read as a key holds one, it is printed plain and masked.
       if (DISGUISE.test(out)) {
-        out = replaceDisguisedRuns(out, (plain, run) => {
+        out = replaceRuns(out, disguiseAt, (run) => {
+          const plain = undisguise(run);
           if (plain.length < shortest) return run;
           const masked = this.redact(plain);
           return masked === plain ? run : masked;

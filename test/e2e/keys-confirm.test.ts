@@ -104,22 +104,27 @@ describe('keys --help', () => {
   });
 });
 
+/** `argv` at its y/N prompt (a terminal's stdin), then Ctrl-C: the exit code and stderr. */
+async function interruptAtPrompt(argv: string[]): Promise<{ code: number; stderr: string }> {
+  const stdin = Object.assign(new PassThrough(), { isTTY: true });
+  const ac = new AbortController();
+  let stderr = '';
+  const done = main(argv, {
+    env: { ...emulatorEnv(emu), NO_COLOR: '1', CI: '1', PATH: process.env.PATH ?? '' } as NodeJS.ProcessEnv,
+    cwd: emptyDir(),
+    stdout: { write: () => true, isTTY: true },
+    stderr: { write: (s: string) => (stderr += s), isTTY: true },
+    stdin,
+    signal: ac.signal,
+  });
+  for (let i = 0; i < 200 && !stderr.includes('[y/N]'); i++) await new Promise((r) => setTimeout(r, 25));
+  ac.abort('SIGINT');
+  return { code: await done, stderr };
+}
+
 describe('Ctrl-C at the y/N prompt', () => {
   it('ends the prompt line before "✗ Interrupted", and exits 130', async () => {
-    const stdin = Object.assign(new PassThrough(), { isTTY: true });
-    const ac = new AbortController();
-    let stderr = '';
-    const done = main(['keys', 'deactivate', '1'], {
-      env: { ...emulatorEnv(emu), NO_COLOR: '1', CI: '1', PATH: process.env.PATH ?? '' } as NodeJS.ProcessEnv,
-      cwd: emptyDir(),
-      stdout: { write: () => true, isTTY: true },
-      stderr: { write: (s: string) => (stderr += s), isTTY: true },
-      stdin,
-      signal: ac.signal,
-    });
-    for (let i = 0; i < 200 && !stderr.includes('[y/N]'); i++) await new Promise((r) => setTimeout(r, 25));
-    ac.abort('SIGINT');
-    const code = await done;
+    const { code, stderr } = await interruptAtPrompt(['keys', 'deactivate', '1']);
     expect(code).toBe(130);
     expect(stderr).toMatch(/\[y\/N\] \n✗ Interrupted/);
     expect(stderr).not.toMatch(/\[y\/N\] ✗/);
@@ -178,20 +183,8 @@ describe('Ctrl-C while the request to create a key is out', () => {
   });
 
   it('Ctrl-C at the prompt, before any request: no such note', async () => {
-    const stdin = Object.assign(new PassThrough(), { isTTY: true });
-    const ac = new AbortController();
-    let stderr = '';
-    const done = main(['keys', 'create', '--name', 'x'], {
-      env: { ...emulatorEnv(emu), NO_COLOR: '1', CI: '1', PATH: process.env.PATH ?? '' } as NodeJS.ProcessEnv,
-      cwd: emptyDir(),
-      stdout: { write: () => true, isTTY: true },
-      stderr: { write: (s: string) => (stderr += s), isTTY: true },
-      stdin,
-      signal: ac.signal,
-    });
-    for (let i = 0; i < 200 && !stderr.includes('[y/N]'); i++) await new Promise((r) => setTimeout(r, 25));
-    ac.abort('SIGINT');
-    expect(await done).toBe(130);
+    const { code, stderr } = await interruptAtPrompt(['keys', 'create', '--name', 'x']);
+    expect(code).toBe(130);
     expect(stderr).toMatch(/✗ Interrupted/);
     expect(stderr).not.toMatch(/may exist/);
     expect(changes()).toHaveLength(0);
