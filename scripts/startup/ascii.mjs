@@ -30,3 +30,18 @@ export function withBuildLine(code) {
   const id = createHash('sha256').update(code).digest('hex').slice(0, 16);
   return `// build ${id}\n${code}`;
 }
+
+/**
+ * The bundle as a module that is also a script whose value is the module's function: required, it runs
+ * as any CommonJS module (the arrow takes `this` and `arguments` from Node's own wrapper); compiled as a
+ * script (bin/apidoctor.js on Node 20, with its code cache), `arguments` is not defined at the top and
+ * the script's value is the function, called with the module's five arguments. So that launcher need
+ * not wrap the 0.4 MB source itself (Module.wrap): V8 would copy the joined string once more before
+ * compiling it, ~480 kB of memory the process never touched (~1.5 ms here), and young memory that brings
+ * the first garbage collection before doctor's first request. The function is parenthesised, so V8
+ * compiles it at once, as it does Node's own wrapper.
+ */
+export function asModuleFunction(code) {
+  // bin/apidoctor.js checks for this opening (MODULE_FUNCTION) before it compiles the bundle this way.
+  return `(typeof arguments === 'object' ? (f) => f.apply(this, arguments) : (f) => f)((function (exports, require, module, __filename, __dirname) {${code}\n}));\n`;
+}
