@@ -83,14 +83,22 @@ async function start(): Promise<void> {
   // A signal that comes while the output still drains (below) decides the exit code too.
   const finalCode = () => (signalled === 'SIGTERM' ? 143 : signalled === 'SIGINT' ? 130 : code);
   process.exitCode = finalCode();
-  await closeDefaultDispatcher();
   // A large result to a slow pipe (`apidoctor keys --json | …` with 100,000 keys) is still being written:
-  // let it drain before the backstop below may exit, or the reader gets it cut short. A reader that
-  // left (EPIPE) calls back too.
+  // let it drain before leaving, or the reader gets it cut short. A reader that left (EPIPE) calls back too.
+  // Open connections (keep-alive sockets, a proxy's) are left to the exit to close: closing one here made
+  // Node create process.stderr (its net.Socket's destroy compares itself with it), ~2 ms for nothing.
   await Promise.all(made.map((s) => (s.writableLength > 0 && !s.destroyed ? new Promise<void>((r) => s.write('', () => r())) : undefined)));
-  process.exitCode = finalCode();
-  // Nothing should keep the process alive now; if something does, do not hang.
-  setTimeout(() => process.exit(finalCode()), 200).unref();
+  // The tests' check that nothing is still at work once the result is out (a request, a timer, a file being
+  // written, which the exit below would cut off): the process is left to end by itself, and must.
+  if (process.env.APIDOCTOR_TEST_DRAIN === '1') {
+    await closeDefaultDispatcher();
+    setTimeout(() => process.exit(finalCode()), 200).unref();
+    return;
+  }
+  // Everything is written: leave now. Left to end by itself, Node first tears down what the run built
+  // (the heap, open handles, an idle keep-alive socket), ~4 ms more for doctor here (the 'exit' event to
+  // the process's end: 9.3 ms, 7.5 for `node -e 0`).
+  process.exit(finalCode());
 }
 
 // If the event loop ever ran dry with the command still pending (a bug: nothing left to wake it), the

@@ -256,7 +256,8 @@ process.on('exit', (code) => writeSync(2, '\\n[exit-hook] ' + JSON.stringify({ c
     ['a usage error', () => ['call', '--bogus']],
   ];
   it.each(cases)('%s', async (_name, args) => {
-    const live = start(args(), { nodeArgs: ['--import', hook] });
+    // The CLI leaves with process.exit once its output is written; told to, it lets the process end by itself.
+    const live = start(args(), { nodeArgs: ['--import', hook], env: { APIDOCTOR_TEST_DRAIN: '1' } });
     const r = await live.exited;
     const line = /\[exit-hook\] (.+)/.exec(live.stderr())?.[1];
     expect(line, live.stderr()).toBeDefined();
