@@ -7,7 +7,7 @@ import type { CommandResult, Context } from './context.js';
 import type { Failure } from '../core/types.js';
 import { DiagnosedError, InterruptedError, UsageError } from '../core/errors.js';
 import { preflight } from '../diagnosis/key-problem.js';
-import { SHAPES, parseJsonSuccess } from '../api/api.js';
+import { SHAPES, parseJsonSuccess, successCapFor } from '../api/api.js';
 import { matchKeyRecord, type KeyRecord } from '../api/account.js';
 import { MAX_KEYS, MAX_TEXT_BYTES, keyListFrom, matchIndex, type KeyList } from '../api/key-list.js';
 import { KeyListScanner } from '../api/key-list-scan.js';
@@ -72,10 +72,16 @@ export async function fetchList(ctx: Context): Promise<KeyList> {
     },
     complete: () => scanner.end() !== undefined,
   };
-  const res = await ctx.api.request('GET', '/api/keys', { retries: 2, bodySink });
-  spin.stop();
+  let res = await ctx.api.request('GET', '/api/keys', { retries: 2, bodySink });
   if (!res.ok) fail(ctx, res.failure);
   let list = scanner.end();
+  if (!list && res.truncated && !scanner.tooLarge && res.bytes <= (successCapFor('GET', '/api/keys') ?? 0)) {
+    // The scanner gave up on an answer past the part the client keeps of what a sink reads (its first MiB):
+    // asked again, without a sink, so that parseJsonSuccess can say what the whole answer is.
+    res = await ctx.api.request('GET', '/api/keys', { retries: 2 });
+    if (!res.ok) fail(ctx, res.failure);
+  }
+  spin.stop();
   if (!list) {
     const r = parseJsonSuccess<unknown>(scanner.tooLarge ? { ...res, truncated: true } : res, 'GET', ctx.api.url('/api/keys'), SHAPES.keys);
     if (!r.ok) {

@@ -158,28 +158,38 @@ export function decodedBody(body: AsyncIterable<Buffer>, encoding: string | unde
 }
 
 /**
- * A full garbage collection, to be run after every few MiB of a long body. Every chunk of a body is a
- * buffer outside V8's heap, and V8 lets such garbage grow by about 64 MiB before it collects: reading a
- * 16 MiB body could then take its reader past 200 MiB. Collecting as it goes keeps peak memory near the
- * body's own size. The function is V8's `gc`, exposed for this once (a no-op when it cannot be).
+ * A garbage collection (a full one unless `minor`: the young generation only), to be run after every few MiB
+ * of a long body. Every chunk of a body is a buffer outside V8's heap, and V8 lets such garbage grow by about
+ * 64 MiB before it collects: reading a 16 MiB body could then take its reader past 200 MiB. Collecting as it
+ * goes keeps peak memory near the body's own size. The function is V8's `gc`, exposed for this once (a no-op
+ * when it cannot be).
  */
-let gcFn: (() => void) | undefined;
-export function collectGarbage(): void {
+let gcFn: ((options?: { type: 'minor' | 'major' }) => void) | undefined;
+export function collectGarbage(type: 'minor' | 'major' = 'major'): void {
   if (!gcFn) {
     try {
       process.getBuiltinModule('node:v8').setFlagsFromString('--expose-gc');
-      gcFn = process.getBuiltinModule('node:vm').runInNewContext('gc') as () => void;
+      gcFn = process.getBuiltinModule('node:vm').runInNewContext('gc') as typeof gcFn;
     } catch {
       gcFn = () => {};
     }
   }
-  gcFn();
+  gcFn!({ type });
 }
 const GC_EVERY_BYTES = 4 * 1024 * 1024;
 
 /** Collects garbage when a body read from `bytes` on to `bytes + more` passes another GC_EVERY_BYTES. */
 export function collectEvery(bytes: number, more: number): void {
   if (Math.floor((bytes + more) / GC_EVERY_BYTES) > Math.floor(bytes / GC_EVERY_BYTES)) collectGarbage();
+}
+
+/**
+ * Collects the young generation when a body read from `bytes` on to `bytes + more` passes another `every`
+ * bytes: the pieces read since (each a young buffer outside the heap) are freed, and the next ones reuse
+ * their memory rather than touch pages the process never had.
+ */
+export function collectYoungEvery(bytes: number, more: number, every: number): void {
+  if (Math.floor((bytes + more) / every) > Math.floor(bytes / every)) collectGarbage('minor');
 }
 
 /** Response headers allowed in all (Node's default is 16 KiB; a CDN's cookies can come close). */
