@@ -51,17 +51,17 @@ export async function writeKeyListTable(
   s: Style,
   configuredSource: string | undefined,
   width: number,
-  write: (text: string) => void,
+  write: (text: string, masked?: boolean) => void,
   pause: () => Promise<void> | undefined = () => undefined,
 ): Promise<void> {
-  const masked = maskedCells(list);
+  const maskedRows = maskedCells(list);
   const cellsOf = (i: number): string[] => {
     const c = listCells(list, i, nowMs);
-    const m = masked.get(i);
+    const m = maskedRows.get(i);
     if (m) [c[NAME], c[3]] = [clip(m.name, 32), m.prefix];
     return c;
   };
-  const fast = (r: number) => fastRow(list, r) && !masked.has(r);
+  const fast = (r: number) => fastRow(list, r) && !maskedRows.has(r);
   const rows: Rows = {
     length: list.length,
     cells: cellsOf,
@@ -99,9 +99,14 @@ export async function writeKeyListTable(
   // each went to the old one and, a million keys written, held ~30 MB until a full collection).
   let buf = Buffer.allocUnsafe(64 * 1024);
   let o = 0;
+  // Whether the piece holds fast rows only (and the header): outside text in it is then only names and prefixes
+  // that maskedCells redacted whole, each on its own, and found unchanged; the rest is apidoctor's own. The
+  // output layer need not redact the piece again (see StreamDraw). A row written any other way makes it false.
+  let masked = true;
   const flush = () => {
-    write(buf.toString('utf8', 0, o));
+    write(buf.toString('utf8', 0, o), masked);
     o = 0;
+    masked = true;
   };
   const put = (str: string) => {
     // Code units to bytes: at most 3 each.
@@ -141,6 +146,7 @@ export async function writeKeyListTable(
   for (let r = 0; r < list.length; r++) {
     if (!fast(r)) {
       put(line(cellsOf(r)) + '\n');
+      masked = false; // after put(), which may have flushed the piece before this row
       continue;
     }
     if (o + need > limit) {

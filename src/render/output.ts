@@ -6,6 +6,9 @@ import { fitToWidth } from './layout.js';
 import type { Report, ReportEnv, StreamDraw, Writer } from './reporter.js';
 import { appendStepSummary } from './github.js';
 
+/** A character that is not printable ASCII or a line break: one a terminal may act on, or a colour's marker. */
+const NOT_PRINTABLE_ASCII = /[^\n\x20-\x7e]/;
+
 /** A writable stream as the output layer needs it. */
 export interface Sink {
   write(chunk: string): unknown;
@@ -128,7 +131,7 @@ export class Output implements Writer {
   /** A long result made piece by piece: each piece written (redacted) as it comes, paused while stdout is full. */
   private streamOut(draw: StreamDraw): Promise<void> {
     return draw(
-      (t) => this.out(t),
+      (t, masked) => (masked && this.revealed === undefined && !NOT_PRINTABLE_ASCII.test(t) ? this.stdout.write(t) : this.out(t)),
       () => this.drained(),
     );
   }

@@ -426,3 +426,45 @@ describe('matchIndex: the key apidoctor is configured with, found by its listed 
     }
   });
 });
+
+describe('pieces of the table the output layer need not redact again', () => {
+  it('a piece marked masked never holds a row with outside text other than a redacted name and prefix, wherever that row falls', async () => {
+    const { writeKeyListTable } = await import('../../src/render/keys-table.js');
+    const { PLAIN } = await import('../../src/render/style.js');
+    // One row whose time is not canonical (its text is printed as it came) among plain rows, at every position
+    // around the first piece boundaries: the row that starts a piece, ends one, and fills the last room in one.
+    const row = (i: number, created: string) => `{"id":${i + 1},"name":"key ${i + 1}","prefix":"ms-g${i}","createdAt":"${created}"}`;
+    const plain = '2026-01-31T12:00:00.000Z';
+    const odd = 'ODD-TIME-TEXT-MARKER-1234567890';
+    // The last row is odd too, in every table: the columns, and so the piece boundaries, are the same in all.
+    const last = 'END-TIME-TEXT-MARKER-1234567890';
+    const table = async (at: number) => {
+      const list = scanKeyList(
+        `{"keys":[${Array.from({ length: 2000 }, (_, i) => row(i, i === at ? odd : i === 1999 ? last : plain)).join(',')}]}`,
+      )!;
+      const pieces: Array<[string, boolean | undefined]> = [];
+      await writeKeyListTable(list, NOW, PLAIN, undefined, 200, (t, masked) => pieces.push([t, masked]));
+      return pieces;
+    };
+    // The rows that start a piece when every row is plain (the first piece is short, the others 64 KiB).
+    const starts: number[] = [];
+    let rows = -1; // the header line first
+    for (const [t] of await table(-1)) {
+      starts.push(rows);
+      rows += t.split('\n').length - 1;
+    }
+    expect(starts.length).toBeGreaterThan(2);
+    let boundaries = 0;
+    for (const at of starts.slice(1).flatMap((s) => [s - 2, s - 1, s, s + 1, s + 2])) {
+      const pieces = await table(at);
+      const holder = pieces.findIndex(([t]) => t.includes(odd));
+      expect(holder, `row ${at}`).toBeGreaterThanOrEqual(0);
+      expect(pieces[holder]![1], `row ${at}: its piece`).not.toBe(true);
+      if (pieces[holder]![0].indexOf(odd) < 100) boundaries++;
+      // The other pieces are marked, and all of them together are the table.
+      expect(pieces.filter(([, m]) => m === true).length, `row ${at}`).toBeGreaterThanOrEqual(pieces.length - 3);
+    }
+    // Some of those rows were the first of their piece.
+    expect(boundaries).toBeGreaterThan(0);
+  });
+});
