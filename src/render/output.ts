@@ -11,7 +11,8 @@ const NOT_PRINTABLE_ASCII = /[^\n\x20-\x7e]/;
 
 /** A writable stream as the output layer needs it. */
 export interface Sink {
-  write(chunk: string): unknown;
+  /** `encoding` only for text known to be ASCII (then 'latin1', the same bytes, copied). */
+  write(chunk: string, encoding?: 'latin1'): unknown;
   isTTY?: boolean;
   /** A terminal's width. */
   columns?: number;
@@ -128,10 +129,14 @@ export class Output implements Writer {
     }
   }
 
-  /** A long result made piece by piece: each piece written (redacted) as it comes, paused while stdout is full. */
+  /**
+   * A long result made piece by piece: each piece written (redacted) as it comes, paused while stdout is full. A
+   * piece the drawer says is masked (see StreamDraw) and that is printable ASCII is written as it is, as Latin-1
+   * (the same bytes as UTF-8 for ASCII, copied rather than encoded: ~10 ms less for 100,000 keys).
+   */
   private streamOut(draw: StreamDraw): Promise<void> {
     return draw(
-      (t, masked) => (masked && this.revealed === undefined && !NOT_PRINTABLE_ASCII.test(t) ? this.stdout.write(t) : this.out(t)),
+      (t, masked) => (masked && this.revealed === undefined && !NOT_PRINTABLE_ASCII.test(t) ? this.stdout.write(t, 'latin1') : this.out(t)),
       () => this.drained(),
     );
   }
