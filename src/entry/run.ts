@@ -95,9 +95,9 @@ async function start(): Promise<void> {
     setTimeout(() => process.exit(finalCode()), 200).unref();
     return;
   }
-  // Everything is written: leave now. Left to end by itself, Node first tears down what the run built
-  // (the heap, open handles, an idle keep-alive socket), ~4 ms more for doctor here (the 'exit' event to
-  // the process's end: 9.3 ms, 7.5 for `node -e 0`).
+  // Everything is written: leave now. Left to end by itself, Node first tears down what the run built (the
+  // heap, open handles, an idle keep-alive socket): from the 'exit' event to the process's end, doctor took
+  // 9.3 ms, `node -e 0` 7.3 ms, and `node -e 'process.exit(0)'` 5.5 ms here.
   process.exit(finalCode());
 }
 
