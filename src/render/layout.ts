@@ -1,6 +1,8 @@
 /**
  * Laying human output out for the terminal's width: the width itself, word wrapping that keeps a
  * line's indentation, and the doctor report's rows (title column, details wrapped under their column).
+ * Past ~300 lines on purpose: a character's width on screen (wide, zero-width, combining) and the wrapping that
+ * measures with it are read together; split, a table and the wrapped text beside it could measure apart.
  */
 import { neutralize } from './sanitize.js';
 
