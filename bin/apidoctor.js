@@ -132,9 +132,9 @@ function runWithCodeCache(dir) {
   try {
     // The bundle and then its kept code are read into one buffer: each page of memory the process touches for
     // the first time costs a page fault, and the bundle's bytes are not needed once they are a string.
-    const st = fs.statSync(file);
-    let buf = Buffer.allocUnsafeSlow(Math.ceil(st.size * 1.25));
-    const source = readInto(fs, file, buf).toString('latin1'); // ASCII only: the cheapest decoding
+    const bundle = readWhole(fs, file, Buffer.alloc(0), 1.25); // room for the kept code after it
+    const st = bundle.stat;
+    const source = bundle.bytes.toString('latin1'); // ASCII only: the cheapest decoding
     const id = /^\/\/ build ([0-9a-f]{16})\n/.exec(source);
     if (!id) return false; // not built by scripts/build.mjs: maybe not ASCII either
     if (!source.startsWith(MODULE_FUNCTION, id[0].length)) return false; // not framed as its module's function
@@ -147,9 +147,7 @@ function runWithCodeCache(dir) {
     const command = process.argv.slice(2).find((a) => COMMANDS.includes(a)) ?? 'other';
     cacheFile = join(dir, `run-${process.version}-${process.arch}-${hashOf(file)}-${id[1]}-${command}.v8`);
     try {
-      const size = fs.statSync(cacheFile).size;
-      if (size >= buf.length) buf = Buffer.allocUnsafeSlow(size + 1);
-      const kept = readInto(fs, cacheFile, buf);
+      const kept = readWhole(fs, cacheFile, bundle.buf, 1).bytes;
       if (kept.subarray(0, stamp.length).equals(stamp)) cachedData = kept.subarray(stamp.length);
     } catch {
       // none yet
@@ -196,14 +194,19 @@ function runWithCodeCache(dir) {
 const MODULE_FUNCTION =
   "(typeof arguments === 'object' ? (f) => f.apply(this, arguments) : (f) => f)((function (exports, require, module, __filename, __dirname) {";
 
-/** The whole of `file` read into the start of `buf`, which is longer than the file: that part of `buf`. */
-function readInto(fs, file, buf) {
+/**
+ * The whole of `file`, its stat (one open, one fstat), read into the start of `buf` if it is longer than the file,
+ * else into a new buffer `room` times the file's size: the bytes, and the buffer they are in.
+ */
+function readWhole(fs, file, buf, room) {
   const fd = fs.openSync(file, 'r');
   try {
+    const stat = fs.fstatSync(fd);
+    if (stat.size >= buf.length) buf = Buffer.allocUnsafeSlow(Math.ceil(stat.size * room) + 1);
     let n = 0;
     for (let got; n < buf.length && (got = fs.readSync(fd, buf, n, buf.length - n, n)) > 0;) n += got;
     if (n === buf.length) throw new Error(`${file} changed while it was read`);
-    return buf.subarray(0, n);
+    return { bytes: buf.subarray(0, n), stat, buf };
   } finally {
     fs.closeSync(fd);
   }

@@ -92,6 +92,7 @@ async function start(): Promise<void> {
   // written, which the exit below would cut off): the process is left to end by itself, and must.
   if (process.env.APIDOCTOR_TEST_DRAIN === '1') {
     await closeDefaultDispatcher();
+    process.exitCode = finalCode(); // a signal during the drain decides it too
     setTimeout(() => process.exit(finalCode()), 200).unref();
     return;
   }

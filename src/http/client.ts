@@ -10,7 +10,6 @@ import {
   CONNECT_CODES,
   collectEvery,
   collectGarbage,
-  collectYoungEvery,
   decodedBody,
   getProxyDispatcher,
   openDirect,
@@ -209,7 +208,7 @@ export async function send(req: HttpRequest, deps: ClientDeps = {}): Promise<Htt
           if (dropped) {
             if (!sinking) break;
             // What the sink has read is garbage: collected every SINK_KEEP_BYTES, its memory is used again.
-            collectYoungEvery(bytes, chunk.length, SINK_KEEP_BYTES);
+            collectEvery(bytes, chunk.length, SINK_KEEP_BYTES, 'minor');
             bytes += chunk.length;
             continue;
           }

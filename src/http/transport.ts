@@ -178,18 +178,13 @@ export function collectGarbage(type: 'minor' | 'major' = 'major'): void {
 }
 const GC_EVERY_BYTES = 4 * 1024 * 1024;
 
-/** Collects garbage when a body read from `bytes` on to `bytes + more` passes another GC_EVERY_BYTES. */
-export function collectEvery(bytes: number, more: number): void {
-  if (Math.floor((bytes + more) / GC_EVERY_BYTES) > Math.floor(bytes / GC_EVERY_BYTES)) collectGarbage();
-}
-
 /**
- * Collects the young generation when a body read from `bytes` on to `bytes + more` passes another `every`
- * bytes: the pieces read since (each a young buffer outside the heap) are freed, and the next ones reuse
- * their memory rather than touch pages the process never had.
+ * Collects garbage when a body read from `bytes` on to `bytes + more` passes another `every` bytes: by default a
+ * full collection every GC_EVERY_BYTES; `minor` for the pieces a sink has read (each a young buffer outside the
+ * heap), whose memory the next pieces then reuse rather than touch pages the process never had.
  */
-export function collectYoungEvery(bytes: number, more: number, every: number): void {
-  if (Math.floor((bytes + more) / every) > Math.floor(bytes / every)) collectGarbage('minor');
+export function collectEvery(bytes: number, more: number, every = GC_EVERY_BYTES, type: 'minor' | 'major' = 'major'): void {
+  if (Math.floor((bytes + more) / every) > Math.floor(bytes / every)) collectGarbage(type);
 }
 
 /** Response headers allowed in all (Node's default is 16 KiB; a CDN's cookies can come close). */
