@@ -35,6 +35,9 @@ export function keyKind(key: string): KeyKind {
   return 'unknown';
 }
 
+/** Longer than any key or dashboard token (a JWT is a few hundred characters): not a key, whatever it starts with. */
+export const MAX_KEY_LENGTH = 8192;
+
 /** Inspects a key as the user gave it: kind, and anything that would make the server reject it. */
 export function inspectKey(raw: string): KeyInspection {
   const problems: string[] = [];
@@ -64,6 +67,8 @@ export function inspectKey(raw: string): KeyInspection {
     cleaned = want + cleaned.slice(2);
   }
   if (/[^\x21-\x7e]/.test(cleaned)) problems.push('contains characters that cannot appear in a key (non-ASCII or control characters)');
+  if (cleaned.length > MAX_KEY_LENGTH)
+    problems.push(`is ${cleaned.length.toLocaleString('en-US')} characters long: a key is ~40, a dashboard token a few hundred`);
   const kind = keyKind(cleaned);
   const foreign = kind === 'foreign' ? FOREIGN.find(([re]) => re.test(cleaned))?.[1] : undefined;
   return { kind, problems, foreign, cleaned };

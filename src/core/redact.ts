@@ -1,4 +1,4 @@
-import { maskKey } from './keys.js';
+import { MAX_KEY_LENGTH, maskKey } from './keys.js';
 
 /**
  * Patterns of secrets that may appear in any text, including what a server echoes back: ModelSwitch keys
@@ -285,7 +285,8 @@ function decodeRun(run: string): string {
  * found with indexOf, so the search is linear.
  */
 function encodedForms(s: string): Array<[string, string]> {
-  if (s.length < 8) return [];
+  // Past MAX_KEY_LENGTH it is no key (the key check refuses it, nothing sends it): masked where it is shown as it is.
+  if (s.length < 8 || s.length > MAX_KEY_LENGTH) return [];
   const shown = maskKey(s);
   const forms: Array<[string, string]> = [];
   const add = (form: string, label: string) => {
@@ -364,11 +365,12 @@ export class Redactor {
     const cuts = [...this.secrets].flatMap((s) => cutOf(s) ?? []);
     const pieces = [...forms.keys(), ...cuts.flatMap((c) => [c.start, c.end])];
     // Past a few hundred pieces (a process that has seen hundreds of keys) the one regex costs more to build
-    // than the scans it spares: every text is then looked through form by form, as without it.
+    // than the scans it spares, and past 64 KiB of them (a "key" of megabytes in a config file) V8 refuses to
+    // build it: every text is then looked through form by form, as without it.
     const any =
       pieces.length === 0
         ? undefined
-        : pieces.length > 256
+        : pieces.length > 256 || pieces.reduce((n, p) => n + p.length, 0) > 64 * 1024
           ? /(?:)/
           : new RegExp(pieces.map((p) => p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'));
     return (this.known = { forms: [...forms].sort((a, b) => b[0].length - a[0].length), cuts, any });

@@ -61,7 +61,14 @@ const stderr = lazyStream(2);
 const fatal = (e: unknown) => {
   // A closed pipe that surfaces as a throw (a synchronous write to a gone reader) is not a failure either.
   if (closed(e as NodeJS.ErrnoException)) return;
-  stderr.write(neutralize(redactor.redact(`✗ internal error: ${(e as Error)?.message ?? String(e)}\n`)));
+  let text: string;
+  try {
+    text = neutralize(redactor.redact(`✗ internal error: ${(e as Error)?.message ?? String(e)}\n`));
+  } catch {
+    // The redactor itself failed: nothing of the message can be shown safely.
+    text = '✗ internal error (its message could not be checked for keys, so it is not shown)\n';
+  }
+  stderr.write(text);
   process.exit(1);
 };
 process.on('uncaughtException', fatal);

@@ -248,3 +248,17 @@ describe('arguments: exit 2, naming the flag and the fix', () => {
     expectClean(r);
   });
 });
+
+describe('a config file holding megabytes where a key goes', () => {
+  it('a 20 MB "key": exit 3 key.malformed with its length, at once, no stack and no echo of it (it hung, printing ~290 MB)', async () => {
+    const cwd = dirWith({
+      '.apidoctorrc.json': JSON.stringify({ baseUrl: 'http://127.0.0.1:9', apiKey: `ms-${'x'.repeat(20 * 1024 * 1024)}` }),
+    });
+    const r = await runCli(['doctor'], { cwd, timeoutMs: 30_000 });
+    expect(r.code).toBe(3);
+    expect(flat(r.stderr)).toMatch(/key\.malformed.*20,971,523 characters long/);
+    expect(r.stdout.length + r.stderr.length).toBeLessThan(20_000);
+    expect(r.stdout + r.stderr).not.toMatch(/x{64}/);
+    expectClean(r);
+  }, 60_000);
+});
